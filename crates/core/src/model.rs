@@ -1,0 +1,157 @@
+//! The data every extractor produces and every rule reads.
+
+use serde::Serialize;
+
+/// A byte range in one file's contents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+}
+
+impl From<std::ops::Range<usize>> for Span {
+    fn from(r: std::ops::Range<usize>) -> Span {
+        Span::new(r.start, r.end)
+    }
+}
+
+/// A value together with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Spanned<T> {
+        Spanned { value, span }
+    }
+}
+
+/// The tool family a dependency belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ecosystem {
+    Terraform,
+}
+
+impl Ecosystem {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ecosystem::Terraform => "terraform",
+        }
+    }
+}
+
+/// What sort of dependency it is (design.md, JSON report `kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Module,
+    Provider,
+    Lock,
+    Policy,
+    File,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Module => "module",
+            Kind::Provider => "provider",
+            Kind::Lock => "lock",
+            Kind::Policy => "policy",
+            Kind::File => "file",
+        }
+    }
+}
+
+/// One third-party (or local) dependency declared in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependency {
+    pub ecosystem: Ecosystem,
+    pub kind: Kind,
+    /// Identity within its file: two dependencies of two versions of a file
+    /// are "the same" when their keys are equal (module label, provider
+    /// local name and alias, lock provider address).
+    pub key: String,
+    /// What users call it: `vpc`, `aws`, `registry.terraform.io/hashicorp/aws`.
+    pub name: String,
+    /// The declaration itself (block header or attribute), for findings
+    /// that have no more precise place.
+    pub span: Span,
+    /// The source address exactly as written (module `source`, provider
+    /// `source`, lock address).
+    pub source: Option<Spanned<String>>,
+    /// The version, constraint or lock version as written.
+    pub version: Option<Spanned<String>>,
+    /// Lock entries: the `constraints` string.
+    pub constraints: Option<String>,
+    /// Lock entries: every `hashes` element, in file order.
+    pub hashes: Vec<String>,
+}
+
+impl Dependency {
+    pub fn new(ecosystem: Ecosystem, kind: Kind, key: String, name: String, span: Span) -> Self {
+        Dependency {
+            ecosystem,
+            kind,
+            key,
+            name,
+            span,
+            source: None,
+            version: None,
+            constraints: None,
+            hashes: Vec::new(),
+        }
+    }
+
+    pub fn source_str(&self) -> Option<&str> {
+        self.source.as_ref().map(|s| s.value.as_str())
+    }
+
+    pub fn version_str(&self) -> Option<&str> {
+        self.version.as_ref().map(|s| s.value.as_str())
+    }
+}
+
+/// A file that could not be read as what its name says it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ExtractError {
+    pub message: String,
+    /// Byte offset of the problem in the file.
+    pub offset: usize,
+}
+
+impl ExtractError {
+    pub fn new(message: impl Into<String>, offset: usize) -> ExtractError {
+        ExtractError {
+            message: message.into(),
+            offset,
+        }
+    }
+}
+
+/// 1-based line and column of a byte offset (column counts characters).
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let before = &text[..offset];
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
