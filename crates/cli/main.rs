@@ -1,1 +1,67 @@
-fn main() {}
+//! iacgate: git hooks that guard an Infrastructure-as-Code supply chain.
+
+mod args;
+mod check;
+mod render;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command, HookName};
+
+/// Nothing blocking.
+const EXIT_OK: u8 = 0;
+/// Blocking findings.
+const EXIT_BLOCKED: u8 = 1;
+/// Usage, policy or internal error.
+const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    // A panic is a bug, but it must still fail closed with the documented
+    // code, never 101.
+    std::panic::set_hook(Box::new(|info| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "iacgate: internal error (this is a bug, please report it): {info}"
+        );
+    }));
+    match std::panic::catch_unwind(run) {
+        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Err(err)) => {
+            let _ = writeln!(anstream::stderr(), "iacgate: error: {err:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+        Err(_) => ExitCode::from(EXIT_ERROR),
+    }
+}
+
+fn run() -> anyhow::Result<u8> {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_OK
+            };
+            let _ = err.print();
+            return Ok(code);
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check::run(args.into_request()?),
+        Command::Hook { hook } => match hook {
+            HookName::PreCommit => check::run(check::Request::pre_commit()),
+            HookName::CommitMsg { message_file } => {
+                check::run(check::Request::commit_msg(message_file))
+            }
+        },
+        Command::Rules => {
+            render::rules::list(&mut anstream::stdout())?;
+            Ok(EXIT_OK)
+        }
+        Command::Explain { rule } => render::rules::explain(&rule, &mut anstream::stdout()),
+    }
+}

@@ -2,7 +2,14 @@
 //! dependencies, as pure functions. It takes `(path, bytes)` and a policy and
 //! returns data: no git, no processes, no printing.
 
+pub mod analysis;
+pub mod diff;
 pub mod extract;
+pub mod finding;
 pub mod model;
+pub mod policy;
+pub mod rules;
+pub mod signoff;
 pub mod source;
+pub mod suppress;
 pub mod version;

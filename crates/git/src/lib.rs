@@ -1,0 +1,754 @@
+//! iacgate's access to git: the only code in the project that touches git.
+//!
+//! Which paths a change touches is asked from git itself (`git diff --cached
+//! --raw -z -M`, `git diff-tree --raw -z -M`): git alone knows exactly what
+//! "staged" means (GIT_INDEX_FILE during `git commit -a`, split and sparse
+//! indexes, the cache-tree). The objects named in that output (blobs,
+//! commits, trees, the index, config) are then read with libgit2 (`git2`),
+//! without further processes.
+//!
+//! Paths: git paths are bytes. They are turned into `String`s with
+//! [`String::from_utf8_lossy`], so a non-UTF-8 path is shown with U+FFFD in
+//! place of its invalid bytes (and cannot be read back by that name).
+//!
+//! Nothing here prints; every failure is a [`GitError`] that names what
+//! failed.
+
+mod raw;
+pub mod trailers;
+
+#[cfg(test)]
+mod tests;
+
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use git2::{ErrorCode, ObjectType, Oid, Repository};
+
+pub use trailers::{parse_trailers, Trailer};
+
+/// File mode of a gitlink (a submodule commit): there is no blob to read.
+pub const MODE_GITLINK: u32 = 0o160000;
+/// File mode of a symbolic link: the blob is the link target.
+pub const MODE_SYMLINK: u32 = 0o120000;
+const MODE_TREE: u32 = 0o040000;
+
+/// Everything that can go wrong. Each variant names what failed; the message
+/// of the underlying error is part of the display text.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GitError {
+    /// No repository could be opened (not inside a git repository, bad
+    /// GIT_DIR, unsafe ownership...).
+    #[error("cannot open the git repository: {error}")]
+    Open { error: git2::Error },
+    /// The git executable could not be started.
+    #[error("cannot run `{command}`: {error}")]
+    Spawn {
+        command: String,
+        error: std::io::Error,
+    },
+    /// git ran and failed.
+    #[error("`{command}` failed ({status}): {stderr}")]
+    Command {
+        command: String,
+        status: String,
+        stderr: String,
+    },
+    /// git's output was not what was asked for.
+    #[error("unexpected output from `{command}`: {reason}")]
+    Parse { command: String, reason: String },
+    /// A revision does not name a commit.
+    #[error("cannot resolve revision `{rev}` to a commit: {error}")]
+    Revision { rev: String, error: git2::Error },
+    /// An object, the index or the configuration could not be read.
+    #[error("cannot read {what}: {error}")]
+    Read { what: String, error: git2::Error },
+}
+
+/// How a path changed, from git's raw status letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChangeStatus {
+    /// `A`
+    Added,
+    /// `M`
+    Modified,
+    /// `D`
+    Deleted,
+    /// `R<score>`: moved, with `score`% similarity.
+    Renamed { score: u8 },
+    /// `C<score>`: copied from `old_path`, with `score`% similarity.
+    Copied { score: u8 },
+    /// `T`: the type changed (file, symlink, submodule).
+    TypeChanged,
+    /// `U`: unmerged (conflicted) path; the index has no stage-0 entry.
+    Unmerged,
+    /// `X` or any letter this version does not know.
+    Unknown,
+}
+
+/// One changed path with the contents of both sides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    pub status: ChangeStatus,
+    /// None when added.
+    pub old_path: Option<String>,
+    /// None when deleted.
+    pub new_path: Option<String>,
+    /// Octal modes as numbers: 0o100644, 0o100755, 0o120000 (symlink),
+    /// 0o160000 (gitlink); 0 when that side does not exist.
+    pub old_mode: u32,
+    pub new_mode: u32,
+    /// Full hex object ids; None when that side does not exist (or, for an
+    /// unmerged path, has no single blob).
+    pub old_id: Option<String>,
+    pub new_id: Option<String>,
+    /// Blob contents. None when that side is absent or is a gitlink
+    /// (submodule: no blob). Symlinks are never followed: for 0o120000 the
+    /// contents are the link target text, as stored.
+    pub old: Option<Vec<u8>>,
+    pub new: Option<Vec<u8>>,
+}
+
+impl FileChange {
+    /// The new path, or the old path for deletions.
+    pub fn path(&self) -> &str {
+        self.new_path
+            .as_deref()
+            .or(self.old_path.as_deref())
+            .unwrap_or("")
+    }
+
+    /// A rename whose contents did not change (a move).
+    pub fn is_pure_rename(&self) -> bool {
+        matches!(self.status, ChangeStatus::Renamed { .. })
+            && self.old_id.is_some()
+            && self.old_id == self.new_id
+    }
+}
+
+/// A person as recorded in a commit or configured for the next one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Identity {
+    pub name: String,
+    pub email: String,
+}
+
+/// Metadata of one commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitInfo {
+    /// Full hex id.
+    pub id: String,
+    /// The first paragraph of the message, on one line.
+    pub summary: String,
+    /// The whole raw message.
+    pub message: String,
+    pub author: Identity,
+    pub committer: Identity,
+}
+
+/// An environment change applied to the git processes spawned and to the
+/// variables read here: `Some` sets, `None` removes.
+type EnvOverride = (OsString, Option<OsString>);
+
+/// An open repository.
+pub struct Repo {
+    repo: Repository,
+    /// Where git is run: the work tree, or the git directory when bare.
+    run_dir: PathBuf,
+    /// Absolute paths handed to the spawned git, so it sees the repository
+    /// libgit2 opened whatever the current directory is.
+    git_dir: PathBuf,
+    work_tree: Option<PathBuf>,
+    /// Absolute GIT_INDEX_FILE, when set.
+    index_file: Option<PathBuf>,
+    env: Vec<EnvOverride>,
+}
+
+impl std::fmt::Debug for Repo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Repo")
+            .field("git_dir", &self.git_dir)
+            .field("work_tree", &self.work_tree)
+            .field("index_file", &self.index_file)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Pathspec-interpreting variables that would change what the caller's
+/// `:(glob)` pathspecs mean.
+const PATHSPEC_ENV: [&str; 4] = [
+    "GIT_LITERAL_PATHSPECS",
+    "GIT_GLOB_PATHSPECS",
+    "GIT_NOGLOB_PATHSPECS",
+    "GIT_ICASE_PATHSPECS",
+];
+
+impl Repo {
+    /// Opens the repository the way git does: GIT_DIR, GIT_WORK_TREE,
+    /// GIT_INDEX_FILE, GIT_OBJECT_DIRECTORY, GIT_CEILING_DIRECTORIES... are
+    /// honoured; otherwise it is discovered from the current directory.
+    pub fn open_from_env() -> Result<Repo, GitError> {
+        let repo = Repository::open_from_env().map_err(|error| GitError::Open { error })?;
+        let index_file = std::env::var_os("GIT_INDEX_FILE")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from);
+        Repo::from_parts(repo, index_file, Vec::new())
+    }
+
+    /// Opens the repository at `path` (no discovery, environment ignored for
+    /// the opening), with `env` applied to spawned git processes and to the
+    /// variables read here. A `GIT_INDEX_FILE` in `env` selects the index.
+    #[cfg(test)]
+    pub(crate) fn open_with_env(path: &Path, env: Vec<EnvOverride>) -> Result<Repo, GitError> {
+        let repo = Repository::open(path).map_err(|error| GitError::Open { error })?;
+        let index_file = env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "GIT_INDEX_FILE")
+            .and_then(|(_, v)| v.clone())
+            .map(PathBuf::from);
+        if let Some(index_path) = &index_file {
+            let mut index = git2::Index::open(index_path).map_err(|error| GitError::Read {
+                what: format!("the index {}", index_path.display()),
+                error,
+            })?;
+            repo.set_index(&mut index).map_err(|error| GitError::Read {
+                what: format!("the index {}", index_path.display()),
+                error,
+            })?;
+        }
+        Repo::from_parts(repo, index_file, env)
+    }
+
+    fn from_parts(
+        repo: Repository,
+        index_file: Option<PathBuf>,
+        env: Vec<EnvOverride>,
+    ) -> Result<Repo, GitError> {
+        let git_dir = absolute(repo.path());
+        let work_tree = if repo.is_bare() {
+            None
+        } else {
+            repo.workdir().map(absolute)
+        };
+        let run_dir = work_tree.clone().unwrap_or_else(|| git_dir.clone());
+        // A relative GIT_INDEX_FILE is relative to the current directory (for
+        // git and libgit2 alike); the spawned git runs elsewhere.
+        let index_file = index_file.map(|p| absolute(&p));
+        Ok(Repo {
+            repo,
+            run_dir,
+            git_dir,
+            work_tree,
+            index_file,
+            env,
+        })
+    }
+
+    /// The underlying libgit2 repository.
+    pub fn git2(&self) -> &Repository {
+        &self.repo
+    }
+
+    /// The work tree, None when bare.
+    pub fn workdir(&self) -> Option<&Path> {
+        self.work_tree.as_deref()
+    }
+
+    /// The git directory.
+    pub fn git_dir(&self) -> &Path {
+        &self.git_dir
+    }
+
+    /// The staged change exactly as `git commit` will record it: the index
+    /// (GIT_INDEX_FILE when set) against HEAD, or against the empty tree when
+    /// HEAD is unborn, limited to `pathspecs` (passed to git unchanged; none
+    /// means every path). Contents are the index blobs, never the work tree,
+    /// so partial staging is respected.
+    pub fn staged_changes(&self, pathspecs: &[&str]) -> Result<Vec<FileChange>, GitError> {
+        let base = match self.head_commit()? {
+            Some(id) => id,
+            None => self.empty_tree()?,
+        };
+        let mut args: Vec<OsString> = [
+            "-c",
+            "core.quotepath=off",
+            "-c",
+            "diff.relative=false",
+            "diff",
+            "--cached",
+            "--raw",
+            "-z",
+            "-M",
+            "--no-abbrev",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--ignore-submodules=none",
+            "--no-color",
+        ]
+        .iter()
+        .map(OsString::from)
+        .collect();
+        args.push(base.to_string().into());
+        args.push("--".into());
+        args.extend(pathspecs.iter().map(OsString::from));
+        self.diff(&args)
+    }
+
+    /// The change one commit makes against its first parent (the empty tree
+    /// for a root commit), limited to `pathspecs`.
+    pub fn commit_changes(
+        &self,
+        rev: &str,
+        pathspecs: &[&str],
+    ) -> Result<Vec<FileChange>, GitError> {
+        let commit = self.commit(rev)?;
+        let parent = if commit.parent_count() > 0 {
+            commit.parent_id(0).map_err(|error| GitError::Read {
+                what: format!("the first parent of {}", commit.id()),
+                error,
+            })?
+        } else {
+            self.empty_tree()?
+        };
+        let mut args: Vec<OsString> = [
+            "-c",
+            "core.quotepath=off",
+            "diff-tree",
+            "-r",
+            "--raw",
+            "-z",
+            "-M",
+            "--no-abbrev",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--ignore-submodules=none",
+            "--no-color",
+        ]
+        .iter()
+        .map(OsString::from)
+        .collect();
+        args.push(parent.to_string().into());
+        args.push(commit.id().to_string().into());
+        args.push("--".into());
+        args.extend(pathspecs.iter().map(OsString::from));
+        self.diff(&args)
+    }
+
+    /// Metadata of the commit `rev` names.
+    pub fn commit_info(&self, rev: &str) -> Result<CommitInfo, GitError> {
+        let commit = self.commit(rev)?;
+        let identity = |sig: git2::Signature<'_>| Identity {
+            name: String::from_utf8_lossy(sig.name_bytes()).into_owned(),
+            email: String::from_utf8_lossy(sig.email_bytes()).into_owned(),
+        };
+        Ok(CommitInfo {
+            id: commit.id().to_string(),
+            summary: commit
+                .summary_bytes()
+                .map(|s| String::from_utf8_lossy(s).into_owned())
+                .unwrap_or_default(),
+            message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
+            author: identity(commit.author()),
+            committer: identity(commit.committer()),
+        })
+    }
+
+    /// The author git will record for the commit being made:
+    /// GIT_AUTHOR_NAME / GIT_AUTHOR_EMAIL (git exports them to its hooks),
+    /// else `author.name` / `author.email`, else `user.name` / `user.email`
+    /// (and EMAIL for the address) from the configuration. None when no
+    /// email is known; the name is empty when only the email is known.
+    ///
+    /// `git -c user.email=...` (GIT_CONFIG_PARAMETERS) is not seen by
+    /// libgit2; git exports GIT_AUTHOR_* to commit hooks, which covers it.
+    pub fn pending_author(&self) -> Option<Identity> {
+        let config = self.repo.config().ok()?.snapshot().ok();
+        let from_config = |keys: &[&str]| -> Option<String> {
+            let config = config.as_ref()?;
+            keys.iter()
+                .find_map(|k| config.get_bytes(k).ok().filter(|v| !v.is_empty()))
+                .map(|v| String::from_utf8_lossy(v).into_owned())
+        };
+        let name = self
+            .env_var("GIT_AUTHOR_NAME")
+            .or_else(|| from_config(&["author.name", "user.name"]))
+            .unwrap_or_default();
+        let email = self
+            .env_var("GIT_AUTHOR_EMAIL")
+            .or_else(|| from_config(&["author.email", "user.email"]))
+            .or_else(|| self.env_var("EMAIL"))?;
+        Some(Identity { name, email })
+    }
+
+    /// A file as staged (stage 0 of the index); None when absent, a
+    /// submodule, a directory of a sparse index, or only intended to be added
+    /// (`git add -N`). A symlink's contents are its target text.
+    pub fn index_file(&self, path: &str) -> Result<Option<Vec<u8>>, GitError> {
+        let index = self.index()?;
+        let path = normalize(path);
+        let Some(entry) = index.get_path(Path::new(path), 0) else {
+            return Ok(None);
+        };
+        if !is_blob_mode(entry.mode)
+            || entry.flags_extended & (git2::IndexEntryExtendedFlag::INTENT_TO_ADD.bits()) != 0
+        {
+            return Ok(None);
+        }
+        self.blob(entry.id, path).map(Some)
+    }
+
+    /// Paths (repo-relative, '/'-separated) of the stage-0 index entries
+    /// directly in `dir` ("" is the root), not recursive. Submodules are left
+    /// out; symlinks are included.
+    pub fn index_dir_files(&self, dir: &str) -> Result<Vec<String>, GitError> {
+        let index = self.index()?;
+        let dir = normalize(dir);
+        let prefix = if dir.is_empty() {
+            Vec::new()
+        } else {
+            format!("{dir}/").into_bytes()
+        };
+        let start = if prefix.is_empty() {
+            0
+        } else {
+            match index.find_prefix(prefix.as_slice()) {
+                Ok(i) => i,
+                Err(e) if e.code() == ErrorCode::NotFound => return Ok(Vec::new()),
+                Err(error) => {
+                    return Err(GitError::Read {
+                        what: "the index".to_owned(),
+                        error,
+                    })
+                }
+            }
+        };
+        let mut files = Vec::new();
+        for i in start..index.len() {
+            let Some(entry) = index.get(i) else { break };
+            let Some(name) = entry.path.strip_prefix(prefix.as_slice()) else {
+                break;
+            };
+            let stage = (entry.flags >> 12) & 0x3;
+            if stage != 0
+                || name.contains(&b'/')
+                || !is_blob_mode(entry.mode)
+                || entry.flags_extended & git2::IndexEntryExtendedFlag::INTENT_TO_ADD.bits() != 0
+            {
+                continue;
+            }
+            files.push(String::from_utf8_lossy(&entry.path).into_owned());
+        }
+        files.dedup();
+        Ok(files)
+    }
+
+    /// A file at revision `rev`; None when absent, a directory or a
+    /// submodule. A symlink's contents are its target text.
+    pub fn file_at(&self, rev: &str, path: &str) -> Result<Option<Vec<u8>>, GitError> {
+        let commit = self.commit(rev)?;
+        let tree = self.tree_of(&commit)?;
+        let path = normalize(path);
+        if path.is_empty() {
+            return Ok(None);
+        }
+        let entry = match tree.get_path(Path::new(path)) {
+            Ok(entry) => entry,
+            Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
+            Err(error) => {
+                return Err(GitError::Read {
+                    what: format!("`{path}` at {rev}"),
+                    error,
+                })
+            }
+        };
+        if entry.kind() != Some(ObjectType::Blob) || !is_blob_mode(entry.filemode() as u32) {
+            return Ok(None);
+        }
+        self.blob(entry.id(), path).map(Some)
+    }
+
+    /// Paths (repo-relative, '/'-separated) of the files directly in `dir`
+    /// ("" is the root) at revision `rev`, not recursive; empty when `dir`
+    /// does not exist there. Submodules are left out; symlinks are included.
+    pub fn dir_files_at(&self, rev: &str, dir: &str) -> Result<Vec<String>, GitError> {
+        let commit = self.commit(rev)?;
+        let root = self.tree_of(&commit)?;
+        let dir = normalize(dir);
+        let tree = if dir.is_empty() {
+            root
+        } else {
+            let entry = match root.get_path(Path::new(dir)) {
+                Ok(entry) => entry,
+                Err(e) if e.code() == ErrorCode::NotFound => return Ok(Vec::new()),
+                Err(error) => {
+                    return Err(GitError::Read {
+                        what: format!("`{dir}` at {rev}"),
+                        error,
+                    })
+                }
+            };
+            if entry.kind() != Some(ObjectType::Tree) {
+                return Ok(Vec::new());
+            }
+            self.repo
+                .find_tree(entry.id())
+                .map_err(|error| GitError::Read {
+                    what: format!("tree `{dir}` at {rev}"),
+                    error,
+                })?
+        };
+        Ok(tree
+            .iter()
+            .filter(|e| e.kind() == Some(ObjectType::Blob) && is_blob_mode(e.filemode() as u32))
+            .map(|e| {
+                let name = String::from_utf8_lossy(e.name_bytes());
+                if dir.is_empty() {
+                    name.into_owned()
+                } else {
+                    format!("{dir}/{name}")
+                }
+            })
+            .collect())
+    }
+
+    /// True when HEAD names a branch that has no commit yet.
+    pub fn is_unborn(&self) -> bool {
+        matches!(self.repo.head(), Err(e) if e.code() == ErrorCode::UnbornBranch)
+    }
+
+    /// The comment character of commit messages: `core.commentChar` (or
+    /// `core.commentString`, first character), '#' by default and for
+    /// "auto".
+    pub fn comment_char(&self) -> char {
+        let Ok(config) = self.repo.config().and_then(|mut c| c.snapshot()) else {
+            return '#';
+        };
+        ["core.commentString", "core.commentChar"]
+            .iter()
+            .find_map(|k| config.get_string(k).ok())
+            .filter(|v| v != "auto")
+            .and_then(|v| v.chars().next())
+            .unwrap_or('#')
+    }
+
+    // ----- internals -----
+
+    fn env_var(&self, key: &str) -> Option<String> {
+        let value = match self.env.iter().rev().find(|(k, _)| k == key) {
+            Some((_, v)) => v.clone(),
+            None => std::env::var_os(key),
+        }?;
+        Some(value.to_string_lossy().into_owned())
+    }
+
+    /// HEAD's commit id; None when unborn.
+    fn head_commit(&self) -> Result<Option<Oid>, GitError> {
+        let head = match self.repo.head() {
+            Ok(head) => head,
+            Err(e) if e.code() == ErrorCode::UnbornBranch => return Ok(None),
+            Err(error) => {
+                return Err(GitError::Revision {
+                    rev: "HEAD".to_owned(),
+                    error,
+                })
+            }
+        };
+        let commit = head.peel_to_commit().map_err(|error| GitError::Revision {
+            rev: "HEAD".to_owned(),
+            error,
+        })?;
+        Ok(Some(commit.id()))
+    }
+
+    /// The id of the empty tree in this repository's hash. git knows that
+    /// object without it being stored, so nothing is written.
+    fn empty_tree(&self) -> Result<Oid, GitError> {
+        Oid::hash_object_ext(ObjectType::Tree, &[], self.repo.object_format()).map_err(|error| {
+            GitError::Read {
+                what: "the empty tree id".to_owned(),
+                error,
+            }
+        })
+    }
+
+    fn commit(&self, rev: &str) -> Result<git2::Commit<'_>, GitError> {
+        self.repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map_err(|error| GitError::Revision {
+                rev: rev.to_owned(),
+                error,
+            })
+    }
+
+    fn tree_of<'r>(&'r self, commit: &git2::Commit<'r>) -> Result<git2::Tree<'r>, GitError> {
+        commit.tree().map_err(|error| GitError::Read {
+            what: format!("the tree of commit {}", commit.id()),
+            error,
+        })
+    }
+
+    fn index(&self) -> Result<git2::Index, GitError> {
+        let what = || match &self.index_file {
+            Some(p) => format!("the index {}", p.display()),
+            None => "the index".to_owned(),
+        };
+        let mut index = self.repo.index().map_err(|error| GitError::Read {
+            what: what(),
+            error,
+        })?;
+        // Pick up changes made on disk since it was loaded.
+        index.read(false).map_err(|error| GitError::Read {
+            what: what(),
+            error,
+        })?;
+        Ok(index)
+    }
+
+    fn blob(&self, id: Oid, path: &str) -> Result<Vec<u8>, GitError> {
+        self.repo
+            .find_blob(id)
+            .map(|b| b.content().to_vec())
+            .map_err(|error| GitError::Read {
+                what: format!("blob {id} of `{path}`"),
+                error,
+            })
+    }
+
+    /// Runs a raw diff and loads the blobs it names.
+    fn diff(&self, args: &[OsString]) -> Result<Vec<FileChange>, GitError> {
+        let (command, out) = self.run_git(args)?;
+        let entries = raw::parse_raw(&out).map_err(|reason| GitError::Parse {
+            command: command.clone(),
+            reason,
+        })?;
+        entries
+            .into_iter()
+            .map(|entry| self.load(entry, &command))
+            .collect()
+    }
+
+    fn load(&self, entry: raw::RawEntry, command: &str) -> Result<FileChange, GitError> {
+        let src = String::from_utf8_lossy(&entry.src).into_owned();
+        let dst = entry
+            .dst
+            .as_ref()
+            .map(|d| String::from_utf8_lossy(d).into_owned());
+        let (old_path, new_path) = match entry.status {
+            ChangeStatus::Added => (None, Some(src)),
+            ChangeStatus::Deleted => (Some(src), None),
+            ChangeStatus::Renamed { .. } | ChangeStatus::Copied { .. } => (Some(src), dst),
+            _ => (Some(src.clone()), Some(src)),
+        };
+        let old_id = self.side_id(&entry.old_id, entry.old_mode, command)?;
+        let new_id = self.side_id(&entry.new_id, entry.new_mode, command)?;
+        let old = match (&old_id, &old_path) {
+            (Some(id), Some(path)) if is_blob_mode(entry.old_mode) => Some(self.blob(*id, path)?),
+            _ => None,
+        };
+        let new = match (&new_id, &new_path) {
+            (Some(id), Some(path)) if is_blob_mode(entry.new_mode) => Some(self.blob(*id, path)?),
+            _ => None,
+        };
+        Ok(FileChange {
+            status: entry.status,
+            old_path,
+            new_path,
+            old_mode: entry.old_mode,
+            new_mode: entry.new_mode,
+            old_id: old_id.map(|id| id.to_string()),
+            new_id: new_id.map(|id| id.to_string()),
+            old,
+            new,
+        })
+    }
+
+    /// The object id of one side; None when the side is absent (all-zero id
+    /// or mode 0).
+    fn side_id(&self, hex: &str, mode: u32, command: &str) -> Result<Option<Oid>, GitError> {
+        if mode == 0 || hex.bytes().all(|b| b == b'0') {
+            return Ok(None);
+        }
+        Oid::from_str_ext(hex, self.repo.object_format())
+            .map(Some)
+            .map_err(|e| GitError::Parse {
+                command: command.to_owned(),
+                reason: format!("bad object id `{hex}`: {}", e.message()),
+            })
+    }
+
+    /// Runs git in the repository, returning the command line (for errors)
+    /// and its standard output.
+    fn run_git(&self, args: &[OsString]) -> Result<(String, Vec<u8>), GitError> {
+        let command = std::iter::once(OsStr::new("git"))
+            .chain(args.iter().map(OsString::as_os_str))
+            .map(|a| a.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut cmd = Command::new("git");
+        cmd.args(args)
+            .current_dir(&self.run_dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for key in PATHSPEC_ENV {
+            cmd.env_remove(key);
+        }
+        // Never rewrite the index (stat refresh) from a hook.
+        cmd.env("GIT_OPTIONAL_LOCKS", "0");
+        for (key, value) in &self.env {
+            match value {
+                Some(v) => cmd.env(key, v),
+                None => cmd.env_remove(key),
+            };
+        }
+        // Point git at exactly what libgit2 opened, independent of the
+        // current directory and of relative paths in the environment.
+        cmd.env("GIT_DIR", &self.git_dir);
+        match &self.work_tree {
+            Some(w) => cmd.env("GIT_WORK_TREE", w),
+            None => cmd.env_remove("GIT_WORK_TREE"),
+        };
+        match &self.index_file {
+            Some(i) => cmd.env("GIT_INDEX_FILE", i),
+            None => cmd.env_remove("GIT_INDEX_FILE"),
+        };
+        let out = cmd.output().map_err(|error| GitError::Spawn {
+            command: command.clone(),
+            error,
+        })?;
+        if !out.status.success() {
+            return Err(GitError::Command {
+                command,
+                status: out.status.to_string(),
+                stderr: String::from_utf8_lossy(&out.stderr).trim_end().to_owned(),
+            });
+        }
+        Ok((command, out.stdout))
+    }
+}
+
+/// Regular files, executables and symlinks have a blob; gitlinks and sparse
+/// directory entries do not.
+fn is_blob_mode(mode: u32) -> bool {
+    mode != 0 && mode != MODE_GITLINK && mode & 0o170000 != MODE_TREE
+}
+
+/// Accepts "dir/", "./dir" and "/dir" for "dir".
+fn normalize(path: &str) -> &str {
+    let mut p = path;
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest;
+    }
+    if p == "." {
+        return "";
+    }
+    p.trim_matches('/')
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}

@@ -1,0 +1,479 @@
+//! Extractors: the bytes of one IaC file -> the dependencies it declares.
+//!
+//! Which extractor applies is decided from the path alone ([`FileKind::classify`]);
+//! [`extract`] then turns the file's bytes into [`Dependency`] values whose spans
+//! are byte offsets into exactly the bytes it was given (a UTF-8 BOM included).
+//! Anything that cannot be read as what its name says is an [`ExtractError`]
+//! with the byte offset of the problem: extractors fail closed, never silently.
+
+mod lockfile;
+mod terraform;
+mod terraform_json;
+
+use std::collections::HashSet;
+
+use crate::model::{Dependency, ExtractError};
+
+/// What an IaC file is, from its path alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// Terraform/OpenTofu native syntax: `*.tf`, `*.tofu`.
+    TerraformHcl,
+    /// Terraform/OpenTofu JSON syntax: `*.tf.json`, `*.tofu.json`.
+    TerraformJson,
+    /// The dependency lock file `.terraform.lock.hcl`, in any directory.
+    TerraformLock,
+}
+
+/// Directories whose contents are never IaC sources: Terraform's local cache
+/// (`.terraform/modules/...`, `.terraform/providers/...`) and Terragrunt's.
+const CACHE_DIRS: &[&str] = &[".terraform", ".terragrunt-cache"];
+
+impl FileKind {
+    /// Classifies a `/`-separated, repository-relative path.
+    ///
+    /// Returns `None` for anything that is not a Terraform/OpenTofu file, for
+    /// any path inside a `.terraform/` or `.terragrunt-cache/` directory, and
+    /// for configuration files Terraform itself ignores (names starting with
+    /// `.`, such as `.backup.tf`).
+    pub fn classify(path: &str) -> Option<FileKind> {
+        let mut components = path.split('/');
+        let name = components.next_back()?;
+        if components.any(|dir| CACHE_DIRS.contains(&dir)) {
+            return None;
+        }
+        if name == ".terraform.lock.hcl" {
+            return Some(FileKind::TerraformLock);
+        }
+        // Terraform and OpenTofu skip hidden files when loading a module
+        // (configs.IsIgnoredFile); they declare nothing.
+        if name.starts_with('.') {
+            return None;
+        }
+        if name.ends_with(".tf.json") || name.ends_with(".tofu.json") {
+            Some(FileKind::TerraformJson)
+        } else if name.ends_with(".tf") || name.ends_with(".tofu") {
+            Some(FileKind::TerraformHcl)
+        } else {
+            None
+        }
+    }
+}
+
+/// git pathspecs that select every file [`FileKind::classify`] accepts (and a
+/// few more, such as files under `.terraform/`: filter with `classify`), for
+/// `git diff -- <pathspecs>`. `**/` also matches the repository root.
+pub const PATHSPECS: &[&str] = &[
+    ":(glob)**/*.tf",
+    ":(glob)**/*.tofu",
+    ":(glob)**/*.tf.json",
+    ":(glob)**/*.tofu.json",
+    ":(glob)**/.terraform.lock.hcl",
+];
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Bytes -> dependencies, in file order.
+///
+/// A leading UTF-8 BOM is skipped, but every span and error offset is a byte
+/// offset into `bytes` as given. Binary content (a NUL byte), invalid UTF-8,
+/// a syntax error, or a value Terraform would reject where a dependency is
+/// declared (an expression as a module `source`, a repeated module name, a
+/// malformed lock entry) is an error at the offending byte.
+pub fn extract(kind: FileKind, bytes: &[u8]) -> Result<Vec<Dependency>, ExtractError> {
+    let (base, body) = match bytes.strip_prefix(BOM) {
+        Some(rest) => (BOM.len(), rest),
+        None => (0, bytes),
+    };
+    if let Some(nul) = body.iter().position(|&b| b == 0) {
+        return Err(ExtractError::new(
+            "binary content (a NUL byte), not a text file",
+            base + nul,
+        ));
+    }
+    let text = std::str::from_utf8(body).map_err(|e| {
+        ExtractError::new(
+            "invalid UTF-8 (the file must be UTF-8 text)",
+            base + e.valid_up_to(),
+        )
+    })?;
+    let result = match kind {
+        FileKind::TerraformHcl => terraform::extract(text),
+        FileKind::TerraformJson => terraform_json::extract(text),
+        FileKind::TerraformLock => lockfile::extract(text),
+    };
+    match result {
+        Ok(mut deps) => {
+            if base != 0 {
+                deps.iter_mut().for_each(|dep| shift(dep, base));
+            }
+            Ok(deps)
+        }
+        Err(mut err) => {
+            err.offset = err.offset.min(text.len()) + base;
+            Err(err)
+        }
+    }
+}
+
+fn shift(dep: &mut Dependency, by: usize) {
+    let move_span = |span: &mut crate::model::Span| {
+        span.start += by;
+        span.end += by;
+    };
+    move_span(&mut dep.span);
+    if let Some(source) = &mut dep.source {
+        move_span(&mut source.span);
+    }
+    if let Some(version) = &mut dep.version {
+        move_span(&mut version.span);
+    }
+}
+
+/// Collects dependencies and rejects a second one with the same key: keys
+/// are identities within a file, and every duplicate we report is one that
+/// Terraform rejects too (repeated module call, provider requirement,
+/// provider configuration or lock entry).
+#[derive(Default)]
+struct Deps {
+    list: Vec<Dependency>,
+    keys: HashSet<String>,
+}
+
+impl Deps {
+    fn push(
+        &mut self,
+        dep: Dependency,
+        duplicate: impl FnOnce(&Dependency) -> String,
+    ) -> Result<(), ExtractError> {
+        if self.keys.contains(&dep.key) {
+            return Err(ExtractError::new(duplicate(&dep), dep.span.start));
+        }
+        self.keys.insert(dep.key.clone());
+        self.list.push(dep);
+        Ok(())
+    }
+
+    fn finish(self) -> Vec<Dependency> {
+        self.list
+    }
+}
+
+/// A parser message on one line, whitespace runs collapsed.
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{line_col, Kind};
+
+    #[test]
+    fn classify_by_name() {
+        use FileKind::*;
+        let cases: &[(&str, Option<FileKind>)] = &[
+            ("main.tf", Some(TerraformHcl)),
+            ("stacks/net/main.tf", Some(TerraformHcl)),
+            ("stacks/net/main.tofu", Some(TerraformHcl)),
+            ("stacks/net/override.tf", Some(TerraformHcl)),
+            ("foo.tf.json", Some(TerraformJson)),
+            ("a/b/foo.tofu.json", Some(TerraformJson)),
+            (".terraform.lock.hcl", Some(TerraformLock)),
+            ("stacks/net/.terraform.lock.hcl", Some(TerraformLock)),
+            ("x.tf.bak", None),
+            ("x.tfvars", None),
+            ("x.hcl", None),
+            ("terragrunt.hcl", None),
+            ("main.TF", None),
+            ("x.json", None),
+            ("tf", None),
+            (".tf", None),
+            (".hidden.tf", None),
+            ("dir.tf/", None),
+            ("", None),
+            (".terraform/modules/vpc/main.tf", None),
+            ("stacks/net/.terraform/modules/vpc/main.tf", None),
+            ("stacks/net/.terraform/modules/vpc/x.tf.json", None),
+            ("stacks/.terraform/.terraform.lock.hcl", None),
+            ("live/.terragrunt-cache/abc/def/main.tf", None),
+            ("terraform/main.tf", Some(TerraformHcl)),
+            ("my.terraform/main.tf", Some(TerraformHcl)),
+        ];
+        for (path, want) in cases {
+            assert_eq!(FileKind::classify(path), *want, "{path}");
+        }
+    }
+
+    #[test]
+    fn pathspecs_cover_every_kind() {
+        for suffix in [".tf", ".tofu", ".tf.json", ".tofu.json"] {
+            assert!(PATHSPECS.contains(&format!(":(glob)**/*{suffix}").as_str()));
+        }
+        assert!(PATHSPECS.contains(&":(glob)**/.terraform.lock.hcl"));
+    }
+
+    #[test]
+    fn binary_content_is_an_error_at_the_nul() {
+        let bytes = b"module \"x\" {\n\0\0\x01\x02";
+        let err = extract(FileKind::TerraformHcl, bytes).unwrap_err();
+        assert_eq!(err.offset, 13);
+        assert!(err.message.contains("binary"), "{}", err.message);
+        for kind in [FileKind::TerraformJson, FileKind::TerraformLock] {
+            assert_eq!(extract(kind, bytes).unwrap_err().offset, 13);
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_is_an_error_at_the_bad_byte() {
+        let bytes = b"# caf\xe9\nmodule \"x\" {}\n";
+        let err = extract(FileKind::TerraformHcl, bytes).unwrap_err();
+        assert_eq!(err.offset, 5);
+        assert!(err.message.contains("UTF-8"), "{}", err.message);
+        // With a BOM the offset still points into the original bytes.
+        let mut with_bom = BOM.to_vec();
+        with_bom.extend_from_slice(bytes);
+        let err = extract(FileKind::TerraformJson, &with_bom).unwrap_err();
+        assert_eq!(err.offset, 8);
+    }
+
+    #[test]
+    fn empty_files() {
+        assert_eq!(extract(FileKind::TerraformHcl, b"").unwrap(), vec![]);
+        assert_eq!(extract(FileKind::TerraformLock, b"").unwrap(), vec![]);
+        assert_eq!(extract(FileKind::TerraformHcl, BOM).unwrap(), vec![]);
+        assert!(extract(FileKind::TerraformJson, b"").is_err());
+    }
+
+    const CRLF_MAIN: &str = "# networking\r\nmodule \"vpc\" {\r\n  source  = \"terraform-aws-modules/vpc/aws\"\r\n  version = \"5.5.0\"\r\n}\r\n";
+
+    #[test]
+    fn bom_and_crlf_keep_spans_in_original_bytes() {
+        let mut bytes = BOM.to_vec();
+        bytes.extend_from_slice(CRLF_MAIN.as_bytes());
+        let deps = extract(FileKind::TerraformHcl, &bytes).unwrap();
+        assert_eq!(deps.len(), 1);
+        let dep = &deps[0];
+        assert_eq!(dep.kind, Kind::Module);
+        let version = dep.version.as_ref().unwrap();
+        assert_eq!(version.value, "5.5.0");
+        assert_eq!(&bytes[version.span.start..version.span.end], b"\"5.5.0\"");
+        let source = dep.source.as_ref().unwrap();
+        assert_eq!(
+            &bytes[source.span.start..source.span.end],
+            b"\"terraform-aws-modules/vpc/aws\""
+        );
+        assert_eq!(
+            &bytes[dep.span.start..dep.span.end],
+            b"module \"vpc\"".as_slice()
+        );
+        // What a caller does: decode lossily (the BOM stays a char) and ask line_col.
+        let text = String::from_utf8_lossy(&bytes);
+        assert_eq!(line_col(&text, dep.span.start), (2, 1));
+        assert_eq!(line_col(&text, version.span.start), (4, 13));
+    }
+
+    #[test]
+    fn bom_shifts_errors_too() {
+        let mut bytes = BOM.to_vec();
+        bytes.extend_from_slice(b"module \"x\" {\r\n  source = var.x\r\n}\r\n");
+        let err = extract(FileKind::TerraformHcl, &bytes).unwrap_err();
+        assert_eq!(&bytes[err.offset..err.offset + 5], b"var.x");
+
+        let mut bytes = BOM.to_vec();
+        bytes.extend_from_slice(b"{\"module\": {\"x\": {\"source\": 1}}}");
+        let err = extract(FileKind::TerraformJson, &bytes).unwrap_err();
+        assert_eq!(bytes[err.offset], b'1');
+    }
+
+    #[test]
+    fn bom_json_and_lock() {
+        let mut bytes = BOM.to_vec();
+        bytes.extend_from_slice(
+            b"{\r\n  \"module\": {\"vpc\": {\"source\": \"./vpc\"}}\r\n}\r\n".as_slice(),
+        );
+        let deps = extract(FileKind::TerraformJson, &bytes).unwrap();
+        let source = deps[0].source.as_ref().unwrap();
+        assert_eq!(&bytes[source.span.start..source.span.end], b"\"./vpc\"");
+
+        let mut bytes = BOM.to_vec();
+        bytes.extend_from_slice(
+            b"provider \"registry.terraform.io/hashicorp/aws\" {\r\n  version = \"5.31.0\"\r\n}\r\n"
+                .as_slice(),
+        );
+        let deps = extract(FileKind::TerraformLock, &bytes).unwrap();
+        let version = deps[0].version.as_ref().unwrap();
+        assert_eq!(&bytes[version.span.start..version.span.end], b"\"5.31.0\"");
+    }
+
+    #[test]
+    fn hcl_and_json_agree() {
+        let hcl = r#"
+terraform {
+  required_version = ">= 1.5"
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.0"
+    }
+    random = "~> 3.6"
+  }
+}
+
+provider "google" {
+  version = "4.0.0"
+}
+
+provider "google" {
+  alias   = "west"
+  version = "4.1.0"
+}
+
+module "vpc" {
+  source  = "terraform-aws-modules/vpc/aws"
+  version = "5.5.0"
+}
+
+module "local" {
+  source = "./modules/local"
+}
+"#;
+        let json = r#"{
+  "//": "generated",
+  "terraform": [{
+    "required_version": ">= 1.5",
+    "required_providers": {
+      "aws": {"source": "hashicorp/aws", "version": "~> 5.0"},
+      "random": "~> 3.6"
+    }
+  }],
+  "provider": {
+    "google": [{"version": "4.0.0"}, {"alias": "west", "version": "4.1.0"}]
+  },
+  "module": [
+    {"vpc": {"source": "terraform-aws-modules/vpc/aws", "version": "5.5.0"}},
+    {"local": [{"source": "./modules/local"}]}
+  ]
+}"#;
+        type Fact = (Kind, String, String, Option<String>, Option<String>);
+        fn facts(deps: Vec<Dependency>) -> Vec<Fact> {
+            let mut v: Vec<_> = deps
+                .into_iter()
+                .map(|d| {
+                    (
+                        d.kind,
+                        d.key.clone(),
+                        d.name.clone(),
+                        d.source_str().map(str::to_owned),
+                        d.version_str().map(str::to_owned),
+                    )
+                })
+                .collect();
+            v.sort();
+            v
+        }
+        let from_hcl = facts(extract(FileKind::TerraformHcl, hcl.as_bytes()).unwrap());
+        let from_json = facts(extract(FileKind::TerraformJson, json.as_bytes()).unwrap());
+        assert_eq!(from_hcl.len(), 6);
+        assert_eq!(from_hcl, from_json);
+    }
+
+    /// Deeply nested input must come back as a value, never a stack overflow.
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let depth = 10_000;
+        let open = |c: &str| c.repeat(depth);
+        let inputs: Vec<(FileKind, String)> = vec![
+            (
+                FileKind::TerraformHcl,
+                format!("x = {}{}\n", open("["), open("]")),
+            ),
+            (
+                FileKind::TerraformHcl,
+                format!("x = {}1{}\n", open("("), open(")")),
+            ),
+            (FileKind::TerraformHcl, format!("x = {}\n", open("{a = "))),
+            (
+                FileKind::TerraformHcl,
+                format!("x = \"{}\"\n", open("${\"")),
+            ),
+            (FileKind::TerraformHcl, format!("x = {}\n", open("-"))),
+            (FileKind::TerraformHcl, format!("x = 1{}\n", open(" + 1"))),
+            (FileKind::TerraformHcl, open("a {\n")),
+            (FileKind::TerraformHcl, format!("x = {}1\n", open("!"))),
+            (
+                FileKind::TerraformHcl,
+                format!("x = {}1\n", open("a ? b : ")),
+            ),
+            (
+                FileKind::TerraformHcl,
+                format!("x = {}1{}\n", open("f("), open(")")),
+            ),
+            (
+                FileKind::TerraformHcl,
+                format!("x = {}\n", open("[for x in ")),
+            ),
+            (FileKind::TerraformHcl, format!("x = a{}\n", open(".b[0]"))),
+            (FileKind::TerraformHcl, format!("x = a{}\n", open("[*]"))),
+            (
+                FileKind::TerraformHcl,
+                format!("x = \"{}\"\n", open("%{ if a }")),
+            ),
+            (FileKind::TerraformHcl, format!("x = {}1\n", open("a || "))),
+            (
+                FileKind::TerraformHcl,
+                format!("module \"m\" {{\n  source = {}\n}}\n", open("[")),
+            ),
+            (
+                FileKind::TerraformLock,
+                format!("provider \"a\" {{\n  hashes = {}\n}}\n", open("[")),
+            ),
+            (
+                FileKind::TerraformJson,
+                format!("{}{}", open("["), open("]")),
+            ),
+            (
+                FileKind::TerraformJson,
+                format!("{{\"module\": {}", open("{\"a\": ")),
+            ),
+            (
+                FileKind::TerraformJson,
+                format!("{{\"module\": {}{}}}", open("["), open("]")),
+            ),
+        ];
+        for (kind, input) in inputs {
+            let _ = extract(kind, input.as_bytes());
+        }
+    }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+            /// No input panics, and every span lies inside the input.
+            #[test]
+            fn never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+                for kind in [FileKind::TerraformHcl, FileKind::TerraformJson, FileKind::TerraformLock] {
+                    match extract(kind, &bytes) {
+                        Ok(deps) => for d in deps {
+                            prop_assert!(d.span.start <= d.span.end && d.span.end <= bytes.len());
+                        },
+                        Err(e) => prop_assert!(e.offset <= bytes.len()),
+                    }
+                }
+            }
+
+            #[test]
+            fn never_panics_on_hcl_like_text(text in "[a-z\"{}=\\[\\]\\n $#/.*%~<>-]{0,200}") {
+                let text = format!("module \"m\" {{\n{text}\n}}\nterraform {{\n required_providers {{\n{text}\n}}\n}}\n");
+                for kind in [FileKind::TerraformHcl, FileKind::TerraformLock] {
+                    if let Err(e) = extract(kind, text.as_bytes()) {
+                        prop_assert!(e.offset <= text.len());
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! `iacgate check` and the hooks: read the change from git, judge it with
+//! the core, print, and decide the exit code.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use iacgate_core::analysis::{dir_of, Analysis, FileInput, Sibling};
+use iacgate_core::extract::{FileKind, PATHSPECS};
+use iacgate_core::policy::Policy;
+use iacgate_core::signoff::{self, CommitContext, Stage};
+use iacgate_git::{FileChange, Repo};
+
+use crate::args::Format;
+use crate::render;
+use crate::{EXIT_BLOCKED, EXIT_OK};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Staged,
+    Commit(String),
+}
+
+#[derive(Debug)]
+pub struct Request {
+    pub target: Target,
+    pub message_file: Option<PathBuf>,
+    /// The pre-commit hook: no message yet, sign-offs are pending.
+    pub pre_commit: bool,
+    pub format: Format,
+}
+
+impl Request {
+    pub fn pre_commit() -> Request {
+        Request {
+            target: Target::Staged,
+            message_file: None,
+            pre_commit: true,
+            format: Format::Human,
+        }
+    }
+
+    pub fn commit_msg(message_file: PathBuf) -> Request {
+        Request {
+            target: Target::Staged,
+            message_file: Some(message_file),
+            pre_commit: false,
+            format: Format::Human,
+        }
+    }
+}
+
+const MODE_SYMLINK: u32 = 0o120000;
+const MODE_GITLINK: u32 = 0o160000;
+
+pub fn run(request: Request) -> anyhow::Result<u8> {
+    let repo = Repo::open_from_env().context("cannot open the git repository")?;
+    let changes = match &request.target {
+        Target::Staged => repo.staged_changes(PATHSPECS),
+        Target::Commit(rev) => repo.commit_changes(rev, PATHSPECS),
+    }
+    .context("cannot read the change from git")?;
+    let inputs: Vec<FileInput> = changes.iter().filter_map(file_input).collect();
+    let analysis = Analysis::new(&inputs);
+    if analysis.files_checked() == 0 && request.format == Format::Human {
+        return Ok(EXIT_OK);
+    }
+
+    let sibling_files = read_lock_dirs(&repo, &request.target, &analysis.lock_dirs())?;
+    let siblings: Vec<Sibling> = sibling_files
+        .iter()
+        .map(|(path, bytes)| Sibling { path, bytes })
+        .collect();
+    let policy = Policy::default();
+    let mut findings = analysis.findings(&policy, &siblings);
+    findings.sort_by(|a, b| {
+        (&a.file, a.line, a.column, a.rule.name).cmp(&(&b.file, b.line, b.column, b.rule.name))
+    });
+
+    let stage = stage(&repo, &request)?;
+    signoff::apply(&mut findings, &stage, &policy.signoff);
+    if let Target::Commit(rev) = &request.target {
+        let id = repo.commit_info(rev)?.id;
+        for finding in &mut findings {
+            finding.commit = Some(id.clone());
+        }
+    }
+
+    let mut texts: HashMap<&str, &[u8]> = HashMap::new();
+    for change in &changes {
+        if let (Some(path), Some(bytes)) = (&change.new_path, &change.new) {
+            texts.insert(path, bytes);
+        }
+    }
+    for (path, bytes) in &sibling_files {
+        texts.entry(path).or_insert(bytes);
+    }
+    let report = render::Report {
+        findings: &findings,
+        files_checked: analysis.files_checked(),
+        texts: &texts,
+    };
+    match request.format {
+        Format::Human => render::human::write(&report, &mut anstream::stderr())?,
+        Format::Json => render::json::write(&report, &mut std::io::stdout())?,
+    }
+    let blocked = findings.iter().any(|f| f.is_blocking());
+    Ok(if blocked { EXIT_BLOCKED } else { EXIT_OK })
+}
+
+/// Symlinks are never followed and submodules never entered: their blobs
+/// are not the IaC file their name suggests.
+fn file_input(change: &FileChange) -> Option<FileInput<'_>> {
+    fn blob(mode: u32, bytes: &Option<Vec<u8>>) -> Option<&[u8]> {
+        (mode != MODE_SYMLINK && mode != MODE_GITLINK)
+            .then_some(bytes.as_deref())
+            .flatten()
+    }
+    let new = blob(change.new_mode, &change.new);
+    if change.new_path.is_some() && new.is_none() {
+        return None;
+    }
+    Some(FileInput {
+        old_path: change.old_path.as_deref(),
+        new_path: change.new_path.as_deref(),
+        old: blob(change.old_mode, &change.old),
+        new,
+    })
+}
+
+/// Every Terraform file of the directories `lock-mismatch` looks at, as
+/// they will be committed.
+fn read_lock_dirs(
+    repo: &Repo,
+    target: &Target,
+    dirs: &[String],
+) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let mut files = Vec::new();
+    for dir in dirs {
+        let paths = match target {
+            Target::Staged => repo.index_dir_files(dir)?,
+            Target::Commit(rev) => repo.dir_files_at(rev, dir)?,
+        };
+        for path in paths {
+            if FileKind::classify(&path).is_none() || dir_of(&path) != dir {
+                continue;
+            }
+            let bytes = match target {
+                Target::Staged => repo.index_file(&path)?,
+                Target::Commit(rev) => repo.file_at(rev, &path)?,
+            };
+            if let Some(bytes) = bytes {
+                files.push((path, bytes));
+            }
+        }
+    }
+    Ok(files)
+}
+
+fn stage(repo: &Repo, request: &Request) -> anyhow::Result<Stage> {
+    if request.pre_commit {
+        return Ok(Stage::PreCommit);
+    }
+    let comment_char = repo.comment_char();
+    if let Target::Commit(rev) = &request.target {
+        let info = repo.commit_info(rev)?;
+        return Ok(Stage::Message {
+            context: CommitContext {
+                author_email: Some(info.author.email),
+                trailers: trailers(&info.message, comment_char),
+            },
+            existing_commit: true,
+        });
+    }
+    let Some(path) = &request.message_file else {
+        return Ok(Stage::NoMessage);
+    };
+    let message = std::fs::read(path)
+        .with_context(|| format!("cannot read the commit message {}", path.display()))?;
+    Ok(Stage::Message {
+        context: CommitContext {
+            author_email: repo.pending_author().map(|a| a.email),
+            trailers: trailers(&String::from_utf8_lossy(&message), comment_char),
+        },
+        existing_commit: false,
+    })
+}
+
+fn trailers(message: &str, comment_char: char) -> Vec<(String, String)> {
+    iacgate_git::parse_trailers(message, comment_char)
+        .into_iter()
+        .map(|t| (t.key, t.value))
+        .collect()
+}

@@ -1,0 +1,133 @@
+//! rustc-style diagnostics: rule, file:line:col, the source line, the old
+//! and new value, one line of help. Colours come from annotate-snippets and
+//! are stripped by anstream when the output is not a terminal or NO_COLOR
+//! is set.
+
+use std::io::Write;
+
+use annotate_snippets::{AnnotationKind, Element, Group, Level, Renderer, Snippet};
+use iacgate_core::finding::{Finding, Side};
+
+use super::Report;
+
+pub fn write(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
+    let renderer = Renderer::styled();
+    for finding in report.findings.iter().filter(|f| !f.suppressed) {
+        let text = report
+            .texts
+            .get(finding.file.as_str())
+            .filter(|_| finding.side == Side::New)
+            .map(|bytes| String::from_utf8_lossy(bytes));
+        let groups = diagnostic(finding, text.as_deref());
+        writeln!(out, "{}\n", renderer.render(&groups))?;
+    }
+    summary(report, out)
+}
+
+fn diagnostic<'a>(finding: &'a Finding, text: Option<&'a str>) -> Vec<Group<'a>> {
+    let level = if finding.is_blocking() {
+        Level::ERROR
+    } else if finding.signed_off {
+        Level::NOTE.with_name(Some("signed off"))
+    } else if finding.needs_signoff() {
+        Level::WARNING.with_name(Some("needs sign-off"))
+    } else {
+        Level::WARNING
+    };
+    let mut elements: Vec<Element> = Vec::new();
+    match text.and_then(|t| source_line(t, finding)) {
+        Some((line, range)) => {
+            let label = (!finding.label.is_empty()).then_some(finding.label.as_str());
+            elements.push(
+                Snippet::source(line)
+                    .line_start(finding.line)
+                    .path(finding.file.as_str())
+                    .annotation(AnnotationKind::Primary.span(range).label(label))
+                    .into(),
+            );
+        }
+        None => {
+            elements.push(
+                annotate_snippets::Origin::path(finding.file.as_str())
+                    .line(finding.line)
+                    .char_column(finding.column.saturating_sub(1))
+                    .into(),
+            );
+        }
+    }
+    if let (Some(old), Some(new)) = (&finding.old, &finding.new) {
+        if old != new {
+            elements.push(
+                Level::NOTE
+                    .with_name(Some("diff"))
+                    .message(format!("- {old}\n+ {new}"))
+                    .into(),
+            );
+        }
+    }
+    if !finding.help.is_empty() {
+        elements.push(Level::HELP.message(finding.help.as_str()).into());
+    }
+    vec![level
+        .primary_title(finding.message.as_str())
+        .id(finding.rule.name)
+        .elements(elements)]
+}
+
+/// The line a finding points at, and its span within that line (clamped to
+/// the line: a span that runs on is shown up to the line's end).
+fn source_line<'t>(text: &'t str, finding: &Finding) -> Option<(&'t str, std::ops::Range<usize>)> {
+    let line = text.split('\n').nth(finding.line.checked_sub(1)?)?;
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let line_start = line.as_ptr() as usize - text.as_ptr() as usize;
+    let floor = |i: usize| {
+        let mut i = i.min(line.len());
+        while !line.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let start = floor(finding.span.start.saturating_sub(line_start));
+    let end = floor(finding.span.end.saturating_sub(line_start)).max(start);
+    Some((line, start..end))
+}
+
+fn summary(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
+    let count = |pred: &dyn Fn(&&Finding) -> bool| report.findings.iter().filter(pred).count();
+    let blocking = count(&|f| f.is_blocking());
+    let pending = count(&|f| !f.is_blocking() && f.signoff_pending && !f.suppressed);
+    let warnings =
+        count(&|f| !f.is_blocking() && !f.needs_signoff() && !f.suppressed && !f.signed_off);
+    let files = plural(report.files_checked, "IaC file");
+    if blocking > 0 {
+        writeln!(
+            out,
+            "iacgate: blocked: {} in {files} (`iacgate explain RULE` tells more)",
+            plural(blocking, "problem")
+        )?;
+    } else if pending > 0 {
+        writeln!(
+            out,
+            "iacgate: {} {} a reviewer sign-off: the commit message must carry a `Reviewed-by: Name <email>` trailer (enforced at commit-msg, push and in CI)",
+            plural(pending, "change"),
+            if pending == 1 { "needs" } else { "need" }
+        )?;
+    } else if warnings > 0 {
+        writeln!(
+            out,
+            "iacgate: ok with {} in {files}",
+            plural(warnings, "warning")
+        )?;
+    } else {
+        writeln!(out, "iacgate: ok ({files} checked)")?;
+    }
+    Ok(())
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

@@ -1,0 +1,426 @@
+//! A change to a set of files, judged: extract both sides of every file,
+//! diff them, and run the rules.
+
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use crate::diff::{diff, DependencyChange};
+use crate::extract::{extract, FileKind};
+use crate::finding::{Finding, Side};
+use crate::model::{Dependency, ExtractError, Kind};
+use crate::policy::Policy;
+use crate::rules::{
+    lock_mismatch, lock_tamper, new_dependency, parse_error, source_change, unpinned,
+    version_change,
+};
+use crate::source::ModuleSource;
+use crate::suppress;
+
+/// One file of a change: either path is absent for additions and deletions.
+#[derive(Debug, Clone, Copy)]
+pub struct FileInput<'a> {
+    pub old_path: Option<&'a str>,
+    pub new_path: Option<&'a str>,
+    pub old: Option<&'a [u8]>,
+    pub new: Option<&'a [u8]>,
+}
+
+/// A file of a directory as it will be after the change.
+#[derive(Debug, Clone, Copy)]
+pub struct Sibling<'a> {
+    pub path: &'a str,
+    pub bytes: &'a [u8],
+}
+
+struct Analyzed<'a> {
+    path: &'a str,
+    new_text: Option<Cow<'a, str>>,
+    old: Vec<Dependency>,
+    new: Option<Result<Vec<Dependency>, ExtractError>>,
+}
+
+/// Every IaC file of a change, read on both sides.
+pub struct Analysis<'a> {
+    files: Vec<Analyzed<'a>>,
+}
+
+impl<'a> Analysis<'a> {
+    /// Files that are not IaC, and renames with identical content, are
+    /// skipped here.
+    pub fn new(inputs: &[FileInput<'a>]) -> Analysis<'a> {
+        let files = inputs
+            .iter()
+            .filter_map(|input| {
+                let path = input.new_path.or(input.old_path)?;
+                let kind = FileKind::classify(path)?;
+                if input.old.is_some() && input.old == input.new {
+                    return None;
+                }
+                // An old side we cannot read counts as empty: everything on
+                // the new side is then judged as added, which fails closed.
+                let old = input
+                    .old
+                    .filter(|_| input.old_path.and_then(FileKind::classify) == Some(kind))
+                    .and_then(|bytes| extract(kind, bytes).ok())
+                    .unwrap_or_default();
+                Some(Analyzed {
+                    path,
+                    new_text: input.new.map(String::from_utf8_lossy),
+                    old,
+                    new: input.new.map(|bytes| extract(kind, bytes)),
+                })
+            })
+            .collect();
+        Analysis { files }
+    }
+
+    /// How many IaC files the change touches.
+    pub fn files_checked(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Directories whose provider requirements or lock entries changed.
+    /// `lock-mismatch` needs every Terraform file of these, as they will be
+    /// committed: pass them to [`Analysis::findings`] as siblings.
+    pub fn lock_dirs(&self) -> Vec<String> {
+        let mut dirs = BTreeSet::new();
+        for file in &self.files {
+            let Some(Ok(new)) = &file.new else { continue };
+            let touched = diff(&file.old, new).iter().any(|change| match change {
+                DependencyChange::Added(d) | DependencyChange::Changed { new: d, .. } => {
+                    matches!(d.kind, Kind::Provider | Kind::Lock)
+                }
+                DependencyChange::Removed(_) => false,
+            });
+            if touched {
+                dirs.insert(dir_of(file.path).to_owned());
+            }
+        }
+        dirs.into_iter().collect()
+    }
+
+    /// Run the rules. `siblings` are the files of [`Analysis::lock_dirs`].
+    pub fn findings(&self, _policy: &Policy, siblings: &[Sibling]) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        let mut changed_providers: HashSet<(String, String)> = HashSet::new();
+        for file in &self.files {
+            let (Some(text), Some(new)) = (&file.new_text, &file.new) else {
+                continue;
+            };
+            let new = match new {
+                Ok(new) => new,
+                Err(e) => {
+                    findings.push(parse_error::check(file.path, text, e.offset, &e.message));
+                    continue;
+                }
+            };
+            for change in diff(&file.old, new) {
+                if let DependencyChange::Added(d) | DependencyChange::Changed { new: d, .. } =
+                    change
+                {
+                    match d.kind {
+                        Kind::Provider => {
+                            changed_providers
+                                .insert((dir_of(file.path).to_owned(), provider_address(d)));
+                        }
+                        Kind::Lock => {
+                            changed_providers.insert((
+                                dir_of(file.path).to_owned(),
+                                hostless(&d.name.to_ascii_lowercase()),
+                            ));
+                        }
+                        _ => {}
+                    }
+                }
+                judge(file.path, text, change, &mut findings);
+            }
+        }
+        self.lock_mismatches(siblings, &changed_providers, &mut findings);
+        let texts: HashMap<&str, Cow<str>> = self
+            .files
+            .iter()
+            .filter_map(|f| Some((f.path, f.new_text.clone()?)))
+            .chain(
+                siblings
+                    .iter()
+                    .map(|s| (s.path, String::from_utf8_lossy(s.bytes))),
+            )
+            .collect();
+        for finding in &mut findings {
+            if finding.side == Side::New {
+                if let Some(text) = texts.get(finding.file.as_str()) {
+                    suppress::apply(finding, text);
+                }
+            }
+        }
+        findings
+    }
+
+    fn lock_mismatches(
+        &self,
+        siblings: &[Sibling],
+        changed: &HashSet<(String, String)>,
+        findings: &mut Vec<Finding>,
+    ) {
+        if changed.is_empty() {
+            return;
+        }
+        // Reuse what the change already extracted; read the rest.
+        let mut extracted: Vec<(&str, Cow<str>, Cow<Vec<Dependency>>)> = Vec::new();
+        for file in &self.files {
+            if let (Some(text), Some(Ok(deps))) = (&file.new_text, &file.new) {
+                extracted.push((file.path, text.clone(), Cow::Borrowed(deps)));
+            }
+        }
+        for sibling in siblings {
+            if extracted.iter().any(|(p, ..)| *p == sibling.path) {
+                continue;
+            }
+            let Some(kind) = FileKind::classify(sibling.path) else {
+                continue;
+            };
+            if let Ok(deps) = extract(kind, sibling.bytes) {
+                extracted.push((
+                    sibling.path,
+                    String::from_utf8_lossy(sibling.bytes),
+                    Cow::Owned(deps),
+                ));
+            }
+        }
+        let dirs: BTreeSet<&str> = changed.iter().map(|(d, _)| d.as_str()).collect();
+        for dir in dirs {
+            let in_dir = || extracted.iter().filter(|(p, ..)| dir_of(p) == dir);
+            let Some((lock_path, _, lock_deps)) =
+                in_dir().find(|(p, ..)| FileKind::classify(p) == Some(FileKind::TerraformLock))
+            else {
+                continue;
+            };
+            let lock = lock_mismatch::LockFile {
+                file: lock_path,
+                entries: lock_deps
+                    .iter()
+                    .filter(|d| d.kind == Kind::Lock)
+                    .map(|d| (hostless(&d.name.to_ascii_lowercase()), d))
+                    .collect(),
+            };
+            for (path, text, deps) in in_dir() {
+                for dep in deps.iter().filter(|d| d.kind == Kind::Provider) {
+                    let address = provider_address(dep);
+                    if !changed.contains(&(dir.to_owned(), address.clone())) {
+                        continue;
+                    }
+                    let req = lock_mismatch::Requirement {
+                        file: path,
+                        text,
+                        dep,
+                        address,
+                    };
+                    findings.extend(lock_mismatch::check(&req, &lock));
+                }
+            }
+        }
+    }
+}
+
+fn judge(file: &str, text: &str, change: DependencyChange, findings: &mut Vec<Finding>) {
+    match change {
+        DependencyChange::Removed(_) => {}
+        DependencyChange::Added(dep) => added(file, text, dep, findings),
+        DependencyChange::Changed { old, new } => match new.kind {
+            Kind::Module => changed_module(file, text, old, new, findings),
+            Kind::Provider => changed_provider(file, text, old, new, findings),
+            Kind::Lock => changed_lock(file, text, old, new, findings),
+            Kind::Policy | Kind::File => {}
+        },
+    }
+}
+
+fn added(file: &str, text: &str, dep: &Dependency, findings: &mut Vec<Finding>) {
+    match dep.kind {
+        Kind::Module => {
+            let Some(source) = module_source(file, text, dep, findings) else {
+                return;
+            };
+            if source.is_local() {
+                return;
+            }
+            match unpinned::check_module(file, text, dep, &source) {
+                Some(finding) => findings.push(finding),
+                None => findings.push(new_dependency::check(file, text, dep, &source.address())),
+            }
+        }
+        Kind::Provider => {
+            findings.push(new_dependency::check(
+                file,
+                text,
+                dep,
+                &provider_address(dep),
+            ));
+        }
+        Kind::Lock | Kind::Policy | Kind::File => {}
+    }
+}
+
+fn changed_module(
+    file: &str,
+    text: &str,
+    old: &Dependency,
+    new: &Dependency,
+    findings: &mut Vec<Finding>,
+) {
+    let Some(new_source) = module_source(file, text, new, findings) else {
+        return;
+    };
+    if new_source.is_local() {
+        return;
+    }
+    let old_source = old
+        .source_str()
+        .and_then(|s| ModuleSource::parse(s).ok())
+        .filter(|s| !s.is_local());
+    let Some(old_source) = old_source else {
+        // From a local path (or nothing readable) to a remote source: a new
+        // third-party dependency.
+        return added(file, text, new, findings);
+    };
+    let source_span = new.source.as_ref().map_or(new.span, |s| s.span);
+    let (old_address, new_address) = (old_source.address(), new_source.address());
+    let mut moved = false;
+    if old_address != new_address {
+        moved = true;
+        findings.push(source_change::check(
+            file,
+            text,
+            new,
+            source_span,
+            &old_address,
+            &new_address,
+        ));
+    }
+    let old_version = old.version_str().or(old_source.reference());
+    let new_version = new.version_str().or(new_source.reference());
+    if old_version != new_version {
+        moved = true;
+        let span = new.version.as_ref().map_or(source_span, |v| v.span);
+        findings.push(version_change::check(
+            file,
+            text,
+            new,
+            span,
+            old_version,
+            new_version,
+        ));
+    }
+    if moved {
+        findings.extend(unpinned::check_module(file, text, new, &new_source));
+    }
+}
+
+fn changed_provider(
+    file: &str,
+    text: &str,
+    old: &Dependency,
+    new: &Dependency,
+    findings: &mut Vec<Finding>,
+) {
+    let (old_address, new_address) = (provider_address(old), provider_address(new));
+    if old_address != new_address {
+        let span = new.source.as_ref().map_or(new.span, |s| s.span);
+        findings.push(source_change::check(
+            file,
+            text,
+            new,
+            span,
+            &old_address,
+            &new_address,
+        ));
+    }
+    if old.version_str() != new.version_str() {
+        let span = new.version.as_ref().map_or(new.span, |v| v.span);
+        findings.push(version_change::check(
+            file,
+            text,
+            new,
+            span,
+            old.version_str(),
+            new.version_str(),
+        ));
+    }
+}
+
+fn changed_lock(
+    file: &str,
+    text: &str,
+    old: &Dependency,
+    new: &Dependency,
+    findings: &mut Vec<Finding>,
+) {
+    if old.version_str() != new.version_str() {
+        let span = new.version.as_ref().map_or(new.span, |v| v.span);
+        findings.push(version_change::check(
+            file,
+            text,
+            new,
+            span,
+            old.version_str(),
+            new.version_str(),
+        ));
+    } else {
+        findings.extend(lock_tamper::check(file, text, old, new));
+    }
+}
+
+/// Parse a module's source, reporting a missing or unreadable one as a
+/// parse error: we cannot judge what we cannot read.
+fn module_source(
+    file: &str,
+    text: &str,
+    dep: &Dependency,
+    findings: &mut Vec<Finding>,
+) -> Option<ModuleSource> {
+    let Some(source) = &dep.source else {
+        findings.push(parse_error::check(
+            file,
+            text,
+            dep.span.start,
+            &format!("module \"{}\" has no `source`", dep.name),
+        ));
+        return None;
+    };
+    match ModuleSource::parse(&source.value) {
+        Ok(parsed) => Some(parsed),
+        Err(e) => {
+            findings.push(parse_error::check(
+                file,
+                text,
+                source.span.start,
+                &format!("module \"{}\": {e}", dep.name),
+            ));
+            None
+        }
+    }
+}
+
+/// A provider's registry address without the default host, lowercased:
+/// `hashicorp/aws`. Without a `source`, Terraform implies `hashicorp/NAME`.
+fn provider_address(dep: &Dependency) -> String {
+    let address = match dep.source_str() {
+        Some(source) => source.trim().to_ascii_lowercase(),
+        None => format!("hashicorp/{}", dep.name.to_ascii_lowercase()),
+    };
+    hostless(&address)
+}
+
+fn hostless(address: &str) -> String {
+    for host in ["registry.terraform.io/", "registry.opentofu.org/"] {
+        if let Some(rest) = address.strip_prefix(host) {
+            return rest.to_owned();
+        }
+    }
+    address.to_owned()
+}
+
+/// `a/b/main.tf` -> `a/b`; `main.tf` -> ``.
+pub fn dir_of(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}

@@ -1,0 +1,612 @@
+//! Terraform/OpenTofu native syntax (`*.tf`, `*.tofu`): module calls,
+//! `required_providers` entries and legacy `provider` blocks with a `version`.
+
+use hcl::edit::expr::{Expression, Object, ObjectKey};
+use hcl::edit::parser::parse_body;
+use hcl::edit::structure::{Block, Body};
+use hcl::edit::Span as _;
+
+use super::{one_line, Deps};
+use crate::model::{Dependency, Ecosystem, ExtractError, Kind, Span, Spanned};
+
+/// Terraform native syntax -> dependencies (offsets into `text`).
+pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    let body = parse(text)?;
+    let mut deps = Deps::default();
+    for block in body.blocks() {
+        match block.ident.as_str() {
+            "module" => module(block, &mut deps)?,
+            "terraform" => terraform(block, &mut deps)?,
+            "provider" => provider(block, &mut deps)?,
+            _ => {}
+        }
+    }
+    Ok(deps.finish())
+}
+
+/// Parses an HCL body; a syntax error becomes an [`ExtractError`] at the
+/// byte the parser stopped on.
+pub(super) fn parse(text: &str) -> Result<Body, ExtractError> {
+    parse_body(text).map_err(|err| {
+        ExtractError::new(
+            format!("HCL syntax error: {}", one_line(err.message())),
+            err.location().offset().min(text.len()),
+        )
+    })
+}
+
+/// The byte range of anything hcl-edit parsed (parsed nodes always carry a
+/// span; `fallback` only guards against a node that does not).
+pub(super) fn span_of(node: &impl hcl::edit::Span, fallback: Span) -> Span {
+    node.span().map_or(fallback, Span::from)
+}
+
+/// `ident "label" ...`: from the block type to the end of its last label.
+pub(super) fn header_span(block: &Block) -> Span {
+    let whole = span_of(block, Span::default());
+    let start = block.ident.span().map_or(whole.start, |r| r.start);
+    let end = block
+        .labels
+        .last()
+        .and_then(|label| label.span())
+        .or_else(|| block.ident.span())
+        .map_or(whole.end, |r| r.end);
+    Span::new(start, end)
+}
+
+/// The block's only label and its span; `what` names the block in errors.
+pub(super) fn single_label<'b>(
+    block: &'b Block,
+    what: &str,
+) -> Result<(&'b str, Span), ExtractError> {
+    let header = header_span(block);
+    match block.labels.as_slice() {
+        [label] => Ok((label.as_str(), span_of(label, header))),
+        labels => Err(ExtractError::new(
+            format!(
+                "a {what} block needs exactly one label, found {}",
+                labels.len()
+            ),
+            header.start,
+        )),
+    }
+}
+
+/// A string literal value; anything else (template with interpolation,
+/// heredoc, reference, function call, number, null, ...) is an error at the
+/// value. `subject` is e.g. `module "vpc": source`.
+pub(super) fn literal(expr: &Expression, subject: &str) -> Result<Spanned<String>, ExtractError> {
+    let at = span_of(expr, Span::default());
+    match expr {
+        Expression::String(s) => Ok(Spanned::new(s.as_str().to_owned(), at)),
+        Expression::HeredocTemplate(_) => Err(ExtractError::new(
+            format!("{subject} must be a literal string in double quotes (a heredoc is not allowed here)"),
+            at.start,
+        )),
+        _ => Err(ExtractError::new(
+            format!(
+                "{subject} must be a literal string (Terraform does not allow expressions here)"
+            ),
+            at.start,
+        )),
+    }
+}
+
+/// The literal string value of attribute `key` of `body`, if present.
+pub(super) fn body_literal(
+    body: &Body,
+    key: &str,
+    owner: &str,
+) -> Result<Option<Spanned<String>>, ExtractError> {
+    body.get_attribute(key)
+        .map(|attr| literal(&attr.value, &format!("{owner}: {key}")))
+        .transpose()
+}
+
+fn module(block: &Block, deps: &mut Deps) -> Result<(), ExtractError> {
+    let (name, _) = single_label(block, "module")?;
+    let owner = format!("module \"{name}\"");
+    let mut dep = Dependency::new(
+        Ecosystem::Terraform,
+        Kind::Module,
+        format!("module.{name}"),
+        name.to_owned(),
+        header_span(block),
+    );
+    dep.source = body_literal(&block.body, "source", &owner)?;
+    dep.version = body_literal(&block.body, "version", &owner)?;
+    deps.push(dep, |_| {
+        format!("duplicate module \"{name}\": a module call name must be unique (Terraform rejects this)")
+    })
+}
+
+fn terraform(block: &Block, deps: &mut Deps) -> Result<(), ExtractError> {
+    for requirements in block.body.get_blocks("required_providers") {
+        for attr in requirements.body.attributes() {
+            let name = attr.key.as_str();
+            let owner = format!("required_providers \"{name}\"");
+            let key_span = span_of(&attr.key, span_of(attr, Span::default()));
+            let mut dep = Dependency::new(
+                Ecosystem::Terraform,
+                Kind::Provider,
+                format!("provider.{name}"),
+                name.to_owned(),
+                key_span,
+            );
+            match &attr.value {
+                // Legacy shorthand `aws = "~> 5.0"`: a version constraint only.
+                Expression::String(_) => {
+                    dep.version = Some(literal(&attr.value, &format!("{owner}: version"))?);
+                }
+                Expression::Object(object) => {
+                    dep.source = object_literal(object, "source", &owner)?;
+                    dep.version = object_literal(object, "version", &owner)?;
+                }
+                other => {
+                    return Err(ExtractError::new(
+                        format!(
+                            "{owner} must be an object {{ source = \"...\", version = \"...\" }} \
+                             or a version string"
+                        ),
+                        span_of(other, key_span).start,
+                    ))
+                }
+            }
+            deps.push(dep, |_| {
+                format!("duplicate required provider \"{name}\" (Terraform rejects this)")
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Attribute `key` of a `required_providers` entry object. Keys must be names
+/// (`source` or `"source"`); a key given twice is an error.
+fn object_literal(
+    object: &Object,
+    key: &str,
+    owner: &str,
+) -> Result<Option<Spanned<String>>, ExtractError> {
+    let mut found = None;
+    for (object_key, value) in object.iter() {
+        let key_span = span_of(object_key, span_of(object, Span::default()));
+        let name = match object_key {
+            ObjectKey::Ident(ident) => ident.as_str(),
+            ObjectKey::Expression(Expression::String(s)) => s.as_str(),
+            ObjectKey::Expression(_) => {
+                return Err(ExtractError::new(
+                    format!("{owner}: keys must be plain names"),
+                    key_span.start,
+                ))
+            }
+        };
+        if name != key {
+            continue;
+        }
+        if found.is_some() {
+            return Err(ExtractError::new(
+                format!("{owner}: {key} is given twice"),
+                key_span.start,
+            ));
+        }
+        found = Some(literal(value.expr(), &format!("{owner}: {key}"))?);
+    }
+    Ok(found)
+}
+
+/// A legacy `provider "aws" { version = "..." }` configuration block. Blocks
+/// without a `version` declare no dependency and are skipped.
+fn provider(block: &Block, deps: &mut Deps) -> Result<(), ExtractError> {
+    let Some(version) = block.body.get_attribute("version") else {
+        return Ok(());
+    };
+    let (name, _) = single_label(block, "provider")?;
+    let owner = format!("provider \"{name}\"");
+    let version = literal(&version.value, &format!("{owner}: version"))?;
+    let alias = body_literal(&block.body, "alias", &owner)?;
+    let key = match &alias {
+        Some(alias) => format!("provider-block.{name}.{}", alias.value),
+        None => format!("provider-block.{name}"),
+    };
+    let mut dep = Dependency::new(
+        Ecosystem::Terraform,
+        Kind::Provider,
+        key,
+        name.to_owned(),
+        header_span(block),
+    );
+    dep.version = Some(version);
+    deps.push(dep, |_| match &alias {
+        Some(alias) => format!(
+            "duplicate provider configuration \"{name}\" with alias \"{}\" (Terraform rejects this)",
+            alias.value
+        ),
+        None => format!("duplicate default provider configuration \"{name}\" (Terraform rejects this)"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::line_col;
+
+    fn deps(text: &str) -> Vec<Dependency> {
+        extract(text).unwrap_or_else(|e| panic!("{e} at {:?}", line_col(text, e.offset)))
+    }
+
+    fn err(text: &str) -> (ExtractError, (usize, usize)) {
+        let e = extract(text).expect_err("should be rejected");
+        let at = line_col(text, e.offset);
+        (e, at)
+    }
+
+    fn at(text: &str, span: Span) -> &str {
+        &text[span.start..span.end]
+    }
+
+    const VERSIONS_TF: &str = r#"terraform {
+  required_version = ">= 1.5.0"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.95, < 6.0.0"
+    }
+    kubernetes = {
+      source                = "hashicorp/kubernetes"
+      version               = "~> 2.23"
+      configuration_aliases = [kubernetes.eks]
+    }
+    kubectl = {
+      source = "gavinbunney/kubectl"
+    }
+    random = "~> 3.6"
+    # iacgate:allow unpinned -- internal mirror
+    internal = {
+      "source"  = "registry.example.com/acme/internal"
+      "version" = "=1.2.3"
+    }
+  }
+
+  backend "s3" {
+    bucket = "acme-tfstate"
+    key    = "network/terraform.tfstate"
+    region = "eu-west-1"
+  }
+}
+"#;
+
+    #[test]
+    fn versions_tf() {
+        let deps = deps(VERSIONS_TF);
+        let got: Vec<_> = deps
+            .iter()
+            .map(|d| {
+                (
+                    d.kind,
+                    d.key.as_str(),
+                    d.name.as_str(),
+                    d.source_str(),
+                    d.version_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    Kind::Provider,
+                    "provider.aws",
+                    "aws",
+                    Some("hashicorp/aws"),
+                    Some(">= 5.95, < 6.0.0")
+                ),
+                (
+                    Kind::Provider,
+                    "provider.kubernetes",
+                    "kubernetes",
+                    Some("hashicorp/kubernetes"),
+                    Some("~> 2.23")
+                ),
+                (
+                    Kind::Provider,
+                    "provider.kubectl",
+                    "kubectl",
+                    Some("gavinbunney/kubectl"),
+                    None
+                ),
+                (
+                    Kind::Provider,
+                    "provider.random",
+                    "random",
+                    None,
+                    Some("~> 3.6")
+                ),
+                (
+                    Kind::Provider,
+                    "provider.internal",
+                    "internal",
+                    Some("registry.example.com/acme/internal"),
+                    Some("=1.2.3")
+                ),
+            ]
+        );
+        let aws = &deps[0];
+        assert_eq!(at(VERSIONS_TF, aws.span), "aws");
+        assert_eq!(line_col(VERSIONS_TF, aws.span.start), (5, 5));
+        let source = aws.source.as_ref().unwrap();
+        assert_eq!(at(VERSIONS_TF, source.span), "\"hashicorp/aws\"");
+        assert_eq!(line_col(VERSIONS_TF, source.span.start), (6, 17));
+        let random = &deps[3];
+        assert_eq!(
+            at(VERSIONS_TF, random.version.as_ref().unwrap().span),
+            "\"~> 3.6\""
+        );
+        assert!(deps.iter().all(|d| d.ecosystem == Ecosystem::Terraform
+            && d.hashes.is_empty()
+            && d.constraints.is_none()));
+    }
+
+    const MAIN_TF: &str = r#"locals {
+  name = "acme-prod"
+}
+
+module "vpc" {
+  source  = "terraform-aws-modules/vpc/aws"
+  version = "5.5.0"
+
+  name = local.name
+  cidr = "10.0.0.0/16"
+  azs  = ["eu-west-1a", "eu-west-1b"]
+}
+
+module "eks" {
+  source = "git::https://github.com/acme/terraform-aws-eks.git//modules/cluster?ref=3f1c2b0a9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a"
+
+  cluster_name = "${local.name}-eks"
+  vpc_id       = module.vpc.vpc_id
+}
+
+module "dns" {
+  source = "github.com/acme/terraform-dns?ref=v1.4.0"
+}
+
+module "labels" {
+  source = "git@github.com:acme/labels.git?ref=main"
+}
+
+module "bucket" {
+  source = "./modules/bucket"
+  count  = 2
+}
+
+module "archive" {
+  source = "https://example.com/modules/vpc.zip"
+}
+
+resource "aws_s3_bucket" "logs" {
+  bucket = "acme-logs"
+
+  module "not_a_module" {
+    source = var.whatever
+  }
+}
+
+provider "aws" {
+  region = "eu-west-1"
+}
+
+output "vpc_id" {
+  value = module.vpc.vpc_id
+}
+"#;
+
+    #[test]
+    fn main_tf_modules() {
+        let deps = deps(MAIN_TF);
+        let got: Vec<_> = deps
+            .iter()
+            .map(|d| {
+                (
+                    d.kind,
+                    d.key.as_str(),
+                    d.name.as_str(),
+                    d.source_str(),
+                    d.version_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Kind::Module, "module.vpc", "vpc", Some("terraform-aws-modules/vpc/aws"), Some("5.5.0")),
+                (Kind::Module, "module.eks", "eks", Some("git::https://github.com/acme/terraform-aws-eks.git//modules/cluster?ref=3f1c2b0a9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a"), None),
+                (Kind::Module, "module.dns", "dns", Some("github.com/acme/terraform-dns?ref=v1.4.0"), None),
+                (Kind::Module, "module.labels", "labels", Some("git@github.com:acme/labels.git?ref=main"), None),
+                (Kind::Module, "module.bucket", "bucket", Some("./modules/bucket"), None),
+                (Kind::Module, "module.archive", "archive", Some("https://example.com/modules/vpc.zip"), None),
+            ]
+        );
+        let vpc = &deps[0];
+        assert_eq!(at(MAIN_TF, vpc.span), "module \"vpc\"");
+        assert_eq!(line_col(MAIN_TF, vpc.span.start), (5, 1));
+        let version = vpc.version.as_ref().unwrap();
+        assert_eq!(at(MAIN_TF, version.span), "\"5.5.0\"");
+        assert_eq!(line_col(MAIN_TF, version.span.start), (7, 13));
+        let source = vpc.source.as_ref().unwrap();
+        assert_eq!(line_col(MAIN_TF, source.span.start), (6, 13));
+        assert_eq!(line_col(MAIN_TF, deps[1].span.start), (14, 1));
+    }
+
+    #[test]
+    fn legacy_provider_blocks() {
+        let text = r#"
+provider "aws" {
+  region  = "eu-west-1"
+  version = "~> 2.0"
+}
+
+provider "aws" {
+  alias   = "us_east_1"
+  region  = "us-east-1"
+  version = "~> 2.0"
+}
+
+provider "google" {
+  project = "acme"
+}
+"#;
+        let deps = deps(text);
+        let got: Vec<_> = deps
+            .iter()
+            .map(|d| {
+                (
+                    d.kind,
+                    d.key.as_str(),
+                    d.name.as_str(),
+                    d.source_str(),
+                    d.version_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    Kind::Provider,
+                    "provider-block.aws",
+                    "aws",
+                    None,
+                    Some("~> 2.0")
+                ),
+                (
+                    Kind::Provider,
+                    "provider-block.aws.us_east_1",
+                    "aws",
+                    None,
+                    Some("~> 2.0")
+                ),
+            ]
+        );
+        assert_eq!(at(text, deps[1].span), "provider \"aws\"");
+        assert_eq!(line_col(text, deps[1].span.start), (7, 1));
+    }
+
+    #[test]
+    fn several_terraform_blocks_and_bare_labels() {
+        let text = "terraform {\n  required_providers {\n    aws = { source = \"hashicorp/aws\" }\n  }\n}\n\
+                    terraform {\n  required_providers {\n    null = { source = \"hashicorp/null\" }\n  }\n}\n\
+                    module vpc {\n  source = \"./vpc\"\n}\n";
+        let keys: Vec<_> = deps(text).into_iter().map(|d| d.key).collect();
+        assert_eq!(keys, ["provider.aws", "provider.null", "module.vpc"]);
+    }
+
+    #[test]
+    fn one_line_blocks_and_comments() {
+        let text = "module \"a\" { source = \"./a\" }\n/* module \"b\" { source = \"./b\" } */\n// module \"c\" {}\n";
+        let deps = deps(text);
+        assert_eq!(deps.len(), 1);
+        assert_eq!(deps[0].source_str(), Some("./a"));
+    }
+
+    #[test]
+    fn escapes_are_decoded() {
+        let text =
+            "module \"a\" {\n  source = \"git::https://example.com/a.git?ref=\\u0076\\u0031\"\n}\n";
+        assert_eq!(
+            deps(text)[0].source_str(),
+            Some("git::https://example.com/a.git?ref=v1")
+        );
+    }
+
+    #[test]
+    fn non_literal_values_are_errors() {
+        let cases = [
+            ("module \"vpc\" {\n  source = \"${var.src}\"\n}\n", "module \"vpc\": source must be a literal string", (2, 12)),
+            ("module \"vpc\" {\n  source  = \"./vpc\"\n  version = var.v\n}\n", "module \"vpc\": version must be a literal string", (3, 13)),
+            ("module \"vpc\" {\n  source = format(\"%s/vpc\", local.x)\n}\n", "module \"vpc\": source must be a literal string", (2, 12)),
+            ("module \"vpc\" {\n  source = \"a\" # ok\n  version = \"1.0.${local.patch}\"\n}\n", "module \"vpc\": version must be a literal string", (3, 13)),
+            ("module \"vpc\" {\n  source = <<EOT\n./vpc\nEOT\n}\n", "heredoc", (2, 12)),
+            ("module \"vpc\" {\n  source = null\n}\n", "module \"vpc\": source must be a literal string", (2, 12)),
+            ("module \"vpc\" {\n  source = \"%{if true}x%{endif}\"\n}\n", "must be a literal string", (2, 12)),
+            ("terraform {\n  required_providers {\n    aws = { source = \"hashicorp/aws\", version = var.v }\n  }\n}\n", "required_providers \"aws\": version must be a literal string", (3, 49)),
+            ("terraform {\n  required_providers {\n    aws = var.aws\n  }\n}\n", "required_providers \"aws\" must be an object", (3, 11)),
+            ("terraform {\n  required_providers {\n    aws = { source = \"a/b\", \"source\" = \"c/d\" }\n  }\n}\n", "source is given twice", (3, 29)),
+            ("terraform {\n  required_providers {\n    aws = { (local.k) = \"c/d\" }\n  }\n}\n", "keys must be plain names", (3, 13)),
+            ("provider \"aws\" {\n  version = \"${var.v}\"\n}\n", "provider \"aws\": version must be a literal string", (2, 13)),
+            ("provider \"aws\" {\n  alias = var.a\n  version = \"1.0\"\n}\n", "provider \"aws\": alias must be a literal string", (2, 11)),
+        ];
+        for (text, message, line_column) in cases {
+            let (e, at) = err(text);
+            assert!(e.message.contains(message), "{text}: {}", e.message);
+            assert_eq!(at, line_column, "{text}: {}", e.message);
+        }
+        let (e, _) = err(cases[0].0);
+        assert_eq!(
+            e.message,
+            "module \"vpc\": source must be a literal string (Terraform does not allow expressions here)"
+        );
+    }
+
+    #[test]
+    fn duplicates_are_errors_at_the_second() {
+        let text =
+            "module \"vpc\" {\n  source = \"./a\"\n}\n\nmodule \"vpc\" {\n  source = \"./b\"\n}\n";
+        let (e, at) = err(text);
+        assert!(
+            e.message.contains("duplicate module \"vpc\""),
+            "{}",
+            e.message
+        );
+        assert_eq!(at, (5, 1));
+
+        let text = "terraform {\n  required_providers {\n    aws = \"~> 5.0\"\n  }\n}\nterraform {\n  required_providers {\n    aws = { source = \"hashicorp/aws\" }\n  }\n}\n";
+        let (e, at) = err(text);
+        assert!(
+            e.message.contains("duplicate required provider \"aws\""),
+            "{}",
+            e.message
+        );
+        assert_eq!(at, (8, 5));
+
+        let text =
+            "provider \"aws\" {\n  version = \"1\"\n}\nprovider \"aws\" {\n  version = \"2\"\n}\n";
+        assert_eq!(err(text).1, (4, 1));
+    }
+
+    #[test]
+    fn label_count_is_checked() {
+        let (e, at) = err("\nmodule {\n  source = \"./a\"\n}\n");
+        assert!(e.message.contains("exactly one label"), "{}", e.message);
+        assert_eq!(at, (2, 1));
+        assert!(extract("module \"a\" \"b\" {\n}\n").is_err());
+    }
+
+    #[test]
+    fn syntax_errors_name_the_right_line() {
+        let text =
+            "module \"vpc\" {\n  source  = \"terraform-aws-modules/vpc/aws\"\n  version = \n}\n";
+        let (e, at) = err(text);
+        assert!(e.message.starts_with("HCL syntax error: "), "{}", e.message);
+        assert!(!e.message.contains('\n'));
+        assert_eq!(at.0, 3, "{}", e.message);
+
+        let text = "module \"vpc\" {\n  source = \"./vpc\"\n\n";
+        assert!(extract(text).is_err());
+
+        let text = "module \"vpc\" {\r\n  source = \"./vpc\"\r\n  source = \"./other\"\r\n}\r\n";
+        let (e, at) = err(text);
+        assert_eq!(at, (3, 3), "{}", e.message);
+
+        let text = "module \"vpc\" {\n  source = \"unterminated\n}\n";
+        assert_eq!(err(text).1 .0, 2);
+    }
+
+    #[test]
+    fn blocks_elsewhere_are_ignored() {
+        let text = "resource \"x\" \"y\" {\n  module \"m\" {\n    source = var.x\n  }\n  provider \"p\" {\n    version = var.v\n  }\n}\n\
+                    data \"terraform_remote_state\" \"x\" {\n  terraform {\n    required_providers {\n      a = var.b\n    }\n  }\n}\n\
+                    variable \"v\" {\n  default = \"${x}\"\n}\n";
+        assert_eq!(deps(text), vec![]);
+    }
+}

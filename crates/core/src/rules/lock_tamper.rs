@@ -1,0 +1,46 @@
+//! `lock-tamper`: lock hashes removed or replaced while the version stayed.
+
+use super::{rule_doc, Level, Rule};
+use crate::finding::{Finding, Side};
+use crate::model::Dependency;
+
+pub const RULE: Rule = Rule {
+    name: "lock-tamper",
+    level: Level::SignOff,
+    summary: "a lock entry's hashes were removed or replaced while its version stayed",
+    doc: rule_doc!("lock-tamper"),
+};
+
+/// Only call for the same version on both sides. Hashes only added (more
+/// platforms) are normal.
+pub fn check(file: &str, text: &str, old: &Dependency, new: &Dependency) -> Option<Finding> {
+    let removed = old
+        .hashes
+        .iter()
+        .filter(|h| !new.hashes.contains(h))
+        .count();
+    if removed == 0 {
+        return None;
+    }
+    let added = new
+        .hashes
+        .iter()
+        .filter(|h| !old.hashes.contains(h))
+        .count();
+    let version = new.version_str().unwrap_or("(no version)");
+    let what = if added > 0 {
+        format!("{removed} hash(es) replaced by {added} new one(s)")
+    } else {
+        format!("{removed} hash(es) removed")
+    };
+    let span = new.version.as_ref().map_or(new.span, |v| v.span);
+    Some(
+        Finding::about(&RULE, file, text, Side::New, span, new)
+            .with_message(format!(
+                "lock entry {} {version}: {what} at the same version; needs a reviewer sign-off",
+                new.name
+            ))
+            .with_label("same version, different hashes")
+            .with_values(Some(version), Some(version)),
+    )
+}

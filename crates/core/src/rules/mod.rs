@@ -1,0 +1,136 @@
+//! The rules: one module each, with the documentation that `iacgate explain`
+//! prints living in `docs/rules/<name>.md` and compiled in here.
+
+pub mod lock_mismatch;
+pub mod lock_tamper;
+pub mod new_dependency;
+pub mod parse_error;
+pub mod source_change;
+pub mod unpinned;
+pub mod version_change;
+
+use serde::Serialize;
+
+/// What a rule does when it fires, before sign-offs and suppressions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    /// Fails the hook.
+    Block,
+    /// Fails the hook unless the commit carries a valid reviewer sign-off.
+    SignOff,
+    /// Reported, never fails.
+    Warn,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Block => "block",
+            Level::SignOff => "sign-off",
+            Level::Warn => "warn",
+        }
+    }
+}
+
+/// A rule's permanent name, default level and documentation.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Rule {
+    pub name: &'static str,
+    pub level: Level,
+    pub summary: &'static str,
+    /// The Markdown page `docs/rules/<name>.md`.
+    pub doc: &'static str,
+}
+
+macro_rules! rule_doc {
+    ($name:literal) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/rules/",
+            $name,
+            ".md"
+        ))
+    };
+}
+pub(crate) use rule_doc;
+
+pub const NOT_ALLOWED: Rule = Rule {
+    name: "not-allowed",
+    level: Level::Block,
+    summary: "a dependency's source or provider is outside the policy allowlist",
+    doc: rule_doc!("not-allowed"),
+};
+
+pub const POLICY_CHANGE: Rule = Rule {
+    name: "policy-change",
+    level: Level::SignOff,
+    summary: "the policy file itself changed",
+    doc: rule_doc!("policy-change"),
+};
+
+pub const PIPELINE_PERMISSIONS: Rule = Rule {
+    name: "pipeline-permissions",
+    level: Level::Block,
+    summary: "a CI workflow gains write permissions or an unsafe trigger/checkout pattern",
+    doc: rule_doc!("pipeline-permissions"),
+};
+
+pub const TAG_MOVED: Rule = Rule {
+    name: "tag-moved",
+    level: Level::Block,
+    summary: "a SHA pin's version comment names a tag that now points elsewhere",
+    doc: rule_doc!("tag-moved"),
+};
+
+/// Every rule, in the order of design.md's table.
+pub const ALL: &[&Rule] = &[
+    &unpinned::RULE,
+    &version_change::RULE,
+    &source_change::RULE,
+    &new_dependency::RULE,
+    &lock_tamper::RULE,
+    &lock_mismatch::RULE,
+    &NOT_ALLOWED,
+    &POLICY_CHANGE,
+    &parse_error::RULE,
+    &PIPELINE_PERMISSIONS,
+    &TAG_MOVED,
+];
+
+pub fn find(name: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_kebab_case_and_documented() {
+        let mut seen = std::collections::HashSet::new();
+        for rule in ALL {
+            assert!(seen.insert(rule.name), "duplicate rule {}", rule.name);
+            assert!(
+                rule.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{} is not kebab-case",
+                rule.name
+            );
+            assert!(
+                rule.doc.starts_with(&format!("# {}\n", rule.name)),
+                "docs/rules/{}.md must start with its name",
+                rule.name
+            );
+            for section in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Use instead",
+            ] {
+                assert!(rule.doc.contains(section), "{} lacks {section}", rule.name);
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! `unpinned`: a new or changed dependency on a reference that can move.
+
+use super::{rule_doc, Level, Rule};
+use crate::finding::{Finding, Side};
+use crate::model::Dependency;
+use crate::source::{ModuleSource, Pin, Unpinned};
+
+pub const RULE: Rule = Rule {
+    name: "unpinned",
+    level: Level::Block,
+    summary: "an added or changed third-party dependency uses a mutable reference",
+    doc: rule_doc!("unpinned"),
+};
+
+/// Judge a module that was added or changed, as it is now.
+pub fn check_module(
+    file: &str,
+    text: &str,
+    dep: &Dependency,
+    source: &ModuleSource,
+) -> Option<Finding> {
+    let why = match source.pin(dep.version_str()) {
+        Pin::Pinned | Pin::Local => return None,
+        Pin::Unpinned(why) => why,
+    };
+    let span = match why {
+        Unpinned::VersionRange(_) => dep.version.as_ref().map(|v| v.span),
+        _ => None,
+    }
+    .or(dep.source.as_ref().map(|s| s.span))
+    .unwrap_or(dep.span);
+    let current = dep.version_str().or(source.reference()).map(str::to_owned);
+    Some(
+        Finding::about(&RULE, file, text, Side::New, span, dep)
+            .with_message(format!("module \"{}\" is not pinned: {why}", dep.name))
+            .with_label("mutable reference")
+            .with_help(help(source, &why))
+            .with_values(None, current.as_deref()),
+    )
+}
+
+fn help(source: &ModuleSource, why: &Unpinned) -> String {
+    let remote = match source {
+        ModuleSource::Git { url, .. } | ModuleSource::Mercurial { url, .. } => url.as_str(),
+        _ => "",
+    };
+    match why {
+        Unpinned::TagLike(r) | Unpinned::BranchLike(r) => format!(
+            "pin the commit: `?ref=<40-hex sha>` from `git ls-remote {remote} {r}`, and keep `# {r}` as a comment"
+        ),
+        Unpinned::NoRef => format!(
+            "add `?ref=<40-hex sha>` naming one commit (`git ls-remote {remote} HEAD` shows the current one)"
+        ),
+        Unpinned::ShortSha(_) => {
+            "write the full 40-character commit sha: an abbreviated one is looked up as a branch or tag name first".to_owned()
+        }
+        Unpinned::NoVersion => "add one exact version: `version = \"X.Y.Z\"`".to_owned(),
+        Unpinned::VersionRange(r) => {
+            format!("replace the range \"{r}\" with one exact version: `version = \"X.Y.Z\"`")
+        }
+        Unpinned::NoChecksum => {
+            "add the archive's digest to the URL: `?checksum=sha256:<hex>`".to_owned()
+        }
+    }
+}

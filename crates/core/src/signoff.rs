@@ -1,0 +1,204 @@
+//! Reviewer sign-off: do a commit's trailers clear the findings that need one?
+
+use crate::finding::Finding;
+use crate::policy::SignoffPolicy;
+
+/// What is known about the commit whose change is judged.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CommitContext {
+    pub author_email: Option<String>,
+    /// `(key, value)` pairs as git parses them from the message.
+    pub trailers: Vec<(String, String)>,
+}
+
+/// When the judgement happens, which decides what a missing sign-off means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stage {
+    /// pre-commit: the message does not exist yet, so sign-off findings are
+    /// reported as pending and do not fail.
+    PreCommit,
+    /// The message is known: a commit being made (commit-msg, or
+    /// `check --staged --message`), or an existing commit.
+    Message {
+        context: CommitContext,
+        existing_commit: bool,
+    },
+    /// `check --staged` without `--message`: nobody signed anything.
+    NoMessage,
+}
+
+/// The outcome of reading a commit's trailers against the policy.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SignoffVerdict {
+    /// Emails of the reviewers that count.
+    pub reviewers: Vec<String>,
+    /// Trailers that looked like sign-offs but do not count, with why.
+    pub rejected: Vec<String>,
+    pub satisfied: bool,
+}
+
+pub fn evaluate(policy: &SignoffPolicy, context: &CommitContext) -> SignoffVerdict {
+    let author = context.author_email.as_deref().map(str::to_ascii_lowercase);
+    let mut verdict = SignoffVerdict::default();
+    for (key, value) in &context.trailers {
+        if !policy.trailers.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+            continue;
+        }
+        let Some(email) = email_of(value) else {
+            verdict
+                .rejected
+                .push(format!("`{key}: {value}` has no <email>"));
+            continue;
+        };
+        let email = email.to_ascii_lowercase();
+        if policy.distinct_from_author && author.as_deref() == Some(email.as_str()) {
+            verdict.rejected.push(format!(
+                "`{key}: {value}` names the commit author, who cannot review their own change"
+            ));
+            continue;
+        }
+        if !verdict.reviewers.contains(&email) {
+            verdict.reviewers.push(email);
+        }
+    }
+    verdict.satisfied = verdict.reviewers.len() >= policy.required.max(1);
+    verdict
+}
+
+/// `Jane Doe <jane@example.com>` -> `jane@example.com`.
+fn email_of(value: &str) -> Option<&str> {
+    let start = value.find('<')? + 1;
+    let end = start + value[start..].find('>')?;
+    let email = value[start..end].trim();
+    (email.contains('@') && !email.contains(char::is_whitespace)).then_some(email)
+}
+
+/// Mark the findings that need a sign-off as signed off, pending or
+/// missing, and give each the exact fix.
+pub fn apply(findings: &mut [Finding], stage: &Stage, policy: &SignoffPolicy) {
+    let trailer = format!(
+        "{}: Name <email>",
+        policy
+            .trailers
+            .first()
+            .map_or("Reviewed-by", String::as_str)
+    );
+    let verdict = match stage {
+        Stage::Message { context, .. } => Some(evaluate(policy, context)),
+        _ => None,
+    };
+    for finding in findings.iter_mut().filter(|f| f.needs_signoff()) {
+        match (stage, &verdict) {
+            (Stage::PreCommit, _) => {
+                finding.signoff_pending = true;
+                finding.help = format!(
+                    "needs a reviewer sign-off: commit with `git commit --trailer \"{trailer}\"`"
+                );
+            }
+            (_, Some(v)) if v.satisfied => {
+                finding.signed_off = true;
+                finding.help = format!("signed off by {}", v.reviewers.join(", "));
+            }
+            (
+                Stage::Message {
+                    existing_commit, ..
+                },
+                Some(v),
+            ) => {
+                let command = if *existing_commit {
+                    format!("git commit --amend --trailer \"{trailer}\"")
+                } else {
+                    format!("git commit --trailer \"{trailer}\"")
+                };
+                let mut help = format!("add a reviewer sign-off: `{command}`");
+                if let Some(reason) = v.rejected.first() {
+                    help.push_str(&format!(" ({reason})"));
+                } else if policy.required > 1 {
+                    help.push_str(&format!(
+                        " ({} distinct reviewers needed, {} found)",
+                        policy.required,
+                        v.reviewers.len()
+                    ));
+                }
+                finding.help = help;
+            }
+            _ => {
+                finding.help = format!(
+                    "needs a reviewer sign-off: pass the message with `--message FILE`, or commit with `git commit --trailer \"{trailer}\"`"
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context(author: &str, trailers: &[(&str, &str)]) -> CommitContext {
+        CommitContext {
+            author_email: Some(author.to_owned()),
+            trailers: trailers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_reviewer_other_than_the_author_counts() {
+        let v = evaluate(
+            &SignoffPolicy::default(),
+            &context("a@x.io", &[("reviewed-by", "Bo <bo@x.io>")]),
+        );
+        assert!(v.satisfied);
+        assert_eq!(v.reviewers, ["bo@x.io"]);
+    }
+
+    #[test]
+    fn the_author_cannot_sign_off_alone() {
+        let v = evaluate(
+            &SignoffPolicy::default(),
+            &context("A@x.io", &[("Reviewed-by", "Me <a@X.io>")]),
+        );
+        assert!(!v.satisfied);
+        assert!(v.rejected[0].contains("commit author"));
+    }
+
+    #[test]
+    fn other_trailers_and_bare_names_do_not_count() {
+        let v = evaluate(
+            &SignoffPolicy::default(),
+            &context(
+                "a@x.io",
+                &[("Signed-off-by", "Bo <bo@x.io>"), ("Approved-by", "Bo")],
+            ),
+        );
+        assert!(!v.satisfied);
+        assert_eq!(v.rejected.len(), 1);
+    }
+
+    #[test]
+    fn required_counts_distinct_reviewers() {
+        let policy = SignoffPolicy {
+            required: 2,
+            ..SignoffPolicy::default()
+        };
+        let twice = context(
+            "a@x.io",
+            &[
+                ("Reviewed-by", "Bo <bo@x.io>"),
+                ("Approved-by", "B <BO@x.io>"),
+            ],
+        );
+        assert!(!evaluate(&policy, &twice).satisfied);
+        let two = context(
+            "a@x.io",
+            &[
+                ("Reviewed-by", "Bo <bo@x.io>"),
+                ("Approved-by", "Cy <cy@x.io>"),
+            ],
+        );
+        assert!(evaluate(&policy, &two).satisfied);
+    }
+}

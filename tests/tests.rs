@@ -1,0 +1,8 @@
+//! Integration tests: real temporary git repositories, the real binary.
+
+mod util;
+
+mod explain;
+mod hooks;
+mod human;
+mod staged;

@@ -1,0 +1,170 @@
+//! A throwaway git repository and a way to run the real `iacgate` in it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct TestRepo {
+    dir: tempfile::TempDir,
+    home: tempfile::TempDir,
+}
+
+/// Environment that makes git deterministic and blind to the machine's
+/// own configuration.
+fn isolate(cmd: &mut Command, home: &Path) {
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Alice Author")
+        .env("GIT_AUTHOR_EMAIL", "alice@example.com")
+        .env("GIT_COMMITTER_NAME", "Alice Author")
+        .env("GIT_COMMITTER_EMAIL", "alice@example.com")
+        .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
+        .env("NO_COLOR", "1")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_WORK_TREE");
+}
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_iacgate"))
+}
+
+impl TestRepo {
+    /// An empty repository on branch `main`.
+    pub fn new() -> TestRepo {
+        let repo = TestRepo {
+            dir: tempfile::tempdir().expect("temp dir"),
+            home: tempfile::tempdir().expect("temp home"),
+        };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo.git(&["config", "commit.gpgsign", "false"]);
+        repo
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, path: &str, contents: &str) -> &Self {
+        self.write_bytes(path, contents.as_bytes())
+    }
+
+    pub fn write_bytes(&self, path: &str, contents: &[u8]) -> &Self {
+        let full = self.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        std::fs::write(full, contents).expect("write");
+        self
+    }
+
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.current_dir(self.path());
+        isolate(&mut cmd, self.home.path());
+        cmd
+    }
+
+    /// Run git; panics (failing the test) when git fails.
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = self.command("git").args(args).output().expect("run git");
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Stage everything and commit it.
+    pub fn commit_all(&self, message: &str) -> &Self {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--no-verify", "-m", message]);
+        self
+    }
+
+    pub fn stage(&self, paths: &[&str]) -> &Self {
+        let mut args = vec!["add", "--"];
+        args.extend(paths);
+        self.git(&args);
+        self
+    }
+
+    pub fn iacgate(&self, args: &[&str]) -> Run {
+        Run::from(
+            self.command(bin())
+                .args(args)
+                .output()
+                .expect("run iacgate"),
+        )
+    }
+
+    /// Install the repository's own hook shims, with the built binary on PATH.
+    pub fn install_hooks(&self) {
+        let hooks = self.path().join(".git/hooks");
+        for name in ["pre-commit", "commit-msg"] {
+            let shim = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("hooks")
+                .join(name);
+            std::fs::copy(&shim, hooks.join(name)).expect("copy hook");
+        }
+    }
+
+    /// A command whose PATH finds the built binary first.
+    pub fn with_binary_on_path(&self, program: &str) -> Command {
+        let mut cmd = self.command(program);
+        let dir = bin().parent().expect("bin dir").to_path_buf();
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let mut paths = vec![dir];
+        paths.extend(std::env::split_paths(&path));
+        cmd.env("PATH", std::env::join_paths(paths).expect("PATH"));
+        cmd
+    }
+}
+
+/// The outcome of one run of the binary.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    /// The findings of a `--format json` run.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
+    }
+
+    /// `(rule, file, line)` of every finding of a `--format json` run.
+    pub fn rules(&self) -> Vec<(String, String, u64)> {
+        self.json()["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().expect("rule").to_owned(),
+                    f["file"].as_str().expect("file").to_owned(),
+                    f["line"].as_u64().expect("line"),
+                )
+            })
+            .collect()
+    }
+
+    pub fn rule_names(&self) -> Vec<String> {
+        self.rules().into_iter().map(|(r, ..)| r).collect()
+    }
+}
+
+/// A 40-hex commit id that looks real.
+pub const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
