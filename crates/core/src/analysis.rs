@@ -246,7 +246,13 @@ fn added(file: &str, text: &str, dep: &Dependency, findings: &mut Vec<Finding>) 
             }
             match unpinned::check_module(file, text, dep, &source) {
                 Some(finding) => findings.push(finding),
-                None => findings.push(new_dependency::check(file, text, dep, &source.address())),
+                None => findings.push(new_dependency::check(
+                    file,
+                    text,
+                    dep,
+                    &source.address(),
+                    dep.version_str().or(source.reference()),
+                )),
             }
         }
         Kind::Provider => {
@@ -255,6 +261,7 @@ fn added(file: &str, text: &str, dep: &Dependency, findings: &mut Vec<Finding>) 
                 text,
                 dep,
                 &provider_address(dep),
+                dep.version_str(),
             ));
         }
         Kind::Lock | Kind::Policy | Kind::File => {}
@@ -284,7 +291,10 @@ fn changed_module(
         return added(file, text, new, findings);
     };
     let source_span = new.source.as_ref().map_or(new.span, |s| s.span);
-    let (old_address, new_address) = (old_source.address(), new_source.address());
+    let (old_address, new_address) = (
+        display_address(old_source.address()),
+        display_address(new_source.address()),
+    );
     let mut moved = false;
     if old_address != new_address {
         moved = true;
@@ -409,6 +419,14 @@ fn provider_address(dep: &Dependency) -> String {
         None => format!("hashicorp/{}", dep.name.to_ascii_lowercase()),
     };
     hostless(&address)
+}
+
+/// Registry addresses without the default host, which only adds noise.
+fn display_address(address: String) -> String {
+    match address.strip_prefix("registry.terraform.io/") {
+        Some(rest) => rest.to_owned(),
+        None => address,
+    }
 }
 
 fn hostless(address: &str) -> String {

@@ -74,7 +74,7 @@ fn email_of(value: &str) -> Option<&str> {
 }
 
 /// Mark the findings that need a sign-off as signed off, pending or
-/// missing, and give each the exact fix.
+/// missing, say so at the end of their message, and give each the exact fix.
 pub fn apply(findings: &mut [Finding], stage: &Stage, policy: &SignoffPolicy) {
     let trailer = format!(
         "{}: Name <email>",
@@ -88,6 +88,16 @@ pub fn apply(findings: &mut [Finding], stage: &Stage, policy: &SignoffPolicy) {
         _ => None,
     };
     for finding in findings.iter_mut().filter(|f| f.needs_signoff()) {
+        match &verdict {
+            Some(v) if v.satisfied => {
+                finding.message = format!(
+                    "{}, signed off by {}",
+                    finding.message,
+                    v.reviewers.join(", ")
+                );
+            }
+            _ => finding.message.push_str(" needs a reviewer sign-off"),
+        }
         match (stage, &verdict) {
             (Stage::PreCommit, _) => {
                 finding.signoff_pending = true;

@@ -41,6 +41,15 @@ pub fn parse_trailers(message: &str, comment_char: char) -> Vec<Trailer> {
         Some(nul) => &bytes[..nul],
         None => bytes,
     };
+    // Like `git interpret-trailers`, complete a last line without newline
+    // (it matters for the scissors and `Conflicts:` lines).
+    let completed;
+    let buf = if buf.is_empty() || buf.ends_with(b"\n") {
+        buf
+    } else {
+        completed = [buf, b"\n"].concat();
+        &completed[..]
+    };
     let mut comment_buf = [0u8; 4];
     let comment = comment_char.encode_utf8(&mut comment_buf).as_bytes();
 
@@ -545,6 +554,58 @@ mod tests {
         assert!(parse_trailers(semicolon, '#').is_empty());
         assert!(parse_trailers(hash, ';').is_empty());
         assert_eq!(parse_trailers(hash, '#').len(), 1);
+    }
+
+    /// Random messages built from tricky lines, checked against git.
+    #[test]
+    fn differential_against_git() {
+        let lines = [
+            "Subject",
+            "",
+            "",
+            "   ",
+            "Body text.",
+            "Reviewed-by: A <a@x>",
+            "reviewed-by : b <b@x>",
+            "Signed-off-by: S <s@x>",
+            "(cherry picked from commit 0123abc)",
+            "  continued",
+            "\tcontinued with tab",
+            "# comment",
+            "#",
+            "# ------------------------ >8 ------------------------",
+            "Conflicts:",
+            "\tmain.tf",
+            "not a trailer",
+            "Key x: y",
+            "Key:",
+            ":no key",
+            "Acked-by: C\r",
+            "\r",
+        ];
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((state >> 33) as usize) % n
+        };
+        for _ in 0..150 {
+            let count = 1 + next(8);
+            let mut message = String::new();
+            for _ in 0..count {
+                message.push_str(lines[next(lines.len())]);
+                message.push('\n');
+            }
+            if next(4) == 0 {
+                message.pop();
+            }
+            assert_eq!(
+                parse_trailers(&message, '#'),
+                git_parse(&message, '#', true),
+                "{message:?}"
+            );
+        }
     }
 
     #[test]

@@ -29,15 +29,17 @@ pub fn check(file: &str, text: &str, old: &Dependency, new: &Dependency) -> Opti
         .count();
     let version = new.version_str().unwrap_or("(no version)");
     let what = if added > 0 {
-        format!("{removed} hash(es) replaced by {added} new one(s)")
+        format!("hashes replaced ({removed} removed, {added} added)")
+    } else if removed == 1 {
+        "1 hash removed".to_owned()
     } else {
-        format!("{removed} hash(es) removed")
+        format!("{removed} hashes removed")
     };
     let span = new.version.as_ref().map_or(new.span, |v| v.span);
     Some(
         Finding::about(&RULE, file, text, Side::New, span, new)
             .with_message(format!(
-                "lock entry {} {version}: {what} at the same version; needs a reviewer sign-off",
+                "lock entry {} {version} with {what} at the same version",
                 new.name
             ))
             .with_label("same version, different hashes")

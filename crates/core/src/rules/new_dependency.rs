@@ -11,11 +11,17 @@ pub const RULE: Rule = Rule {
     doc: rule_doc!("new-dependency"),
 };
 
-/// `address` is the normalised source shown to the reader.
-pub fn check(file: &str, text: &str, dep: &Dependency, address: &str) -> Finding {
+/// `address` is the normalised source shown to the reader, `version` the
+/// version, constraint or git ref it is pinned to.
+pub fn check(
+    file: &str,
+    text: &str,
+    dep: &Dependency,
+    address: &str,
+    version: Option<&str>,
+) -> Finding {
     let span = dep.source.as_ref().map_or(dep.span, |s| s.span);
-    let version = dep.version_str();
-    let at = version.map(|v| format!(" {v}")).unwrap_or_default();
+    let at = version.map(|v| format!(" at {v}")).unwrap_or_default();
     Finding::about(&RULE, file, text, Side::New, span, dep)
         .with_message(format!(
             "new {} \"{}\" from {address}{at}",

@@ -23,13 +23,13 @@ pub fn check(
     new: &str,
 ) -> Finding {
     let alike = if looks_alike(old, new) {
-        " — a look-alike of the old address"
+        " (a look-alike of the old address)"
     } else {
         ""
     };
     Finding::about(&RULE, file, text, Side::New, span, dep)
         .with_message(format!(
-            "{} \"{}\" source changed: {old} -> {new}{alike}; needs a reviewer sign-off",
+            "{} \"{}\" source {old} -> {new}{alike}",
             dep.kind.as_str(),
             dep.name
         ))

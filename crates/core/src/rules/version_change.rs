@@ -34,7 +34,7 @@ pub fn check(
     let shown = |v: Option<&str>| v.unwrap_or("(none)").to_owned();
     Finding::about(&RULE, file, text, Side::New, span, dep)
         .with_message(format!(
-            "{what} version {} -> {} ({way}) needs a reviewer sign-off",
+            "{what} version {} -> {} ({way})",
             shown(old),
             shown(new)
         ))
