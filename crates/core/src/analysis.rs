@@ -166,52 +166,57 @@ impl<'a> Analysis<'a> {
             return;
         }
         // Reuse what the change already extracted; read the rest.
-        let mut extracted: Vec<(&str, Cow<str>, Cow<Vec<Dependency>>)> = Vec::new();
+        let mut extracted: Vec<DirFile> = Vec::new();
         for file in &self.files {
             if let (Some(text), Some(Ok(deps))) = (&file.new_text, &file.new) {
-                extracted.push((file.path, text.clone(), Cow::Borrowed(deps)));
+                extracted.push(DirFile {
+                    path: file.path,
+                    text: text.clone(),
+                    deps: Cow::Borrowed(deps),
+                });
             }
         }
         for sibling in siblings {
-            if extracted.iter().any(|(p, ..)| *p == sibling.path) {
+            if extracted.iter().any(|f| f.path == sibling.path) {
                 continue;
             }
             let Some(kind) = FileKind::classify(sibling.path) else {
                 continue;
             };
             if let Ok(deps) = extract(kind, sibling.bytes) {
-                extracted.push((
-                    sibling.path,
-                    String::from_utf8_lossy(sibling.bytes),
-                    Cow::Owned(deps),
-                ));
+                extracted.push(DirFile {
+                    path: sibling.path,
+                    text: String::from_utf8_lossy(sibling.bytes),
+                    deps: Cow::Owned(deps),
+                });
             }
         }
         let dirs: BTreeSet<&str> = changed.iter().map(|(d, _)| d.as_str()).collect();
         for dir in dirs {
-            let in_dir = || extracted.iter().filter(|(p, ..)| dir_of(p) == dir);
-            let Some((lock_path, _, lock_deps)) =
-                in_dir().find(|(p, ..)| FileKind::classify(p) == Some(FileKind::TerraformLock))
+            let in_dir = || extracted.iter().filter(|f| dir_of(f.path) == dir);
+            let Some(lock_file) =
+                in_dir().find(|f| FileKind::classify(f.path) == Some(FileKind::TerraformLock))
             else {
                 continue;
             };
             let lock = lock_mismatch::LockFile {
-                file: lock_path,
-                entries: lock_deps
+                file: lock_file.path,
+                entries: lock_file
+                    .deps
                     .iter()
                     .filter(|d| d.kind == Kind::Lock)
                     .map(|d| (hostless(&d.name.to_ascii_lowercase()), d))
                     .collect(),
             };
-            for (path, text, deps) in in_dir() {
-                for dep in deps.iter().filter(|d| d.kind == Kind::Provider) {
+            for file in in_dir() {
+                for dep in file.deps.iter().filter(|d| d.kind == Kind::Provider) {
                     let address = provider_address(dep);
                     if !changed.contains(&(dir.to_owned(), address.clone())) {
                         continue;
                     }
                     let req = lock_mismatch::Requirement {
-                        file: path,
-                        text,
+                        file: file.path,
+                        text: &file.text,
                         dep,
                         address,
                     };
@@ -220,6 +225,13 @@ impl<'a> Analysis<'a> {
             }
         }
     }
+}
+
+/// A file of a directory that `lock-mismatch` reads, as it will be committed.
+struct DirFile<'t> {
+    path: &'t str,
+    text: Cow<'t, str>,
+    deps: Cow<'t, [Dependency]>,
 }
 
 fn judge(file: &str, text: &str, change: DependencyChange, findings: &mut Vec<Finding>) {
