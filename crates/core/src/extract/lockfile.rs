@@ -3,15 +3,18 @@
 //! the `hashes` of its packages.
 
 use hcl::edit::expr::Expression;
-use hcl::edit::structure::Block;
+use hcl::edit::structure::{Block, Body};
 
-use super::terraform::{body_literal, header_span, literal, parse, single_label, span_of};
+use super::terraform::{body_literal, header_span, literal, single_label, span_of, with_body};
 use super::Deps;
 use crate::model::{Dependency, Ecosystem, ExtractError, Kind, Spanned};
 
 /// Lock file text -> one [`Kind::Lock`] dependency per `provider` block.
 pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
-    let body = parse(text)?;
+    with_body(text, walk)
+}
+
+fn walk(body: &Body) -> Result<Vec<Dependency>, ExtractError> {
     let mut deps = Deps::default();
     for block in body.get_blocks("provider") {
         let dep = entry(block)?;

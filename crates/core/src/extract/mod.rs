@@ -420,6 +420,16 @@ module "local" {
                 format!("x = \"{}\"\n", open("%{ if a }")),
             ),
             (FileKind::TerraformHcl, format!("x = {}1\n", open("a || "))),
+            // Just under the inline threshold of bracket levels, then as deep
+            // as the parser goes with levels the estimate does not count.
+            (
+                FileKind::TerraformHcl,
+                format!("x = {}{}1\n", "[for x in ".repeat(15), open("!")),
+            ),
+            (
+                FileKind::TerraformHcl,
+                format!("x = {}{}1\n", "[for x in ".repeat(15), open("a ? b : -")),
+            ),
             (
                 FileKind::TerraformHcl,
                 format!("module \"m\" {{\n  source = {}\n}}\n", open("[")),

@@ -11,7 +11,10 @@ use crate::model::{Dependency, Ecosystem, ExtractError, Kind, Span, Spanned};
 
 /// Terraform native syntax -> dependencies (offsets into `text`).
 pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
-    let body = parse(text)?;
+    with_body(text, walk)
+}
+
+fn walk(body: &Body) -> Result<Vec<Dependency>, ExtractError> {
     let mut deps = Deps::default();
     for block in body.blocks() {
         match block.ident.as_str() {
@@ -24,15 +27,169 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
     Ok(deps.finish())
 }
 
+/// Parses `text` as an HCL body and hands it to `walk`.
+///
+/// hcl-edit's recursive-descent parser stops at 64 nested levels, but 64
+/// levels of some constructs (`[for x in [for ...`) take about 2 MiB of stack
+/// in a debug build and 0.7 MiB in a release build: more than a small thread
+/// has. Input that could nest deeper than [`INLINE_NESTING`] levels (see
+/// [`nesting_estimate`], which only over-estimates) is therefore parsed on a
+/// thread of its own with a large stack; everything else, which is every
+/// real-world file, inline.
+pub(super) fn with_body<R: Send>(
+    text: &str,
+    walk: fn(&Body) -> Result<R, ExtractError>,
+) -> Result<R, ExtractError> {
+    let run = move || parse(text).and_then(|body| walk(&body));
+    if nesting_estimate(text) <= INLINE_NESTING {
+        return run();
+    }
+    std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new()
+            .name("iacgate-hcl".to_owned())
+            .stack_size(DEEP_STACK)
+            .spawn_scoped(scope, run);
+        match thread {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to be had: the best we can do is parse here.
+            Err(_) => run(),
+        }
+    })
+}
+
+/// Nesting up to which HCL is parsed on the caller's stack: at most ~0.5 MiB
+/// (debug build) for the bracketed levels plus ~0.6 MiB for the 48 unary or
+/// conditional levels the estimate does not count.
+const INLINE_NESTING: usize = 16;
+
+/// Stack for deeply nested input: 64 levels need ~2.1 MiB in a debug build.
+const DEEP_STACK: usize = 16 << 20;
+
 /// Parses an HCL body; a syntax error becomes an [`ExtractError`] at the
 /// byte the parser stopped on.
-pub(super) fn parse(text: &str) -> Result<Body, ExtractError> {
+fn parse(text: &str) -> Result<Body, ExtractError> {
     parse_body(text).map_err(|err| {
         ExtractError::new(
             format!("HCL syntax error: {}", one_line(err.message())),
             err.location().offset().min(text.len()),
         )
     })
+}
+
+/// An upper bound on how deeply hcl-edit nests while parsing `text`, from a
+/// single pass over the bytes: brackets, string templates (`${`, and `%{`
+/// counted twice since a directive opens a template level too) and heredocs.
+///
+/// It only needs to be an upper bound for the bracketed constructs, so every
+/// doubt goes one way: a region (string, heredoc) is entered no later and left
+/// no earlier than the parser does, openers count everywhere, and closers
+/// inside a region never take the count below where the region began.
+/// Comments are skipped: the parser and this scan agree on where they are.
+fn nesting_estimate(text: &str) -> usize {
+    enum Frame<'t> {
+        Bracket,
+        Interpolation,
+        Quoted { floor: usize },
+        Heredoc { delimiter: &'t [u8], floor: usize },
+    }
+    fn is_ident(b: u8) -> bool {
+        b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b >= 0x80
+    }
+    let b = text.as_bytes();
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    let mut stack: Vec<Frame> = Vec::new();
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let floor = match stack.last() {
+            Some(Frame::Quoted { floor }) => Some(*floor),
+            Some(Frame::Heredoc { floor, .. }) => Some(*floor),
+            _ => None,
+        };
+        match floor {
+            // Expression context (top level, brackets, interpolations).
+            None => match c {
+                b'"' => stack.push(Frame::Quoted { floor: depth }),
+                b'#' => i = line_end(b, i),
+                b'/' if at(i + 1) == b'/' => i = line_end(b, i),
+                b'/' if at(i + 1) == b'*' => {
+                    i = text[i + 2..]
+                        .find("*/")
+                        .map_or(b.len(), |end| i + 2 + end + 1);
+                }
+                b'<' if at(i + 1) == b'<' => {
+                    let start = i + 2 + usize::from(at(i + 2) == b'-');
+                    let mut end = start;
+                    while end < b.len() && is_ident(b[end]) {
+                        end += 1;
+                    }
+                    if end > start {
+                        stack.push(Frame::Heredoc {
+                            delimiter: &b[start..end],
+                            floor: depth,
+                        });
+                        // The body starts on the next line.
+                        i = line_end(b, end);
+                    } else {
+                        i += 1;
+                    }
+                }
+                b'{' | b'[' | b'(' => {
+                    depth += 1;
+                    stack.push(Frame::Bracket);
+                }
+                b'}' | b']' | b')' => {
+                    let closed = stack.pop().is_some();
+                    depth = depth.saturating_sub(usize::from(closed));
+                }
+                _ => {}
+            },
+            Some(floor) => {
+                let quoted = matches!(stack.last(), Some(Frame::Quoted { .. }));
+                match c {
+                    b'\\' if quoted => i += 1,
+                    b'"' if quoted => {
+                        stack.pop();
+                    }
+                    b'$' | b'%' if at(i + 1) == c && at(i + 2) == b'{' => i += 2,
+                    b'$' | b'%' if at(i + 1) == b'{' => {
+                        depth += if c == b'%' { 2 } else { 1 };
+                        stack.push(Frame::Interpolation);
+                        i += 1;
+                    }
+                    b'{' | b'[' | b'(' => depth += 1,
+                    b'}' | b']' | b')' => depth = depth.saturating_sub(1).max(floor),
+                    b'\n' if !quoted => {
+                        if let Some(&Frame::Heredoc { delimiter, .. }) = stack.last() {
+                            let mut k = i + 1;
+                            while matches!(at(k), b' ' | b'\t') {
+                                k += 1;
+                            }
+                            if b[k..].starts_with(delimiter) && !is_ident(at(k + delimiter.len())) {
+                                stack.pop();
+                                i = k + delimiter.len() - 1;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        max = max.max(depth);
+        i += 1;
+    }
+    max
+}
+
+/// The index of the `\n` ending the line that `i` is on (or the end).
+fn line_end(b: &[u8], i: usize) -> usize {
+    b[i..]
+        .iter()
+        .position(|&c| c == b'\n')
+        .map_or(b.len(), |n| i + n)
 }
 
 /// The byte range of anything hcl-edit parsed (parsed nodes always carry a
@@ -600,6 +757,42 @@ provider "google" {
 
         let text = "module \"vpc\" {\n  source = \"unterminated\n}\n";
         assert_eq!(err(text).1 .0, 2);
+    }
+
+    #[test]
+    fn nesting_estimate_is_small_for_real_files() {
+        for text in [VERSIONS_TF, MAIN_TF] {
+            let estimate = nesting_estimate(text);
+            assert!((2..=INLINE_NESTING / 2).contains(&estimate), "{estimate}");
+        }
+        let text = "x = <<-EOT\n  {\"a\": [${jsonencode({b = [1]})}]}\n  EOT\ny = \"(${f(\"}\")})\" # ((((\n/* [[[[ */ z = 1\n";
+        assert_eq!(nesting_estimate(text), 6);
+    }
+
+    #[test]
+    fn nesting_estimate_bounds_what_the_parser_does() {
+        let depth = 100;
+        let open = |c: &str| c.repeat(depth);
+        let cases = [
+            format!("x = {}1{}\n", open("["), open("]")),
+            format!("x = {}\n", open("[for x in ")),
+            format!("x = {}\n", open("{for k, v in x : k => ")),
+            format!("x = {}1{}\n", open("f("), open(")")),
+            open("a {\n"),
+            format!("x = \"{}\"\n", open("${\"")),
+            format!("x = \"{}\"\n", open("%{ if a }")),
+            format!("x = <<EOT\n{}\nEOT\n", open("${<<EOT\n")),
+            // Closers hidden in strings, comments and heredocs do not count.
+            format!("x = {}\n", open("[for x in \")]}\" # )]}\n")),
+            format!("x = {}\n", open("[ /* ]]] */ ")),
+            format!("x = {}\n", open("[<<EOT\n]]]\nEOT\n,")),
+            format!("x = {}\n", open("[\"\\\"]]\", ")),
+            format!("x = {}\n", open("[\"$${ ]]\", ")),
+        ];
+        for text in cases {
+            assert!(nesting_estimate(&text) >= depth, "{text:.60}");
+            assert!(extract(&text).is_err(), "{text:.60}");
+        }
     }
 
     #[test]
