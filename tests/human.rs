@@ -84,3 +84,39 @@ fn parse_error() {
     assert_eq!(run.code, 1);
     insta::assert_snapshot!(run.stderr);
 }
+
+/// Colours on a terminal, never with NO_COLOR, never into a pipe. `script`
+/// (util-linux) gives the binary a real pseudo-terminal.
+#[test]
+fn colours_only_on_a_terminal_and_never_with_no_color() {
+    let repo = staged(
+        &[],
+        &[("main.tf", "module \"x\" {\n  source = \"acme/x/aws\"\n}\n")],
+    );
+    let on_tty = |no_color: bool| {
+        let mut cmd = repo.command("script");
+        cmd.args([
+            "-qec",
+            &format!("{} check --staged", crate::util::bin().display()),
+            "/dev/null",
+        ]);
+        cmd.env("TERM", "xterm-256color").env_remove("CLICOLOR_FORCE");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        } else {
+            cmd.env_remove("NO_COLOR");
+        }
+        crate::util::Run::from(cmd.output().expect("script"))
+    };
+    let coloured = on_tty(false);
+    assert_eq!(coloured.code, 1, "{}", coloured.stdout);
+    assert!(coloured.stdout.contains("\u{1b}["), "{}", coloured.stdout);
+    assert!(coloured.stdout.contains("error"));
+    let plain = on_tty(true);
+    assert!(plain.stdout.contains("error[unpinned]"), "{}", plain.stdout);
+    assert!(!plain.stdout.contains("\u{1b}["), "{}", plain.stdout);
+    let mut piped = repo.command(crate::util::bin());
+    piped.args(["check", "--staged"]).env_remove("NO_COLOR");
+    let piped = crate::util::Run::from(piped.output().unwrap());
+    assert!(!piped.stderr.contains("\u{1b}["), "{}", piped.stderr);
+}

@@ -77,6 +77,7 @@ impl CheckArgs {
             target,
             message_file: self.message,
             pre_commit: false,
+            hook: false,
             format: self.format,
         })
     }

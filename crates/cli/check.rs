@@ -27,6 +27,8 @@ pub struct Request {
     pub message_file: Option<PathBuf>,
     /// The pre-commit hook: no message yet, sign-offs are pending.
     pub pre_commit: bool,
+    /// A hook: say nothing when the change has no IaC file.
+    pub hook: bool,
     pub format: Format,
 }
 
@@ -36,6 +38,7 @@ impl Request {
             target: Target::Staged,
             message_file: None,
             pre_commit: true,
+            hook: true,
             format: Format::Human,
         }
     }
@@ -45,6 +48,7 @@ impl Request {
             target: Target::Staged,
             message_file: Some(message_file),
             pre_commit: false,
+            hook: true,
             format: Format::Human,
         }
     }
@@ -62,7 +66,7 @@ pub fn run(request: Request) -> anyhow::Result<u8> {
     .context("cannot read the change from git")?;
     let inputs: Vec<FileInput> = changes.iter().filter_map(file_input).collect();
     let analysis = Analysis::new(&inputs);
-    if analysis.files_checked() == 0 && request.format == Format::Human {
+    if analysis.files_checked() == 0 && request.hook {
         return Ok(EXIT_OK);
     }
 
