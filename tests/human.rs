@@ -100,7 +100,8 @@ fn colours_only_on_a_terminal_and_never_with_no_color() {
             &format!("{} check --staged", crate::util::bin().display()),
             "/dev/null",
         ]);
-        cmd.env("TERM", "xterm-256color").env_remove("CLICOLOR_FORCE");
+        cmd.env("TERM", "xterm-256color")
+            .env_remove("CLICOLOR_FORCE");
         if no_color {
             cmd.env("NO_COLOR", "1");
         } else {

@@ -31,6 +31,7 @@ pub enum Command {
             iacgate check                         the staged change, sign-offs required\n  \
             iacgate check --staged --message MSG  the staged change, trailers read from MSG\n  \
             iacgate check --commit HEAD           the last commit, trailers from its message\n  \
+            iacgate check --config try.toml       judge with a policy you are trying out\n  \
             iacgate check --format json           machine-readable report (version 1)")]
     Check(CheckArgs),
     /// Entry points for git hooks (installed as shims in .git/hooks).
@@ -38,6 +39,9 @@ pub enum Command {
         #[command(subcommand)]
         hook: HookName,
     },
+    /// Write a starter .iacgate.toml that allowlists the module sources and
+    /// providers the repository uses today (never overwrites one).
+    Init,
     /// List every rule with its default level.
     Rules,
     /// Print a rule's documentation: what it catches, why, and how to clear it.
@@ -65,6 +69,10 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Judge with this policy file instead of .iacgate.toml at the base
+    /// revision: for trying a policy locally (hooks never take it).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 impl CheckArgs {
@@ -76,6 +84,7 @@ impl CheckArgs {
         Ok(Request {
             target,
             message_file: self.message,
+            config: self.config,
             pre_commit: false,
             hook: false,
             format: self.format,

@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use anyhow::Context;
 use iacgate_core::analysis::{dir_of, Analysis, FileInput, Sibling};
 use iacgate_core::extract::{FileKind, PATHSPECS};
-use iacgate_core::policy::Policy;
+use iacgate_core::policy::{Policy, POLICY_FILE};
 use iacgate_core::signoff::{self, CommitContext, Stage};
 use iacgate_git::{FileChange, Repo};
 
 use crate::args::Format;
 use crate::render;
-use crate::{EXIT_BLOCKED, EXIT_OK};
+use crate::{EXIT_BLOCKED, EXIT_ERROR, EXIT_OK};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -25,6 +25,8 @@ pub enum Target {
 pub struct Request {
     pub target: Target,
     pub message_file: Option<PathBuf>,
+    /// `--config FILE`: a policy to try instead of the base revision's.
+    pub config: Option<PathBuf>,
     /// The pre-commit hook: no message yet, sign-offs are pending.
     pub pre_commit: bool,
     /// A hook: say nothing when the change has no IaC file.
@@ -37,6 +39,7 @@ impl Request {
         Request {
             target: Target::Staged,
             message_file: None,
+            config: None,
             pre_commit: true,
             hook: true,
             format: Format::Human,
@@ -47,6 +50,7 @@ impl Request {
         Request {
             target: Target::Staged,
             message_file: Some(message_file),
+            config: None,
             pre_commit: false,
             hook: true,
             format: Format::Human,
@@ -59,13 +63,26 @@ const MODE_GITLINK: u32 = 0o160000;
 
 pub fn run(request: Request) -> anyhow::Result<u8> {
     let repo = Repo::open_from_env().context("cannot open the git repository")?;
+    let mut pathspecs = PATHSPECS.to_vec();
+    pathspecs.push(POLICY_FILE);
     let changes = match &request.target {
-        Target::Staged => repo.staged_changes(PATHSPECS),
-        Target::Commit(rev) => repo.commit_changes(rev, PATHSPECS),
+        Target::Staged => repo.staged_changes(&pathspecs),
+        Target::Commit(rev) => repo.commit_changes(rev, &pathspecs),
     }
     .context("cannot read the change from git")?;
     let inputs: Vec<FileInput> = changes.iter().filter_map(file_input).collect();
-    let analysis = Analysis::new(&inputs);
+    if inputs.is_empty() && request.hook {
+        return Ok(EXIT_OK);
+    }
+    let (label, text) = policy_text(&repo, &request)?;
+    let policy = match Policy::parse(&text) {
+        Ok(policy) => policy,
+        Err(errors) => {
+            render::policy::errors(&label, &text, &errors, &mut anstream::stderr())?;
+            return Ok(EXIT_ERROR);
+        }
+    };
+    let analysis = Analysis::new(&inputs, &policy);
     if analysis.files_checked() == 0 && request.hook {
         return Ok(EXIT_OK);
     }
@@ -75,8 +92,7 @@ pub fn run(request: Request) -> anyhow::Result<u8> {
         .iter()
         .map(|(path, bytes)| Sibling { path, bytes })
         .collect();
-    let policy = Policy::default();
-    let mut findings = analysis.findings(&policy, &siblings);
+    let mut findings = analysis.findings(&siblings);
     findings.sort_by(|a, b| {
         (&a.file, a.line, a.column, a.rule.name).cmp(&(&b.file, b.line, b.column, b.rule.name))
     });
@@ -159,6 +175,52 @@ fn read_lock_dirs(
         }
     }
     Ok(files)
+}
+
+/// The policy that judges the request, as `(where it came from, text)`:
+/// `--config FILE`, else `.iacgate.toml` at the base revision (HEAD for the
+/// staged change, the first parent for a commit). With no base, the
+/// change's own file applies. No file: the defaults (an empty policy).
+fn policy_text(repo: &Repo, request: &Request) -> anyhow::Result<(String, String)> {
+    if let Some(path) = &request.config {
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("cannot read the policy {}", path.display()))?;
+        return Ok((
+            path.display().to_string(),
+            decode_policy(&path.display().to_string(), bytes)?,
+        ));
+    }
+    let (label, bytes) = match &request.target {
+        Target::Staged if repo.is_unborn() => (
+            format!("{POLICY_FILE} (staged)"),
+            repo.index_file(POLICY_FILE)?,
+        ),
+        Target::Staged => (
+            format!("{POLICY_FILE} (at HEAD)"),
+            repo.file_at("HEAD", POLICY_FILE)?,
+        ),
+        Target::Commit(rev) => {
+            let info = repo.commit_info(rev)?;
+            match info.parents.first() {
+                Some(parent) => (
+                    format!("{POLICY_FILE} (at {})", &parent[..parent.len().min(12)]),
+                    repo.file_at(parent, POLICY_FILE)?,
+                ),
+                None => (
+                    format!("{POLICY_FILE} (at {})", &info.id[..info.id.len().min(12)]),
+                    repo.file_at(&info.id, POLICY_FILE)?,
+                ),
+            }
+        }
+    };
+    match bytes {
+        Some(bytes) => Ok((label.clone(), decode_policy(&label, bytes)?)),
+        None => Ok((label, String::new())),
+    }
+}
+
+fn decode_policy(label: &str, bytes: Vec<u8>) -> anyhow::Result<String> {
+    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("the policy {label} is not valid UTF-8"))
 }
 
 fn stage(repo: &Repo, request: &Request) -> anyhow::Result<Stage> {

@@ -2,6 +2,7 @@
 
 mod args;
 mod check;
+mod init;
 mod render;
 
 use std::io::Write;
@@ -58,6 +59,7 @@ fn run() -> anyhow::Result<u8> {
                 check::run(check::Request::commit_msg(message_file))
             }
         },
+        Command::Init => init::run(),
         Command::Rules => {
             render::rules::list(&mut anstream::stdout())?;
             Ok(EXIT_OK)

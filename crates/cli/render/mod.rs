@@ -2,6 +2,7 @@
 
 pub mod human;
 pub mod json;
+pub mod policy;
 pub mod rules;
 
 use std::collections::HashMap;

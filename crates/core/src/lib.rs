@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod diff;
 pub mod extract;
 pub mod finding;
+pub mod init;
 pub mod model;
 pub mod policy;
 pub mod rules;

@@ -1,31 +1,652 @@
-//! The policy that judges a change. This version knows the defaults of
-//! design.md; the `.iacgate.toml` file that changes them is its own issue.
+//! The policy that judges a change: `.iacgate.toml` (docs/configuration.md).
+//!
+//! Parsing is strict and collects every problem before failing: unknown
+//! keys, wrong types, bad globs and unknown rule names are all reported at
+//! once, each with its place in the file.
 
-/// Who may sign off a change that needs a second pair of eyes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use std::collections::HashMap;
+
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use crate::model::Span;
+use crate::rules::{self, Level, Rule};
+use crate::source::{edit_distance, looks_alike};
+
+/// Where the policy lives in a repository.
+pub const POLICY_FILE: &str = ".iacgate.toml";
+
+/// What counts as pinned for a git reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GitPinning {
+    /// Only a full commit id.
+    #[default]
+    Commit,
+    /// A commit, or a tag that looks like a version (`v1.2.3`); never a branch.
+    Tag,
+}
+
+/// What counts as pinned for a registry module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RegistryPinning {
+    /// One exact version.
+    #[default]
+    Exact,
+    /// Any version constraint; no version at all is still unpinned.
+    Range,
+}
+
+/// What counts as pinned for a container image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ImagePinning {
+    #[default]
+    Digest,
+    Tag,
+}
+
+/// What counts as pinned for a CI action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ActionPinning {
+    #[default]
+    Commit,
+    Tag,
+}
+
+/// `[pinning]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pinning {
+    pub git: GitPinning,
+    pub registry: RegistryPinning,
+    pub images: ImagePinning,
+    pub actions: ActionPinning,
+}
+
+/// One `[allow]` list. Empty means "no allowlist": everything is allowed.
+#[derive(Debug, Clone, Default)]
+pub struct Allowlist {
+    patterns: Vec<String>,
+    set: GlobSet,
+}
+
+impl Allowlist {
+    fn new(patterns: Vec<String>) -> Result<Allowlist, globset::Error> {
+        let mut builder = GlobSetBuilder::new();
+        for pattern in &patterns {
+            builder.add(address_glob(&normal_address(pattern))?);
+        }
+        Ok(Allowlist {
+            set: builder.build()?,
+            patterns,
+        })
+    }
+
+    pub fn is_configured(&self) -> bool {
+        !self.patterns.is_empty()
+    }
+
+    pub fn patterns(&self) -> &[String] {
+        &self.patterns
+    }
+
+    /// Whether `address` (a module address or provider source, in any of
+    /// its spellings) is allowed. A module's `//subdir` does not matter.
+    pub fn allows(&self, address: &str) -> bool {
+        if !self.is_configured() {
+            return true;
+        }
+        let address = normal_address(address);
+        let without_subdir = address
+            .split_once("//")
+            .map_or(address.as_str(), |(a, _)| a);
+        self.set.is_match(&address) || self.set.is_match(without_subdir)
+    }
+
+    /// The allowed pattern that `address` is a near miss of, if any: a
+    /// look-alike namespace or name is how typosquatting works.
+    pub fn look_alike(&self, address: &str) -> Option<&str> {
+        let address = normal_address(address);
+        self.patterns
+            .iter()
+            .filter_map(|pattern| {
+                let normal = normal_address(pattern);
+                let literal = normal
+                    .split(['*', '?', '[', '{'])
+                    .next()
+                    .unwrap_or_default()
+                    .trim_end_matches('/');
+                if literal.is_empty() {
+                    return None;
+                }
+                let segments = literal.split('/').count();
+                let prefix: Vec<&str> = address.split('/').take(segments).collect();
+                let prefix = prefix.join("/");
+                (prefix != literal && looks_alike(&prefix, literal))
+                    .then(|| (edit_distance(&prefix, literal), pattern.as_str()))
+            })
+            .min()
+            .map(|(_, pattern)| pattern)
+    }
+}
+
+/// Addresses and patterns are compared lowercased, without a scheme and
+/// without the host of the two public registries, which iacgate treats
+/// as one: `registry.terraform.io/hashicorp/aws` is `hashicorp/aws`.
+pub fn normal_address(address: &str) -> String {
+    let lower = address.trim().to_ascii_lowercase();
+    for host in ["registry.terraform.io/", "registry.opentofu.org/"] {
+        if let Some(rest) = lower.strip_prefix(host) {
+            return rest.to_owned();
+        }
+    }
+    lower
+}
+
+/// `*` matches anything, `/` included: `github.com/acme/*` allows every
+/// repository of acme and every subdirectory in them.
+fn address_glob(pattern: &str) -> Result<Glob, globset::Error> {
+    GlobBuilder::new(pattern).literal_separator(false).build()
+}
+
+/// `[allow]`.
+#[derive(Debug, Clone, Default)]
+pub struct Allow {
+    pub modules: Allowlist,
+    pub providers: Allowlist,
+}
+
+/// `[signoff]`: who may sign off a change that needs a second pair of eyes.
+#[derive(Debug, Clone)]
 pub struct SignoffPolicy {
     /// Trailer keys that count, compared case-insensitively.
     pub trailers: Vec<String>,
+    /// Email globs a reviewer must match; empty means anyone.
+    pub reviewers: Vec<String>,
+    reviewer_set: GlobSet,
     /// How many distinct reviewers are needed.
     pub required: usize,
     /// A reviewer whose email is the commit author's does not count.
     pub distinct_from_author: bool,
+    /// The commit itself must carry a valid signature (`git verify-commit`).
+    pub require_signed_commit: bool,
+}
+
+impl SignoffPolicy {
+    /// Whether `email` may sign off under `reviewers`.
+    pub fn reviewer_allowed(&self, email: &str) -> bool {
+        self.reviewers.is_empty() || self.reviewer_set.is_match(email.to_ascii_lowercase())
+    }
 }
 
 impl Default for SignoffPolicy {
     fn default() -> Self {
         SignoffPolicy {
             trailers: vec!["Reviewed-by".to_owned(), "Approved-by".to_owned()],
+            reviewers: Vec::new(),
+            reviewer_set: GlobSet::empty(),
             required: 1,
             distinct_from_author: true,
+            require_signed_commit: false,
         }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Policy {
-    pub signoff: SignoffPolicy,
+/// `[paths]`: which files are judged at all.
+#[derive(Debug, Clone, Default)]
+pub struct Paths {
+    include: Option<GlobSet>,
+    exclude: GlobSet,
 }
 
-/// Where the policy lives in a repository.
-pub const POLICY_FILE: &str = ".iacgate.toml";
+impl Paths {
+    /// Whether `path` (repository-relative, `/`-separated) is judged.
+    pub fn selects(&self, path: &str) -> bool {
+        self.include.as_ref().is_none_or(|set| set.is_match(path)) && !self.exclude.is_match(path)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    pub pinning: Pinning,
+    pub allow: Allow,
+    pub signoff: SignoffPolicy,
+    pub paths: Paths,
+    /// `[rules]`: rule name -> level; `None` turns the rule off.
+    levels: HashMap<&'static str, Option<Level>>,
+}
+
+impl Policy {
+    /// The level of `rule` under this policy; `None` when it is off.
+    pub fn level(&self, rule: &Rule) -> Option<Level> {
+        self.levels
+            .get(rule.name)
+            .copied()
+            .unwrap_or(Some(rule.level))
+    }
+
+    /// Parse and validate a policy file. Every problem is reported.
+    pub fn parse(text: &str) -> Result<Policy, Vec<PolicyError>> {
+        let (table, syntax_errors) = DeTable::parse_recoverable(text);
+        let mut reader = Reader::default();
+        for error in syntax_errors {
+            let span = error.span().map_or(Span::default(), Span::from);
+            reader.error(span, error.message().trim().to_owned());
+        }
+        let policy = reader.policy(table.get_ref());
+        let mut errors = reader.errors;
+        if errors.is_empty() {
+            Ok(policy)
+        } else {
+            errors.sort_by_key(|e| (e.span.start, e.span.end));
+            errors.dedup();
+            Err(errors)
+        }
+    }
+}
+
+/// One problem in a policy file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct PolicyError {
+    pub message: String,
+    pub span: Span,
+}
+
+type Value<'i> = Spanned<DeValue<'i>>;
+
+#[derive(Default)]
+struct Reader {
+    errors: Vec<PolicyError>,
+}
+
+fn span_of<T>(value: &Spanned<T>) -> Span {
+    Span::from(value.span())
+}
+
+fn type_name(value: &DeValue) -> &'static str {
+    match value {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date-time",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+const TOP_KEYS: &[&str] = &["pinning", "allow", "signoff", "rules", "paths"];
+const PINNING_KEYS: &[&str] = &["git", "registry", "images", "actions"];
+const ALLOW_KEYS: &[&str] = &["modules", "providers"];
+const SIGNOFF_KEYS: &[&str] = &[
+    "trailers",
+    "reviewers",
+    "required",
+    "distinct_from_author",
+    "require_signed_commit",
+];
+const PATHS_KEYS: &[&str] = &["include", "exclude"];
+
+impl Reader {
+    fn error(&mut self, span: Span, message: String) {
+        self.errors.push(PolicyError { message, span });
+    }
+
+    fn policy(&mut self, root: &DeTable) -> Policy {
+        let mut policy = Policy::default();
+        for (key, value) in root {
+            match key.get_ref().as_ref() {
+                "pinning" => {
+                    if let Some(table) = self.table(key, value) {
+                        policy.pinning = self.pinning(table);
+                    }
+                }
+                "allow" => {
+                    if let Some(table) = self.table(key, value) {
+                        policy.allow = self.allow(table);
+                    }
+                }
+                "signoff" => {
+                    if let Some(table) = self.table(key, value) {
+                        policy.signoff = self.signoff(table);
+                    }
+                }
+                "rules" => {
+                    if let Some(table) = self.table(key, value) {
+                        policy.levels = self.levels(table);
+                    }
+                }
+                "paths" => {
+                    if let Some(table) = self.table(key, value) {
+                        policy.paths = self.paths(table);
+                    }
+                }
+                _ => self.unknown_key(key, "", TOP_KEYS),
+            }
+        }
+        policy
+    }
+
+    fn unknown_key(&mut self, key: &Spanned<std::borrow::Cow<str>>, section: &str, known: &[&str]) {
+        let name = key.get_ref().as_ref();
+        let place = if section.is_empty() {
+            "at the top level".to_owned()
+        } else {
+            format!("in [{section}]")
+        };
+        let mut message = format!("unknown key `{name}` {place}");
+        match suggest(name, known) {
+            Some(s) => message.push_str(&format!("; did you mean `{s}`?")),
+            None => message.push_str(&format!("; expected one of: {}", known.join(", "))),
+        }
+        self.error(span_of(key), message);
+    }
+
+    fn table<'v, 'i>(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<str>>,
+        value: &'v Value<'i>,
+    ) -> Option<&'v DeTable<'i>> {
+        match value.get_ref() {
+            DeValue::Table(table) => Some(table),
+            other => {
+                self.error(
+                    span_of(value),
+                    format!(
+                        "`{}` must be a table, found {}",
+                        key.get_ref(),
+                        type_name(other)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// A string that must be one of `choices`.
+    fn choice<'c>(&mut self, key: &str, value: &Value, choices: &[&'c str]) -> Option<&'c str> {
+        let DeValue::String(s) = value.get_ref() else {
+            self.error(
+                span_of(value),
+                format!(
+                    "`{key}` must be one of \"{}\", found {}",
+                    choices.join("\", \""),
+                    type_name(value.get_ref())
+                ),
+            );
+            return None;
+        };
+        match choices.iter().find(|c| **c == s.as_ref()) {
+            Some(c) => Some(c),
+            None => {
+                self.error(
+                    span_of(value),
+                    format!(
+                        "`{key}` must be one of \"{}\", found \"{s}\"",
+                        choices.join("\", \"")
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, key: &str, value: &Value) -> Option<Vec<Spanned<String>>> {
+        let DeValue::Array(items) = value.get_ref() else {
+            self.error(
+                span_of(value),
+                format!(
+                    "`{key}` must be an array of strings, found {}",
+                    type_name(value.get_ref())
+                ),
+            );
+            return None;
+        };
+        let mut out = Vec::new();
+        let mut ok = true;
+        for item in items {
+            match item.get_ref() {
+                DeValue::String(s) => out.push(Spanned::new(item.span(), s.to_string())),
+                other => {
+                    ok = false;
+                    self.error(
+                        span_of(item),
+                        format!("`{key}` must hold only strings, found {}", type_name(other)),
+                    );
+                }
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn boolean(&mut self, key: &str, value: &Value) -> Option<bool> {
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            other => {
+                self.error(
+                    span_of(value),
+                    format!("`{key}` must be true or false, found {}", type_name(other)),
+                );
+                None
+            }
+        }
+    }
+
+    fn count(&mut self, key: &str, value: &Value) -> Option<usize> {
+        let parsed = match value.get_ref() {
+            DeValue::Integer(i) => usize::from_str_radix(i.as_str(), i.radix()).ok(),
+            _ => None,
+        };
+        match parsed {
+            Some(n) if n >= 1 => Some(n),
+            _ => {
+                self.error(
+                    span_of(value),
+                    format!("`{key}` must be a whole number of at least 1"),
+                );
+                None
+            }
+        }
+    }
+
+    fn pinning(&mut self, table: &DeTable) -> Pinning {
+        let mut pinning = Pinning::default();
+        for (key, value) in table {
+            let name = key.get_ref().as_ref();
+            match name {
+                "git" => match self.choice(name, value, &["commit", "tag"]) {
+                    Some("tag") => pinning.git = GitPinning::Tag,
+                    Some(_) => pinning.git = GitPinning::Commit,
+                    None => {}
+                },
+                "registry" => match self.choice(name, value, &["exact", "range"]) {
+                    Some("range") => pinning.registry = RegistryPinning::Range,
+                    Some(_) => pinning.registry = RegistryPinning::Exact,
+                    None => {}
+                },
+                "images" => match self.choice(name, value, &["digest", "tag"]) {
+                    Some("tag") => pinning.images = ImagePinning::Tag,
+                    Some(_) => pinning.images = ImagePinning::Digest,
+                    None => {}
+                },
+                "actions" => match self.choice(name, value, &["commit", "tag"]) {
+                    Some("tag") => pinning.actions = ActionPinning::Tag,
+                    Some(_) => pinning.actions = ActionPinning::Commit,
+                    None => {}
+                },
+                _ => self.unknown_key(key, "pinning", PINNING_KEYS),
+            }
+        }
+        pinning
+    }
+
+    fn allowlist(&mut self, key: &str, value: &Value) -> Allowlist {
+        let Some(patterns) = self.strings(key, value) else {
+            return Allowlist::default();
+        };
+        let mut valid = Vec::new();
+        for pattern in patterns {
+            match address_glob(&normal_address(pattern.get_ref())) {
+                Ok(_) => valid.push(pattern.into_inner()),
+                Err(e) => self.error(
+                    span_of(&pattern),
+                    format!("bad pattern in `{key}`: {}", e.kind()),
+                ),
+            }
+        }
+        // Every pattern was checked above, so building cannot fail.
+        Allowlist::new(valid).unwrap_or_default()
+    }
+
+    fn allow(&mut self, table: &DeTable) -> Allow {
+        let mut allow = Allow::default();
+        for (key, value) in table {
+            let name = key.get_ref().as_ref();
+            match name {
+                "modules" => allow.modules = self.allowlist(name, value),
+                "providers" => allow.providers = self.allowlist(name, value),
+                _ => self.unknown_key(key, "allow", ALLOW_KEYS),
+            }
+        }
+        allow
+    }
+
+    fn globs(
+        &mut self,
+        key: &str,
+        value: &Value,
+        case_insensitive: bool,
+    ) -> Option<(Vec<String>, GlobSet)> {
+        let patterns = self.strings(key, value)?;
+        let mut builder = GlobSetBuilder::new();
+        let mut ok = true;
+        for pattern in &patterns {
+            let glob = GlobBuilder::new(pattern.get_ref())
+                .literal_separator(true)
+                .case_insensitive(case_insensitive)
+                .build();
+            match glob {
+                Ok(glob) => {
+                    builder.add(glob);
+                }
+                Err(e) => {
+                    ok = false;
+                    self.error(
+                        span_of(pattern),
+                        format!("bad pattern in `{key}`: {}", e.kind()),
+                    );
+                }
+            }
+        }
+        let set = builder.build().ok().filter(|_| ok)?;
+        Some((patterns.into_iter().map(Spanned::into_inner).collect(), set))
+    }
+
+    fn signoff(&mut self, table: &DeTable) -> SignoffPolicy {
+        let mut signoff = SignoffPolicy::default();
+        for (key, value) in table {
+            let name = key.get_ref().as_ref();
+            match name {
+                "trailers" => {
+                    if let Some(keys) = self.strings(name, value) {
+                        for k in &keys {
+                            let valid = !k.get_ref().is_empty()
+                                && k.get_ref()
+                                    .chars()
+                                    .all(|c| c.is_ascii_alphanumeric() || c == '-');
+                            if !valid {
+                                self.error(
+                                    span_of(k),
+                                    format!("`{}` is not a trailer key (letters, digits and `-`, like `Reviewed-by`)", k.get_ref()),
+                                );
+                            }
+                        }
+                        if keys.is_empty() {
+                            self.error(
+                                span_of(value),
+                                "`trailers` must name at least one trailer key".to_owned(),
+                            );
+                        }
+                        signoff.trailers = keys.into_iter().map(Spanned::into_inner).collect();
+                    }
+                }
+                "reviewers" => {
+                    if let Some((patterns, set)) = self.globs(name, value, true) {
+                        signoff.reviewers = patterns;
+                        signoff.reviewer_set = set;
+                    }
+                }
+                "required" => {
+                    if let Some(n) = self.count(name, value) {
+                        signoff.required = n;
+                    }
+                }
+                "distinct_from_author" => {
+                    if let Some(b) = self.boolean(name, value) {
+                        signoff.distinct_from_author = b;
+                    }
+                }
+                "require_signed_commit" => {
+                    if let Some(b) = self.boolean(name, value) {
+                        signoff.require_signed_commit = b;
+                    }
+                }
+                _ => self.unknown_key(key, "signoff", SIGNOFF_KEYS),
+            }
+        }
+        signoff
+    }
+
+    fn levels(&mut self, table: &DeTable) -> HashMap<&'static str, Option<Level>> {
+        let mut levels = HashMap::new();
+        let names: Vec<&str> = rules::ALL.iter().map(|r| r.name).collect();
+        for (key, value) in table {
+            let name = key.get_ref().as_ref();
+            let Some(rule) = rules::find(name) else {
+                let mut message = format!("unknown rule `{name}` in [rules]");
+                match suggest(name, &names) {
+                    Some(s) => message.push_str(&format!("; did you mean `{s}`?")),
+                    None => message.push_str("; `iacgate rules` lists them"),
+                }
+                self.error(span_of(key), message);
+                continue;
+            };
+            let level = match self.choice(name, value, &["off", "warn", "error", "signoff"]) {
+                Some("off") => None,
+                Some("warn") => Some(Level::Warn),
+                Some("error") => Some(Level::Block),
+                Some(_) => Some(Level::SignOff),
+                None => continue,
+            };
+            levels.insert(rule.name, level);
+        }
+        levels
+    }
+
+    fn paths(&mut self, table: &DeTable) -> Paths {
+        let mut paths = Paths::default();
+        for (key, value) in table {
+            let name = key.get_ref().as_ref();
+            match name {
+                "include" => paths.include = self.globs(name, value, false).map(|(_, set)| set),
+                "exclude" => {
+                    if let Some((_, set)) = self.globs(name, value, false) {
+                        paths.exclude = set;
+                    }
+                }
+                _ => self.unknown_key(key, "paths", PATHS_KEYS),
+            }
+        }
+        paths
+    }
+}
+
+/// The known name closest to a misspelt one, if it is close.
+fn suggest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(name, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .min()
+        .map(|(_, k)| k)
+}

@@ -57,6 +57,13 @@ pub fn evaluate(policy: &SignoffPolicy, context: &CommitContext) -> SignoffVerdi
             ));
             continue;
         }
+        if !policy.reviewer_allowed(&email) {
+            verdict.rejected.push(format!(
+                "`{key}: {value}` is not an allowed reviewer ([signoff] reviewers = {:?})",
+                policy.reviewers
+            ));
+            continue;
+        }
         if !verdict.reviewers.contains(&email) {
             verdict.reviewers.push(email);
         }
@@ -190,10 +197,8 @@ mod tests {
 
     #[test]
     fn required_counts_distinct_reviewers() {
-        let policy = SignoffPolicy {
-            required: 2,
-            ..SignoffPolicy::default()
-        };
+        let mut policy = SignoffPolicy::default();
+        policy.required = 2;
         let twice = context(
             "a@x.io",
             &[

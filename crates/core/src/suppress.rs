@@ -1,76 +1,117 @@
-//! Inline suppression: `# iacgate:allow RULE -- reason` on the line of a
-//! finding or the line above. The reason is required.
+//! Inline suppression: `# iacgate:allow RULE -- reason` (or `//`) on the
+//! line of a finding or the line above. The reason is required: a marker
+//! without one, or naming no rule, is itself an error.
 
 use crate::finding::Finding;
+use crate::rules::{self, parse_error};
 
 const MARKER: &str = "iacgate:allow";
 
+/// A marker as written on one line.
+#[derive(Debug, PartialEq, Eq)]
+struct Marker<'l> {
+    rule: &'l str,
+    reason: Option<&'l str>,
+    /// Byte offset of the marker in its line.
+    at: usize,
+}
+
+fn marker(line: &str) -> Option<Marker<'_>> {
+    let at = line.find(MARKER)?;
+    let rest = line[at + MARKER.len()..].trim_start();
+    let rule_end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .unwrap_or(rest.len());
+    let (rule, rest) = rest.split_at(rule_end);
+    let reason = rest
+        .trim_start()
+        .strip_prefix("--")
+        .map(|r| r.trim().trim_end_matches("*/").trim())
+        .filter(|r| !r.is_empty());
+    Some(Marker { rule, reason, at })
+}
+
+/// Mark `finding` suppressed when a valid marker for its rule stands on its
+/// line or the line above.
 pub fn apply(finding: &mut Finding, text: &str) {
-    // The line above, then the line itself.
     let line = finding.line;
     let candidates = text
         .lines()
         .skip(line.saturating_sub(2))
         .take(if line >= 2 { 2 } else { 1 });
     for candidate in candidates {
-        match parse(candidate, finding.rule.name) {
-            Some(Ok(())) => {
+        if let Some(m) = marker(candidate) {
+            if m.rule == finding.rule.name && m.reason.is_some() {
                 finding.suppressed = true;
                 return;
             }
-            Some(Err(())) => {
-                finding.help.push_str(&format!(
-                    " (the `{MARKER} {}` comment is ignored: add ` -- <reason>`)",
-                    finding.rule.name
-                ));
-            }
-            None => {}
         }
     }
 }
 
-/// `None`: no suppression of `rule` on this line; `Some(Err)`: one without
-/// a reason.
-fn parse(line: &str, rule: &str) -> Option<Result<(), ()>> {
-    let at = line.find(MARKER)?;
-    let rest = line[at + MARKER.len()..].trim_start();
-    let rest = rest.strip_prefix(rule)?;
-    if !(rest.is_empty() || rest.starts_with(char::is_whitespace)) {
-        return None;
+/// Markers in `text` that cannot suppress anything: no reason, or no such
+/// rule. Reported as `parse-error` so that they are fixed, not ignored.
+pub fn problems(file: &str, text: &str) -> Vec<Finding> {
+    let mut found = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(m) = marker(line) {
+            let problem = if rules::find(m.rule).is_none() {
+                Some(format!(
+                    "`{MARKER} {}` names no rule (`iacgate rules` lists them)",
+                    m.rule
+                ))
+            } else if m.reason.is_none() {
+                Some(format!(
+                    "`{MARKER} {}` needs a reason: `# {MARKER} {} -- <why this is acceptable>`",
+                    m.rule, m.rule
+                ))
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                found.push(parse_error::check(file, text, offset + m.at, &problem));
+            }
+        }
+        offset += line.len();
     }
-    let reason = rest.trim_start().strip_prefix("--").map(str::trim);
-    match reason {
-        Some(r) if !r.is_empty() && r != "*/" => Some(Ok(())),
-        _ => Some(Err(())),
-    }
+    found
 }
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::*;
 
     #[test]
-    fn reason_is_required() {
+    fn markers() {
+        let m = marker("# iacgate:allow unpinned -- vendored fork").unwrap();
+        assert_eq!((m.rule, m.reason), ("unpinned", Some("vendored fork")));
+        let m = marker("  source = \"x\" // iacgate:allow unpinned -- ok").unwrap();
+        assert_eq!((m.rule, m.reason), ("unpinned", Some("ok")));
+        assert_eq!(marker("# iacgate:allow unpinned").unwrap().reason, None);
         assert_eq!(
-            parse("# iacgate:allow unpinned -- vendored fork", "unpinned"),
-            Some(Ok(()))
-        );
-        assert_eq!(
-            parse(
-                "  source = \"x\" // iacgate:allow unpinned -- ok",
-                "unpinned"
-            ),
-            Some(Ok(()))
-        );
-        assert_eq!(parse("# iacgate:allow unpinned", "unpinned"), Some(Err(())));
-        assert_eq!(
-            parse("# iacgate:allow unpinned --   ", "unpinned"),
-            Some(Err(()))
-        );
-        assert_eq!(parse("# iacgate:allow unpinned-x -- r", "unpinned"), None);
-        assert_eq!(
-            parse("# iacgate:allow version-change -- r", "unpinned"),
+            marker("# iacgate:allow unpinned --   ").unwrap().reason,
             None
         );
+        assert_eq!(
+            marker("/* iacgate:allow unpinned -- */").unwrap().reason,
+            None
+        );
+        assert_eq!(
+            marker("# iacgate:allow unpinned-x -- r").unwrap().rule,
+            "unpinned-x"
+        );
+        assert_eq!(marker("# nothing here"), None);
+    }
+
+    #[test]
+    fn problems_point_at_the_marker() {
+        let text = "a = 1\n# iacgate:allow unpinned\n# iacgate:allow nope -- r\n# iacgate:allow unpinned -- fine\n";
+        let found = problems("x.tf", text);
+        assert_eq!(found.len(), 2);
+        assert_eq!((found[0].line, found[0].column), (2, 3));
+        assert!(found[0].message.contains("needs a reason"));
+        assert_eq!(found[1].line, 3);
+        assert!(found[1].message.contains("names no rule"));
     }
 }

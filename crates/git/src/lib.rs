@@ -146,6 +146,8 @@ pub struct CommitInfo {
     pub message: String,
     pub author: Identity,
     pub committer: Identity,
+    /// Full hex ids of the parents, first parent first.
+    pub parents: Vec<String>,
 }
 
 /// An environment change applied to the git processes spawned and to the
@@ -353,6 +355,7 @@ impl Repo {
             message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
             author: identity(commit.author()),
             committer: identity(commit.committer()),
+            parents: commit.parent_ids().map(|id| id.to_string()).collect(),
         })
     }
 
@@ -398,6 +401,32 @@ impl Repo {
             return Ok(None);
         }
         self.blob(entry.id, path).map(Some)
+    }
+
+    /// Every stage-0 file of the index whose path `select` accepts, with its
+    /// contents: the tree as the next commit would record it. Submodules
+    /// and symlinks are left out.
+    pub fn index_files_where(
+        &self,
+        select: impl Fn(&str) -> bool,
+    ) -> Result<Vec<(String, Vec<u8>)>, GitError> {
+        let index = self.index()?;
+        let mut files = Vec::new();
+        for entry in index.iter() {
+            let stage = (entry.flags >> 12) & 0x3;
+            let path = String::from_utf8_lossy(&entry.path);
+            if stage != 0
+                || entry.mode == MODE_SYMLINK
+                || !is_blob_mode(entry.mode)
+                || entry.flags_extended & git2::IndexEntryExtendedFlag::INTENT_TO_ADD.bits() != 0
+                || !select(&path)
+            {
+                continue;
+            }
+            let bytes = self.blob(entry.id, &path)?;
+            files.push((path.into_owned(), bytes));
+        }
+        Ok(files)
     }
 
     /// Paths (repo-relative, '/'-separated) of the stage-0 index entries

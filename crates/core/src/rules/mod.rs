@@ -4,7 +4,9 @@
 pub mod lock_mismatch;
 pub mod lock_tamper;
 pub mod new_dependency;
+pub mod not_allowed;
 pub mod parse_error;
+pub mod policy_change;
 pub mod source_change;
 pub mod unpinned;
 pub mod version_change;
@@ -55,20 +57,6 @@ macro_rules! rule_doc {
 }
 pub(crate) use rule_doc;
 
-pub const NOT_ALLOWED: Rule = Rule {
-    name: "not-allowed",
-    level: Level::Block,
-    summary: "a dependency's source or provider is outside the policy allowlist",
-    doc: rule_doc!("not-allowed"),
-};
-
-pub const POLICY_CHANGE: Rule = Rule {
-    name: "policy-change",
-    level: Level::SignOff,
-    summary: "the policy file itself changed",
-    doc: rule_doc!("policy-change"),
-};
-
 pub const PIPELINE_PERMISSIONS: Rule = Rule {
     name: "pipeline-permissions",
     level: Level::Block,
@@ -91,8 +79,8 @@ pub const ALL: &[&Rule] = &[
     &new_dependency::RULE,
     &lock_tamper::RULE,
     &lock_mismatch::RULE,
-    &NOT_ALLOWED,
-    &POLICY_CHANGE,
+    &not_allowed::RULE,
+    &policy_change::RULE,
     &parse_error::RULE,
     &PIPELINE_PERMISSIONS,
     &TAG_MOVED,

@@ -3,6 +3,7 @@
 use super::{rule_doc, Level, Rule};
 use crate::finding::{Finding, Side};
 use crate::model::Dependency;
+use crate::policy::{GitPinning, Pinning, RegistryPinning};
 use crate::source::{ModuleSource, Pin, Unpinned};
 
 pub const RULE: Rule = Rule {
@@ -12,15 +13,21 @@ pub const RULE: Rule = Rule {
     doc: rule_doc!("unpinned"),
 };
 
-/// Judge a module that was added or changed, as it is now.
+/// Judge a module that was added or changed, as it is now, under the
+/// policy's `[pinning]`.
 pub fn check_module(
     file: &str,
     text: &str,
     dep: &Dependency,
     source: &ModuleSource,
+    pinning: &Pinning,
 ) -> Option<Finding> {
     let why = match source.pin(dep.version_str()) {
         Pin::Pinned | Pin::Local => return None,
+        Pin::Unpinned(Unpinned::TagLike(_)) if pinning.git == GitPinning::Tag => return None,
+        Pin::Unpinned(Unpinned::VersionRange(_)) if pinning.registry == RegistryPinning::Range => {
+            return None
+        }
         Pin::Unpinned(why) => why,
     };
     let span = match why {

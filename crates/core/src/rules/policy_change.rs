@@ -1,0 +1,44 @@
+//! `policy-change`: the policy file itself changed.
+
+use super::{rule_doc, Level, Rule};
+use crate::finding::{Finding, Side};
+use crate::model::{Kind, Span};
+use crate::policy::POLICY_FILE;
+
+pub const RULE: Rule = Rule {
+    name: "policy-change",
+    level: Level::SignOff,
+    summary: "the policy file itself changed",
+    doc: rule_doc!("policy-change"),
+};
+
+/// `old`/`new` are None when the policy is added/removed. Points at the
+/// first changed line.
+pub fn check(old: Option<&str>, new: Option<&str>) -> Finding {
+    let (what, side, text, start) = match (old, new) {
+        (Some(old), Some(new)) => {
+            let same: usize = old
+                .split_inclusive('\n')
+                .zip(new.split_inclusive('\n'))
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| a.len())
+                .sum();
+            ("change to", Side::New, new, same.min(new.len()))
+        }
+        (None, Some(new)) => ("addition of", Side::New, new, 0),
+        (Some(old), None) => ("removal of", Side::Old, old, 0),
+        (None, None) => ("change to", Side::New, "", 0),
+    };
+    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    Finding::at(
+        &RULE,
+        POLICY_FILE,
+        text,
+        side,
+        Span::new(start, end),
+        Kind::Policy,
+        POLICY_FILE,
+    )
+    .with_message(format!("{what} the policy file {POLICY_FILE}"))
+    .with_label("first changed line")
+}
