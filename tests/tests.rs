@@ -5,4 +5,5 @@ mod util;
 mod explain;
 mod hooks;
 mod human;
+mod policy;
 mod staged;
