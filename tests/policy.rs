@@ -25,7 +25,8 @@ fn stage_module(repo: &TestRepo, body: &str) -> Run {
 
 #[test]
 fn module_allowlist_blocks_others_and_names_look_alikes() {
-    let repo = with_policy("[allow]\nmodules = [\"terraform-aws-modules/*\", \"github.com/acme/*\"]\n");
+    let repo =
+        with_policy("[allow]\nmodules = [\"terraform-aws-modules/*\", \"github.com/acme/*\"]\n");
     let allowed = stage_module(
         &repo,
         &format!("module \"a\" {{\n  source = \"git::https://github.com/acme/net.git//modules/x?ref={SHA}\"\n}}\n"),
@@ -55,7 +56,10 @@ fn module_allowlist_blocks_others_and_names_look_alikes() {
         .cloned()
         .expect("not-allowed");
     assert!(
-        finding["message"].as_str().unwrap().contains("looks like the allowed `terraform-aws-modules/*`"),
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("looks like the allowed `terraform-aws-modules/*`"),
         "{finding}"
     );
 }
@@ -85,15 +89,24 @@ fn the_same_commit_cannot_loosen_the_policy_it_is_judged_by() {
         ".iacgate.toml",
         "[allow]\nmodules = [\"terraform-aws-modules/*\", \"evil/*\"]\n",
     )
-    .write("app/main.tf", "module \"x\" {\n  source  = \"evil/x/aws\"\n  version = \"1.0.0\"\n}\n")
+    .write(
+        "app/main.tf",
+        "module \"x\" {\n  source  = \"evil/x/aws\"\n  version = \"1.0.0\"\n}\n",
+    )
     .stage(&[".iacgate.toml", "app/main.tf"]);
     // Even with a reviewer's trailer for the policy change itself.
     repo.write("MSG", "Allow evil\n\nReviewed-by: Bob <bob@example.com>\n");
     let run = repo.iacgate(&["check", "--staged", "--message", "MSG", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     let rules = run.rules();
-    assert!(rules.contains(&("not-allowed".into(), "app/main.tf".into(), 2)), "{rules:?}");
-    assert!(rules.contains(&("policy-change".into(), ".iacgate.toml".into(), 2)), "{rules:?}");
+    assert!(
+        rules.contains(&("not-allowed".into(), "app/main.tf".into(), 2)),
+        "{rules:?}"
+    );
+    assert!(
+        rules.contains(&("policy-change".into(), ".iacgate.toml".into(), 2)),
+        "{rules:?}"
+    );
     let policy = run.json()["findings"]
         .as_array()
         .unwrap()
@@ -112,10 +125,17 @@ fn a_policy_change_needs_a_signoff() {
         .stage(&[".iacgate.toml"]);
     let run = check(&repo);
     assert_eq!(run.code, 1);
-    assert_eq!(run.rules(), [("policy-change".into(), ".iacgate.toml".into(), 2)]);
+    assert_eq!(
+        run.rules(),
+        [("policy-change".into(), ".iacgate.toml".into(), 2)]
+    );
     let hook = repo.iacgate(&["hook", "pre-commit"]);
     assert_eq!(hook.code, 0);
-    assert!(hook.stderr.contains("needs sign-off[policy-change]"), "{}", hook.stderr);
+    assert!(
+        hook.stderr.contains("needs sign-off[policy-change]"),
+        "{}",
+        hook.stderr
+    );
 }
 
 #[test]
@@ -125,15 +145,24 @@ fn a_broken_new_policy_is_blocked_before_it_lands() {
         .stage(&[".iacgate.toml"]);
     let run = check(&repo);
     assert_eq!(run.code, 1);
-    assert_eq!(run.rules(), [("parse-error".into(), ".iacgate.toml".into(), 2)]);
+    assert_eq!(
+        run.rules(),
+        [("parse-error".into(), ".iacgate.toml".into(), 2)]
+    );
 }
 
 #[test]
 fn pinning_git_tag_accepts_version_tags_but_never_branches() {
     let repo = with_policy("[pinning]\ngit = \"tag\"\n");
-    let tag = stage_module(&repo, "module \"a\" {\n  source = \"github.com/acme/a?ref=v1.2.0\"\n}\n");
+    let tag = stage_module(
+        &repo,
+        "module \"a\" {\n  source = \"github.com/acme/a?ref=v1.2.0\"\n}\n",
+    );
     assert_eq!(tag.code, 0, "{}", tag.stdout);
-    let branch = stage_module(&repo, "module \"a\" {\n  source = \"github.com/acme/a?ref=main\"\n}\n");
+    let branch = stage_module(
+        &repo,
+        "module \"a\" {\n  source = \"github.com/acme/a?ref=main\"\n}\n",
+    );
     assert_eq!(branch.code, 1);
     assert_eq!(branch.rule_names(), ["unpinned"]);
 }
@@ -141,7 +170,10 @@ fn pinning_git_tag_accepts_version_tags_but_never_branches() {
 #[test]
 fn pinning_registry_range_accepts_constraints_but_not_no_version() {
     let repo = with_policy("[pinning]\nregistry = \"range\"\n");
-    let range = stage_module(&repo, "module \"a\" {\n  source = \"acme/a/aws\"\n  version = \"~> 1.0\"\n}\n");
+    let range = stage_module(
+        &repo,
+        "module \"a\" {\n  source = \"acme/a/aws\"\n  version = \"~> 1.0\"\n}\n",
+    );
     assert_eq!(range.code, 0, "{}", range.stdout);
     let none = stage_module(&repo, "module \"a\" {\n  source = \"acme/a/aws\"\n}\n");
     assert_eq!(none.code, 1);
@@ -149,17 +181,27 @@ fn pinning_registry_range_accepts_constraints_but_not_no_version() {
 
 #[test]
 fn rule_levels_change_what_blocks() {
-    let repo = with_policy("[rules]\nunpinned = \"warn\"\nnew-dependency = \"off\"\nversion-change = \"error\"\n");
+    let repo = with_policy(
+        "[rules]\nunpinned = \"warn\"\nnew-dependency = \"off\"\nversion-change = \"error\"\n",
+    );
     let run = stage_module(&repo, "module \"a\" {\n  source = \"acme/a/aws\"\n}\n");
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(run.json()["findings"][0]["severity"], "warning");
-    let pinned = stage_module(&repo, "module \"a\" {\n  source = \"acme/a/aws\"\n  version = \"1.0.0\"\n}\n");
-    assert!(pinned.rule_names().is_empty(), "new-dependency is off: {}", pinned.stdout);
+    let pinned = stage_module(
+        &repo,
+        "module \"a\" {\n  source = \"acme/a/aws\"\n  version = \"1.0.0\"\n}\n",
+    );
+    assert!(
+        pinned.rule_names().is_empty(),
+        "new-dependency is off: {}",
+        pinned.stdout
+    );
 
     // version-change = "error": a sign-off no longer clears it.
     let main = std::fs::read_to_string(repo.path().join("main.tf")).unwrap();
     repo.git(&["rm", "-q", "--cached", "app/main.tf"]);
-    repo.write("main.tf", &main.replace("5.4.0", "5.5.0")).stage(&["main.tf"]);
+    repo.write("main.tf", &main.replace("5.4.0", "5.5.0"))
+        .stage(&["main.tf"]);
     repo.write("MSG", "bump\n\nReviewed-by: Bob <bob@example.com>\n");
     let run = repo.iacgate(&["check", "--staged", "--message", "MSG", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
@@ -168,17 +210,26 @@ fn rule_levels_change_what_blocks() {
 
 #[test]
 fn signoff_reviewers_and_required() {
-    let repo = with_policy("[signoff]\nreviewers = [\"*@acme.com\"]\nrequired = 2\ntrailers = [\"Approved-by\"]\n");
+    let repo = with_policy(
+        "[signoff]\nreviewers = [\"*@acme.com\"]\nrequired = 2\ntrailers = [\"Approved-by\"]\n",
+    );
     let main = std::fs::read_to_string(repo.path().join("main.tf")).unwrap();
-    repo.write("main.tf", &main.replace("5.4.0", "5.5.0")).stage(&["main.tf"]);
+    repo.write("main.tf", &main.replace("5.4.0", "5.5.0"))
+        .stage(&["main.tf"]);
     let run_with = |message: &str| {
         repo.write("MSG", message);
         repo.iacgate(&["check", "--staged", "--message", "MSG"])
     };
-    let outsider = run_with("bump\n\nApproved-by: Eve <eve@evil.com>\nApproved-by: Bo <bo@acme.com>\n");
+    let outsider =
+        run_with("bump\n\nApproved-by: Eve <eve@evil.com>\nApproved-by: Bo <bo@acme.com>\n");
     assert_eq!(outsider.code, 1);
-    assert!(outsider.stderr.contains("not an allowed reviewer"), "{}", outsider.stderr);
-    let wrong_key = run_with("bump\n\nReviewed-by: Cy <cy@acme.com>\nApproved-by: Bo <bo@acme.com>\n");
+    assert!(
+        outsider.stderr.contains("not an allowed reviewer"),
+        "{}",
+        outsider.stderr
+    );
+    let wrong_key =
+        run_with("bump\n\nReviewed-by: Cy <cy@acme.com>\nApproved-by: Bo <bo@acme.com>\n");
     assert_eq!(wrong_key.code, 1);
     let two = run_with("bump\n\nApproved-by: Cy <cy@ACME.com>\napproved-by: Bo <bo@acme.com>\n");
     assert_eq!(two.code, 0, "{}", two.stderr);
@@ -188,7 +239,8 @@ fn signoff_reviewers_and_required() {
 fn distinct_from_author_can_be_relaxed() {
     let repo = with_policy("[signoff]\ndistinct_from_author = false\n");
     let main = std::fs::read_to_string(repo.path().join("main.tf")).unwrap();
-    repo.write("main.tf", &main.replace("5.4.0", "5.5.0")).stage(&["main.tf"]);
+    repo.write("main.tf", &main.replace("5.4.0", "5.5.0"))
+        .stage(&["main.tf"]);
     repo.write("MSG", "bump\n\nReviewed-by: Alice <alice@example.com>\n");
     let run = repo.iacgate(&["check", "--staged", "--message", "MSG"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -197,13 +249,22 @@ fn distinct_from_author_can_be_relaxed() {
 #[test]
 fn paths_exclude_and_include() {
     let repo = with_policy("[paths]\nexclude = [\"examples/**\"]\n");
-    repo.write("examples/demo/main.tf", "module \"a\" {\n  source = \"acme/a/aws\"\n}\n")
-        .stage(&["examples/demo/main.tf"]);
+    repo.write(
+        "examples/demo/main.tf",
+        "module \"a\" {\n  source = \"acme/a/aws\"\n}\n",
+    )
+    .stage(&["examples/demo/main.tf"]);
     assert_eq!(check(&repo).code, 0);
     let repo = with_policy("[paths]\ninclude = [\"live/**\"]\n");
-    repo.write("sandbox/main.tf", "module \"a\" {\n  source = \"acme/a/aws\"\n}\n")
-        .write("live/main.tf", "module \"a\" {\n  source = \"acme/a/aws\"\n}\n")
-        .stage(&["sandbox/main.tf", "live/main.tf"]);
+    repo.write(
+        "sandbox/main.tf",
+        "module \"a\" {\n  source = \"acme/a/aws\"\n}\n",
+    )
+    .write(
+        "live/main.tf",
+        "module \"a\" {\n  source = \"acme/a/aws\"\n}\n",
+    )
+    .stage(&["sandbox/main.tf", "live/main.tf"]);
     let run = check(&repo);
     assert_eq!(run.rules(), [("unpinned".into(), "live/main.tf".into(), 2)]);
 }
@@ -213,7 +274,8 @@ fn every_policy_problem_is_reported_at_once() {
     let repo = with_policy(
         "[pinning]\ngti = \"tag\"\nregistry = \"loose\"\n\n[allow]\nmodules = \"github.com/*\"\nproviders = [\"hashicorp/[\"]\n\n[signoff]\nrequired = 0\ndistinct_from_author = \"yes\"\n\n[rules]\nunpined = \"off\"\nparse-error = \"ignore\"\n\n[colour]\nx = 1\n",
     );
-    repo.write("x.tf", "module \"a\" {\n  source = \"./a\"\n}\n").stage(&["x.tf"]);
+    repo.write("x.tf", "module \"a\" {\n  source = \"./a\"\n}\n")
+        .stage(&["x.tf"]);
     let run = repo.iacgate(&["check", "--staged"]);
     assert_eq!(run.code, 2);
     insta::assert_snapshot!(run.stderr);
@@ -222,7 +284,8 @@ fn every_policy_problem_is_reported_at_once() {
 #[test]
 fn a_toml_syntax_error_is_located() {
     let repo = with_policy("[allow\nmodules = []\n");
-    repo.write("x.tf", "module \"a\" {\n  source = \"./a\"\n}\n").stage(&["x.tf"]);
+    repo.write("x.tf", "module \"a\" {\n  source = \"./a\"\n}\n")
+        .stage(&["x.tf"]);
     let run = repo.iacgate(&["check", "--staged"]);
     assert_eq!(run.code, 2);
     insta::assert_snapshot!(run.stderr);
@@ -232,10 +295,15 @@ fn a_toml_syntax_error_is_located() {
 fn config_flag_tries_a_policy_without_committing_it() {
     let repo = with_policy("");
     repo.write("try.toml", "[allow]\nmodules = [\"github.com/acme/*\"]\n");
-    repo.write("app/main.tf", "module \"a\" {\n  source = \"acme/a/aws\"\n  version = \"1.0.0\"\n}\n")
-        .stage(&["app/main.tf"]);
+    repo.write(
+        "app/main.tf",
+        "module \"a\" {\n  source = \"acme/a/aws\"\n  version = \"1.0.0\"\n}\n",
+    )
+    .stage(&["app/main.tf"]);
     assert_eq!(check(&repo).code, 0);
-    let run = repo.iacgate(&["check", "--staged", "--config", "try.toml", "--format", "json"]);
+    let run = repo.iacgate(&[
+        "check", "--staged", "--config", "try.toml", "--format", "json",
+    ]);
     assert_eq!(run.code, 1);
     assert!(run.rule_names().contains(&"not-allowed".to_owned()));
     let missing = repo.iacgate(&["check", "--staged", "--config", "nope.toml"]);
@@ -257,14 +325,21 @@ fn init_allowlists_the_tree_and_check_then_passes() {
     .commit_all("stacks");
     let init = repo.iacgate(&["init"]);
     assert_eq!(init.code, 0, "{}", init.stderr);
-    assert!(init.stdout.contains("2 module sources and 1 providers"), "{}", init.stdout);
+    assert!(
+        init.stdout.contains("2 module sources and 1 providers"),
+        "{}",
+        init.stdout
+    );
     let again = repo.iacgate(&["init"]);
     assert_eq!(again.code, 2);
     assert!(again.stderr.contains("already exists"), "{}", again.stderr);
 
     // Committing the policy needs a sign-off; with one it passes.
     repo.stage(&[".iacgate.toml"]);
-    repo.write("MSG", "Add iacgate policy\n\nReviewed-by: Bob <bob@example.com>\n");
+    repo.write(
+        "MSG",
+        "Add iacgate policy\n\nReviewed-by: Bob <bob@example.com>\n",
+    );
     let run = repo.iacgate(&["check", "--staged", "--message", "MSG"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     repo.git(&["commit", "-q", "-F", "MSG"]);
@@ -290,10 +365,15 @@ fn the_documented_complete_example_parses() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/configuration.md"),
     )
     .unwrap();
-    let blocks: Vec<&str> = doc.split("```toml\n").skip(1).map(|b| b.split("```").next().unwrap()).collect();
+    let blocks: Vec<&str> = doc
+        .split("```toml\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .collect();
     assert!(blocks.len() >= 6, "the doc has its toml examples");
     let repo = with_policy("");
-    repo.write("x.tf", "module \"a\" {\n  source = \"./a\"\n}\n").stage(&["x.tf"]);
+    repo.write("x.tf", "module \"a\" {\n  source = \"./a\"\n}\n")
+        .stage(&["x.tf"]);
     for block in blocks {
         repo.write("doc.toml", block);
         let run = repo.iacgate(&["check", "--staged", "--config", "doc.toml"]);

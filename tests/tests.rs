@@ -2,6 +2,7 @@
 
 mod util;
 
+mod evasion;
 mod explain;
 mod hooks;
 mod human;

@@ -9,7 +9,7 @@ use iacgate_git::Repo;
 use crate::EXIT_OK;
 
 pub fn run() -> anyhow::Result<u8> {
-    let repo = Repo::open_from_env().context("cannot open the git repository")?;
+    let repo = Repo::open_from_env()?;
     let root = repo
         .workdir()
         .context("`iacgate init` needs a work tree (this repository is bare)")?;

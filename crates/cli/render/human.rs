@@ -79,6 +79,8 @@ fn diagnostic<'a>(finding: &'a Finding, text: Option<&'a str>) -> Vec<Group<'a>>
 fn source_line<'t>(text: &'t str, finding: &Finding) -> Option<(&'t str, std::ops::Range<usize>)> {
     let line = text.split('\n').nth(finding.line.checked_sub(1)?)?;
     let line = line.strip_suffix('\r').unwrap_or(line);
+    // A byte-order mark is invisible and would shift the caret.
+    let line = line.strip_prefix('\u{feff}').unwrap_or(line);
     let line_start = line.as_ptr() as usize - text.as_ptr() as usize;
     let floor = |i: usize| {
         let mut i = i.min(line.len());
@@ -108,7 +110,7 @@ fn summary(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
     } else if pending > 0 {
         writeln!(
             out,
-            "iacgate: {} {} a reviewer sign-off: the commit message must carry a `Reviewed-by: Name <email>` trailer (enforced at commit-msg, push and in CI)",
+            "iacgate: {} {} a reviewer sign-off: the commit message must carry a `Reviewed-by: Name <email>` trailer (the commit-msg hook enforces it)",
             plural(pending, "change"),
             if pending == 1 { "needs" } else { "need" }
         )?;

@@ -1,28 +1,40 @@
 //! A change to a set of files, judged: extract both sides of every file,
 //! diff them, and run the rules under the policy.
+//!
+//! Identity is per directory, as Terraform sees it: a module or provider
+//! that leaves one file of a directory and reappears in another (or moves
+//! from `.tf` to `.tf.json`) is the same dependency, so what changed on the
+//! way is judged as a change, not as a removal and an unrelated addition.
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::diff::{diff, DependencyChange};
+use crate::diff::{diff, same_values, DependencyChange};
 use crate::extract::{extract, FileKind};
 use crate::finding::{Finding, Side};
 use crate::model::{Dependency, ExtractError, Kind};
-use crate::policy::{Policy, POLICY_FILE};
+use crate::policy::{normal_address, Policy, POLICY_FILE};
 use crate::rules::{
     lock_mismatch, lock_tamper, new_dependency, not_allowed, parse_error, policy_change,
     source_change, unpinned, version_change,
 };
-use crate::source::ModuleSource;
+use crate::source::{without_default_host, ModuleSource};
 use crate::suppress;
 
+/// Files larger than this are reported, not parsed: no real Terraform file
+/// comes near it, and parsing one costs time and memory in a hook.
+pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
+
 /// One file of a change: either path is absent for additions and deletions.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct FileInput<'a> {
     pub old_path: Option<&'a str>,
     pub new_path: Option<&'a str>,
     pub old: Option<&'a [u8]>,
     pub new: Option<&'a [u8]>,
+    /// Why the new side cannot be judged (a symlink that leaves the
+    /// repository, say): reported as a `parse-error`, never passed.
+    pub unreadable: Option<&'a str>,
 }
 
 /// A file of a directory as it will be after the change.
@@ -34,6 +46,9 @@ pub struct Sibling<'a> {
 
 struct Analyzed<'a> {
     path: &'a str,
+    /// `override.tf`, `*_override.tf`: blocks here amend blocks of the same
+    /// name elsewhere in the directory.
+    is_override: bool,
     new_text: Option<Cow<'a, str>>,
     old: Vec<Dependency>,
     new: Option<Result<Vec<Dependency>, ExtractError>>,
@@ -52,6 +67,13 @@ pub struct Analysis<'a> {
     policy_file: Option<PolicyFileChange<'a>>,
 }
 
+/// One dependency change, with the index of the file whose text it points
+/// into (the new side's file).
+struct Located<'d> {
+    file: usize,
+    change: DependencyChange<'d>,
+}
+
 impl<'a> Analysis<'a> {
     /// Files that are not IaC, files outside the policy's `[paths]`, and
     /// renames with identical content are skipped here.
@@ -62,19 +84,18 @@ impl<'a> Analysis<'a> {
             let Some(path) = input.new_path.or(input.old_path) else {
                 continue;
             };
-            if input.old.is_some() && input.old == input.new {
+            if input.old.is_some() && input.old == input.new && input.unreadable.is_none() {
                 continue;
             }
-            if path == POLICY_FILE || input.old_path == Some(POLICY_FILE) {
+            if input.new_path == Some(POLICY_FILE) || input.old_path == Some(POLICY_FILE) {
+                let side = |p: Option<&str>, bytes: Option<&'a [u8]>| {
+                    bytes
+                        .filter(|_| p == Some(POLICY_FILE))
+                        .map(String::from_utf8_lossy)
+                };
                 policy_file = Some(PolicyFileChange {
-                    old: input
-                        .old
-                        .filter(|_| input.old_path == Some(POLICY_FILE))
-                        .map(String::from_utf8_lossy),
-                    new: input
-                        .new
-                        .filter(|_| input.new_path == Some(POLICY_FILE))
-                        .map(String::from_utf8_lossy),
+                    old: side(input.old_path, input.old),
+                    new: side(input.new_path, input.new),
                 });
                 continue;
             }
@@ -88,14 +109,36 @@ impl<'a> Analysis<'a> {
             // new side is then judged as added, which fails closed.
             let old = input
                 .old
+                .filter(|b| b.len() <= MAX_FILE_BYTES)
                 .filter(|_| input.old_path.and_then(FileKind::classify) == Some(kind))
                 .and_then(|bytes| extract(kind, bytes).ok())
                 .unwrap_or_default();
+            let new = match (input.unreadable, input.new) {
+                (Some(why), _) => Some(Err(ExtractError::new(why, 0))),
+                (None, Some(bytes)) if bytes.len() > MAX_FILE_BYTES => {
+                    Some(Err(ExtractError::new(
+                        format!(
+                            "the file is {} MiB, over the {} MiB limit for IaC files",
+                            bytes.len() / (1024 * 1024),
+                            MAX_FILE_BYTES / (1024 * 1024)
+                        ),
+                        0,
+                    )))
+                }
+                (None, Some(bytes)) => Some(extract(kind, bytes)),
+                (None, None) => None,
+            };
+            let new_text = input
+                .new
+                .filter(|b| b.len() <= MAX_FILE_BYTES)
+                .map(String::from_utf8_lossy)
+                .or_else(|| new.is_some().then_some(Cow::Borrowed("")));
             files.push(Analyzed {
                 path,
-                new_text: input.new.map(String::from_utf8_lossy),
+                is_override: is_override(path),
+                new_text,
                 old,
-                new: input.new.map(|bytes| extract(kind, bytes)),
+                new,
             });
         }
         Analysis {
@@ -116,12 +159,16 @@ impl<'a> Analysis<'a> {
     pub fn lock_dirs(&self) -> Vec<String> {
         let mut dirs = BTreeSet::new();
         for file in &self.files {
-            let Some(Ok(new)) = &file.new else { continue };
-            let touched = diff(&file.old, new).iter().any(|change| match change {
-                DependencyChange::Added(d) | DependencyChange::Changed { new: d, .. } => {
-                    matches!(d.kind, Kind::Provider | Kind::Lock)
-                }
-                DependencyChange::Removed(_) => false,
+            let new = match &file.new {
+                Some(Ok(new)) => new.as_slice(),
+                Some(Err(_)) => continue,
+                None => &[],
+            };
+            let touched = diff(&file.old, new).iter().any(|change| {
+                let (DependencyChange::Added(d)
+                | DependencyChange::Removed(d)
+                | DependencyChange::Changed { new: d, .. }) = change;
+                matches!(d.kind, Kind::Provider | Kind::Lock)
             });
             if touched {
                 dirs.insert(dir_of(file.path).to_owned());
@@ -135,44 +182,56 @@ impl<'a> Analysis<'a> {
     /// the policy gives them.
     pub fn findings(&self, siblings: &[Sibling]) -> Vec<Finding> {
         let mut findings = Vec::new();
-        let mut changed_providers: HashSet<(String, String)> = HashSet::new();
-        for file in &self.files {
-            let (Some(text), Some(new)) = (&file.new_text, &file.new) else {
+        let changes = self.changes(&mut findings);
+
+        let mut requirements_changed: HashSet<(&str, String)> = HashSet::new();
+        let mut locks_touched: HashSet<(&str, String)> = HashSet::new();
+        let mut locks_added = Vec::new();
+        for located in &changes {
+            let file = &self.files[located.file];
+            let dir = dir_of(file.path);
+            match located.change {
+                DependencyChange::Added(d) | DependencyChange::Changed { new: d, .. }
+                    if d.kind == Kind::Provider =>
+                {
+                    requirements_changed.insert((dir, lock_key(&provider_address(d))));
+                }
+                DependencyChange::Added(d) if d.kind == Kind::Lock => {
+                    locks_touched.insert((dir, d.key.clone()));
+                    locks_added.push((located.file, d));
+                }
+                DependencyChange::Changed { new: d, .. } | DependencyChange::Removed(d)
+                    if d.kind == Kind::Lock =>
+                {
+                    locks_touched.insert((dir, d.key.clone()));
+                }
+                _ => {}
+            }
+            let Some(text) = file.new_text.as_deref() else {
                 continue;
             };
-            let new = match new {
-                Ok(new) => new,
-                Err(e) => {
-                    findings.push(parse_error::check(file.path, text, e.offset, &e.message));
-                    continue;
-                }
-            };
-            let mut judge = Judge {
+            Judge {
                 file: file.path,
                 text,
+                is_override: file.is_override,
                 policy: self.policy,
                 findings: &mut findings,
-            };
-            for change in diff(&file.old, new) {
-                if let DependencyChange::Added(d) | DependencyChange::Changed { new: d, .. } =
-                    change
-                {
-                    let dir = dir_of(file.path).to_owned();
-                    match d.kind {
-                        Kind::Provider => {
-                            changed_providers.insert((dir, provider_address(d)));
-                        }
-                        Kind::Lock => {
-                            changed_providers.insert((dir, hostless(&d.name.to_ascii_lowercase())));
-                        }
-                        _ => {}
-                    }
-                }
-                judge.change(change);
             }
-            findings.extend(suppress::problems(file.path, text));
+            .change(located.change);
         }
-        self.lock_mismatches(siblings, &changed_providers, &mut findings);
+        // A lock entry that appears while its provider's requirement stayed
+        // as it was has hashes nothing can be compared with: the second
+        // half of "delete the entry, then add it back with other hashes".
+        for (index, entry) in locks_added {
+            let file = &self.files[index];
+            if !requirements_changed.contains(&(dir_of(file.path), entry.key.clone())) {
+                let text = file.new_text.as_deref().unwrap_or_default();
+                findings.push(lock_tamper::check_added(file.path, text, entry));
+            }
+        }
+        let mut lock_subjects = requirements_changed;
+        lock_subjects.extend(locks_touched);
+        self.lock_mismatches(siblings, &lock_subjects, &mut findings);
         if let Some(change) = &self.policy_file {
             findings.extend(policy_findings(change));
         }
@@ -202,13 +261,81 @@ impl<'a> Analysis<'a> {
         findings
     }
 
+    /// Every dependency change of the change set, with removals and
+    /// additions of the same identity in one directory paired up. Files
+    /// that do not parse are reported here and contribute nothing else.
+    fn changes(&self, findings: &mut Vec<Finding>) -> Vec<Located<'_>> {
+        let mut changes = Vec::new();
+        for (index, file) in self.files.iter().enumerate() {
+            let new = match &file.new {
+                Some(Ok(new)) => new.as_slice(),
+                Some(Err(e)) => {
+                    let text = file.new_text.as_deref().unwrap_or_default();
+                    findings.push(parse_error::check(file.path, text, e.offset, &e.message));
+                    continue;
+                }
+                None => &[],
+            };
+            if let Some(text) = file.new_text.as_deref() {
+                findings.extend(suppress::problems(file.path, text));
+            }
+            changes.extend(diff(&file.old, new).into_iter().map(|change| Located {
+                file: index,
+                change,
+            }));
+        }
+        // Override files amend blocks of the base files; they never pair.
+        let identity = |l: &Located, d: &Dependency| {
+            let file = &self.files[l.file];
+            (!file.is_override).then(|| (dir_of(file.path).to_owned(), d.kind, d.key.clone()))
+        };
+        let mut removed: HashMap<_, usize> = HashMap::new();
+        for (i, located) in changes.iter().enumerate() {
+            if let DependencyChange::Removed(d) = located.change {
+                if let Some(id) = identity(located, d) {
+                    removed.insert(id, i);
+                }
+            }
+        }
+        let mut dropped = HashSet::new();
+        for i in 0..changes.len() {
+            let DependencyChange::Added(new) = changes[i].change else {
+                continue;
+            };
+            let Some(id) = identity(&changes[i], new) else {
+                continue;
+            };
+            let Some(&j) = removed.get(&id) else {
+                continue;
+            };
+            if changes[j].file == changes[i].file || !dropped.insert(j) {
+                continue;
+            }
+            let DependencyChange::Removed(old) = changes[j].change else {
+                continue;
+            };
+            if same_values(old, new) {
+                // Moved as it was: nothing to judge.
+                dropped.insert(i);
+            } else {
+                changes[i].change = DependencyChange::Changed { old, new };
+            }
+        }
+        changes
+            .into_iter()
+            .enumerate()
+            .filter(|(k, _)| !dropped.contains(k))
+            .map(|(_, located)| located)
+            .collect()
+    }
+
     fn lock_mismatches(
         &self,
         siblings: &[Sibling],
-        changed: &HashSet<(String, String)>,
+        subjects: &HashSet<(&str, String)>,
         findings: &mut Vec<Finding>,
     ) {
-        if changed.is_empty() {
+        if subjects.is_empty() {
             return;
         }
         // Reuse what the change already extracted; read the rest.
@@ -237,7 +364,7 @@ impl<'a> Analysis<'a> {
                 });
             }
         }
-        let dirs: BTreeSet<&str> = changed.iter().map(|(d, _)| d.as_str()).collect();
+        let dirs: BTreeSet<&str> = subjects.iter().map(|(d, _)| *d).collect();
         for dir in dirs {
             let in_dir = || extracted.iter().filter(|f| dir_of(f.path) == dir);
             let Some(lock_file) =
@@ -251,13 +378,13 @@ impl<'a> Analysis<'a> {
                     .deps
                     .iter()
                     .filter(|d| d.kind == Kind::Lock)
-                    .map(|d| (hostless(&d.name.to_ascii_lowercase()), d))
+                    .map(|d| (d.key.clone(), d))
                     .collect(),
             };
             for file in in_dir() {
                 for dep in file.deps.iter().filter(|d| d.kind == Kind::Provider) {
-                    let address = provider_address(dep);
-                    if !changed.contains(&(dir.to_owned(), address.clone())) {
+                    let address = lock_key(&provider_address(dep));
+                    if !subjects.contains(&(dir, address.clone())) {
                         continue;
                     }
                     let req = lock_mismatch::Requirement {
@@ -300,6 +427,7 @@ struct DirFile<'t> {
 struct Judge<'j> {
     file: &'j str,
     text: &'j str,
+    is_override: bool,
     policy: &'j Policy,
     findings: &'j mut Vec<Finding>,
 }
@@ -322,6 +450,9 @@ impl Judge<'_> {
         let (file, text) = (self.file, self.text);
         match dep.kind {
             Kind::Module => {
+                if self.is_override {
+                    return self.override_module(None, dep);
+                }
                 let Some(source) = self.module_source(dep) else {
                     return;
                 };
@@ -335,8 +466,8 @@ impl Judge<'_> {
                         file,
                         text,
                         dep,
-                        &display_address(source.address()),
-                        dep.version_str().or(source.reference()),
+                        &display_address(&source),
+                        dep.version_str().or(source.revision()),
                     )),
                 }
             }
@@ -356,7 +487,9 @@ impl Judge<'_> {
     }
 
     fn changed_module(&mut self, old: &Dependency, new: &Dependency) {
-        let (file, text) = (self.file, self.text);
+        if self.is_override {
+            return self.override_module(Some(old), new);
+        }
         let Some(new_source) = self.module_source(new) else {
             return;
         };
@@ -373,46 +506,87 @@ impl Judge<'_> {
             return self.added(new);
         };
         let source_span = new.source.as_ref().map_or(new.span, |s| s.span);
-        let (old_address, new_address) = (
-            display_address(old_source.address()),
-            display_address(new_source.address()),
-        );
-        let mut moved = false;
+        let (old_address, new_address) =
+            (display_address(&old_source), display_address(&new_source));
         if old_address != new_address {
-            moved = true;
             self.findings.push(source_change::check(
-                file,
-                text,
+                self.file,
+                self.text,
                 new,
                 source_span,
                 &old_address,
                 &new_address,
             ));
         }
-        let old_version = old.version_str().or(old_source.reference());
-        let new_version = new.version_str().or(new_source.reference());
+        let old_version = old.version_str().or(old_source.revision());
+        let new_version = new.version_str().or(new_source.revision());
         if old_version != new_version {
-            moved = true;
             let span = new.version.as_ref().map_or(source_span, |v| v.span);
             self.findings.push(version_change::check(
-                file,
-                text,
+                self.file,
+                self.text,
                 new,
                 span,
                 old_version,
                 new_version,
             ));
         }
-        if moved {
-            self.module_allowed(new, &new_source);
-            self.findings.extend(unpinned::check_module(
-                file,
-                text,
-                new,
-                &new_source,
-                &self.policy.pinning,
-            ));
+        self.module_allowed(new, &new_source);
+        self.findings.extend(unpinned::check_module(
+            self.file,
+            self.text,
+            new,
+            &new_source,
+            &self.policy.pinning,
+        ));
+    }
+
+    /// A module block of an override file amends the block of the same name
+    /// in the directory: a version it sets replaces the base version, a
+    /// source it sets replaces the base source. Either needs the same
+    /// review as the edit it stands for.
+    fn override_module(&mut self, old: Option<&Dependency>, new: &Dependency) {
+        let (file, text) = (self.file, self.text);
+        let old_version = old.and_then(Dependency::version_str);
+        if new.version_str() != old_version && new.version.is_some() {
+            let span = new.version.as_ref().map_or(new.span, |v| v.span);
+            self.findings.push(
+                version_change::check(file, text, new, span, old_version, new.version_str())
+                    .with_message(format!(
+                        "override file sets module \"{}\" version to {}",
+                        new.name,
+                        new.version_str().unwrap_or_default()
+                    )),
+            );
         }
+        if new.source.is_none() || new.source_str() == old.and_then(Dependency::source_str) {
+            return;
+        }
+        let Some(source) = self.module_source(new) else {
+            return;
+        };
+        if source.is_local() {
+            return;
+        }
+        let address = display_address(&source);
+        let was = old
+            .and_then(Dependency::source_str)
+            .and_then(|s| ModuleSource::parse(s).ok())
+            .map_or_else(
+                || "the base file's source".to_owned(),
+                |s| display_address(&s),
+            );
+        let span = new.source.as_ref().map_or(new.span, |s| s.span);
+        self.findings
+            .push(source_change::check(file, text, new, span, &was, &address));
+        self.module_allowed(new, &source);
+        self.findings.extend(unpinned::check_module(
+            file,
+            text,
+            new,
+            &source,
+            &self.policy.pinning,
+        ));
     }
 
     fn changed_provider(&mut self, old: &Dependency, new: &Dependency) {
@@ -445,6 +619,18 @@ impl Judge<'_> {
 
     fn changed_lock(&mut self, old: &Dependency, new: &Dependency) {
         let (file, text) = (self.file, self.text);
+        let lower = |d: &Dependency| d.name.to_ascii_lowercase();
+        if lower(old) != lower(new) {
+            let span = new.source.as_ref().map_or(new.span, |s| s.span);
+            self.findings.push(source_change::check(
+                file,
+                text,
+                new,
+                span,
+                &lower(old),
+                &lower(new),
+            ));
+        }
         if old.version_str() != new.version_str() {
             let span = new.version.as_ref().map_or(new.span, |v| v.span);
             self.findings.push(version_change::check(
@@ -467,7 +653,7 @@ impl Judge<'_> {
             self.file,
             self.text,
             dep,
-            &display_address(source.address()),
+            &display_address(source),
             list,
             "modules",
         ));
@@ -513,31 +699,35 @@ impl Judge<'_> {
     }
 }
 
-/// A provider's registry address without the default host, lowercased:
-/// `hashicorp/aws`. Without a `source`, Terraform implies `hashicorp/NAME`.
+/// A provider's source as users read it, lowercased, without the default
+/// registry host: `hashicorp/aws`, `registry.opentofu.org/hashicorp/aws`.
+/// Without a `source`, Terraform implies `hashicorp/NAME`.
 fn provider_address(dep: &Dependency) -> String {
-    let address = match dep.source_str() {
-        Some(source) => source.trim().to_ascii_lowercase(),
+    match dep.source_str() {
+        Some(source) => without_default_host(&source.trim().to_ascii_lowercase()).to_owned(),
         None => format!("hashicorp/{}", dep.name.to_ascii_lowercase()),
-    };
-    hostless(&address)
-}
-
-/// Registry addresses without the default host, which only adds noise.
-fn display_address(address: String) -> String {
-    match address.strip_prefix("registry.terraform.io/") {
-        Some(rest) => rest.to_owned(),
-        None => address,
     }
 }
 
-fn hostless(address: &str) -> String {
-    for host in ["registry.terraform.io/", "registry.opentofu.org/"] {
-        if let Some(rest) = address.strip_prefix(host) {
-            return rest.to_owned();
-        }
-    }
-    address.to_owned()
+/// The key lock entries have: the address without a public registry host.
+fn lock_key(provider_address: &str) -> String {
+    normal_address(provider_address)
+}
+
+/// A module's normal address as users read it.
+fn display_address(source: &ModuleSource) -> String {
+    without_default_host(&source.address()).to_owned()
+}
+
+/// Terraform's override files: `override.tf`, `x_override.tf` (and the
+/// `.tf.json` and `.tofu` forms).
+fn is_override(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = [".tf.json", ".tofu.json", ".tf", ".tofu"]
+        .iter()
+        .find_map(|ext| name.strip_suffix(ext))
+        .unwrap_or(name);
+    stem == "override" || stem.ends_with("_override")
 }
 
 /// `a/b/main.tf` -> `a/b`; `main.tf` -> ``.

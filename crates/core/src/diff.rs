@@ -38,7 +38,8 @@ pub fn diff<'a>(old: &'a [Dependency], new: &'a [Dependency]) -> Vec<DependencyC
     changes
 }
 
-fn same_values(a: &Dependency, b: &Dependency) -> bool {
+/// Whether two dependencies say the same thing (spans aside).
+pub fn same_values(a: &Dependency, b: &Dependency) -> bool {
     a.kind == b.kind
         && a.source_str() == b.source_str()
         && a.version_str() == b.version_str()

@@ -145,7 +145,14 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset];
     let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
+    // A byte-order mark is not a column anyone can see.
+    let line_text = &before[line_start..];
+    let column = line_text
+        .strip_prefix('\u{feff}')
+        .unwrap_or(line_text)
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 

@@ -182,6 +182,20 @@ impl ModuleSource {
         }
     }
 
+    /// What selects the content at the address: the reference, or else an
+    /// archive's checksum. A change of it is a version change.
+    pub fn revision(&self) -> Option<&str> {
+        match self {
+            ModuleSource::S3 {
+                version, checksum, ..
+            } => version.as_deref().or(checksum.as_deref()),
+            ModuleSource::Gcs { checksum, .. } | ModuleSource::Http { checksum, .. } => {
+                checksum.as_deref()
+            }
+            _ => self.reference(),
+        }
+    }
+
     /// The address without ref, version, depth or checksum, so that two
     /// spellings of one place compare equal (to detect a source swap and to
     /// match allowlists): lowercase host, no scheme, no user, no `.git`,
@@ -245,13 +259,48 @@ impl ModuleSource {
             }
             ModuleSource::S3 {
                 version, checksum, ..
-            } => (version.is_none() && checksum.is_none()).then_some(Unpinned::NoChecksum),
+            } => (version.is_none() && !checksum.as_deref().is_some_and(is_digest))
+                .then_some(Unpinned::NoChecksum),
             ModuleSource::Gcs { checksum, .. } | ModuleSource::Http { checksum, .. } => {
-                checksum.is_none().then_some(Unpinned::NoChecksum)
+                (!checksum.as_deref().is_some_and(is_digest)).then_some(Unpinned::NoChecksum)
             }
         };
         unpinned.map_or(Pin::Pinned, Pin::Unpinned)
     }
+}
+
+/// A checksum that pins content: `TYPE:HEX` with a go-getter digest type
+/// and a digest of that type's length. `file:URL` (a digest fetched from
+/// somewhere, usually the same server) pins nothing.
+fn is_digest(checksum: &str) -> bool {
+    let Some((kind, hex)) = checksum.split_once(':') else {
+        return false;
+    };
+    let len = match kind.to_ascii_lowercase().as_str() {
+        "md5" => 32,
+        "sha1" => 40,
+        "sha256" => 64,
+        "sha512" => 128,
+        _ => return false,
+    };
+    hex.len() == len && hex.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Addresses as users read them: the default registry host adds nothing.
+pub fn without_default_host(address: &str) -> &str {
+    address
+        .strip_prefix("registry.terraform.io/")
+        .unwrap_or(address)
+}
+
+/// Registry addresses with neither public registry's host. Lock files of
+/// Terraform and OpenTofu name the same provider with different hosts, and
+/// a source without a host means whichever registry the tool uses.
+pub fn without_public_registry(address: &str) -> &str {
+    ["registry.terraform.io/", "registry.opentofu.org/"]
+        .iter()
+        .find_map(|host| address.strip_prefix(host))
+        .unwrap_or(address)
 }
 
 /// Classify a git/hg ref. `None` means pinned.
@@ -987,12 +1036,12 @@ mod tests {
     #[test]
     fn registry_pins() {
         let s = "terraform-aws-modules/vpc/aws";
-        for v in ["1.2.3", "=1.2.3", "= 1.2.3", " 1.2.3 ", "v1.2.3"] {
+        for v in ["1.2.3", "=1.2.3", "= 1.2.3", " 1.2.3 ", "v1.2.3", "1.2"] {
             assert_eq!(p(s).pin(Some(v)), Pin::Pinned, "{v}");
         }
         assert_eq!(unpinned(s, None), Unpinned::NoVersion);
         assert_eq!(unpinned(s, Some("")), Unpinned::NoVersion);
-        for v in ["~> 5.0", ">= 1.0", "1.0, < 2", "1.2", "latest"] {
+        for v in ["~> 5.0", ">= 1.0", "1.0, < 2", "latest"] {
             assert_eq!(unpinned(s, Some(v)), Unpinned::VersionRange(v.into()));
         }
     }
@@ -1164,8 +1213,13 @@ mod tests {
             "examplecorp-terraform-modules.s3.amazonaws.com/vpc.zip"
         );
         assert_eq!(
-            p("s3::bucket.s3.amazonaws.com/vpc.zip?checksum=sha256:ab").pin(None),
+            p("s3::bucket.s3.amazonaws.com/vpc.zip?checksum=sha256:0000000000000000000000000000000000000000000000000000000000000000").pin(None),
             Pin::Pinned
+        );
+        assert_eq!(
+            p("s3::bucket.s3.amazonaws.com/vpc.zip?checksum=sha256:ab").pin(None),
+            Pin::Unpinned(Unpinned::NoChecksum),
+            "a digest of the wrong length pins nothing"
         );
     }
 
@@ -1197,16 +1251,23 @@ mod tests {
         );
         assert_eq!(s.pin(None), Pin::Unpinned(Unpinned::NoChecksum));
         assert_eq!(s.address(), "example.com/vpc-module.zip");
-        let s = p("https://example.com/vpc-module.zip?checksum=sha256:abcd");
+        let s = p("https://example.com/vpc-module.zip?checksum=sha256:0000000000000000000000000000000000000000000000000000000000000000");
         assert_eq!(
             s,
             ModuleSource::Http {
                 url: "https://example.com/vpc-module.zip".into(),
-                checksum: Some("sha256:abcd".into()),
+                checksum: Some(
+                    "sha256:0000000000000000000000000000000000000000000000000000000000000000"
+                        .into()
+                ),
                 subdir: None,
             }
         );
         assert_eq!(s.pin(None), Pin::Pinned);
+        assert_eq!(
+            s.revision(),
+            Some("sha256:0000000000000000000000000000000000000000000000000000000000000000")
+        );
         let s = p("https://example.com/vpc-module?archive=zip");
         assert_eq!(
             s,
@@ -1238,6 +1299,8 @@ mod tests {
         );
         // A checksum given as a URL keeps its `://`.
         let s = p("https://example.com/x.zip?checksum=file:https://example.com/x.sha256");
+        // ...and pins nothing: the digest comes from a server too.
+        assert_eq!(s.pin(None), Pin::Unpinned(Unpinned::NoChecksum));
         let ModuleSource::Http {
             checksum, subdir, ..
         } = s

@@ -294,14 +294,14 @@ impl Constraints {
     }
 
     /// The version when this names exactly one release: a single `=` (or
-    /// bare) term with all of major.minor.patch written. `= 1.2` is not exact
-    /// enough to call a pin, even though it only admits 1.2.0.
+    /// bare) term. Missing parts are zeros, as Terraform reads them: `1.2`
+    /// admits 1.2.0 and nothing else.
     pub fn exact(&self) -> Option<&Version> {
         match self.0.as_slice() {
             [Constraint {
                 op: Op::Eq,
                 version,
-            }] if version.parts == 3 => Some(version),
+            }] => Some(version),
             _ => None,
         }
     }
@@ -512,7 +512,8 @@ mod tests {
         assert_eq!(c("= 1.2.3").exact(), Some(&v("1.2.3")));
         assert_eq!(c("v1.2.3").exact(), Some(&v("1.2.3")));
         assert_eq!(c("= 1.2.3-rc.1").exact(), Some(&v("1.2.3-rc.1")));
-        for s in ["1.2", "~> 1.2.3", ">= 1.2.3", "1.2.3, 1.2.3", "!= 1.2.3"] {
+        assert_eq!(c("1.2").exact(), Some(&v("1.2.0")));
+        for s in ["~> 1.2.3", ">= 1.2.3", "1.2.3, 1.2.3", "!= 1.2.3"] {
             assert_eq!(c(s).exact(), None, "{s}");
         }
     }

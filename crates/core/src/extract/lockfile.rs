@@ -8,6 +8,7 @@ use hcl::edit::structure::{Block, Body};
 use super::terraform::{body_literal, header_span, literal, single_label, span_of, with_body};
 use super::Deps;
 use crate::model::{Dependency, Ecosystem, ExtractError, Kind, Spanned};
+use crate::source::without_public_registry;
 
 /// Lock file text -> one [`Kind::Lock`] dependency per `provider` block.
 pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
@@ -32,10 +33,13 @@ fn entry(block: &Block) -> Result<Dependency, ExtractError> {
     let (address, address_span) = single_label(block, "lock file provider")?;
     let owner = format!("lock entry for provider \"{address}\"");
     let header = header_span(block);
+    // Keyed without the public registry's host: a lock entry that moves from
+    // registry.terraform.io to registry.opentofu.org is the same provider
+    // from another place, not a removal and an unrelated addition.
     let mut dep = Dependency::new(
         Ecosystem::Terraform,
         Kind::Lock,
-        address.to_lowercase(),
+        without_public_registry(&address.to_lowercase()).to_owned(),
         address.to_owned(),
         header,
     );
@@ -104,7 +108,7 @@ provider "registry.opentofu.org/Integrations/GitHub" {
         assert_eq!(deps.len(), 3);
         let aws = &deps[0];
         assert_eq!(aws.kind, Kind::Lock);
-        assert_eq!(aws.key, "registry.terraform.io/hashicorp/aws");
+        assert_eq!(aws.key, "hashicorp/aws");
         assert_eq!(aws.name, "registry.terraform.io/hashicorp/aws");
         assert_eq!(aws.version_str(), Some("5.31.0"));
         assert_eq!(aws.constraints.as_deref(), Some(">= 5.0.0, ~> 5.31"));
@@ -133,7 +137,7 @@ provider "registry.opentofu.org/Integrations/GitHub" {
         assert_eq!(random.hashes.len(), 2);
 
         let github = &deps[2];
-        assert_eq!(github.key, "registry.opentofu.org/integrations/github");
+        assert_eq!(github.key, "integrations/github");
         assert_eq!(github.name, "registry.opentofu.org/Integrations/GitHub");
         assert_eq!(
             github.source_str(),

@@ -46,3 +46,18 @@ pub fn check(file: &str, text: &str, old: &Dependency, new: &Dependency) -> Opti
             .with_values(Some(version), Some(version)),
     )
 }
+
+/// A lock entry that appeared while its provider's requirement did not
+/// change: its hashes replace whatever was trusted before (an entry
+/// deleted in one commit and re-added with other hashes in the next).
+pub fn check_added(file: &str, text: &str, new: &Dependency) -> Finding {
+    let version = new.version_str().unwrap_or("(no version)");
+    let span = new.source.as_ref().map_or(new.span, |s| s.span);
+    Finding::about(&RULE, file, text, Side::New, span, new)
+        .with_message(format!(
+            "lock entry {} {version} added while its provider requirement did not change",
+            new.name
+        ))
+        .with_label("hashes nothing was compared with")
+        .with_values(None, Some(version))
+}

@@ -60,14 +60,14 @@ pub(crate) use rule_doc;
 pub const PIPELINE_PERMISSIONS: Rule = Rule {
     name: "pipeline-permissions",
     level: Level::Block,
-    summary: "a CI workflow gains write permissions or an unsafe trigger/checkout pattern",
+    summary: "a CI workflow gains write permissions or an unsafe trigger (not checked yet)",
     doc: rule_doc!("pipeline-permissions"),
 };
 
 pub const TAG_MOVED: Rule = Rule {
     name: "tag-moved",
     level: Level::Block,
-    summary: "a SHA pin's version comment names a tag that now points elsewhere",
+    summary: "a SHA pin's version comment names a moved tag (not checked yet)",
     doc: rule_doc!("tag-moved"),
 };
 

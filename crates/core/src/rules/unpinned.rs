@@ -36,13 +36,16 @@ pub fn check_module(
     }
     .or(dep.source.as_ref().map(|s| s.span))
     .unwrap_or(dep.span);
-    let current = dep.version_str().or(source.reference()).map(str::to_owned);
+    let current = match source {
+        ModuleSource::Registry { .. } => dep.version_str().or(source.reference()),
+        _ => source.revision(),
+    };
     Some(
         Finding::about(&RULE, file, text, Side::New, span, dep)
             .with_message(format!("module \"{}\" is not pinned: {why}", dep.name))
             .with_label("mutable reference")
             .with_help(help(source, &why))
-            .with_values(None, current.as_deref()),
+            .with_values(None, current),
     )
 }
 
