@@ -24,7 +24,7 @@ fi
 hooks=$(cd "$target" && mkdir -p "$(git rev-parse --git-path hooks)" && cd "$(git rev-parse --git-path hooks)" && pwd)
 
 status=0
-for name in pre-commit commit-msg; do
+for name in pre-commit prepare-commit-msg commit-msg pre-push; do
     dest="$hooks/$name"
     if [ -e "$dest" ] && ! grep -q 'iacgate hook' "$dest"; then
         echo "install.sh: $dest already exists and is not iacgate's: left as it is." >&2

@@ -18,8 +18,6 @@ fn isolate(cmd: &mut Command, home: &Path) {
         .env("GIT_AUTHOR_EMAIL", "alice@example.com")
         .env("GIT_COMMITTER_NAME", "Alice Author")
         .env("GIT_COMMITTER_EMAIL", "alice@example.com")
-        .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
         .env("NO_COLOR", "1")
         .env_remove("GIT_DIR")
         .env_remove("GIT_INDEX_FILE")
@@ -101,7 +99,7 @@ impl TestRepo {
     /// Install the repository's own hook shims, with the built binary on PATH.
     pub fn install_hooks(&self) {
         let hooks = self.path().join(".git/hooks");
-        for name in ["pre-commit", "commit-msg"] {
+        for name in ["pre-commit", "prepare-commit-msg", "commit-msg", "pre-push"] {
             let shim = Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("hooks")
                 .join(name);

@@ -1,4 +1,4 @@
-//! The command line (design.md, "Command line").
+//! The command line (`iacgate --help`).
 
 use std::path::PathBuf;
 
@@ -15,9 +15,11 @@ use crate::check::{Request, Target};
         iacgate reads what a change does to third-party dependencies (Terraform and \
         OpenTofu modules, providers, .terraform.lock.hcl) and blocks what is unsafe: \
         new dependencies on mutable references, silent version or source swaps, provider \
-        bumps without a reviewer's sign-off trailer, lock-file hash tampering.",
-    after_help = "Exit codes: 0 nothing blocking, 1 blocking findings, 2 usage or internal error.\n\
-        Start with `iacgate check --staged`; `iacgate rules` lists what is checked."
+        bumps without a reviewer's sign-off trailer, lock-file hash tampering, and \
+        dependencies outside the policy's allowlist.",
+    after_help = "Exit codes: 0 nothing blocking, 1 blocking findings, 2 usage, policy or internal error.\n\
+        Start with `iacgate check`; `iacgate rules` lists what is checked; \
+        docs/configuration.md documents .iacgate.toml."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -26,15 +28,16 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Judge a change: the staged files (default) or an existing commit.
+    /// Judge a change: the staged files (default), one commit, or a range of commits.
     #[command(after_help = "Examples:\n  \
-            iacgate check                         the staged change, sign-offs required\n  \
-            iacgate check --staged --message MSG  the staged change, trailers read from MSG\n  \
-            iacgate check --commit HEAD           the last commit, trailers from its message\n  \
-            iacgate check --config try.toml       judge with a policy you are trying out\n  \
-            iacgate check --format json           machine-readable report (version 1)")]
+            iacgate check                              the staged change, sign-offs required\n  \
+            iacgate check --staged --message MSG       the staged change, trailers read from MSG\n  \
+            iacgate check --commit HEAD                the last commit, trailers from its message\n  \
+            iacgate check --range origin/main..HEAD    every commit of a pull request (CI)\n  \
+            iacgate check --range A..B --format sarif  for code scanning\n  \
+            iacgate check --config try.toml            judge with a policy you are trying out")]
     Check(CheckArgs),
-    /// Entry points for git hooks (installed as shims in .git/hooks).
+    /// Entry points for git hooks (installed as shims in the hooks directory).
     Hook {
         #[command(subcommand)]
         hook: HookName,
@@ -55,16 +58,21 @@ pub enum Command {
 pub struct CheckArgs {
     /// Judge the staged change, exactly as `git commit` would record it
     /// (the index, honouring GIT_INDEX_FILE). The default.
-    #[arg(long, conflicts_with = "commit")]
+    #[arg(long, conflicts_with_all = ["commit", "range"])]
     pub staged: bool,
     /// Judge one existing commit against its first parent; sign-off
     /// trailers are read from its message.
-    #[arg(long, value_name = "REV")]
+    #[arg(long, value_name = "REV", conflicts_with = "range")]
     pub commit: Option<String>,
+    /// Judge every commit in A..B (reachable from B, not from A), each
+    /// against its first parent with its own message; the policy is read
+    /// from A. Works in bare repositories.
+    #[arg(long, value_name = "A..B")]
+    pub range: Option<String>,
     /// Read sign-off trailers (Reviewed-by:, Approved-by:) from this commit
     /// message file. Without it, `--staged` treats findings that need a
     /// sign-off as blocking.
-    #[arg(long, value_name = "FILE", conflicts_with = "commit")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["commit", "range"])]
     pub message: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -76,19 +84,20 @@ pub struct CheckArgs {
 }
 
 impl CheckArgs {
-    pub fn into_request(self) -> anyhow::Result<Request> {
-        let target = match self.commit {
-            Some(rev) => Target::Commit(rev),
-            None => Target::Staged,
+    pub fn into_request(self) -> Request {
+        let target = match (self.commit, self.range) {
+            (Some(rev), _) => Target::Commit(rev),
+            (_, Some(range)) => Target::Range(range),
+            _ => Target::Staged,
         };
-        Ok(Request {
+        Request {
             target,
             message_file: self.message,
             config: self.config,
             pre_commit: false,
             hook: false,
             format: self.format,
-        })
+        }
     }
 }
 
@@ -97,18 +106,42 @@ pub enum HookName {
     /// Judge the staged change; findings that need a sign-off are reported
     /// but do not fail, because the message does not exist yet.
     PreCommit,
+    /// Remember whether the commit being made amends HEAD, for commit-msg.
+    PrepareCommitMsg {
+        /// The message file git passes to the hook.
+        message_file: PathBuf,
+        /// Where the message comes from: message, template, merge, squash or commit.
+        source: Option<String>,
+        /// With `commit`: the commit whose message is reused (HEAD when amending).
+        commit: Option<String>,
+    },
     /// Judge the staged change with the message git is about to record:
     /// sign-off trailers clear the findings that need them.
     CommitMsg {
         /// The message file git passes to the hook.
         message_file: PathBuf,
     },
+    /// Judge every commit being pushed (ref lines on standard input), each
+    /// with its own message.
+    PrePush {
+        /// The remote's name.
+        remote: String,
+        /// The remote's URL.
+        url: String,
+    },
+    /// On a server: judge every commit a push brings (ref lines on standard
+    /// input); a blocking finding rejects the whole push.
+    PreReceive,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// rustc-style diagnostics with the source line (colours on a terminal, never with NO_COLOR).
     Human,
-    /// The JSON report, version 1 (see design.md).
+    /// The JSON report, version 1 (fields listed in the README).
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions annotations (::error file=...::).
+    Github,
 }

@@ -2,24 +2,36 @@
 //! the core, print, and decide the exit code.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
 use std::path::PathBuf;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use iacgate_core::analysis::{dir_of, Analysis, FileInput, Sibling};
 use iacgate_core::extract::{FileKind, PATHSPECS};
+use iacgate_core::finding::Finding;
 use iacgate_core::policy::{Policy, POLICY_FILE};
-use iacgate_core::signoff::{self, CommitContext, Stage};
-use iacgate_git::{FileChange, Repo, MODE_GITLINK, MODE_SYMLINK};
+use iacgate_core::signoff::{self, CommitContext, CommitSignature, Stage};
+use iacgate_git::{
+    parse_pre_push, parse_pre_receive, CommitChanges, FileChange, Known, Repo, SignatureStatus,
+    MODE_GITLINK, MODE_SYMLINK,
+};
 
 use crate::args::Format;
-use crate::render;
+use crate::render::{self, CommitHeader, Sources};
 use crate::{EXIT_BLOCKED, EXIT_ERROR, EXIT_OK};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     Staged,
     Commit(String),
+    Range(String),
+    /// Ref updates on standard input, as git gives them to pre-push.
+    PrePush {
+        remote: String,
+    },
+    /// Ref updates on standard input, as git gives them to pre-receive.
+    PreReceive,
 }
 
 #[derive(Debug)]
@@ -36,25 +48,28 @@ pub struct Request {
 }
 
 impl Request {
-    pub fn pre_commit() -> Request {
+    pub fn hook(target: Target) -> Request {
         Request {
-            target: Target::Staged,
+            target,
             message_file: None,
             config: None,
-            pre_commit: true,
+            pre_commit: false,
             hook: true,
             format: Format::Human,
         }
     }
 
+    pub fn pre_commit() -> Request {
+        Request {
+            pre_commit: true,
+            ..Request::hook(Target::Staged)
+        }
+    }
+
     pub fn commit_msg(message_file: PathBuf) -> Request {
         Request {
-            target: Target::Staged,
             message_file: Some(message_file),
-            config: None,
-            pre_commit: false,
-            hook: true,
-            format: Format::Human,
+            ..Request::hook(Target::Staged)
         }
     }
 }
@@ -72,22 +87,6 @@ enum NewTree {
 }
 
 impl Sides {
-    fn of(repo: &Repo, target: &Target) -> anyhow::Result<Sides> {
-        Ok(match target {
-            Target::Staged => Sides {
-                base: (!repo.is_unborn()).then(|| "HEAD".to_owned()),
-                new: NewTree::Index,
-            },
-            Target::Commit(rev) => {
-                let info = repo.commit_info(rev)?;
-                Sides {
-                    base: info.parents.into_iter().next(),
-                    new: NewTree::Commit(info.id),
-                }
-            }
-        })
-    }
-
     fn read_new(&self, repo: &Repo, path: &str) -> anyhow::Result<Option<Vec<u8>>> {
         Ok(match &self.new {
             NewTree::Index => repo.index_file(path)?,
@@ -110,38 +109,339 @@ impl Sides {
     }
 }
 
-pub fn run(request: Request) -> anyhow::Result<u8> {
-    let repo = Repo::open_from_env()?;
+fn pathspecs() -> Vec<&'static str> {
     let mut pathspecs = PATHSPECS.to_vec();
     pathspecs.push(POLICY_FILE);
-    let changes = match &request.target {
-        Target::Staged => repo.staged_changes(&pathspecs),
-        Target::Commit(rev) => repo.commit_changes(rev, &pathspecs),
-    }
-    .context("cannot read the change from git")?;
-    if changes.is_empty() && request.hook {
-        return Ok(EXIT_OK);
-    }
-    let sides = Sides::of(&repo, &request.target)?;
-    let (label, text) = policy_text(&repo, &sides, request.config.as_ref())?;
-    let policy = match Policy::parse(&text) {
-        Ok(policy) => policy,
-        Err(errors) => {
-            render::policy::errors(&label, &text, &errors, &mut anstream::stderr())?;
-            return Ok(EXIT_ERROR);
-        }
-    };
-    let prepared = changes
-        .iter()
-        .map(|change| prepare(&repo, &sides, change))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let inputs: Vec<FileInput> = prepared.iter().map(Prepared::input).collect();
-    let analysis = Analysis::new(&inputs, &policy);
-    if analysis.files_checked() == 0 && request.hook {
-        return Ok(EXIT_OK);
-    }
+    pathspecs
+}
 
-    let sibling_files = read_lock_dirs(&repo, &sides, &analysis.lock_dirs())?;
+/// Everything judged in one run, for the renderers.
+#[derive(Default)]
+struct Outcome {
+    findings: Vec<Finding>,
+    files_checked: usize,
+    sources: Sources,
+    commits: Vec<CommitHeader>,
+}
+
+pub fn run(request: Request) -> anyhow::Result<u8> {
+    let repo = Repo::open_from_env()?;
+    let outcome = match &request.target {
+        Target::Staged => staged(&repo, &request)?,
+        _ => commits(&repo, &request)?,
+    };
+    let Some(outcome) = outcome else {
+        return Ok(EXIT_ERROR);
+    };
+    if outcome.files_checked == 0 && request.hook {
+        return Ok(EXIT_OK);
+    }
+    let report = render::Report {
+        findings: &outcome.findings,
+        files_checked: outcome.files_checked,
+        sources: &outcome.sources,
+        commits: &outcome.commits,
+        only_signoff_and_blocking: request.hook && request.message_file.is_some(),
+    };
+    match request.format {
+        Format::Human => render::human::write(&report, &mut anstream::stderr())?,
+        Format::Json => render::json::write(&report, &mut std::io::stdout())?,
+        Format::Sarif => render::sarif::write(&report, &mut std::io::stdout())?,
+        Format::Github => render::github::write(&report, &mut std::io::stdout())?,
+    }
+    let blocked = outcome.findings.iter().any(Finding::is_blocking);
+    Ok(if blocked { EXIT_BLOCKED } else { EXIT_OK })
+}
+
+/// The staged change (pre-commit, commit-msg, `check --staged`). `None`
+/// when the policy does not load (already reported).
+fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
+    let head = (!repo.is_unborn()).then(|| "HEAD".to_owned());
+    let changes = repo.staged_changes(&pathspecs())?;
+    // An amend replaces HEAD: the commit's whole change is the index
+    // against HEAD's parent. Both views are judged, so that neither an
+    // amend nor a commit mistaken for one can hide a change.
+    let amended = if request.hook && is_amend(repo, request.message_file.is_some())? {
+        let parent = repo.commit_info("HEAD")?.parents.into_iter().next();
+        let changes = repo.staged_changes_against(parent.as_deref(), &pathspecs())?;
+        Some((parent, changes))
+    } else {
+        None
+    };
+    let nothing = changes.is_empty() && amended.as_ref().is_none_or(|(_, c)| c.is_empty());
+    if nothing && request.hook {
+        return Ok(Some(Outcome::default()));
+    }
+    let policy_sides = Sides {
+        base: match &amended {
+            Some((parent, _)) => parent.clone(),
+            None => head.clone(),
+        },
+        new: NewTree::Index,
+    };
+    let Some(policy) = load_policy(repo, &policy_sides, request.config.as_ref())? else {
+        return Ok(None);
+    };
+    let stage = staged_stage(repo, request, &policy)?;
+    let merge_heads = repo.merge_heads();
+    let mut outcome = Outcome::default();
+    let sides = Sides {
+        base: head,
+        new: NewTree::Index,
+    };
+    let change = Change {
+        sides: &sides,
+        changes: &changes,
+        other_parents: &merge_heads,
+        commit: None,
+    };
+    judge(repo, &change, &policy, &stage, &mut outcome)?;
+    if let Some((parent, changes)) = amended {
+        let sides = Sides {
+            base: parent,
+            new: NewTree::Index,
+        };
+        let change = Change {
+            sides: &sides,
+            changes: &changes,
+            other_parents: &[],
+            commit: None,
+        };
+        let mut whole = Outcome::default();
+        judge(repo, &change, &policy, &stage, &mut whole)?;
+        for finding in whole.findings {
+            let seen = outcome.findings.iter().any(|f| {
+                (f.rule.name, &f.file, f.line, &f.old, &f.new)
+                    == (
+                        finding.rule.name,
+                        &finding.file,
+                        finding.line,
+                        &finding.old,
+                        &finding.new,
+                    )
+            });
+            if !seen {
+                outcome.findings.push(finding);
+            }
+        }
+        outcome.files_checked = outcome.files_checked.max(whole.files_checked);
+        outcome.sources = whole.sources;
+    }
+    Ok(Some(outcome))
+}
+
+/// Commits that exist: `--commit`, `--range`, pre-push, pre-receive.
+fn commits(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
+    let groups = commit_groups(repo, &request.target)?;
+    let mut outcome = Outcome::default();
+    let mut judged = HashSet::new();
+    let mut policies: HashMap<String, Policy> = HashMap::new();
+    for group in groups {
+        let ids: Vec<String> = group
+            .ids
+            .into_iter()
+            .filter(|id| judged.insert(id.clone()))
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let sides = Sides {
+            base: group.policy_at.clone(),
+            new: NewTree::Commit(ids[0].clone()),
+        };
+        let key = group.policy_at.clone().unwrap_or_else(|| ids[0].clone());
+        if !policies.contains_key(&key) {
+            let Some(policy) = load_policy(repo, &sides, request.config.as_ref())? else {
+                return Ok(None);
+            };
+            policies.insert(key.clone(), policy);
+        }
+        let policy = &policies[&key];
+        for CommitChanges { info, changes } in repo.commits_changes(&ids, &pathspecs())? {
+            outcome.commits.push(CommitHeader {
+                id: info.id.clone(),
+                summary: info.summary.clone(),
+            });
+            if changes.is_empty() {
+                continue;
+            }
+            let signature = if policy.signoff.require_signed_commit {
+                match repo.verify_commit(&info.id)? {
+                    SignatureStatus::Good { .. } => CommitSignature::Good,
+                    SignatureStatus::Bad { reason } => CommitSignature::Bad(reason),
+                    SignatureStatus::Unsigned => CommitSignature::Unsigned,
+                }
+            } else {
+                CommitSignature::NotYetMade
+            };
+            let stage = Stage::Message {
+                context: CommitContext {
+                    author_email: Some(info.author.email.clone()),
+                    trailers: trailers(&info.message, repo.comment_char()),
+                    signature,
+                },
+                existing_commit: true,
+            };
+            let sides = Sides {
+                base: info.parents.first().cloned(),
+                new: NewTree::Commit(info.id.clone()),
+            };
+            judge(
+                repo,
+                &Change {
+                    sides: &sides,
+                    changes: &changes,
+                    other_parents: info.parents.get(1..).unwrap_or_default(),
+                    commit: Some(&info.id),
+                },
+                policy,
+                &stage,
+                &mut outcome,
+            )?;
+        }
+    }
+    Ok(Some(outcome))
+}
+
+/// Commits to judge together under one policy.
+struct CommitGroup {
+    ids: Vec<String>,
+    /// Where the policy is read from; `None`: the first commit's own file
+    /// (nothing came before it).
+    policy_at: Option<String>,
+}
+
+fn commit_groups(repo: &Repo, target: &Target) -> anyhow::Result<Vec<CommitGroup>> {
+    match target {
+        Target::Staged => Ok(Vec::new()),
+        Target::Commit(rev) => {
+            let info = repo.commit_info(rev)?;
+            Ok(vec![CommitGroup {
+                policy_at: info.parents.first().cloned(),
+                ids: vec![info.id],
+            }])
+        }
+        Target::Range(range) => {
+            let Some((from, _)) = range.split_once("..") else {
+                bail!("`{range}` is not a range: write A..B (the commits reachable from B and not from A)");
+            };
+            let ids = repo.range_commits(range)?;
+            let policy_at = repo
+                .resolve(from)?
+                .with_context(|| format!("`{from}` does not name a commit here"))?;
+            Ok(vec![CommitGroup {
+                ids,
+                policy_at: Some(policy_at),
+            }])
+        }
+        Target::PrePush { remote } => {
+            let input = read_stdin()?;
+            let mut groups = Vec::new();
+            for update in parse_pre_push(&input)? {
+                if update.is_deletion() {
+                    continue;
+                }
+                // What the remote already has is not judged again. A remote
+                // tip we do not have (someone pushed since our last fetch)
+                // cannot be compared with: judge what no remote-tracking
+                // ref has.
+                let remote_tip = match update.is_new_ref() {
+                    true => None,
+                    false => repo.resolve(&update.remote_id)?,
+                };
+                let known = match &remote_tip {
+                    Some(tip) => Known::Commit(tip),
+                    None => Known::RemoteRefs(remote),
+                };
+                let ids = repo.new_commits(&update.local_id, known)?;
+                let policy_at = match remote_tip {
+                    Some(tip) => Some(tip),
+                    None => fork_point(repo, &ids)?,
+                };
+                groups.push(CommitGroup { ids, policy_at });
+            }
+            Ok(groups)
+        }
+        Target::PreReceive => {
+            let input = read_stdin()?;
+            let mut groups = Vec::new();
+            for update in parse_pre_receive(&input)? {
+                if update.is_deletion() {
+                    continue;
+                }
+                let (ids, policy_at) = if update.is_new_ref() {
+                    // A new branch: its commits are the ones no ref has yet;
+                    // its policy, the default branch's.
+                    let ids = repo.new_commits(&update.new_id, Known::AllRefs)?;
+                    let policy_at = match repo.resolve("HEAD")? {
+                        Some(head) => Some(head),
+                        None => fork_point(repo, &ids)?,
+                    };
+                    (ids, policy_at)
+                } else {
+                    let ids = repo.new_commits(&update.new_id, Known::Commit(&update.old_id))?;
+                    (ids, Some(update.old_id.clone()))
+                };
+                groups.push(CommitGroup { ids, policy_at });
+            }
+            Ok(groups)
+        }
+    }
+}
+
+/// The first parent of the oldest commit: where a new branch left what was
+/// already there. `None` for a history that starts with it.
+fn fork_point(repo: &Repo, ids: &[String]) -> anyhow::Result<Option<String>> {
+    match ids.first() {
+        Some(oldest) => Ok(repo.commit_info(oldest)?.parents.into_iter().next()),
+        None => Ok(None),
+    }
+}
+
+fn read_stdin() -> anyhow::Result<Vec<u8>> {
+    let mut input = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut input)
+        .context("cannot read the ref updates on standard input")?;
+    Ok(input)
+}
+
+/// One change to judge: a staged change or one commit.
+struct Change<'c> {
+    sides: &'c Sides,
+    changes: &'c [FileChange],
+    /// A merge's other parents (ids): what it takes from them unchanged
+    /// was judged there.
+    other_parents: &'c [String],
+    commit: Option<&'c str>,
+}
+
+fn judge(
+    repo: &Repo,
+    change: &Change,
+    policy: &Policy,
+    stage: &Stage,
+    outcome: &mut Outcome,
+) -> anyhow::Result<()> {
+    let prepared = change
+        .changes
+        .iter()
+        .map(|c| prepare(repo, change.sides, change.other_parents, c))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let other_parent_slices: Vec<Vec<&[u8]>> = prepared
+        .iter()
+        .map(|p| p.other_parents.iter().map(Vec::as_slice).collect())
+        .collect();
+    let inputs: Vec<FileInput> = prepared
+        .iter()
+        .zip(&other_parent_slices)
+        .map(|(p, others)| p.input(others))
+        .collect();
+    let analysis = Analysis::new(&inputs, policy);
+    if analysis.files_checked() == 0 {
+        return Ok(());
+    }
+    let sibling_files = read_lock_dirs(repo, change.sides, &analysis.lock_dirs())?;
     let siblings: Vec<Sibling> = sibling_files
         .iter()
         .map(|(path, bytes)| Sibling { path, bytes })
@@ -150,35 +450,21 @@ pub fn run(request: Request) -> anyhow::Result<u8> {
     findings.sort_by(|a, b| {
         (&a.file, a.line, a.column, a.rule.name).cmp(&(&b.file, b.line, b.column, b.rule.name))
     });
-
-    let stage = stage(&repo, &request)?;
-    signoff::apply(&mut findings, &stage, &policy.signoff);
-    if let NewTree::Commit(id) = &sides.new {
-        for finding in &mut findings {
-            finding.commit = Some(id.clone());
-        }
-    }
-
-    let mut texts: HashMap<&str, &[u8]> = HashMap::new();
+    signoff::apply(&mut findings, stage, &policy.signoff);
     for input in &inputs {
         if let (Some(path), Some(bytes)) = (input.new_path, input.new) {
-            texts.insert(path, bytes);
+            outcome.sources.insert(change.commit, path, bytes);
         }
     }
     for (path, bytes) in &sibling_files {
-        texts.entry(path).or_insert(bytes);
+        outcome.sources.insert(change.commit, path, bytes);
     }
-    let report = render::Report {
-        findings: &findings,
-        files_checked: analysis.files_checked(),
-        texts: &texts,
-    };
-    match request.format {
-        Format::Human => render::human::write(&report, &mut anstream::stderr())?,
-        Format::Json => render::json::write(&report, &mut std::io::stdout())?,
+    for finding in &mut findings {
+        finding.commit = change.commit.map(str::to_owned);
     }
-    let blocked = findings.iter().any(|f| f.is_blocking());
-    Ok(if blocked { EXIT_BLOCKED } else { EXIT_OK })
+    outcome.files_checked += analysis.files_checked();
+    outcome.findings.extend(findings);
+    Ok(())
 }
 
 /// A changed file with the contents each side really has for Terraform.
@@ -187,16 +473,18 @@ struct Prepared<'c> {
     old: Option<Cow<'c, [u8]>>,
     new: Option<Cow<'c, [u8]>>,
     unreadable: Option<String>,
+    other_parents: Vec<Vec<u8>>,
 }
 
 impl Prepared<'_> {
-    fn input(&self) -> FileInput<'_> {
+    fn input<'s>(&'s self, other_parents: &'s [&'s [u8]]) -> FileInput<'s> {
         FileInput {
             old_path: self.change.old_path.as_deref(),
             new_path: self.change.new_path.as_deref(),
             old: self.old.as_deref(),
             new: self.new.as_deref(),
             unreadable: self.unreadable.as_deref(),
+            other_parents,
         }
     }
 }
@@ -205,7 +493,12 @@ impl Prepared<'_> {
 /// points to, read from the same tree; a link that leaves the repository
 /// or points nowhere cannot be judged and is reported. A submodule at an
 /// IaC path has no contents to judge and is reported too.
-fn prepare<'c>(repo: &Repo, sides: &Sides, change: &'c FileChange) -> anyhow::Result<Prepared<'c>> {
+fn prepare<'c>(
+    repo: &Repo,
+    sides: &Sides,
+    other_parents: &[String],
+    change: &'c FileChange,
+) -> anyhow::Result<Prepared<'c>> {
     let mut unreadable = None;
     let new = match (&change.new_path, change.new_mode) {
         (Some(_), MODE_GITLINK) => {
@@ -240,11 +533,20 @@ fn prepare<'c>(repo: &Repo, sides: &Sides, change: &'c FileChange) -> anyhow::Re
         }
         _ => change.old.as_deref().map(Cow::Borrowed),
     };
+    let mut others = Vec::new();
+    if let Some(path) = &change.new_path {
+        for parent in other_parents {
+            if let Some(bytes) = repo.file_at(parent, path)? {
+                others.push(bytes);
+            }
+        }
+    }
     Ok(Prepared {
         change,
         old,
         new,
         unreadable,
+        other_parents: others,
     })
 }
 
@@ -294,80 +596,129 @@ fn read_lock_dirs(
     Ok(files)
 }
 
-/// The policy that judges the request, as `(where it came from, text)`:
-/// `--config FILE`, else `.iacgate.toml` at the base revision. With no base
-/// (a first commit), the change's own file applies. No file: the defaults.
-fn policy_text(
+/// The policy that judges the change: `--config FILE`, else `.iacgate.toml`
+/// at the base revision; with no base (a first commit), the change's own
+/// file. No file: the defaults. `None` when it does not load: every problem
+/// has been printed.
+fn load_policy(
     repo: &Repo,
     sides: &Sides,
     config: Option<&PathBuf>,
-) -> anyhow::Result<(String, String)> {
-    if let Some(path) = config {
-        let label = path.display().to_string();
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read the policy {label}"))?;
-        let text = decode_policy(&label, bytes)?;
-        return Ok((label, text));
-    }
-    let (label, bytes) = match (&sides.base, &sides.new) {
-        (Some(base), _) => (
+) -> anyhow::Result<Option<Policy>> {
+    let (label, bytes) = match (config, &sides.base, &sides.new) {
+        (Some(path), _, _) => {
+            let label = path.display().to_string();
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read the policy {label}"))?;
+            (label, Some(bytes))
+        }
+        (None, Some(base), _) => (
             format!("{POLICY_FILE} (at {})", short(base)),
             sides.read_base(repo, POLICY_FILE)?,
         ),
-        (None, NewTree::Index) => (
+        (None, None, NewTree::Index) => (
             format!("{POLICY_FILE} (staged)"),
             sides.read_new(repo, POLICY_FILE)?,
         ),
-        (None, NewTree::Commit(id)) => (
+        (None, None, NewTree::Commit(id)) => (
             format!("{POLICY_FILE} (at {})", short(id)),
             sides.read_new(repo, POLICY_FILE)?,
         ),
     };
-    match bytes {
-        Some(bytes) => {
-            let text = decode_policy(&label, bytes)?;
-            Ok((label, text))
+    let text = match bytes {
+        Some(bytes) => String::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("the policy {label} is not valid UTF-8"))?,
+        None => String::new(),
+    };
+    match Policy::parse(&text) {
+        Ok(policy) => Ok(Some(policy)),
+        Err(errors) => {
+            render::policy::errors(&label, &text, &errors, &mut anstream::stderr())?;
+            Ok(None)
         }
-        None => Ok((label, String::new())),
     }
 }
 
 fn short(rev: &str) -> &str {
     if rev.len() == 40 || rev.len() == 64 {
-        &rev[..12]
+        render::short_id(rev)
     } else {
         rev
     }
 }
 
-fn decode_policy(label: &str, bytes: Vec<u8>) -> anyhow::Result<String> {
-    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("the policy {label} is not valid UTF-8"))
+/// Whether the commit being made may replace HEAD (`git commit --amend`).
+/// prepare-commit-msg records `commit HEAD` when a commit's message is
+/// reused, and git keeps the amended commit's author date (it exports it
+/// as GIT_AUTHOR_DATE to the hooks) unless told otherwise. Either signal
+/// counts: the caller then judges HEAD's parent as well, so a mistaken
+/// guess costs a stricter check, never a missed one.
+fn is_amend(repo: &Repo, consume_state: bool) -> anyhow::Result<bool> {
+    if repo.is_unborn() {
+        return Ok(false);
+    }
+    let state = repo.state_path("prepare-commit-msg");
+    let recorded = std::fs::read_to_string(&state).ok();
+    if consume_state && recorded.is_some() {
+        // Read once: the next commit's prepare-commit-msg writes it anew.
+        let _ = std::fs::remove_file(&state);
+    }
+    let head = repo.resolve("HEAD")?;
+    if let Some(rev) = recorded
+        .as_deref()
+        .and_then(|r| r.trim().strip_prefix("commit "))
+    {
+        if rev == "HEAD" || (repo.resolve(rev)?.is_some() && repo.resolve(rev)? == head) {
+            return Ok(true);
+        }
+    }
+    if let Ok(date) = std::env::var("GIT_AUTHOR_DATE") {
+        if date == repo.author_date_raw("HEAD")? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
-fn stage(repo: &Repo, request: &Request) -> anyhow::Result<Stage> {
+/// `iacgate hook prepare-commit-msg`: remember where the message comes
+/// from, for commit-msg.
+pub fn prepare_commit_msg(source: Option<&str>, commit: Option<&str>) -> anyhow::Result<u8> {
+    let repo = Repo::open_from_env()?;
+    let state = repo.state_path("prepare-commit-msg");
+    match (source, commit) {
+        (Some("commit"), Some(commit)) => {
+            if let Some(dir) = state.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(&state, format!("commit {commit}\n"))
+                .with_context(|| format!("cannot write {}", state.display()))?;
+        }
+        _ => {
+            let _ = std::fs::remove_file(&state);
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+fn staged_stage(repo: &Repo, request: &Request, policy: &Policy) -> anyhow::Result<Stage> {
     if request.pre_commit {
         return Ok(Stage::PreCommit);
-    }
-    let comment_char = repo.comment_char();
-    if let Target::Commit(rev) = &request.target {
-        let info = repo.commit_info(rev)?;
-        return Ok(Stage::Message {
-            context: CommitContext {
-                author_email: Some(info.author.email),
-                trailers: trailers(&info.message, comment_char),
-            },
-            existing_commit: true,
-        });
     }
     let Some(path) = &request.message_file else {
         return Ok(Stage::NoMessage);
     };
     let message = std::fs::read(path)
         .with_context(|| format!("cannot read the commit message {}", path.display()))?;
+    let signature = if policy.signoff.require_signed_commit && !repo.signs_commits() {
+        CommitSignature::WillNotBeSigned
+    } else {
+        CommitSignature::NotYetMade
+    };
     Ok(Stage::Message {
         context: CommitContext {
             author_email: repo.pending_author().map(|a| a.email),
-            trailers: trailers(&String::from_utf8_lossy(&message), comment_char),
+            trailers: trailers(&String::from_utf8_lossy(&message), repo.comment_char()),
+            signature,
         },
         existing_commit: false,
     })

@@ -52,12 +52,19 @@ fn run() -> anyhow::Result<u8> {
         }
     };
     match cli.command {
-        Command::Check(args) => check::run(args.into_request()?),
+        Command::Check(args) => check::run(args.into_request()),
         Command::Hook { hook } => match hook {
             HookName::PreCommit => check::run(check::Request::pre_commit()),
+            HookName::PrepareCommitMsg { source, commit, .. } => {
+                check::prepare_commit_msg(source.as_deref(), commit.as_deref())
+            }
             HookName::CommitMsg { message_file } => {
                 check::run(check::Request::commit_msg(message_file))
             }
+            HookName::PrePush { remote, .. } => {
+                check::run(check::Request::hook(check::Target::PrePush { remote }))
+            }
+            HookName::PreReceive => check::run(check::Request::hook(check::Target::PreReceive)),
         },
         Command::Init => init::run(),
         Command::Rules => {

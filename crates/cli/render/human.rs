@@ -6,18 +6,27 @@
 use std::io::Write;
 
 use annotate_snippets::{AnnotationKind, Element, Group, Level, Renderer, Snippet};
-use iacgate_core::finding::{Finding, Side};
+use iacgate_core::finding::Finding;
 
-use super::Report;
+use super::{short_id, Report};
 
 pub fn write(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
     let renderer = Renderer::styled();
-    for finding in report.findings.iter().filter(|f| !f.suppressed) {
-        let text = report
-            .texts
-            .get(finding.file.as_str())
-            .filter(|_| finding.side == Side::New)
-            .map(|bytes| String::from_utf8_lossy(bytes));
+    let mut current_commit: Option<&str> = None;
+    for finding in report.shown() {
+        if let Some(id) = finding.commit.as_deref() {
+            if current_commit != Some(id) {
+                current_commit = Some(id);
+                let summary = report
+                    .commits
+                    .iter()
+                    .find(|c| c.id == id)
+                    .map_or("", |c| c.summary.as_str());
+                let header = anstyle::Style::new().bold();
+                writeln!(out, "{header}commit {} {summary}{header:#}\n", short_id(id))?;
+            }
+        }
+        let text = report.sources.text_of(finding);
         let groups = diagnostic(finding, text.as_deref());
         writeln!(out, "{}\n", renderer.render(&groups))?;
     }
@@ -100,7 +109,22 @@ fn summary(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
     let pending = count(&|f| !f.is_blocking() && f.signoff_pending && !f.suppressed);
     let warnings =
         count(&|f| !f.is_blocking() && !f.needs_signoff() && !f.suppressed && !f.signed_off);
-    let files = plural(report.files_checked, "IaC file");
+    let mut files = plural(report.files_checked, "IaC file");
+    if !report.commits.is_empty() {
+        let mut bad: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|f| f.is_blocking())
+            .filter_map(|f| f.commit.as_deref())
+            .collect();
+        bad.dedup();
+        let commits = report.commits.len();
+        files = if blocking > 0 {
+            format!("{} of {}", bad.len(), plural(commits, "commit"))
+        } else {
+            format!("{} ({files})", plural(commits, "commit"))
+        };
+    }
     if blocking > 0 {
         writeln!(
             out,

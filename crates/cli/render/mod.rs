@@ -1,18 +1,75 @@
 //! Renderers: one module per output format, all reading the same findings.
 
+pub mod github;
 pub mod human;
 pub mod json;
 pub mod policy;
 pub mod rules;
+pub mod sarif;
 
 use std::collections::HashMap;
 
-use iacgate_core::finding::Finding;
+use iacgate_core::finding::{Finding, Side};
+
+/// One judged commit of a multi-commit run (`--range`, pre-push,
+/// pre-receive), for headers in human output.
+pub struct CommitHeader {
+    pub id: String,
+    pub summary: String,
+}
+
+/// File contents by `(commit id or "", path)`: the new side of each change,
+/// for the source lines of human output.
+#[derive(Default)]
+pub struct Sources {
+    texts: HashMap<(String, String), Vec<u8>>,
+}
+
+impl Sources {
+    pub fn insert(&mut self, commit: Option<&str>, path: &str, bytes: &[u8]) {
+        self.texts
+            .entry((commit.unwrap_or_default().to_owned(), path.to_owned()))
+            .or_insert_with(|| bytes.to_vec());
+    }
+
+    pub fn text_of(&self, finding: &Finding) -> Option<String> {
+        if finding.side != Side::New {
+            return None;
+        }
+        let key = (
+            finding.commit.clone().unwrap_or_default(),
+            finding.file.clone(),
+        );
+        self.texts
+            .get(&key)
+            .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+    }
+}
 
 /// What every renderer needs.
 pub struct Report<'a> {
     pub findings: &'a [Finding],
     pub files_checked: usize,
-    /// File contents by path, for the source lines of human output.
-    pub texts: &'a HashMap<&'a str, &'a [u8]>,
+    pub sources: &'a Sources,
+    /// Commits judged, in order; empty for a staged change.
+    pub commits: &'a [CommitHeader],
+    /// Only show what matters at this point: findings that block or that
+    /// a sign-off can clear (the commit-msg hook, after pre-commit already
+    /// showed the rest).
+    pub only_signoff_and_blocking: bool,
+}
+
+impl Report<'_> {
+    /// The findings a human should see.
+    pub fn shown(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |f| {
+            !f.suppressed
+                && (!self.only_signoff_and_blocking || f.is_blocking() || f.needs_signoff())
+        })
+    }
+}
+
+/// `0123456789ab`: the short commit id shown to people.
+pub fn short_id(id: &str) -> &str {
+    &id[..id.len().min(12)]
 }

@@ -35,6 +35,10 @@ pub struct FileInput<'a> {
     /// Why the new side cannot be judged (a symlink that leaves the
     /// repository, say): reported as a `parse-error`, never passed.
     pub unreadable: Option<&'a str>,
+    /// For a merge: the file as the other parents have it. A dependency the
+    /// merge takes unchanged from one of them was judged on that side; only
+    /// what no parent had is judged here.
+    pub other_parents: &'a [&'a [u8]],
 }
 
 /// A file of a directory as it will be after the change.
@@ -52,6 +56,8 @@ struct Analyzed<'a> {
     new_text: Option<Cow<'a, str>>,
     old: Vec<Dependency>,
     new: Option<Result<Vec<Dependency>, ExtractError>>,
+    /// Dependencies of the file in a merge's other parents.
+    other_parents: Vec<Dependency>,
 }
 
 /// The policy file's two sides, when the change touches it.
@@ -88,6 +94,14 @@ impl<'a> Analysis<'a> {
                 continue;
             }
             if input.new_path == Some(POLICY_FILE) || input.old_path == Some(POLICY_FILE) {
+                // A merge that takes the policy as another parent has it:
+                // that change was judged there.
+                if input
+                    .new
+                    .is_some_and(|new| input.other_parents.contains(&new))
+                {
+                    continue;
+                }
                 let side = |p: Option<&str>, bytes: Option<&'a [u8]>| {
                     bytes
                         .filter(|_| p == Some(POLICY_FILE))
@@ -133,12 +147,20 @@ impl<'a> Analysis<'a> {
                 .filter(|b| b.len() <= MAX_FILE_BYTES)
                 .map(String::from_utf8_lossy)
                 .or_else(|| new.is_some().then_some(Cow::Borrowed("")));
+            let other_parents = input
+                .other_parents
+                .iter()
+                .filter(|b| b.len() <= MAX_FILE_BYTES)
+                .filter_map(|bytes| extract(kind, bytes).ok())
+                .flatten()
+                .collect();
             files.push(Analyzed {
                 path,
                 is_override: is_override(path),
                 new_text,
                 old,
                 new,
+                other_parents,
             });
         }
         Analysis {
@@ -279,10 +301,15 @@ impl<'a> Analysis<'a> {
             if let Some(text) = file.new_text.as_deref() {
                 findings.extend(suppress::problems(file.path, text));
             }
-            changes.extend(diff(&file.old, new).into_iter().map(|change| Located {
-                file: index,
-                change,
-            }));
+            changes.extend(
+                diff(&file.old, new)
+                    .into_iter()
+                    .filter(|change| !taken_from_other_parent(change, &file.other_parents))
+                    .map(|change| Located {
+                        file: index,
+                        change,
+                    }),
+            );
         }
         // Override files amend blocks of the base files; they never pair.
         let identity = |l: &Located, d: &Dependency| {
@@ -397,6 +424,17 @@ impl<'a> Analysis<'a> {
                 }
             }
         }
+    }
+}
+
+/// Whether a merge took this dependency, as it is, from a parent other than
+/// the first: it was judged when it entered that parent.
+fn taken_from_other_parent(change: &DependencyChange, other_parents: &[Dependency]) -> bool {
+    match change {
+        DependencyChange::Added(new) | DependencyChange::Changed { new, .. } => other_parents
+            .iter()
+            .any(|d| d.key == new.key && same_values(d, new)),
+        DependencyChange::Removed(_) => false,
     }
 }
 

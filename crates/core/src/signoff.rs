@@ -9,6 +9,25 @@ pub struct CommitContext {
     pub author_email: Option<String>,
     /// `(key, value)` pairs as git parses them from the message.
     pub trailers: Vec<(String, String)>,
+    /// Only read when the policy says `require_signed_commit`.
+    pub signature: CommitSignature,
+}
+
+/// The commit's own signature, as far as it can be known where the check
+/// runs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum CommitSignature {
+    /// Not checked: the commit does not exist yet (commit-msg) and git is
+    /// set up to sign it; the push, server and CI gates verify it.
+    #[default]
+    NotYetMade,
+    /// The commit being made will not be signed (`commit.gpgsign` is off).
+    WillNotBeSigned,
+    /// `git verify-commit` accepts it.
+    Good,
+    /// Signed, but `git verify-commit` rejects it, with its reason.
+    Bad(String),
+    Unsigned,
 }
 
 /// When the judgement happens, which decides what a missing sign-off means.
@@ -69,6 +88,24 @@ pub fn evaluate(policy: &SignoffPolicy, context: &CommitContext) -> SignoffVerdi
         }
     }
     verdict.satisfied = verdict.reviewers.len() >= policy.required.max(1);
+    if policy.require_signed_commit {
+        let problem = match &context.signature {
+            CommitSignature::NotYetMade | CommitSignature::Good => None,
+            CommitSignature::WillNotBeSigned => Some(
+                "the policy requires a signed commit and this one will not be signed (set `git config commit.gpgsign true`)".to_owned(),
+            ),
+            CommitSignature::Unsigned => {
+                Some("the policy requires a signed commit and this one is not signed".to_owned())
+            }
+            CommitSignature::Bad(reason) => Some(format!(
+                "the policy requires a signed commit and `git verify-commit` rejects this one: {reason}"
+            )),
+        };
+        if let Some(problem) = problem {
+            verdict.satisfied = false;
+            verdict.rejected.insert(0, problem);
+        }
+    }
     verdict
 }
 
@@ -114,7 +151,7 @@ pub fn apply(findings: &mut [Finding], stage: &Stage, policy: &SignoffPolicy) {
             }
             (_, Some(v)) if v.satisfied => {
                 finding.signed_off = true;
-                finding.help = format!("signed off by {}", v.reviewers.join(", "));
+                finding.help.clear();
             }
             (
                 Stage::Message {
@@ -122,12 +159,13 @@ pub fn apply(findings: &mut [Finding], stage: &Stage, policy: &SignoffPolicy) {
                 },
                 Some(v),
             ) => {
-                let command = if *existing_commit {
-                    format!("git commit --amend --trailer \"{trailer}\"")
+                let mut help = if *existing_commit {
+                    format!(
+                        "add a reviewer sign-off: `git commit --amend --trailer \"{trailer}\"` (an older commit: `git rebase -i` and reword it)"
+                    )
                 } else {
-                    format!("git commit --trailer \"{trailer}\"")
+                    format!("add a reviewer sign-off: `git commit --trailer \"{trailer}\"`")
                 };
-                let mut help = format!("add a reviewer sign-off: `{command}`");
                 if let Some(reason) = v.rejected.first() {
                     help.push_str(&format!(" ({reason})"));
                 } else if policy.required > 1 {
@@ -159,7 +197,31 @@ mod tests {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
+            signature: CommitSignature::Unsigned,
         }
+    }
+
+    #[test]
+    fn a_required_signature_is_part_of_the_verdict() {
+        let mut policy = SignoffPolicy::default();
+        let mut ctx = context("a@x.io", &[("Reviewed-by", "Bo <bo@x.io>")]);
+        assert!(
+            evaluate(&policy, &ctx).satisfied,
+            "not required: unsigned is fine"
+        );
+        policy.require_signed_commit = true;
+        let v = evaluate(&policy, &ctx);
+        assert!(!v.satisfied);
+        assert!(v.rejected[0].contains("not signed"));
+        ctx.signature = CommitSignature::Bad("No principal matched".into());
+        assert!(evaluate(&policy, &ctx).rejected[0].contains("No principal matched"));
+        ctx.signature = CommitSignature::Good;
+        assert!(evaluate(&policy, &ctx).satisfied);
+        ctx.signature = CommitSignature::NotYetMade;
+        assert!(
+            evaluate(&policy, &ctx).satisfied,
+            "checked where the commit exists"
+        );
     }
 
     #[test]

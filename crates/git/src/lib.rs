@@ -5,7 +5,10 @@
 //! "staged" means (GIT_INDEX_FILE during `git commit -a`, split and sparse
 //! indexes, the cache-tree). The objects named in that output (blobs,
 //! commits, trees, the index, config) are then read with libgit2 (`git2`),
-//! without further processes.
+//! without further processes. Likewise for history: `git rev-list` says
+//! which commits a push or a range brings, one `git log --raw -z` process
+//! what all of them change, and `git verify-commit` whether a signature is
+//! good. Hook input (pre-push, pre-receive) is parsed in [`push`].
 //!
 //! Paths: git paths are bytes. They are turned into `String`s with
 //! [`String::from_utf8_lossy`], so a non-UTF-8 path is shown with U+FFFD in
@@ -14,11 +17,16 @@
 //! Nothing here prints; every failure is a [`GitError`] that names what
 //! failed.
 
+pub mod push;
+mod range;
 mod raw;
+mod signature;
 pub mod trailers;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_history;
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
@@ -26,6 +34,11 @@ use std::process::{Command, Stdio};
 
 use git2::{ErrorCode, ObjectType, Oid, Repository};
 
+pub use push::{
+    is_zero_id, parse_pre_push, parse_pre_receive, read_hook_input, PushUpdate, RefUpdate,
+};
+pub use range::{CommitChanges, Known};
+pub use signature::SignatureStatus;
 pub use trailers::{parse_trailers, Trailer};
 
 /// File mode of a gitlink (a submodule commit): there is no blob to read.
@@ -65,6 +78,21 @@ pub enum GitError {
     /// An object, the index or the configuration could not be read.
     #[error("cannot read {what}: {error}")]
     Read { what: String, error: git2::Error },
+    /// A hook's standard input is not what git writes (or is too large);
+    /// `line` is 1-based.
+    #[error("malformed {hook} input{}: {reason}", line.map(|n| format!(" on line {n}")).unwrap_or_default())]
+    HookInput {
+        hook: &'static str,
+        line: Option<usize>,
+        reason: String,
+    },
+    /// A revision range is not of the form `A..B`.
+    #[error("bad revision range `{range}`: {reason}")]
+    Range { range: String, reason: String },
+    /// An argument cannot be handed to git (e.g. a remote name with glob
+    /// characters).
+    #[error("invalid {what}: {reason}")]
+    Argument { what: String, reason: String },
 }
 
 /// How a path changed, from git's raw status letter.
@@ -274,6 +302,31 @@ impl Repo {
             Some(id) => id,
             None => self.empty_tree()?,
         };
+        self.staged_changes_from(base, pathspecs)
+    }
+
+    /// Like [`Repo::staged_changes`], but against the commit `base` names
+    /// instead of HEAD (`None`: the empty tree). For `git commit --amend`,
+    /// where the commit being made replaces HEAD: its change is the index
+    /// against HEAD's first parent (`HEAD~1`, or `None` when HEAD is a root
+    /// commit).
+    pub fn staged_changes_against(
+        &self,
+        base: Option<&str>,
+        pathspecs: &[&str],
+    ) -> Result<Vec<FileChange>, GitError> {
+        let base = match base {
+            Some(rev) => self.commit(rev)?.id(),
+            None => self.empty_tree()?,
+        };
+        self.staged_changes_from(base, pathspecs)
+    }
+
+    fn staged_changes_from(
+        &self,
+        base: Oid,
+        pathspecs: &[&str],
+    ) -> Result<Vec<FileChange>, GitError> {
         let mut args: Vec<OsString> = [
             "-c",
             "core.quotepath=off",
@@ -548,6 +601,16 @@ impl Repo {
         matches!(self.repo.head(), Err(e) if e.code() == ErrorCode::UnbornBranch)
     }
 
+    /// Whether git is set to sign new commits (`commit.gpgSign`). A
+    /// `git commit -S` on the command line is not visible to hooks.
+    pub fn signs_commits(&self) -> bool {
+        self.repo
+            .config()
+            .and_then(|mut c| c.snapshot())
+            .and_then(|c| c.get_bool("commit.gpgsign"))
+            .unwrap_or(false)
+    }
+
     /// The comment character of commit messages: `core.commentChar` (or
     /// `core.commentString`, first character), '#' by default and for
     /// "auto".
@@ -561,6 +624,87 @@ impl Repo {
             .filter(|v| v != "auto")
             .and_then(|v| v.chars().next())
             .unwrap_or('#')
+    }
+
+    /// True for a bare repository (a server's, where pre-receive runs).
+    pub fn is_bare(&self) -> bool {
+        self.repo.is_bare()
+    }
+
+    /// Resolves a revision to the full id of the commit it names (an
+    /// annotated tag is peeled). `Ok(None)` when it does not exist locally:
+    /// an unknown name or id (all-zero ids included), a path past the root
+    /// (`HEAD~99`), an unborn HEAD. A revision that exists but names no
+    /// commit (a tree, a blob) is an error, as is an ambiguous short id.
+    pub fn resolve(&self, rev: &str) -> Result<Option<String>, GitError> {
+        let object = match self.repo.revparse_single(rev) {
+            Ok(object) => object,
+            Err(e) if matches!(e.code(), ErrorCode::NotFound | ErrorCode::UnbornBranch) => {
+                return Ok(None)
+            }
+            Err(error) => {
+                return Err(GitError::Revision {
+                    rev: rev.to_owned(),
+                    error,
+                })
+            }
+        };
+        let commit = object
+            .peel_to_commit()
+            .map_err(|error| GitError::Revision {
+                rev: rev.to_owned(),
+                error,
+            })?;
+        Ok(Some(commit.id().to_string()))
+    }
+
+    /// The author date of a commit as `GIT_AUTHOR_DATE` takes it, e.g. to
+    /// keep the date of an amended commit: `@<seconds since the epoch>
+    /// <+hhmm|-hhmm>`.
+    pub fn author_date_raw(&self, rev: &str) -> Result<String, GitError> {
+        let when = self.commit(rev)?.author().when();
+        let offset = when.offset_minutes().unsigned_abs();
+        // `-0000` (unknown zone) keeps its sign.
+        let sign = if when.offset_minutes() < 0 || when.sign() == '-' {
+            '-'
+        } else {
+            '+'
+        };
+        Ok(format!(
+            "@{} {sign}{:02}{:02}",
+            when.seconds(),
+            offset / 60,
+            offset % 60
+        ))
+    }
+
+    /// The commits being merged by the commit in progress: the ids in
+    /// `$GIT_DIR/MERGE_HEAD` (one per line), empty when no merge is in
+    /// progress. Lines that are not object ids are left out.
+    pub fn merge_heads(&self) -> Vec<String> {
+        let Ok(bytes) = std::fs::read(self.git_dir.join("MERGE_HEAD")) else {
+            return Vec::new();
+        };
+        bytes
+            .split(|&b| b == b'\n')
+            .filter_map(|line| {
+                let line = std::str::from_utf8(line).ok()?.trim();
+                let hex = line.split_whitespace().next()?;
+                Oid::from_str_ext(hex, self.repo.object_format())
+                    .ok()
+                    .filter(|id| (hex.len() == 40 || hex.len() == 64) && !id.is_zero())
+                    .map(|id| id.to_string())
+            })
+            .collect()
+    }
+
+    /// The path of a file of iacgate's own in the git directory,
+    /// `<git dir>/iacgate/<name>` (e.g. state kept between the
+    /// prepare-commit-msg and commit-msg hooks). For a linked worktree this
+    /// is in the worktree's own git directory (`.git/worktrees/<name>`),
+    /// like `git rev-parse --git-path`. The directory may not exist yet.
+    pub fn state_path(&self, name: &str) -> PathBuf {
+        self.git_dir.join("iacgate").join(name)
     }
 
     // ----- internals -----
@@ -594,7 +738,7 @@ impl Repo {
 
     /// The id of the empty tree in this repository's hash. git knows that
     /// object without it being stored, so nothing is written.
-    fn empty_tree(&self) -> Result<Oid, GitError> {
+    pub(crate) fn empty_tree(&self) -> Result<Oid, GitError> {
         Oid::hash_object_ext(ObjectType::Tree, &[], self.repo.object_format()).map_err(|error| {
             GitError::Read {
                 what: "the empty tree id".to_owned(),
@@ -603,7 +747,7 @@ impl Repo {
         })
     }
 
-    fn commit(&self, rev: &str) -> Result<git2::Commit<'_>, GitError> {
+    pub(crate) fn commit(&self, rev: &str) -> Result<git2::Commit<'_>, GitError> {
         self.repo
             .revparse_single(rev)
             .and_then(|o| o.peel_to_commit())
@@ -660,7 +804,7 @@ impl Repo {
             .collect()
     }
 
-    fn load(&self, entry: raw::RawEntry, command: &str) -> Result<FileChange, GitError> {
+    pub(crate) fn load(&self, entry: raw::RawEntry, command: &str) -> Result<FileChange, GitError> {
         let src = String::from_utf8_lossy(&entry.src).into_owned();
         let dst = entry
             .dst
@@ -711,7 +855,35 @@ impl Repo {
 
     /// Runs git in the repository, returning the command line (for errors)
     /// and its standard output.
-    fn run_git(&self, args: &[OsString]) -> Result<(String, Vec<u8>), GitError> {
+    pub(crate) fn run_git(&self, args: &[OsString]) -> Result<(String, Vec<u8>), GitError> {
+        self.run_git_input(args, None)
+    }
+
+    /// [`Repo::run_git`] with `input` written to git's standard input.
+    pub(crate) fn run_git_input(
+        &self,
+        args: &[OsString],
+        input: Option<&[u8]>,
+    ) -> Result<(String, Vec<u8>), GitError> {
+        let (command, out) = self.git_output(args, input, &[])?;
+        if !out.status.success() {
+            return Err(GitError::Command {
+                command,
+                status: out.status.to_string(),
+                stderr: String::from_utf8_lossy(&out.stderr).trim_end().to_owned(),
+            });
+        }
+        Ok((command, out.stdout))
+    }
+
+    /// Runs git in the repository with `input` on its standard input (none:
+    /// /dev/null) and `extra_env` set, whatever its exit status.
+    pub(crate) fn git_output(
+        &self,
+        args: &[OsString],
+        input: Option<&[u8]>,
+        extra_env: &[(&str, &str)],
+    ) -> Result<(String, std::process::Output), GitError> {
         let command = std::iter::once(OsStr::new("git"))
             .chain(args.iter().map(OsString::as_os_str))
             .map(|a| a.to_string_lossy())
@@ -720,7 +892,11 @@ impl Repo {
         let mut cmd = Command::new("git");
         cmd.args(args)
             .current_dir(&self.run_dir)
-            .stdin(Stdio::null())
+            .stdin(if input.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for key in PATHSPEC_ENV {
@@ -745,18 +921,27 @@ impl Repo {
             Some(i) => cmd.env("GIT_INDEX_FILE", i),
             None => cmd.env_remove("GIT_INDEX_FILE"),
         };
-        let out = cmd.output().map_err(|error| GitError::Spawn {
+        cmd.envs(extra_env.iter().copied());
+        let spawn_error = |error| GitError::Spawn {
             command: command.clone(),
             error,
-        })?;
-        if !out.status.success() {
-            return Err(GitError::Command {
-                command,
-                status: out.status.to_string(),
-                stderr: String::from_utf8_lossy(&out.stderr).trim_end().to_owned(),
-            });
+        };
+        let mut child = cmd.spawn().map_err(spawn_error)?;
+        let out = match (input, child.stdin.take()) {
+            (Some(input), Some(mut stdin)) => std::thread::scope(|scope| {
+                // Written from another thread so that git's output never
+                // fills its pipe while we are still writing. A write error
+                // (git exited early) shows in the exit status.
+                scope.spawn(move || {
+                    use std::io::Write;
+                    let _ = stdin.write_all(input);
+                });
+                child.wait_with_output()
+            }),
+            _ => child.wait_with_output(),
         }
-        Ok((command, out.stdout))
+        .map_err(spawn_error)?;
+        Ok((command, out))
     }
 }
 

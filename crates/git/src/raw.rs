@@ -32,51 +32,60 @@ pub(crate) fn parse_raw(out: &[u8]) -> Result<Vec<RawEntry>, String> {
         if header.is_empty() || header == b"\n" {
             continue;
         }
-        let header_text = String::from_utf8_lossy(header);
-        let Some(rest) = header.strip_prefix(b":") else {
-            return Err(format!("expected a raw diff record, got `{header_text}`"));
-        };
-        let rest = std::str::from_utf8(rest)
-            .map_err(|_| format!("raw diff header is not ASCII: `{header_text}`"))?;
-        let parts: Vec<&str> = rest.split(' ').collect();
-        let [old_mode, new_mode, old_id, new_id, status] = parts[..] else {
-            return Err(format!("raw diff header has not 5 fields: `{header_text}`"));
-        };
-        let old_mode = parse_mode(old_mode)?;
-        let new_mode = parse_mode(new_mode)?;
-        let old_id = parse_id(old_id)?;
-        let new_id = parse_id(new_id)?;
-        let status = parse_status(status)?;
-        let src = match fields.next() {
-            Some(path) if !path.is_empty() => path.to_vec(),
-            _ => return Err(format!("raw diff record `{header_text}` has no path")),
-        };
-        let dst = if matches!(
-            status,
-            ChangeStatus::Renamed { .. } | ChangeStatus::Copied { .. }
-        ) {
-            match fields.next() {
-                Some(path) if !path.is_empty() => Some(path.to_vec()),
-                _ => {
-                    return Err(format!(
-                        "raw diff record `{header_text}` has no destination path"
-                    ))
-                }
-            }
-        } else {
-            None
-        };
-        entries.push(RawEntry {
-            old_mode,
-            new_mode,
-            old_id,
-            new_id,
-            status,
-            src,
-            dst,
-        });
+        entries.push(parse_record(header, &mut fields)?);
     }
     Ok(entries)
+}
+
+/// Parses one record whose header field (starting with `:`) is `header`,
+/// taking its path field(s) from `fields`.
+pub(crate) fn parse_record<'a>(
+    header: &[u8],
+    fields: &mut impl Iterator<Item = &'a [u8]>,
+) -> Result<RawEntry, String> {
+    let header_text = String::from_utf8_lossy(header);
+    let Some(rest) = header.strip_prefix(b":") else {
+        return Err(format!("expected a raw diff record, got `{header_text}`"));
+    };
+    let rest = std::str::from_utf8(rest)
+        .map_err(|_| format!("raw diff header is not ASCII: `{header_text}`"))?;
+    let parts: Vec<&str> = rest.split(' ').collect();
+    let [old_mode, new_mode, old_id, new_id, status] = parts[..] else {
+        return Err(format!("raw diff header has not 5 fields: `{header_text}`"));
+    };
+    let old_mode = parse_mode(old_mode)?;
+    let new_mode = parse_mode(new_mode)?;
+    let old_id = parse_id(old_id)?;
+    let new_id = parse_id(new_id)?;
+    let status = parse_status(status)?;
+    let src = match fields.next() {
+        Some(path) if !path.is_empty() => path.to_vec(),
+        _ => return Err(format!("raw diff record `{header_text}` has no path")),
+    };
+    let dst = if matches!(
+        status,
+        ChangeStatus::Renamed { .. } | ChangeStatus::Copied { .. }
+    ) {
+        match fields.next() {
+            Some(path) if !path.is_empty() => Some(path.to_vec()),
+            _ => {
+                return Err(format!(
+                    "raw diff record `{header_text}` has no destination path"
+                ))
+            }
+        }
+    } else {
+        None
+    };
+    Ok(RawEntry {
+        old_mode,
+        new_mode,
+        old_id,
+        new_id,
+        status,
+        src,
+        dst,
+    })
 }
 
 fn parse_mode(s: &str) -> Result<u32, String> {

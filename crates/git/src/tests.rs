@@ -26,18 +26,18 @@ const SCRUB: &[&str] = &[
     "EMAIL",
 ];
 
-struct Fixture {
+pub(crate) struct Fixture {
     _tmp: tempfile::TempDir,
-    home: PathBuf,
-    dir: PathBuf,
+    pub(crate) home: PathBuf,
+    pub(crate) dir: PathBuf,
 }
 
 impl Fixture {
-    fn new() -> Fixture {
+    pub(crate) fn new() -> Fixture {
         Fixture::with_init(&["init", "-q"])
     }
 
-    fn with_init(init: &[&str]) -> Fixture {
+    pub(crate) fn with_init(init: &[&str]) -> Fixture {
         isolate_libgit2_config();
         let tmp = tempfile::tempdir().unwrap();
         let home = tmp.path().join("home");
@@ -64,7 +64,7 @@ impl Fixture {
         fx
     }
 
-    fn env(&self) -> Vec<EnvOverride> {
+    pub(crate) fn env(&self) -> Vec<EnvOverride> {
         let mut env: Vec<EnvOverride> = SCRUB.iter().map(|k| (OsString::from(k), None)).collect();
         env.push(("HOME".into(), Some(self.home.clone().into())));
         env.push(("GIT_CONFIG_NOSYSTEM".into(), Some("1".into())));
@@ -75,15 +75,15 @@ impl Fixture {
         env
     }
 
-    fn git(&self, args: &[&str]) -> String {
+    pub(crate) fn git(&self, args: &[&str]) -> String {
         self.git_in(&self.dir, args, &[])
     }
 
-    fn git_env(&self, args: &[&str], extra: &[(&str, &OsStr)]) -> String {
+    pub(crate) fn git_env(&self, args: &[&str], extra: &[(&str, &OsStr)]) -> String {
         self.git_in(&self.dir, args, extra)
     }
 
-    fn git_in(&self, cwd: &Path, args: &[&str], extra: &[(&str, &OsStr)]) -> String {
+    pub(crate) fn git_in(&self, cwd: &Path, args: &[&str], extra: &[(&str, &OsStr)]) -> String {
         let mut cmd = Command::new("git");
         cmd.args(args).current_dir(cwd);
         for (k, v) in self.env() {
@@ -104,23 +104,23 @@ impl Fixture {
         String::from_utf8_lossy(&out.stdout).trim_end().to_owned()
     }
 
-    fn write(&self, path: &str, contents: &str) {
+    pub(crate) fn write(&self, path: &str, contents: &str) {
         let p = self.dir.join(path);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, contents).unwrap();
     }
 
-    fn commit(&self, message: &str) -> String {
+    pub(crate) fn commit(&self, message: &str) -> String {
         self.git(&["add", "-A"]);
         self.git(&["commit", "-q", "--allow-empty", "-m", message]);
         self.git(&["rev-parse", "HEAD"])
     }
 
-    fn repo(&self) -> Repo {
+    pub(crate) fn repo(&self) -> Repo {
         Repo::open_with_env(&self.dir, self.env()).unwrap()
     }
 
-    fn repo_with(&self, extra: &[(&str, Option<&OsStr>)]) -> Repo {
+    pub(crate) fn repo_with(&self, extra: &[(&str, Option<&OsStr>)]) -> Repo {
         let mut env = self.env();
         env.extend(
             extra
@@ -151,9 +151,9 @@ fn isolate_libgit2_config() {
     });
 }
 
-const TF: &[&str] = &[":(glob)**/*.tf", ":(glob)**/.terraform.lock.hcl"];
+pub(crate) const TF: &[&str] = &[":(glob)**/*.tf", ":(glob)**/.terraform.lock.hcl"];
 
-fn by_path(changes: &[FileChange], path: &str) -> FileChange {
+pub(crate) fn by_path(changes: &[FileChange], path: &str) -> FileChange {
     changes
         .iter()
         .find(|c| c.path() == path)
@@ -161,7 +161,7 @@ fn by_path(changes: &[FileChange], path: &str) -> FileChange {
         .clone()
 }
 
-fn text(bytes: &Option<Vec<u8>>) -> Option<&str> {
+pub(crate) fn text(bytes: &Option<Vec<u8>>) -> Option<&str> {
     bytes.as_deref().map(|b| std::str::from_utf8(b).unwrap())
 }
 
