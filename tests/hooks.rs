@@ -16,7 +16,7 @@ fn repo_with_hooks() -> TestRepo {
 
 fn commit(repo: &TestRepo, args: &[&str]) -> crate::util::Run {
     let out = repo
-        .with_binary_on_path("git")
+        .command("git")
         .arg("commit")
         .args(args)
         .output()

@@ -7,4 +7,5 @@ mod explain;
 mod hooks;
 mod human;
 mod policy;
+mod push;
 mod staged;

@@ -55,10 +55,17 @@ impl TestRepo {
         self
     }
 
+    /// A command in the repository, with the built binary first on PATH so
+    /// that installed hooks run this build (never one installed elsewhere).
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let mut cmd = Command::new(program);
         cmd.current_dir(self.path());
         isolate(&mut cmd, self.home.path());
+        let dir = bin().parent().expect("bin dir").to_path_buf();
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let mut paths = vec![dir];
+        paths.extend(std::env::split_paths(&path));
+        cmd.env("PATH", std::env::join_paths(paths).expect("PATH"));
         cmd
     }
 
@@ -107,15 +114,24 @@ impl TestRepo {
         }
     }
 
-    /// A command whose PATH finds the built binary first.
-    pub fn with_binary_on_path(&self, program: &str) -> Command {
-        let mut cmd = self.command(program);
-        let dir = bin().parent().expect("bin dir").to_path_buf();
-        let path = std::env::var_os("PATH").unwrap_or_default();
-        let mut paths = vec![dir];
-        paths.extend(std::env::split_paths(&path));
-        cmd.env("PATH", std::env::join_paths(paths).expect("PATH"));
-        cmd
+    /// Run git with the built binary on PATH, so installed hooks find it.
+    pub fn git_with_hooks(&self, args: &[&str]) -> Run {
+        Run::from(self.command("git").args(args).output().expect("run git"))
+    }
+
+    /// A bare repository next to this one, added as remote `origin`.
+    pub fn bare_remote(&self) -> tempfile::TempDir {
+        let bare = tempfile::tempdir().expect("temp dir");
+        let status = self
+            .command("git")
+            .args(["init", "-q", "--bare", "-b", "main"])
+            .arg(bare.path())
+            .status()
+            .expect("git init --bare");
+        assert!(status.success());
+        let url = format!("file://{}", bare.path().display());
+        self.git(&["remote", "add", "origin", &url]);
+        bare
     }
 }
 
