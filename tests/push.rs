@@ -361,3 +361,26 @@ fn check_range_as_ci_runs_it() {
     let bad = repo.iacgate(&["check", "--range", "nope..HEAD"]);
     assert_eq!(bad.code, 2);
 }
+
+#[test]
+fn sha256_repositories_work_end_to_end() {
+    let repo = TestRepo::new_sha256();
+    repo.write("main.tf", MAIN)
+        .write("versions.tf", VERSIONS)
+        .commit_all("initial");
+    let _bare = repo.bare_remote();
+    repo.git(&["push", "-q", "origin", "main"]);
+    repo.install_hooks();
+    bump_provider(&repo, "~> 6.0");
+    repo.git(&["commit", "-q", "--no-verify", "-am", "sneaky bump"]);
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]).trim().len(), 64);
+    let run = repo.git_with_hooks(&["push", "origin", "main"]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error[version-change]"),
+        "{}",
+        run.stderr
+    );
+    let run = repo.iacgate(&["check", "--range", "origin/main..HEAD", "--format", "json"]);
+    assert_eq!(run.rule_names(), ["version-change"]);
+}

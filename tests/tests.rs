@@ -8,4 +8,5 @@ mod hooks;
 mod human;
 mod policy;
 mod push;
+mod signing;
 mod staged;

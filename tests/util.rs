@@ -31,11 +31,22 @@ pub fn bin() -> PathBuf {
 impl TestRepo {
     /// An empty repository on branch `main`.
     pub fn new() -> TestRepo {
+        TestRepo::with_init(&[])
+    }
+
+    /// An empty repository whose objects are named by SHA-256.
+    pub fn new_sha256() -> TestRepo {
+        TestRepo::with_init(&["--object-format=sha256"])
+    }
+
+    fn with_init(options: &[&str]) -> TestRepo {
         let repo = TestRepo {
             dir: tempfile::tempdir().expect("temp dir"),
             home: tempfile::tempdir().expect("temp home"),
         };
-        repo.git(&["init", "-q", "-b", "main"]);
+        let mut init = vec!["init", "-q", "-b", "main"];
+        init.extend(options);
+        repo.git(&init);
         repo.git(&["config", "commit.gpgsign", "false"]);
         repo
     }
@@ -119,12 +130,15 @@ impl TestRepo {
         Run::from(self.command("git").args(args).output().expect("run git"))
     }
 
-    /// A bare repository next to this one, added as remote `origin`.
+    /// A bare repository next to this one (of the same object format),
+    /// added as remote `origin`.
     pub fn bare_remote(&self) -> tempfile::TempDir {
         let bare = tempfile::tempdir().expect("temp dir");
+        let format = self.git(&["rev-parse", "--show-object-format"]);
         let status = self
             .command("git")
             .args(["init", "-q", "--bare", "-b", "main"])
+            .arg(format!("--object-format={}", format.trim()))
             .arg(bare.path())
             .status()
             .expect("git init --bare");
