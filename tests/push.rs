@@ -384,3 +384,34 @@ fn sha256_repositories_work_end_to_end() {
     let run = repo.iacgate(&["check", "--range", "origin/main..HEAD", "--format", "json"]);
     assert_eq!(run.rule_names(), ["version-change"]);
 }
+
+#[test]
+fn malformed_hook_input_fails_closed() {
+    let (repo, _bare) = clone_with_remote();
+    for (hook, input) in [
+        ("pre-push", "refs/heads/main deadbeef refs/heads/main\n"),
+        ("pre-receive", "not three fields\n"),
+    ] {
+        let mut cmd = repo.command(crate::util::bin());
+        cmd.args(["hook", hook]);
+        if hook == "pre-push" {
+            cmd.args(["origin", "file:///nowhere"]);
+        }
+        let mut child = cmd
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let run = Run::from(child.wait_with_output().unwrap());
+        assert_eq!(run.code, 2, "{hook}: {}", run.stderr);
+        assert!(run.stderr.contains("line 1"), "{hook}: {}", run.stderr);
+    }
+}

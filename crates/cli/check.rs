@@ -3,7 +3,6 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
@@ -335,7 +334,7 @@ fn commit_groups(repo: &Repo, target: &Target) -> anyhow::Result<Vec<CommitGroup
             }])
         }
         Target::PrePush { remote } => {
-            let input = read_stdin()?;
+            let input = read_stdin("pre-push")?;
             let mut groups = Vec::new();
             for update in parse_pre_push(&input)? {
                 if update.is_deletion() {
@@ -363,7 +362,7 @@ fn commit_groups(repo: &Repo, target: &Target) -> anyhow::Result<Vec<CommitGroup
             Ok(groups)
         }
         Target::PreReceive => {
-            let input = read_stdin()?;
+            let input = read_stdin("pre-receive")?;
             let mut groups = Vec::new();
             for update in parse_pre_receive(&input)? {
                 if update.is_deletion() {
@@ -398,12 +397,10 @@ fn fork_point(repo: &Repo, ids: &[String]) -> anyhow::Result<Option<String>> {
     }
 }
 
-fn read_stdin() -> anyhow::Result<Vec<u8>> {
-    let mut input = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut input)
-        .context("cannot read the ref updates on standard input")?;
-    Ok(input)
+/// The ref updates git writes to the hook, bounded: hostile input is an
+/// error, not a memory blow-up.
+fn read_stdin(hook: &'static str) -> anyhow::Result<Vec<u8>> {
+    Ok(iacgate_git::read_hook_input(std::io::stdin().lock(), hook)?)
 }
 
 /// One change to judge: a staged change or one commit.
