@@ -10,8 +10,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 target=${1:-.}
 
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$here/Cargo.toml" | head -n 1)
-if command -v iacgate >/dev/null 2>&1 && [ "$(iacgate --version 2>/dev/null)" = "iacgate $version" ]; then
-    echo "install.sh: iacgate $version is already installed ($(command -v iacgate))"
+# The binary says which commit it was built from; a clone with local edits
+# is always rebuilt.
+expected="iacgate $version"
+if commit=$(git -C "$here" rev-parse --short=12 HEAD 2>/dev/null); then
+    expected="iacgate $version (commit $commit)"
+    [ -z "$(git -C "$here" status --porcelain 2>/dev/null)" ] || expected="(local edits)"
+fi
+if command -v iacgate >/dev/null 2>&1 && [ "$(iacgate --version 2>/dev/null)" = "$expected" ]; then
+    echo "install.sh: $expected is already installed ($(command -v iacgate))"
 else
     cargo install --locked --path "$here"
 fi

@@ -9,7 +9,7 @@ use crate::check::{Request, Target};
 #[derive(Debug, Parser)]
 #[command(
     name = "iacgate",
-    version,
+    version = env!("IACGATE_VERSION"),
     about = "Git hooks that guard an Infrastructure-as-Code supply chain.",
     long_about = "Git hooks that guard an Infrastructure-as-Code supply chain.\n\n\
         iacgate reads what a change does to third-party dependencies (Terraform and \
