@@ -17,7 +17,7 @@ use iacgate_git::{
 };
 
 use crate::args::Format;
-use crate::render::{self, CommitHeader, Sources};
+use crate::render::{self, CommitHeader, Shown, Sources};
 use crate::{EXIT_BLOCKED, EXIT_ERROR, EXIT_OK};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,7 +140,12 @@ pub fn run(request: Request) -> anyhow::Result<u8> {
         files_checked: outcome.files_checked,
         sources: &outcome.sources,
         commits: &outcome.commits,
-        only_signoff_and_blocking: request.hook && request.message_file.is_some(),
+        shown: match (&request.target, request.hook) {
+            (_, false) => Shown::All,
+            (Target::Staged, true) if request.message_file.is_some() => Shown::SignOffAndBlocking,
+            (Target::Staged, true) => Shown::All,
+            (_, true) => Shown::Blocking,
+        },
     };
     match request.format {
         Format::Human => render::human::write(&report, &mut anstream::stderr())?,

@@ -53,10 +53,19 @@ pub struct Report<'a> {
     pub sources: &'a Sources,
     /// Commits judged, in order; empty for a staged change.
     pub commits: &'a [CommitHeader],
-    /// Only show what matters at this point: findings that block or that
-    /// a sign-off can clear (the commit-msg hook, after pre-commit already
-    /// showed the rest).
-    pub only_signoff_and_blocking: bool,
+    pub shown: Shown,
+}
+
+/// Which findings a human sees: later hooks leave out what an earlier one
+/// already showed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// Everything but suppressed findings.
+    All,
+    /// What blocks or what a sign-off clears (commit-msg, after pre-commit).
+    SignOffAndBlocking,
+    /// What blocks (pre-push, pre-receive: the commits were made already).
+    Blocking,
 }
 
 impl Report<'_> {
@@ -64,7 +73,11 @@ impl Report<'_> {
     pub fn shown(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(move |f| {
             !f.suppressed
-                && (!self.only_signoff_and_blocking || f.is_blocking() || f.needs_signoff())
+                && match self.shown {
+                    Shown::All => true,
+                    Shown::SignOffAndBlocking => f.is_blocking() || f.needs_signoff(),
+                    Shown::Blocking => f.is_blocking(),
+                }
         })
     }
 }
