@@ -166,14 +166,77 @@ fn provider_moved_to_another_registry_host() {
 fn a_symlink_is_judged_by_what_it_points_to() {
     let repo = one_file_stack();
     repo.write(
-        "evil.txt",
+        "shared/app.tf",
         "module \"a\" {\n  source = \"git::https://example.com/a.git?ref=main\"\n}\n",
     );
+    std::os::unix::fs::symlink("../shared/app.tf", repo.path().join("net/app.tf")).unwrap();
+    repo.stage(&["shared/app.tf", "net/app.tf"]);
+    let run = check(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        sorted_rules(&run),
+        [
+            ("unpinned".into(), "net/app.tf".into(), 2),
+            ("unpinned".into(), "shared/app.tf".into(), 2)
+        ]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_to_a_file_that_is_not_iac_is_not_a_pass() {
+    // Edits to evil.txt would never be checked, so the link itself blocks.
+    let repo = one_file_stack();
+    repo.write("evil.txt", "module \"a\" {\n  source = \"./a\"\n}\n");
     std::os::unix::fs::symlink("../evil.txt", repo.path().join("net/extra.tf")).unwrap();
     repo.stage(&["evil.txt", "net/extra.tf"]);
     let run = check(&repo);
     assert_eq!(run.code, 1, "{}", run.stdout);
-    assert_eq!(run.rules(), [("unpinned".into(), "net/extra.tf".into(), 2)]);
+    assert_eq!(
+        run.rules(),
+        [("parse-error".into(), "net/extra.tf".into(), 1)]
+    );
+    assert!(run.stdout.contains("not an IaC file"), "{}", run.stdout);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_policy_file_cannot_be_a_symlink() {
+    let repo = TestRepo::new();
+    repo.write("strict.toml", "[allow]\nmodules = [\"acme/*\"]\n")
+        .write(".iacgate.toml", "[allow]\nmodules = [\"acme/*\"]\n")
+        .commit_all("policy");
+    std::fs::remove_file(repo.path().join(".iacgate.toml")).unwrap();
+    std::os::unix::fs::symlink("strict.toml", repo.path().join(".iacgate.toml")).unwrap();
+    repo.stage(&[".iacgate.toml"]);
+    let run = check(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        run.rules(),
+        [("parse-error".into(), ".iacgate.toml".into(), 1)]
+    );
+}
+
+#[test]
+fn renaming_from_a_path_that_is_never_judged_is_an_addition() {
+    let repo = TestRepo::new();
+    let evil = "module \"e\" {\n  source = \"git::https://example.com/x.git?ref=main\"\n}\n";
+    repo.write(".iacgate.toml", "[paths]\nexclude = [\"examples/**\"]\n")
+        .write("net/.wip.tf", evil)
+        .write("examples/demo/main.tf", evil)
+        .commit_all("parked");
+    repo.git(&["mv", "net/.wip.tf", "net/evil.tf"]);
+    repo.git(&["mv", "examples/demo/main.tf", "net/demo.tf"]);
+    let run = check(&repo);
+    assert_eq!(run.code, 1);
+    let rules = sorted_rules(&run);
+    assert_eq!(
+        rules,
+        [
+            ("unpinned".into(), "net/demo.tf".into(), 2),
+            ("unpinned".into(), "net/evil.tf".into(), 2)
+        ]
+    );
 }
 
 #[cfg(unix)]

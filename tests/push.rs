@@ -82,15 +82,25 @@ fn the_author_is_told_why_their_own_trailer_does_not_count() {
 fn an_amend_cannot_drop_a_signoff() {
     let (repo, _bare) = clone_with_remote();
     bump_provider(&repo, "~> 6.0");
-    let run = commit(
-        &repo,
-        &[
-            "-a",
-            "-m",
-            "bump",
-            "--trailer",
-            "Reviewed-by: Bob <bob@example.com>",
-        ],
+    // Made a minute ago: an amend keeps this author date.
+    let past = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        - 60;
+    let run = Run::from(
+        repo.command("git")
+            .args([
+                "commit",
+                "-a",
+                "-m",
+                "bump",
+                "--trailer",
+                "Reviewed-by: Bob <bob@example.com>",
+            ])
+            .env("GIT_AUTHOR_DATE", format!("@{past} +0000"))
+            .output()
+            .unwrap(),
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     // Rewording the commit without the trailer is stopped...

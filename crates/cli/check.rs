@@ -6,14 +6,14 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-use iacgate_core::analysis::{dir_of, Analysis, FileInput, Sibling};
+use iacgate_core::analysis::{dir_of, Analysis, FileInput, History, MergeSide, Sibling};
 use iacgate_core::extract::{FileKind, PATHSPECS};
 use iacgate_core::finding::Finding;
 use iacgate_core::policy::{Policy, POLICY_FILE};
 use iacgate_core::signoff::{self, CommitContext, CommitSignature, Stage};
 use iacgate_git::{
-    parse_pre_push, parse_pre_receive, CommitChanges, FileChange, Known, Repo, SignatureStatus,
-    MODE_GITLINK, MODE_SYMLINK,
+    parse_pre_push, parse_pre_receive, CommitChanges, CommitInfo, FileChange, Known, Repo,
+    SignatureStatus, MODE_GITLINK, MODE_SYMLINK,
 };
 
 use crate::args::Format;
@@ -187,7 +187,7 @@ fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
         return Ok(None);
     };
     let stage = staged_stage(repo, request, &policy)?;
-    let merge_heads = repo.merge_heads();
+    let lineage = Lineage::merge(repo, head.as_deref(), &repo.merge_heads())?;
     let mut outcome = Outcome::default();
     let sides = Sides {
         base: head,
@@ -196,7 +196,7 @@ fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
     let change = Change {
         sides: &sides,
         changes: &changes,
-        other_parents: &merge_heads,
+        lineage: &lineage,
         commit: None,
     };
     judge(repo, &change, &policy, &stage, &mut outcome)?;
@@ -208,7 +208,7 @@ fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
         let change = Change {
             sides: &sides,
             changes: &changes,
-            other_parents: &[],
+            lineage: &Lineage::Linear,
             commit: None,
         };
         let mut whole = Outcome::default();
@@ -238,29 +238,30 @@ fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
 fn commits(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
     let groups = commit_groups(repo, &request.target)?;
     let mut outcome = Outcome::default();
-    let mut judged = HashSet::new();
+    // A commit pushed to two refs is judged under each ref's policy.
+    let mut judged: HashSet<(String, String)> = HashSet::new();
     let mut policies: HashMap<String, Policy> = HashMap::new();
     for group in groups {
-        let ids: Vec<String> = group
-            .ids
-            .into_iter()
-            .filter(|id| judged.insert(id.clone()))
-            .collect();
-        if ids.is_empty() {
+        let Some(first) = group.ids.first().or(group.rewind.as_ref().map(|r| &r.new)) else {
             continue;
-        }
-        let sides = Sides {
-            base: group.policy_at.clone(),
-            new: NewTree::Commit(ids[0].clone()),
         };
-        let key = group.policy_at.clone().unwrap_or_else(|| ids[0].clone());
+        let key = group.policy_at.clone().unwrap_or_else(|| first.clone());
         if !policies.contains_key(&key) {
+            let sides = Sides {
+                base: group.policy_at.clone(),
+                new: NewTree::Commit(first.clone()),
+            };
             let Some(policy) = load_policy(repo, &sides, request.config.as_ref())? else {
                 return Ok(None);
             };
             policies.insert(key.clone(), policy);
         }
         let policy = &policies[&key];
+        let ids: Vec<String> = group
+            .ids
+            .into_iter()
+            .filter(|id| judged.insert((id.clone(), key.clone())))
+            .collect();
         for CommitChanges { info, changes } in repo.commits_changes(&ids, &pathspecs())? {
             outcome.commits.push(CommitHeader {
                 id: info.id.clone(),
@@ -269,42 +270,89 @@ fn commits(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
             if changes.is_empty() {
                 continue;
             }
-            let signature = if policy.signoff.require_signed_commit {
-                match repo.verify_commit(&info.id)? {
-                    SignatureStatus::Good { .. } => CommitSignature::Good,
-                    SignatureStatus::Bad { reason } => CommitSignature::Bad(reason),
-                    SignatureStatus::Unsigned => CommitSignature::Unsigned,
-                }
-            } else {
-                CommitSignature::NotYetMade
-            };
-            let stage = Stage::Message {
-                context: CommitContext {
-                    author_email: Some(info.author.email.clone()),
-                    trailers: trailers(&info.message, repo.comment_char()),
-                    signature,
-                },
-                existing_commit: true,
-            };
             let sides = Sides {
                 base: info.parents.first().cloned(),
                 new: NewTree::Commit(info.id.clone()),
             };
-            judge(
+            let lineage = Lineage::merge(
                 repo,
-                &Change {
-                    sides: &sides,
-                    changes: &changes,
-                    other_parents: info.parents.get(1..).unwrap_or_default(),
-                    commit: Some(&info.id),
-                },
-                policy,
-                &stage,
-                &mut outcome,
+                info.parents.first().map(String::as_str),
+                info.parents.get(1..).unwrap_or_default(),
             )?;
+            let stage = commit_stage(repo, &info, policy)?;
+            let change = Change {
+                sides: &sides,
+                changes: &changes,
+                lineage: &lineage,
+                commit: Some(&info.id),
+            };
+            judge(repo, &change, policy, &stage, &mut outcome)?;
+        }
+        if let Some(rewind) = group.rewind {
+            judge_rewind(repo, &rewind, policy, &mut outcome)?;
         }
     }
     Ok(Some(outcome))
+}
+
+/// A ref moved off its old commit (a force push): what the move undoes is
+/// judged like a change, signed off (or not) by the new tip's message.
+fn judge_rewind(
+    repo: &Repo,
+    rewind: &Rewind,
+    policy: &Policy,
+    outcome: &mut Outcome,
+) -> anyhow::Result<()> {
+    let changes = repo.changes_between(&rewind.old, &rewind.new, &pathspecs())?;
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let info = repo.commit_info(&rewind.new)?;
+    outcome.commits.push(CommitHeader {
+        id: info.id.clone(),
+        summary: format!(
+            "{} (force-pushed over {}: what it undoes)",
+            info.summary,
+            render::short_id(&rewind.old)
+        ),
+    });
+    let sides = Sides {
+        base: Some(rewind.old.clone()),
+        new: NewTree::Commit(info.id.clone()),
+    };
+    let lineage = Lineage::Rewind {
+        base: repo.merge_base(&rewind.old, &rewind.new)?,
+    };
+    let stage = commit_stage(repo, &info, policy)?;
+    let change = Change {
+        sides: &sides,
+        changes: &changes,
+        lineage: &lineage,
+        commit: Some(&info.id),
+    };
+    judge(repo, &change, policy, &stage, outcome)
+}
+
+/// An existing commit is judged with its own message and author, and its
+/// signature when the policy asks for one.
+fn commit_stage(repo: &Repo, info: &CommitInfo, policy: &Policy) -> anyhow::Result<Stage> {
+    let signature = if policy.signoff.require_signed_commit {
+        match repo.verify_commit(&info.id)? {
+            SignatureStatus::Good { .. } => CommitSignature::Good,
+            SignatureStatus::Bad { reason } => CommitSignature::Bad(reason),
+            SignatureStatus::Unsigned => CommitSignature::Unsigned,
+        }
+    } else {
+        CommitSignature::NotYetMade
+    };
+    Ok(Stage::Message {
+        context: CommitContext {
+            author_email: Some(info.author.email.clone()),
+            trailers: trailers(&info.message, repo.comment_char()),
+            signature,
+        },
+        existing_commit: true,
+    })
 }
 
 /// Commits to judge together under one policy.
@@ -313,6 +361,46 @@ struct CommitGroup {
     /// Where the policy is read from; `None`: the first commit's own file
     /// (nothing came before it).
     policy_at: Option<String>,
+    /// A ref update that is not a fast-forward.
+    rewind: Option<Rewind>,
+}
+
+/// A ref moved from `old` to `new`, which does not contain it.
+struct Rewind {
+    old: String,
+    new: String,
+}
+
+impl CommitGroup {
+    /// The commits and rewind of one ref update from `old` (if the ref
+    /// existed and we have its commit) to `new`.
+    fn update(
+        repo: &Repo,
+        old: Option<String>,
+        new: &str,
+        known_otherwise: Known,
+        policy_otherwise: impl FnOnce(&[String]) -> anyhow::Result<Option<String>>,
+    ) -> anyhow::Result<CommitGroup> {
+        let Some(old) = old else {
+            let ids = repo.new_commits(new, known_otherwise)?;
+            let policy_at = policy_otherwise(&ids)?;
+            return Ok(CommitGroup {
+                ids,
+                policy_at,
+                rewind: None,
+            });
+        };
+        let ids = repo.new_commits(new, Known::Commit(&old))?;
+        let rewind = (!repo.is_ancestor(&old, new)?).then(|| Rewind {
+            old: old.clone(),
+            new: new.to_owned(),
+        });
+        Ok(CommitGroup {
+            ids,
+            policy_at: Some(old),
+            rewind,
+        })
+    }
 }
 
 fn commit_groups(repo: &Repo, target: &Target) -> anyhow::Result<Vec<CommitGroup>> {
@@ -323,6 +411,7 @@ fn commit_groups(repo: &Repo, target: &Target) -> anyhow::Result<Vec<CommitGroup
             Ok(vec![CommitGroup {
                 policy_at: info.parents.first().cloned(),
                 ids: vec![info.id],
+                rewind: None,
             }])
         }
         Target::Range(range) => {
@@ -330,39 +419,45 @@ fn commit_groups(repo: &Repo, target: &Target) -> anyhow::Result<Vec<CommitGroup
                 bail!("`{range}` is not a range: write A..B (the commits reachable from B and not from A)");
             };
             let ids = repo.range_commits(range)?;
+            let from = if from.is_empty() { "HEAD" } else { from };
             let policy_at = repo
                 .resolve(from)?
                 .with_context(|| format!("`{from}` does not name a commit here"))?;
             Ok(vec![CommitGroup {
                 ids,
                 policy_at: Some(policy_at),
+                rewind: None,
             }])
         }
         Target::PrePush { remote } => {
             let input = read_stdin("pre-push")?;
             let mut groups = Vec::new();
             for update in parse_pre_push(&input)? {
-                if update.is_deletion() {
+                // Deletions, and tags of blobs or trees, bring no commits.
+                if update.is_deletion() || !repo.is_commit(&update.local_id) {
                     continue;
                 }
                 // What the remote already has is not judged again. A remote
                 // tip we do not have (someone pushed since our last fetch)
-                // cannot be compared with: judge what no remote-tracking
-                // ref has.
+                // cannot be compared with: then what no remote-tracking ref
+                // of this remote (or of any, pushing to a URL) has is judged.
                 let remote_tip = match update.is_new_ref() {
                     true => None,
-                    false => repo.resolve(&update.remote_id)?,
+                    false => repo
+                        .resolve(&update.remote_id)?
+                        .filter(|id| repo.is_commit(id)),
                 };
-                let known = match &remote_tip {
-                    Some(tip) => Known::Commit(tip),
-                    None => Known::RemoteRefs(remote),
+                let known = match repo.has_remote(remote) {
+                    true => Known::RemoteRefs(remote),
+                    false => Known::AnyRemote,
                 };
-                let ids = repo.new_commits(&update.local_id, known)?;
-                let policy_at = match remote_tip {
-                    Some(tip) => Some(tip),
-                    None => fork_point(repo, &ids)?,
-                };
-                groups.push(CommitGroup { ids, policy_at });
+                groups.push(CommitGroup::update(
+                    repo,
+                    remote_tip,
+                    &update.local_id,
+                    known,
+                    |ids| fork_point(repo, ids),
+                )?);
             }
             Ok(groups)
         }
@@ -370,23 +465,23 @@ fn commit_groups(repo: &Repo, target: &Target) -> anyhow::Result<Vec<CommitGroup
             let input = read_stdin("pre-receive")?;
             let mut groups = Vec::new();
             for update in parse_pre_receive(&input)? {
-                if update.is_deletion() {
+                if update.is_deletion() || !repo.is_commit(&update.new_id) {
                     continue;
                 }
-                let (ids, policy_at) = if update.is_new_ref() {
-                    // A new branch: its commits are the ones no ref has yet;
-                    // its policy, the default branch's.
-                    let ids = repo.new_commits(&update.new_id, Known::AllRefs)?;
-                    let policy_at = match repo.resolve("HEAD")? {
-                        Some(head) => Some(head),
-                        None => fork_point(repo, &ids)?,
-                    };
-                    (ids, policy_at)
-                } else {
-                    let ids = repo.new_commits(&update.new_id, Known::Commit(&update.old_id))?;
-                    (ids, Some(update.old_id.clone()))
-                };
-                groups.push(CommitGroup { ids, policy_at });
+                // A new branch: its commits are the ones no ref has yet; its
+                // policy, the default branch's.
+                let old = (!update.is_new_ref() && repo.is_commit(&update.old_id))
+                    .then(|| update.old_id.clone());
+                groups.push(CommitGroup::update(
+                    repo,
+                    old,
+                    &update.new_id,
+                    Known::AllRefs,
+                    |ids| match repo.resolve("HEAD")?.filter(|id| repo.is_commit(id)) {
+                        Some(head) => Ok(Some(head)),
+                        None => fork_point(repo, ids),
+                    },
+                )?);
             }
             Ok(groups)
         }
@@ -408,14 +503,41 @@ fn read_stdin(hook: &'static str) -> anyhow::Result<Vec<u8>> {
     Ok(iacgate_git::read_hook_input(std::io::stdin().lock(), hook)?)
 }
 
-/// One change to judge: a staged change or one commit.
+/// One change to judge: a staged change, one commit, or a ref rewound.
 struct Change<'c> {
     sides: &'c Sides,
     changes: &'c [FileChange],
-    /// A merge's other parents (ids): what it takes from them unchanged
-    /// was judged there.
-    other_parents: &'c [String],
+    lineage: &'c Lineage,
     commit: Option<&'c str>,
+}
+
+/// How the new side came to be (see [`History`]), as revisions.
+enum Lineage {
+    Linear,
+    /// A merge's other parents, each with its merge base with the first.
+    Merge(Vec<(String, Option<String>)>),
+    /// A ref moved off its old commit; the merge base of old and new.
+    Rewind {
+        base: Option<String>,
+    },
+}
+
+impl Lineage {
+    /// The lineage of a merge of `first` with `others`.
+    fn merge(repo: &Repo, first: Option<&str>, others: &[String]) -> anyhow::Result<Lineage> {
+        if others.is_empty() {
+            return Ok(Lineage::Linear);
+        }
+        let mut sides = Vec::new();
+        for other in others {
+            let base = match first {
+                Some(first) => repo.merge_base(first, other)?,
+                None => None,
+            };
+            sides.push((other.clone(), base));
+        }
+        Ok(Lineage::Merge(sides))
+    }
 }
 
 fn judge(
@@ -428,16 +550,24 @@ fn judge(
     let prepared = change
         .changes
         .iter()
-        .map(|c| prepare(repo, change.sides, change.other_parents, c))
+        .map(|c| prepare(repo, change.sides, change.lineage, c))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let other_parent_slices: Vec<Vec<&[u8]>> = prepared
+    let merge_sides: Vec<Vec<MergeSide>> = prepared
         .iter()
-        .map(|p| p.other_parents.iter().map(Vec::as_slice).collect())
+        .map(|p| {
+            p.merge
+                .iter()
+                .map(|(theirs, base)| MergeSide {
+                    theirs: theirs.as_deref(),
+                    base: base.as_deref(),
+                })
+                .collect()
+        })
         .collect();
     let inputs: Vec<FileInput> = prepared
         .iter()
-        .zip(&other_parent_slices)
-        .map(|(p, others)| p.input(others))
+        .zip(&merge_sides)
+        .map(|(p, sides)| p.input(sides))
         .collect();
     let analysis = Analysis::new(&inputs, policy);
     if analysis.files_checked() == 0 {
@@ -475,30 +605,42 @@ struct Prepared<'c> {
     old: Option<Cow<'c, [u8]>>,
     new: Option<Cow<'c, [u8]>>,
     unreadable: Option<String>,
-    other_parents: Vec<Vec<u8>>,
+    /// A merge: the file in each other parent and at its merge base.
+    merge: Vec<(Option<Vec<u8>>, Option<Vec<u8>>)>,
+    /// A rewind: the file at the merge base of the old and new commit.
+    rewind_base: Option<Option<Vec<u8>>>,
 }
 
 impl Prepared<'_> {
-    fn input<'s>(&'s self, other_parents: &'s [&'s [u8]]) -> FileInput<'s> {
+    fn input<'s>(&'s self, merge: &'s [MergeSide<'s>]) -> FileInput<'s> {
+        let history = match &self.rewind_base {
+            Some(base) => History::Rewind {
+                base: base.as_deref(),
+            },
+            None if !merge.is_empty() => History::Merge(merge),
+            None => History::Linear,
+        };
         FileInput {
             old_path: self.change.old_path.as_deref(),
             new_path: self.change.new_path.as_deref(),
             old: self.old.as_deref(),
             new: self.new.as_deref(),
             unreadable: self.unreadable.as_deref(),
-            other_parents,
+            history,
         }
     }
 }
 
 /// Terraform follows a symlink named `main.tf`, so iacgate judges what it
-/// points to, read from the same tree; a link that leaves the repository
-/// or points nowhere cannot be judged and is reported. A submodule at an
-/// IaC path has no contents to judge and is reported too.
+/// points to, read from the same tree, as long as that is an IaC file that
+/// iacgate also judges when it changes. A link that leaves the repository,
+/// points nowhere or points to any other file cannot be judged and is
+/// reported; so is a policy file that is a link, and a submodule at an IaC
+/// path, which has no contents to judge.
 fn prepare<'c>(
     repo: &Repo,
     sides: &Sides,
-    other_parents: &[String],
+    lineage: &Lineage,
     change: &'c FileChange,
 ) -> anyhow::Result<Prepared<'c>> {
     let mut unreadable = None;
@@ -507,9 +649,21 @@ fn prepare<'c>(
             unreadable = Some("a submodule at an IaC path: there is no file to judge".to_owned());
             None
         }
+        (Some(path), MODE_SYMLINK) if path == POLICY_FILE => {
+            unreadable = Some(format!(
+                "{POLICY_FILE} is a symlink: the policy must be a regular file"
+            ));
+            None
+        }
         (Some(path), MODE_SYMLINK) => {
             let link = change.new.as_deref().unwrap_or_default();
             match link_target(path, link) {
+                Ok(target) if FileKind::classify(&target).is_none() => {
+                    unreadable = Some(format!(
+                        "a symlink to `{target}`, which is not an IaC file: its changes would not be checked"
+                    ));
+                    None
+                }
                 Ok(target) => match sides.read_new(repo, &target)? {
                     Some(bytes) => Some(Cow::Owned(bytes)),
                     None => {
@@ -535,11 +689,25 @@ fn prepare<'c>(
         }
         _ => change.old.as_deref().map(Cow::Borrowed),
     };
-    let mut others = Vec::new();
+    let mut merge = Vec::new();
+    let mut rewind_base = None;
     if let Some(path) = &change.new_path {
-        for parent in other_parents {
-            if let Some(bytes) = repo.file_at(parent, path)? {
-                others.push(bytes);
+        match lineage {
+            Lineage::Linear => {}
+            Lineage::Merge(others) => {
+                for (parent, base) in others {
+                    let at_base = match base {
+                        Some(base) => repo.file_at(base, path)?,
+                        None => None,
+                    };
+                    merge.push((repo.file_at(parent, path)?, at_base));
+                }
+            }
+            Lineage::Rewind { base } => {
+                rewind_base = Some(match base {
+                    Some(base) => repo.file_at(base, path)?,
+                    None => None,
+                });
             }
         }
     }
@@ -548,7 +716,8 @@ fn prepare<'c>(
         old,
         new,
         unreadable,
-        other_parents: others,
+        merge,
+        rewind_base,
     })
 }
 
@@ -654,7 +823,8 @@ fn short(rev: &str) -> &str {
 /// reused, and git keeps the amended commit's author date (it exports it
 /// as GIT_AUTHOR_DATE to the hooks) unless told otherwise. Either signal
 /// counts: the caller then judges HEAD's parent as well, so a mistaken
-/// guess costs a stricter check, never a missed one.
+/// guess costs a stricter check, never a missed one. `--amend
+/// --reset-author -m ...` shows neither; pre-push judges that commit.
 fn is_amend(repo: &Repo, consume_state: bool) -> anyhow::Result<bool> {
     if repo.is_unborn() {
         return Ok(false);
@@ -674,8 +844,18 @@ fn is_amend(repo: &Repo, consume_state: bool) -> anyhow::Result<bool> {
             return Ok(true);
         }
     }
+    // A commit made in the same second as HEAD by the same author has the
+    // same date without being an amend: only an older HEAD counts.
     if let Ok(date) = std::env::var("GIT_AUTHOR_DATE") {
-        if date == repo.author_date_raw("HEAD")? {
+        let head_date = repo.author_date_raw("HEAD")?;
+        let head_secs = head_date
+            .strip_prefix('@')
+            .and_then(|d| d.split(' ').next())
+            .and_then(|s| s.parse::<u64>().ok());
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        if date == head_date && head_secs.is_some_and(|t| now >= t + 2) {
             return Ok(true);
         }
     }

@@ -35,10 +35,77 @@ pub struct FileInput<'a> {
     /// Why the new side cannot be judged (a symlink that leaves the
     /// repository, say): reported as a `parse-error`, never passed.
     pub unreadable: Option<&'a str>,
-    /// For a merge: the file as the other parents have it. A dependency the
-    /// merge takes unchanged from one of them was judged on that side; only
-    /// what no parent had is judged here.
-    pub other_parents: &'a [&'a [u8]],
+    /// How the new side came to be, when it is not a plain change.
+    pub history: History<'a>,
+}
+
+/// How the new side of a change came to be.
+#[derive(Debug, Clone, Copy, Default)]
+pub enum History<'a> {
+    /// A commit on its parent, or the staged change: judge all of it.
+    #[default]
+    Linear,
+    /// A merge, with the file in each other parent and at the merge base.
+    /// What the merge takes unchanged from a parent that changed it since
+    /// the merge base was judged on that parent's side; what it takes from
+    /// a parent that did not (an old value) is judged here.
+    Merge(&'a [MergeSide<'a>]),
+    /// A ref moved to a commit that does not contain the old one (a force
+    /// push), with the file at their merge base: only what the move puts
+    /// back to how it was there, the changes it undoes, is judged. New
+    /// commits are judged on their own.
+    Rewind { base: Option<&'a [u8]> },
+}
+
+/// A merge's other parent: the file there and at the merge base.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MergeSide<'a> {
+    pub theirs: Option<&'a [u8]>,
+    pub base: Option<&'a [u8]>,
+}
+
+/// [`History`] with the dependencies read.
+enum Provenance {
+    Linear,
+    Merge(Vec<(Vec<Dependency>, Vec<Dependency>)>),
+    Rewind(Vec<Dependency>),
+}
+
+impl Provenance {
+    fn of(history: &History, kind: FileKind) -> Provenance {
+        let deps = |bytes: Option<&[u8]>| {
+            bytes
+                .filter(|b| b.len() <= MAX_FILE_BYTES)
+                .and_then(|b| extract(kind, b).ok())
+                .unwrap_or_default()
+        };
+        match history {
+            History::Linear => Provenance::Linear,
+            History::Merge(sides) => Provenance::Merge(
+                sides
+                    .iter()
+                    .map(|s| (deps(s.theirs), deps(s.base)))
+                    .collect(),
+            ),
+            History::Rewind { base } => Provenance::Rewind(deps(*base)),
+        }
+    }
+
+    /// Whether a change is judged here.
+    fn judges(&self, change: &DependencyChange) -> bool {
+        let (DependencyChange::Added(new) | DependencyChange::Changed { new, .. }) = change else {
+            return true;
+        };
+        let has =
+            |deps: &[Dependency]| deps.iter().any(|d| d.key == new.key && same_values(d, new));
+        match self {
+            Provenance::Linear => true,
+            Provenance::Merge(sides) => {
+                !sides.iter().any(|(theirs, base)| has(theirs) && !has(base))
+            }
+            Provenance::Rewind(base) => has(base),
+        }
+    }
 }
 
 /// A file of a directory as it will be after the change.
@@ -56,14 +123,15 @@ struct Analyzed<'a> {
     new_text: Option<Cow<'a, str>>,
     old: Vec<Dependency>,
     new: Option<Result<Vec<Dependency>, ExtractError>>,
-    /// Dependencies of the file in a merge's other parents.
-    other_parents: Vec<Dependency>,
+    provenance: Provenance,
 }
 
 /// The policy file's two sides, when the change touches it.
 struct PolicyFileChange<'a> {
     old: Option<Cow<'a, str>>,
     new: Option<Cow<'a, str>>,
+    /// Why the new policy cannot be read (a symlink, say).
+    unreadable: Option<&'a str>,
 }
 
 /// Every IaC file of a change, read on both sides.
@@ -90,27 +158,34 @@ impl<'a> Analysis<'a> {
             let Some(path) = input.new_path.or(input.old_path) else {
                 continue;
             };
-            if input.old.is_some() && input.old == input.new && input.unreadable.is_none() {
-                continue;
-            }
             if input.new_path == Some(POLICY_FILE) || input.old_path == Some(POLICY_FILE) {
-                // A merge that takes the policy as another parent has it:
-                // that change was judged there.
-                if input
-                    .new
-                    .is_some_and(|new| input.other_parents.contains(&new))
-                {
+                let judged = match input.history {
+                    History::Linear => true,
+                    // Taken from a parent that changed it: judged there.
+                    History::Merge(sides) => !sides
+                        .iter()
+                        .any(|s| s.theirs == input.new && s.theirs != s.base),
+                    // Only a policy put back as it was is an undone change.
+                    History::Rewind { base } => base == input.new,
+                };
+                if !judged {
                     continue;
                 }
+
                 let side = |p: Option<&str>, bytes: Option<&'a [u8]>| {
                     bytes
                         .filter(|_| p == Some(POLICY_FILE))
                         .map(String::from_utf8_lossy)
                 };
-                policy_file = Some(PolicyFileChange {
+                let change = PolicyFileChange {
                     old: side(input.old_path, input.old),
                     new: side(input.new_path, input.new),
-                });
+                    unreadable: input.unreadable,
+                };
+                if change.old.is_some() && change.old == change.new && change.unreadable.is_none() {
+                    continue;
+                }
+                policy_file = Some(change);
                 continue;
             }
             let Some(kind) = FileKind::classify(path) else {
@@ -119,12 +194,19 @@ impl<'a> Analysis<'a> {
             if !policy.paths.selects(path) {
                 continue;
             }
+            // The old side counts only if it was judged itself: a file renamed
+            // from a hidden or excluded path into a judged one is new here.
+            let old_judged = input
+                .old_path
+                .is_some_and(|p| FileKind::classify(p) == Some(kind) && policy.paths.selects(p));
+            let old_bytes = input.old.filter(|_| old_judged);
+            if old_bytes.is_some() && old_bytes == input.new && input.unreadable.is_none() {
+                continue;
+            }
             // An old side we cannot read counts as empty: everything on the
             // new side is then judged as added, which fails closed.
-            let old = input
-                .old
+            let old = old_bytes
                 .filter(|b| b.len() <= MAX_FILE_BYTES)
-                .filter(|_| input.old_path.and_then(FileKind::classify) == Some(kind))
                 .and_then(|bytes| extract(kind, bytes).ok())
                 .unwrap_or_default();
             let new = match (input.unreadable, input.new) {
@@ -147,20 +229,13 @@ impl<'a> Analysis<'a> {
                 .filter(|b| b.len() <= MAX_FILE_BYTES)
                 .map(String::from_utf8_lossy)
                 .or_else(|| new.is_some().then_some(Cow::Borrowed("")));
-            let other_parents = input
-                .other_parents
-                .iter()
-                .filter(|b| b.len() <= MAX_FILE_BYTES)
-                .filter_map(|bytes| extract(kind, bytes).ok())
-                .flatten()
-                .collect();
             files.push(Analyzed {
                 path,
                 is_override: is_override(path),
                 new_text,
                 old,
                 new,
-                other_parents,
+                provenance: Provenance::of(&input.history, kind),
             });
         }
         Analysis {
@@ -304,7 +379,7 @@ impl<'a> Analysis<'a> {
             changes.extend(
                 diff(&file.old, new)
                     .into_iter()
-                    .filter(|change| !taken_from_other_parent(change, &file.other_parents))
+                    .filter(|change| file.provenance.judges(change))
                     .map(|change| Located {
                         file: index,
                         change,
@@ -427,21 +502,13 @@ impl<'a> Analysis<'a> {
     }
 }
 
-/// Whether a merge took this dependency, as it is, from a parent other than
-/// the first: it was judged when it entered that parent.
-fn taken_from_other_parent(change: &DependencyChange, other_parents: &[Dependency]) -> bool {
-    match change {
-        DependencyChange::Added(new) | DependencyChange::Changed { new, .. } => other_parents
-            .iter()
-            .any(|d| d.key == new.key && same_values(d, new)),
-        DependencyChange::Removed(_) => false,
-    }
-}
-
 /// `policy-change` for the policy file, and `parse-error` for each problem
 /// of a new policy that would not load: a broken policy would stop every
 /// later check.
 fn policy_findings(change: &PolicyFileChange) -> Vec<Finding> {
+    if let Some(why) = change.unreadable {
+        return vec![parse_error::check(POLICY_FILE, "", 0, why)];
+    }
     let (old, new) = (change.old.as_deref(), change.new.as_deref());
     if let Some(text) = new {
         if let Err(errors) = Policy::parse(text) {

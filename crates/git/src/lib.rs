@@ -368,6 +368,67 @@ impl Repo {
         } else {
             self.empty_tree()?
         };
+        self.tree_changes(parent, commit.id(), pathspecs)
+    }
+
+    /// The change from one commit's tree to another's, limited to
+    /// `pathspecs`: what a ref update that is not a fast-forward does.
+    pub fn changes_between(
+        &self,
+        from: &str,
+        to: &str,
+        pathspecs: &[&str],
+    ) -> Result<Vec<FileChange>, GitError> {
+        let from = self.commit(from)?.id();
+        let to = self.commit(to)?.id();
+        self.tree_changes(from, to, pathspecs)
+    }
+
+    /// The best common ancestor of two commits, if they have one.
+    pub fn merge_base(&self, a: &str, b: &str) -> Result<Option<String>, GitError> {
+        let (a, b) = (self.commit(a)?.id(), self.commit(b)?.id());
+        match self.repo.merge_base(a, b) {
+            Ok(id) => Ok(Some(id.to_string())),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(error) => Err(GitError::Read {
+                what: format!("the merge base of {a} and {b}"),
+                error,
+            }),
+        }
+    }
+
+    /// Whether `ancestor` is `descendant` or one of its ancestors: whether
+    /// moving a ref from one to the other is a fast-forward.
+    pub fn is_ancestor(&self, ancestor: &str, descendant: &str) -> Result<bool, GitError> {
+        let (a, d) = (self.commit(ancestor)?.id(), self.commit(descendant)?.id());
+        if a == d {
+            return Ok(true);
+        }
+        self.repo
+            .graph_descendant_of(d, a)
+            .map_err(|error| GitError::Read {
+                what: format!("whether {a} is an ancestor of {d}"),
+                error,
+            })
+    }
+
+    /// Whether `rev` names a commit (a tag may name a blob or a tree).
+    pub fn is_commit(&self, rev: &str) -> bool {
+        self.commit(rev).is_ok()
+    }
+
+    /// Whether a remote of this name is configured (a push to a URL has
+    /// none, and no remote-tracking refs).
+    pub fn has_remote(&self, name: &str) -> bool {
+        self.repo.find_remote(name).is_ok()
+    }
+
+    fn tree_changes(
+        &self,
+        from: Oid,
+        to: Oid,
+        pathspecs: &[&str],
+    ) -> Result<Vec<FileChange>, GitError> {
         let mut args: Vec<OsString> = [
             "-c",
             "core.quotepath=off",
@@ -385,8 +446,8 @@ impl Repo {
         .iter()
         .map(OsString::from)
         .collect();
-        args.push(parent.to_string().into());
-        args.push(commit.id().to_string().into());
+        args.push(from.to_string().into());
+        args.push(to.to_string().into());
         args.push("--".into());
         args.extend(pathspecs.iter().map(OsString::from));
         self.diff(&args)

@@ -29,6 +29,9 @@ pub enum Known<'a> {
     /// Every existing ref (`--all`): for pre-receive of a new branch, where
     /// the new commits are not referenced yet.
     AllRefs,
+    /// Every remote-tracking ref of every remote: for a push to a URL that
+    /// is not a configured remote.
+    AnyRemote,
     /// Nothing: the whole history of the tip.
     Nothing,
 }
@@ -65,6 +68,7 @@ impl Repo {
                 args.extend(["--not".into(), format!("--remotes={remote}").into()]);
             }
             Known::AllRefs => args.extend(["--not".into(), "--all".into()]),
+            Known::AnyRemote => args.extend(["--not".into(), "--remotes".into()]),
             Known::Nothing => {}
         }
         args.push("--".into());
