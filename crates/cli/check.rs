@@ -557,9 +557,9 @@ fn judge(
         .map(|p| {
             p.merge
                 .iter()
-                .map(|(theirs, base)| MergeSide {
-                    theirs: theirs.as_deref(),
-                    base: base.as_deref(),
+                .map(|m| MergeSide {
+                    theirs: m.theirs.as_deref(),
+                    base: m.base.as_deref(),
                 })
                 .collect()
         })
@@ -599,6 +599,12 @@ fn judge(
     Ok(())
 }
 
+/// A file as a merge's other parent has it, and at their merge base.
+struct MergeFile {
+    theirs: Option<Vec<u8>>,
+    base: Option<Vec<u8>>,
+}
+
 /// A changed file with the contents each side really has for Terraform.
 struct Prepared<'c> {
     change: &'c FileChange,
@@ -606,7 +612,7 @@ struct Prepared<'c> {
     new: Option<Cow<'c, [u8]>>,
     unreadable: Option<String>,
     /// A merge: the file in each other parent and at its merge base.
-    merge: Vec<(Option<Vec<u8>>, Option<Vec<u8>>)>,
+    merge: Vec<MergeFile>,
     /// A rewind: the file at the merge base of the old and new commit.
     rewind_base: Option<Option<Vec<u8>>>,
 }
@@ -700,7 +706,10 @@ fn prepare<'c>(
                         Some(base) => repo.file_at(base, path)?,
                         None => None,
                     };
-                    merge.push((repo.file_at(parent, path)?, at_base));
+                    merge.push(MergeFile {
+                        theirs: repo.file_at(parent, path)?,
+                        base: at_base,
+                    });
                 }
             }
             Lineage::Rewind { base } => {
