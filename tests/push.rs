@@ -284,6 +284,15 @@ fn a_server_pre_receive_hook_rejects_the_push() {
         "{}",
         run.stderr
     );
+    // The pusher's environment cannot switch the server's gate off.
+    let run = Run::from(
+        repo.command("git")
+            .args(["push", "origin", "main"])
+            .env("IACGATE_SKIP", "1")
+            .output()
+            .unwrap(),
+    );
+    assert_ne!(run.code, 0, "{}", run.stderr);
 
     repo.git(&[
         "commit",
@@ -424,4 +433,125 @@ fn malformed_hook_input_fails_closed() {
         assert_eq!(run.code, 2, "{hook}: {}", run.stderr);
         assert!(run.stderr.contains("line 1"), "{hook}: {}", run.stderr);
     }
+}
+
+#[test]
+fn a_merge_that_takes_back_an_old_value_is_judged() {
+    let (repo, _bare) = clone_with_remote();
+    repo.git(&["checkout", "-q", "-b", "stale"]);
+    repo.write("notes.txt", "stale work\n")
+        .commit_all("stale work");
+    repo.git(&["checkout", "-q", "main"]);
+    bump_provider(&repo, "~> 5.9");
+    repo.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "-am",
+        "bump\n\nReviewed-by: Bob <bob@example.com>",
+    ]);
+    // Resolve the merge by taking the stale branch's (old) provider version.
+    repo.git(&["merge", "-q", "--no-commit", "--no-ff", "stale"]);
+    bump_provider(&repo, "~> 5.0");
+    repo.git(&["add", "versions.tf"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "merge stale"]);
+    let run = repo.iacgate(&["check", "--commit", "HEAD", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.rule_names(), ["version-change"]);
+    assert!(run.stdout.contains("(downgrade)"), "{}", run.stdout);
+}
+
+#[test]
+fn one_commit_on_two_refs_is_judged_under_each_policy() {
+    let (repo, bare) = clone_with_remote();
+    // `release` carries a strict allowlist; `main` has none.
+    repo.git(&["checkout", "-q", "-b", "release"]);
+    repo.write(
+        ".iacgate.toml",
+        "[allow]\nmodules = [\"terraform-aws-modules/*\"]\n",
+    );
+    repo.git(&["add", ".iacgate.toml"]);
+    repo.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "-m",
+        "strict\n\nReviewed-by: Bob <bob@example.com>",
+    ]);
+    repo.git(&["push", "-q", "--no-verify", "origin", "release"]);
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/pre-receive"),
+        bare.path().join("hooks/pre-receive"),
+    )
+    .unwrap();
+    repo.write(
+        "app.tf",
+        &format!(
+            "module \"x\" {{\n  source = \"github.com/acme/x?ref={}\"\n}}\n",
+            crate::util::SHA
+        ),
+    )
+    .commit_all("add x");
+    let run = repo.git_with_hooks(&[
+        "push",
+        "--no-verify",
+        "origin",
+        "HEAD:refs/heads/feature",
+        "HEAD:refs/heads/release",
+    ]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("error[not-allowed]"), "{}", run.stderr);
+}
+
+#[test]
+fn a_force_push_that_undoes_a_bump_is_judged() {
+    let (repo, bare) = clone_with_remote();
+    bump_provider(&repo, "~> 5.9");
+    repo.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "-am",
+        "bump\n\nReviewed-by: Bob <bob@example.com>",
+    ]);
+    repo.git(&["push", "-q", "--no-verify", "origin", "main"]);
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/pre-receive"),
+        bare.path().join("hooks/pre-receive"),
+    )
+    .unwrap();
+    // Rewind main to before the reviewed bump: a silent downgrade.
+    let run = repo.git_with_hooks(&["push", "-f", "origin", "HEAD~1:main"]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("force-pushed over"), "{}", run.stderr);
+    assert!(run.stderr.contains("(downgrade)"), "{}", run.stderr);
+    // A rebased branch is not asked about what it did not undo.
+    repo.git(&["checkout", "-q", "-b", "topic", "HEAD~1"]);
+    repo.write("notes.txt", "topic\n").commit_all("topic work");
+    repo.git(&["push", "-q", "--no-verify", "origin", "topic"]);
+    repo.git(&["rebase", "-q", "main"]);
+    let run = repo.git_with_hooks(&["push", "-f", "origin", "topic"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn tags_of_blobs_and_pushes_to_a_url_are_fine() {
+    let (repo, bare) = clone_with_remote();
+    let blob = repo.git(&["hash-object", "-w", "main.tf"]);
+    repo.git(&["tag", "key", blob.trim()]);
+    let run = repo.git_with_hooks(&["push", "origin", "key"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    repo.write("notes.txt", "n\n").commit_all("notes");
+    let url = format!("file://{}", bare.path().display());
+    let run = repo.git_with_hooks(&["push", &url, "main"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    bump_provider(&repo, "~> 6.0");
+    repo.git(&["commit", "-q", "--no-verify", "-am", "bump"]);
+    let run = repo.git_with_hooks(&["push", &url, "main"]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error[version-change]"),
+        "{}",
+        run.stderr
+    );
 }
