@@ -109,9 +109,10 @@ fn lock_entry_deleted_then_re_added_with_other_hashes() {
     repo.write("net/.terraform.lock.hcl", "# emptied\n")
         .stage(&["net/.terraform.lock.hcl"]);
     let run = check(&repo);
+    assert_eq!(run.code, 1);
     assert_eq!(
         sorted_rules(&run),
-        [("lock-mismatch".into(), "net/main.tf".into(), 3)]
+        [("lock-tamper".into(), "net/main.tf".into(), 3)]
     );
     repo.git(&["commit", "-q", "--no-verify", "-m", "empty the lock"]);
 
@@ -366,4 +367,62 @@ fn a_bom_does_not_shift_the_column() {
         (Some(1), Some(23)),
         "{f}"
     );
+}
+
+#[test]
+fn deleting_the_lock_file_needs_a_signoff_and_a_first_lock_file_does_not() {
+    let repo = locked_stack();
+    repo.git(&["rm", "-q", "net/.terraform.lock.hcl"]);
+    let run = check(&repo);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.rule_names(), ["lock-tamper"]);
+    assert!(run.stdout.contains("still required"), "{}", run.stdout);
+
+    let repo = one_file_stack();
+    repo.write("net/.terraform.lock.hcl", LOCK)
+        .stage(&["net/.terraform.lock.hcl"]);
+    let run = check(&repo);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.rule_names().is_empty(), "{}", run.stdout);
+}
+
+#[test]
+fn override_files_amend_providers_too() {
+    let repo = one_file_stack();
+    repo.write(
+        "net/p_override.tf",
+        "terraform {\n  required_providers {\n    aws = { version = \"6.0.0\" }\n  }\n}\n",
+    )
+    .stage(&["net/p_override.tf"]);
+    let run = check(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        run.rules(),
+        [("version-change".into(), "net/p_override.tf".into(), 3)]
+    );
+
+    repo.write(
+        "net/p_override.tf",
+        "terraform {\n  required_providers {\n    aws = { source = \"evil/aws\" }\n  }\n}\n",
+    )
+    .stage(&["net/p_override.tf"]);
+    assert_eq!(check(&repo).rule_names(), ["source-change"]);
+}
+
+#[test]
+fn a_module_moved_into_a_local_wrapper_keeps_its_identity() {
+    let repo = one_file_stack();
+    repo.write("net/main.tf", &MAIN.replace("\"terraform-aws-modules/vpc/aws\"\n  version = \"5.4.0\"", "\"./vpc\""))
+        .write(
+            "net/vpc/main.tf",
+            "module \"vpc\" {\n  source  = \"terraform-aws-modules/vpc/aws\"\n  version = \"3.0.0\"\n}\n",
+        )
+        .stage(&["net"]);
+    let run = check(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        run.rules(),
+        [("version-change".into(), "net/vpc/main.tf".into(), 3)]
+    );
+    assert!(run.stdout.contains("(downgrade)"), "{}", run.stdout);
 }

@@ -123,6 +123,8 @@ struct Analyzed<'a> {
     new_text: Option<Cow<'a, str>>,
     old: Vec<Dependency>,
     new: Option<Result<Vec<Dependency>, ExtractError>>,
+    /// The file was there (and judged) before the change.
+    existed: bool,
     provenance: Provenance,
 }
 
@@ -235,6 +237,7 @@ impl<'a> Analysis<'a> {
                 new_text,
                 old,
                 new,
+                existed: old_bytes.is_some(),
                 provenance: Provenance::of(&input.history, kind),
             });
         }
@@ -283,6 +286,7 @@ impl<'a> Analysis<'a> {
 
         let mut requirements_changed: HashSet<(&str, String)> = HashSet::new();
         let mut locks_touched: HashSet<(&str, String)> = HashSet::new();
+        let mut locks_removed: HashSet<(&str, String)> = HashSet::new();
         let mut locks_added = Vec::new();
         for located in &changes {
             let file = &self.files[located.file];
@@ -297,10 +301,12 @@ impl<'a> Analysis<'a> {
                     locks_touched.insert((dir, d.key.clone()));
                     locks_added.push((located.file, d));
                 }
-                DependencyChange::Changed { new: d, .. } | DependencyChange::Removed(d)
-                    if d.kind == Kind::Lock =>
-                {
+                DependencyChange::Changed { new: d, .. } if d.kind == Kind::Lock => {
                     locks_touched.insert((dir, d.key.clone()));
+                }
+                DependencyChange::Removed(d) if d.kind == Kind::Lock => {
+                    locks_touched.insert((dir, d.key.clone()));
+                    locks_removed.insert((dir, d.key.clone()));
                 }
                 _ => {}
             }
@@ -316,19 +322,22 @@ impl<'a> Analysis<'a> {
             }
             .change(located.change);
         }
-        // A lock entry that appears while its provider's requirement stayed
-        // as it was has hashes nothing can be compared with: the second
-        // half of "delete the entry, then add it back with other hashes".
+        // A lock entry that appears in an existing lock file while its
+        // provider's requirement stayed as it was has hashes nothing can be
+        // compared with. (A lock file committed for the first time is the
+        // start of trust; deleting one is judged below.)
         for (index, entry) in locks_added {
             let file = &self.files[index];
-            if !requirements_changed.contains(&(dir_of(file.path), entry.key.clone())) {
+            if file.existed
+                && !requirements_changed.contains(&(dir_of(file.path), entry.key.clone()))
+            {
                 let text = file.new_text.as_deref().unwrap_or_default();
                 findings.push(lock_tamper::check_added(file.path, text, entry));
             }
         }
         let mut lock_subjects = requirements_changed;
         lock_subjects.extend(locks_touched);
-        self.lock_mismatches(siblings, &lock_subjects, &mut findings);
+        self.lock_mismatches(siblings, &lock_subjects, &locks_removed, &mut findings);
         if let Some(change) = &self.policy_file {
             findings.extend(policy_findings(change));
         }
@@ -386,43 +395,39 @@ impl<'a> Analysis<'a> {
                     }),
             );
         }
-        // Override files amend blocks of the base files; they never pair.
-        let identity = |l: &Located, d: &Dependency| {
-            let file = &self.files[l.file];
-            (!file.is_override).then(|| (dir_of(file.path).to_owned(), d.kind, d.key.clone()))
-        };
-        let mut removed: HashMap<_, usize> = HashMap::new();
-        for (i, located) in changes.iter().enumerate() {
-            if let DependencyChange::Removed(d) = located.change {
-                if let Some(id) = identity(located, d) {
-                    removed.insert(id, i);
+        // A remote module that became a local path left this file: what it
+        // turns into elsewhere is paired with it below.
+        for located in &mut changes {
+            if let DependencyChange::Changed { old, new } = located.change {
+                if new.kind == Kind::Module && is_local(new) && !is_local(old) {
+                    located.change = DependencyChange::Removed(old);
                 }
             }
         }
         let mut dropped = HashSet::new();
-        for i in 0..changes.len() {
-            let DependencyChange::Added(new) = changes[i].change else {
-                continue;
-            };
-            let Some(id) = identity(&changes[i], new) else {
-                continue;
-            };
-            let Some(&j) = removed.get(&id) else {
-                continue;
-            };
-            if changes[j].file == changes[i].file || !dropped.insert(j) {
-                continue;
-            }
-            let DependencyChange::Removed(old) = changes[j].change else {
-                continue;
-            };
-            if same_values(old, new) {
-                // Moved as it was: nothing to judge.
-                dropped.insert(i);
-            } else {
-                changes[i].change = DependencyChange::Changed { old, new };
-            }
-        }
+        // Override files amend blocks of the base files; they never pair.
+        let is_base = |l: &Located| !self.files[l.file].is_override;
+        // The same name in the same directory, as Terraform sees it.
+        pair(&mut changes, &mut dropped, |l, d| {
+            is_base(l).then(|| {
+                format!(
+                    "{}\0{:?}\0{}",
+                    dir_of(self.files[l.file].path),
+                    d.kind,
+                    d.key
+                )
+            })
+        });
+        // A module from the same place, moved to another directory (into a
+        // local wrapper module, say).
+        pair(&mut changes, &mut dropped, |l, d| {
+            let source = (is_base(l) && d.kind == Kind::Module)
+                .then(|| d.source_str())
+                .flatten()
+                .and_then(|s| ModuleSource::parse(s).ok())
+                .filter(|s| !s.is_local())?;
+            Some(source.address())
+        });
         changes
             .into_iter()
             .enumerate()
@@ -431,10 +436,14 @@ impl<'a> Analysis<'a> {
             .collect()
     }
 
+    /// `lock-mismatch` for the requirements and lock entries the change
+    /// touched, and `lock-tamper` for lock entries removed while their
+    /// provider is still required.
     fn lock_mismatches(
         &self,
         siblings: &[Sibling],
         subjects: &HashSet<(&str, String)>,
+        removed: &HashSet<(&str, String)>,
         findings: &mut Vec<Finding>,
     ) {
         if subjects.is_empty() {
@@ -469,37 +478,90 @@ impl<'a> Analysis<'a> {
         let dirs: BTreeSet<&str> = subjects.iter().map(|(d, _)| *d).collect();
         for dir in dirs {
             let in_dir = || extracted.iter().filter(|f| dir_of(f.path) == dir);
-            let Some(lock_file) =
-                in_dir().find(|f| FileKind::classify(f.path) == Some(FileKind::TerraformLock))
-            else {
-                continue;
-            };
-            let lock = lock_mismatch::LockFile {
-                file: lock_file.path,
-                entries: lock_file
-                    .deps
-                    .iter()
-                    .filter(|d| d.kind == Kind::Lock)
-                    .map(|d| (d.key.clone(), d))
-                    .collect(),
-            };
+            let lock = in_dir()
+                .find(|f| FileKind::classify(f.path) == Some(FileKind::TerraformLock))
+                .map(|lock_file| lock_mismatch::LockFile {
+                    file: lock_file.path,
+                    entries: lock_file
+                        .deps
+                        .iter()
+                        .filter(|d| d.kind == Kind::Lock)
+                        .map(|d| (d.key.clone(), d))
+                        .collect(),
+                });
             for file in in_dir() {
                 for dep in file.deps.iter().filter(|d| d.kind == Kind::Provider) {
                     let address = lock_key(&provider_address(dep));
                     if !subjects.contains(&(dir, address.clone())) {
                         continue;
                     }
+                    let was_removed = removed.contains(&(dir, address.clone()));
                     let req = lock_mismatch::Requirement {
                         file: file.path,
                         text: &file.text,
                         dep,
                         address,
                     };
-                    findings.extend(lock_mismatch::check(&req, &lock));
+                    let entry_back = lock
+                        .as_ref()
+                        .is_some_and(|l| l.entries.iter().any(|(k, _)| *k == req.address));
+                    if was_removed && !entry_back {
+                        findings.push(lock_tamper::check_removed(&req));
+                    } else if let Some(lock) = &lock {
+                        findings.extend(lock_mismatch::check(&req, lock));
+                    }
                 }
             }
         }
     }
+}
+
+/// Pair each addition with a removal of the same identity (`identity`
+/// gives `None` for what must not pair) from another file: the pair becomes
+/// a change, or nothing when the values are equal.
+fn pair<'d>(
+    changes: &mut [Located<'d>],
+    dropped: &mut HashSet<usize>,
+    identity: impl Fn(&Located, &Dependency) -> Option<String>,
+) {
+    let mut removed: HashMap<String, usize> = HashMap::new();
+    for (i, located) in changes.iter().enumerate() {
+        if let DependencyChange::Removed(d) = located.change {
+            if dropped.contains(&i) {
+                continue;
+            }
+            if let Some(id) = identity(located, d) {
+                removed.insert(id, i);
+            }
+        }
+    }
+    for i in 0..changes.len() {
+        let DependencyChange::Added(new) = changes[i].change else {
+            continue;
+        };
+        let Some(&j) = identity(&changes[i], new).and_then(|id| removed.get(&id)) else {
+            continue;
+        };
+        if changes[j].file == changes[i].file || dropped.contains(&j) {
+            continue;
+        }
+        let DependencyChange::Removed(old) = changes[j].change else {
+            continue;
+        };
+        dropped.insert(j);
+        if same_values(old, new) {
+            // Moved as it was: nothing to judge.
+            dropped.insert(i);
+        } else {
+            changes[i].change = DependencyChange::Changed { old, new };
+        }
+    }
+}
+
+fn is_local(dep: &Dependency) -> bool {
+    dep.source_str()
+        .and_then(|s| ModuleSource::parse(s).ok())
+        .is_some_and(|s| s.is_local())
 }
 
 /// `policy-change` for the policy file, and `parse-error` for each problem
@@ -576,6 +638,7 @@ impl Judge<'_> {
                     )),
                 }
             }
+            Kind::Provider if self.is_override => self.override_provider(None, dep),
             Kind::Provider => {
                 let address = provider_address(dep);
                 self.provider_allowed(dep, &address);
@@ -694,7 +757,46 @@ impl Judge<'_> {
         ));
     }
 
+    /// A `required_providers` entry of an override file amends the entry
+    /// of the same name: a constraint or source it sets replaces the base
+    /// one, and needs the same review.
+    fn override_provider(&mut self, old: Option<&Dependency>, new: &Dependency) {
+        let (file, text) = (self.file, self.text);
+        let old_version = old.and_then(Dependency::version_str);
+        if new.version.is_some() && new.version_str() != old_version {
+            let span = new.version.as_ref().map_or(new.span, |v| v.span);
+            self.findings.push(
+                version_change::check(file, text, new, span, old_version, new.version_str())
+                    .with_message(format!(
+                        "override file sets provider \"{}\" version constraint to {}",
+                        new.name,
+                        new.version_str().unwrap_or_default()
+                    )),
+            );
+        }
+        let Some(source) = &new.source else {
+            return;
+        };
+        if Some(source.value.as_str()) == old.and_then(Dependency::source_str) {
+            return;
+        }
+        let address = provider_address(new);
+        let was = old.map_or_else(|| "the base file's source".to_owned(), provider_address);
+        self.findings.push(source_change::check(
+            file,
+            text,
+            new,
+            source.span,
+            &was,
+            &address,
+        ));
+        self.provider_allowed(new, &address);
+    }
+
     fn changed_provider(&mut self, old: &Dependency, new: &Dependency) {
+        if self.is_override {
+            return self.override_provider(Some(old), new);
+        }
         let (file, text) = (self.file, self.text);
         let (old_address, new_address) = (provider_address(old), provider_address(new));
         if old_address != new_address {

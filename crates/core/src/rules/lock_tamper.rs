@@ -61,3 +61,17 @@ pub fn check_added(file: &str, text: &str, new: &Dependency) -> Finding {
         .with_label("hashes nothing was compared with")
         .with_values(None, Some(version))
 }
+
+/// A lock entry removed while its provider is still required: the next
+/// `terraform init` trusts whatever the registry serves, and the entry can
+/// come back with other hashes without anything to compare them with.
+pub fn check_removed(req: &super::lock_mismatch::Requirement) -> Finding {
+    let dep = req.dep;
+    let span = dep.source.as_ref().map_or(dep.span, |s| s.span);
+    Finding::about(&RULE, req.file, req.text, Side::New, span, dep)
+        .with_message(format!(
+            "lock entry for provider \"{}\" ({}) removed while the provider is still required",
+            dep.name, req.address
+        ))
+        .with_label("still required here")
+}
