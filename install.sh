@@ -35,7 +35,8 @@ for name in pre-commit prepare-commit-msg commit-msg pre-push; do
     dest="$hooks/$name"
     if [ -e "$dest" ] && ! grep -q 'iacgate hook' "$dest"; then
         echo "install.sh: $dest already exists and is not iacgate's: left as it is." >&2
-        echo "install.sh: add this line to it to run iacgate too: iacgate hook $name \"\$@\" || exit 1" >&2
+        echo "install.sh: to run iacgate from it too, call \`iacgate hook $name \"\$@\"\` and stop on a non-zero exit;" >&2
+        echo "install.sh: a hook that reads standard input (pre-push) must save it and give iacgate the same input." >&2
         status=1
         continue
     fi
