@@ -57,7 +57,10 @@ pub struct SignoffVerdict {
 }
 
 pub fn evaluate(policy: &SignoffPolicy, context: &CommitContext) -> SignoffVerdict {
-    let author = context.author_email.as_deref().map(str::to_ascii_lowercase);
+    let author = context
+        .author_email
+        .as_deref()
+        .map(|a| a.trim().trim_end_matches('.').to_ascii_lowercase());
     let mut verdict = SignoffVerdict::default();
     for (key, value) in &context.trailers {
         if !policy.trailers.iter().any(|k| k.eq_ignore_ascii_case(key)) {
@@ -113,7 +116,8 @@ pub fn evaluate(policy: &SignoffPolicy, context: &CommitContext) -> SignoffVerdi
 fn email_of(value: &str) -> Option<&str> {
     let start = value.find('<')? + 1;
     let end = start + value[start..].find('>')?;
-    let email = value[start..end].trim();
+    // A trailing dot names the same mail domain: `bob@example.com.`.
+    let email = value[start..end].trim().trim_end_matches('.');
     (email.contains('@') && !email.contains(char::is_whitespace)).then_some(email)
 }
 
