@@ -273,6 +273,14 @@ mod tests {
             ],
         );
         assert!(!evaluate(&policy, &twice).satisfied);
+        let dotted = context(
+            "a@x.io",
+            &[
+                ("Reviewed-by", "Bo <bo@x.io>"),
+                ("Approved-by", "Bo <bo@x.io.>"),
+            ],
+        );
+        assert!(!evaluate(&policy, &dotted).satisfied);
         let two = context(
             "a@x.io",
             &[
