@@ -99,13 +99,6 @@ impl Sides {
             None => Ok(None),
         }
     }
-
-    fn new_dir_files(&self, repo: &Repo, dir: &str) -> anyhow::Result<Vec<String>> {
-        Ok(match &self.new {
-            NewTree::Index => repo.index_dir_files(dir)?,
-            NewTree::Commit(id) => repo.dir_files_at(id, dir)?,
-        })
-    }
 }
 
 fn pathspecs() -> Vec<&'static str> {
@@ -573,7 +566,7 @@ fn judge(
     if analysis.files_checked() == 0 {
         return Ok(());
     }
-    let sibling_files = read_lock_dirs(repo, change.sides, &analysis.lock_dirs())?;
+    let sibling_files = read_lock_dirs(repo, change.sides, &inputs, &analysis.lock_dirs())?;
     let siblings: Vec<Sibling> = sibling_files
         .iter()
         .map(|(path, bytes)| Sibling { path, bytes })
@@ -756,19 +749,36 @@ fn link_target(path: &str, link: &[u8]) -> Result<String, String> {
 }
 
 /// Every Terraform file of the directories `lock-mismatch` looks at, as
-/// they will be committed.
+/// they will be committed, that the change itself does not hold (those are
+/// in `inputs`). For the staged change that is the base tree's file: what
+/// the index holds differently for an IaC path is in the change, so the
+/// index itself, slow to read in a large repository, is never opened.
 fn read_lock_dirs(
     repo: &Repo,
     sides: &Sides,
+    inputs: &[FileInput],
     dirs: &[String],
 ) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let touched: HashSet<&str> = inputs
+        .iter()
+        .flat_map(|i| [i.old_path, i.new_path])
+        .flatten()
+        .collect();
     let mut files = Vec::new();
     for dir in dirs {
-        for path in sides.new_dir_files(repo, dir)? {
-            if FileKind::classify(&path).is_none() || dir_of(&path) != dir {
+        let (paths, tree) = match (&sides.new, &sides.base) {
+            (NewTree::Commit(id), _) => (repo.dir_files_at(id, dir)?, id.as_str()),
+            (NewTree::Index, Some(base)) => (repo.dir_files_at(base, dir)?, base.as_str()),
+            (NewTree::Index, None) => continue,
+        };
+        for path in paths {
+            if FileKind::classify(&path).is_none()
+                || dir_of(&path) != dir
+                || touched.contains(path.as_str())
+            {
                 continue;
             }
-            if let Some(bytes) = sides.read_new(repo, &path)? {
+            if let Some(bytes) = repo.file_at(tree, &path)? {
                 files.push((path, bytes));
             }
         }
