@@ -122,7 +122,7 @@ fn summary(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
         files = if blocking > 0 {
             format!("{} of {}", bad.len(), plural(commits, "commit"))
         } else {
-            format!("{} ({files})", plural(commits, "commit"))
+            format!("{}, {files}", plural(commits, "commit"))
         };
     }
     if blocking > 0 {
@@ -145,7 +145,7 @@ fn summary(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
             plural(warnings, "warning")
         )?;
     } else {
-        writeln!(out, "iacgate: ok ({files} checked)")?;
+        writeln!(out, "iacgate: ok ({files})")?;
     }
     Ok(())
 }
