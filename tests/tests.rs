@@ -6,6 +6,7 @@ mod evasion;
 mod explain;
 mod hooks;
 mod human;
+mod install;
 mod policy;
 mod push;
 mod signing;

@@ -42,6 +42,28 @@ pub enum Command {
         #[command(subcommand)]
         hook: HookName,
     },
+    /// Install the hooks into this repository's hooks directory (it
+    /// honours core.hooksPath and worktrees). A hook already there is kept
+    /// as NAME.local and still runs first; one managed by another hook
+    /// manager is left alone, with what to add to that manager instead.
+    #[command(
+        after_help = "Hooks: pre-commit, prepare-commit-msg, commit-msg and pre-push by default;
+        pre-receive by default in a bare repository (a server)."
+    )]
+    Install {
+        /// Install only this hook (repeatable).
+        #[arg(long = "hook", value_name = "NAME")]
+        hooks: Vec<String>,
+        /// Also take over a hook managed by another manager (kept as NAME.local).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove iacgate's hooks and put back the ones they replaced.
+    Uninstall {
+        /// Uninstall only this hook (repeatable).
+        #[arg(long = "hook", value_name = "NAME")]
+        hooks: Vec<String>,
+    },
     /// Write a starter .iacgate.toml that allowlists the module sources and
     /// providers the repository uses today (never overwrites one).
     Init,
@@ -122,12 +144,13 @@ pub enum HookName {
         message_file: PathBuf,
     },
     /// Judge every commit being pushed (ref lines on standard input), each
-    /// with its own message.
+    /// with its own message. Under the pre-commit framework, which gives no
+    /// input, PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF say what is pushed.
     PrePush {
-        /// The remote's name.
-        remote: String,
+        /// The remote's name (default: PRE_COMMIT_REMOTE_NAME).
+        remote: Option<String>,
         /// The remote's URL.
-        url: String,
+        url: Option<String>,
     },
     /// On a server: judge every commit a push brings (ref lines on standard
     /// input); a blocking finding rejects the whole push.

@@ -12,8 +12,8 @@ use iacgate_core::finding::Finding;
 use iacgate_core::policy::{Policy, POLICY_FILE};
 use iacgate_core::signoff::{self, CommitContext, CommitSignature, Stage};
 use iacgate_git::{
-    parse_pre_push, parse_pre_receive, CommitChanges, CommitInfo, FileChange, Known, Repo,
-    SignatureStatus, MODE_GITLINK, MODE_SYMLINK,
+    parse_pre_push, parse_pre_receive, CommitChanges, CommitInfo, FileChange, Known, PushUpdate,
+    Repo, SignatureStatus, MODE_GITLINK, MODE_SYMLINK,
 };
 
 use crate::args::Format;
@@ -424,8 +424,12 @@ fn commit_groups(repo: &Repo, target: &Target) -> anyhow::Result<Vec<CommitGroup
         }
         Target::PrePush { remote } => {
             let input = read_stdin("pre-push")?;
+            let mut updates = parse_pre_push(&input)?;
+            if updates.is_empty() {
+                updates = pre_commit_framework_push(repo)?;
+            }
             let mut groups = Vec::new();
-            for update in parse_pre_push(&input)? {
+            for update in updates {
                 // Deletions, and tags of blobs or trees, bring no commits.
                 if update.is_deletion() || !repo.is_commit(&update.local_id) {
                     continue;
@@ -479,6 +483,33 @@ fn commit_groups(repo: &Repo, target: &Target) -> anyhow::Result<Vec<CommitGroup
             Ok(groups)
         }
     }
+}
+
+/// The pre-commit framework runs pre-push hooks without git's input and
+/// says what is pushed in PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF instead;
+/// without them (a push that holds the root commit), HEAD is what is
+/// pushed, judged against every remote-tracking ref. Outside the framework
+/// an empty input means nothing is pushed.
+fn pre_commit_framework_push(repo: &Repo) -> anyhow::Result<Vec<PushUpdate>> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if var("PRE_COMMIT").is_none() && var("PRE_COMMIT_TO_REF").is_none() {
+        return Ok(Vec::new());
+    }
+    let to = var("PRE_COMMIT_TO_REF").unwrap_or_else(|| "HEAD".to_owned());
+    let Some(local_id) = repo.resolve(&to)? else {
+        bail!("PRE_COMMIT_TO_REF `{to}` does not name a commit here");
+    };
+    let zero = "0".repeat(local_id.len());
+    let remote_id = match var("PRE_COMMIT_FROM_REF") {
+        Some(from) => repo.resolve(&from)?.unwrap_or_else(|| zero.clone()),
+        None => zero,
+    };
+    Ok(vec![PushUpdate {
+        local_ref: var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or_else(|| to.clone()),
+        local_id,
+        remote_ref: var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_default(),
+        remote_id,
+    }])
 }
 
 /// The first parent of the oldest commit: where a new branch left what was

@@ -3,6 +3,7 @@
 mod args;
 mod check;
 mod init;
+mod install;
 mod render;
 
 use std::io::Write;
@@ -62,11 +63,16 @@ fn run() -> anyhow::Result<u8> {
                 check::run(check::Request::commit_msg(message_file))
             }
             HookName::PrePush { remote, .. } => {
+                let remote = remote
+                    .or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok())
+                    .unwrap_or_default();
                 check::run(check::Request::hook(check::Target::PrePush { remote }))
             }
             HookName::PreReceive => check::run(check::Request::hook(check::Target::PreReceive)),
         },
         Command::Init => init::run(),
+        Command::Install { hooks, force } => install::install(&hooks, force),
+        Command::Uninstall { hooks } => install::uninstall(&hooks),
         Command::Rules => {
             render::rules::list(&mut anstream::stdout())?;
             Ok(EXIT_OK)

@@ -421,6 +421,30 @@ impl Repo {
         self.commit(rev).is_ok()
     }
 
+    /// The directory git runs hooks from, as `git rev-parse --git-path
+    /// hooks` says: it honours `core.hooksPath` and linked worktrees.
+    pub fn hooks_dir(&self) -> Result<PathBuf, GitError> {
+        let args: Vec<OsString> = ["rev-parse", "--path-format=absolute", "--git-path", "hooks"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        let (command, out) = self.run_git(&args)?;
+        let text = String::from_utf8(out).map_err(|_| GitError::Parse {
+            command,
+            reason: "the hooks path is not UTF-8".to_owned(),
+        })?;
+        Ok(PathBuf::from(text.trim_end_matches(['\n', '\r'])))
+    }
+
+    /// A configuration value as git reads it (repository, global, system).
+    pub fn config_value(&self, key: &str) -> Option<String> {
+        self.repo
+            .config()
+            .and_then(|mut c| c.snapshot())
+            .and_then(|c| c.get_string(key))
+            .ok()
+    }
+
     /// Whether a remote of this name is configured (a push to a URL has
     /// none, and no remote-tracking refs).
     pub fn has_remote(&self, name: &str) -> bool {
