@@ -4,6 +4,7 @@ mod util;
 
 mod evasion;
 mod explain;
+mod frameworks;
 mod hooks;
 mod human;
 mod install;
