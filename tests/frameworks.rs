@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use crate::util::{bin, Run, TestRepo};
 
 const PRE_COMMIT: &str = "pre-commit==4.7.0";
+const HUSKY: &str = "husky@9.1.7";
 const LEFTHOOK: &str = "lefthook==2.2.2";
 
 /// The venv's bin directory, made once per test run (reused across runs).
@@ -27,7 +28,10 @@ fn tools() -> &'static PathBuf {
                 .args(["install", "-q", PRE_COMMIT, LEFTHOOK])
                 .status()
                 .expect("pip");
-            assert!(status.success(), "pip install {PRE_COMMIT} {LEFTHOOK} failed");
+            assert!(
+                status.success(),
+                "pip install {PRE_COMMIT} {LEFTHOOK} failed"
+            );
         }
         bin
     })
@@ -35,11 +39,10 @@ fn tools() -> &'static PathBuf {
 
 /// PATH with the built binary, then the venv's tools, then the rest.
 fn path_with_tools() -> std::ffi::OsString {
-    let mut paths = vec![
-        bin().parent().unwrap().to_path_buf(),
-        tools().clone(),
-    ];
-    paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    let mut paths = vec![bin().parent().unwrap().to_path_buf(), tools().clone()];
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
     std::env::join_paths(paths).unwrap()
 }
 
@@ -65,7 +68,8 @@ fn run(repo: &TestRepo, program: &str, args: &[&str]) -> Run {
     Run::from(cmd.output().unwrap())
 }
 
-const UNPINNED: &str = "module \"a\" {\n  source = \"git::https://example.com/a.git?ref=main\"\n}\n";
+const UNPINNED: &str =
+    "module \"a\" {\n  source = \"git::https://example.com/a.git?ref=main\"\n}\n";
 const PINNED: &str = "module \"a\" {\n  source  = \"acme/a/aws\"\n  version = \"1.0.0\"\n}\n";
 
 /// A bad commit is refused, a good one made, a bump without a trailer
@@ -80,13 +84,20 @@ fn exercise(repo: &TestRepo) {
     let good = run(repo, "git", &["commit", "-m", "pinned"]);
     assert_eq!(good.code, 0, "{}{}", good.stdout, good.stderr);
 
-    repo.write("main.tf", &PINNED.replace("1.0.0", "1.1.0")).stage(&["main.tf"]);
+    repo.write("main.tf", &PINNED.replace("1.0.0", "1.1.0"))
+        .stage(&["main.tf"]);
     let unsigned = run(repo, "git", &["commit", "-m", "bump"]);
     assert_ne!(unsigned.code, 0, "{}{}", unsigned.stdout, unsigned.stderr);
     let signed = run(
         repo,
         "git",
-        &["commit", "-m", "bump", "--trailer", "Reviewed-by: Bob <bob@example.com>"],
+        &[
+            "commit",
+            "-m",
+            "bump",
+            "--trailer",
+            "Reviewed-by: Bob <bob@example.com>",
+        ],
     );
     assert_eq!(signed.code, 0, "{}{}", signed.stdout, signed.stderr);
 
@@ -98,7 +109,10 @@ fn exercise(repo: &TestRepo) {
     let push = run(repo, "git", &["push", "origin", "main"]);
     assert_ne!(push.code, 0, "{}{}", push.stdout, push.stderr);
     let all = format!("{}{}", push.stdout, push.stderr);
-    assert!(all.contains("error[version-change]") && all.contains("sneaky bump"), "{all}");
+    assert!(
+        all.contains("error[version-change]") && all.contains("sneaky bump"),
+        "{all}"
+    );
 }
 
 #[test]
@@ -120,7 +134,15 @@ fn the_pre_commit_framework_runs_the_published_hooks() {
     let install = run(
         &repo,
         "pre-commit",
-        &["install", "--hook-type", "pre-commit", "--hook-type", "commit-msg", "--hook-type", "pre-push"],
+        &[
+            "install",
+            "--hook-type",
+            "pre-commit",
+            "--hook-type",
+            "commit-msg",
+            "--hook-type",
+            "pre-push",
+        ],
     );
     assert_eq!(install.code, 0, "{}{}", install.stdout, install.stderr);
     exercise(&repo);
@@ -139,8 +161,52 @@ fn lefthook_runs_the_documented_recipe() {
         .nth(1)
         .and_then(|rest| rest.split("```").next())
         .expect("docs/integrations.md has a lefthook.yml recipe");
-    repo.write("lefthook.yml", recipe).commit_all("lefthook config");
+    repo.write("lefthook.yml", recipe)
+        .commit_all("lefthook config");
     let install = run(&repo, "lefthook", &["install"]);
     assert_eq!(install.code, 0, "{}{}", install.stdout, install.stderr);
+    exercise(&repo);
+}
+
+/// husky's own `husky` command, installed from npm under target/.
+fn husky() -> PathBuf {
+    static HUSKY_BIN: OnceLock<PathBuf> = OnceLock::new();
+    HUSKY_BIN
+        .get_or_init(|| {
+            let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("husky");
+            let bin = dir.join("node_modules/.bin/husky");
+            if !bin.exists() {
+                std::fs::create_dir_all(&dir).unwrap();
+                let status = Command::new("npm")
+                    .args(["install", "-q", "--no-audit", "--no-fund", "--prefix"])
+                    .arg(&dir)
+                    .arg(HUSKY)
+                    .status()
+                    .expect("npm is needed for the husky test");
+                assert!(status.success(), "npm install {HUSKY} failed");
+            }
+            bin
+        })
+        .clone()
+}
+
+#[test]
+fn husky_runs_the_documented_recipe() {
+    let repo = TestRepo::new();
+    let setup = run(&repo, &husky().display().to_string(), &[]);
+    assert_eq!(setup.code, 0, "{}{}", setup.stdout, setup.stderr);
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/integrations.md"),
+    )
+    .unwrap();
+    let recipe = doc
+        .split("## husky")
+        .nth(1)
+        .and_then(|rest| rest.split("```sh\n").nth(1))
+        .and_then(|rest| rest.split("```").next())
+        .expect("docs/integrations.md has a husky recipe");
+    let made = run(&repo, "sh", &["-c", recipe]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    repo.commit_all("husky hooks");
     exercise(&repo);
 }

@@ -12,6 +12,10 @@ use super::{short_id, Report};
 
 pub fn write(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
     let renderer = Renderer::styled();
+    // commit-msg after pre-commit: quiet unless there is something new.
+    if report.shown == super::Shown::SignOffAndBlocking && report.shown().next().is_none() {
+        return Ok(());
+    }
     let mut current_commit: Option<&str> = None;
     for finding in report.shown() {
         if let Some(id) = finding.commit.as_deref() {
