@@ -699,14 +699,7 @@ impl Judge<'_> {
                 new_version,
             ));
         }
-        self.module_allowed(new, &new_source);
-        self.findings.extend(unpinned::check_module(
-            self.file,
-            self.text,
-            new,
-            &new_source,
-            &self.policy.pinning,
-        ));
+        self.allowed_and_pinned(new, &new_source);
     }
 
     /// A module block of an override file amends the block of the same name
@@ -715,18 +708,7 @@ impl Judge<'_> {
     /// review as the edit it stands for.
     fn override_module(&mut self, old: Option<&Dependency>, new: &Dependency) {
         let (file, text) = (self.file, self.text);
-        let old_version = old.and_then(Dependency::version_str);
-        if new.version_str() != old_version && new.version.is_some() {
-            let span = new.version.as_ref().map_or(new.span, |v| v.span);
-            self.findings.push(
-                version_change::check(file, text, new, span, old_version, new.version_str())
-                    .with_message(format!(
-                        "override file sets module \"{}\" version to {}",
-                        new.name,
-                        new.version_str().unwrap_or_default()
-                    )),
-            );
-        }
+        self.override_version(old, new);
         if new.source.is_none() || new.source_str() == old.and_then(Dependency::source_str) {
             return;
         }
@@ -747,14 +729,7 @@ impl Judge<'_> {
         let span = new.source.as_ref().map_or(new.span, |s| s.span);
         self.findings
             .push(source_change::check(file, text, new, span, &was, &address));
-        self.module_allowed(new, &source);
-        self.findings.extend(unpinned::check_module(
-            file,
-            text,
-            new,
-            &source,
-            &self.policy.pinning,
-        ));
+        self.allowed_and_pinned(new, &source);
     }
 
     /// A `required_providers` entry of an override file amends the entry
@@ -762,18 +737,7 @@ impl Judge<'_> {
     /// one, and needs the same review.
     fn override_provider(&mut self, old: Option<&Dependency>, new: &Dependency) {
         let (file, text) = (self.file, self.text);
-        let old_version = old.and_then(Dependency::version_str);
-        if new.version.is_some() && new.version_str() != old_version {
-            let span = new.version.as_ref().map_or(new.span, |v| v.span);
-            self.findings.push(
-                version_change::check(file, text, new, span, old_version, new.version_str())
-                    .with_message(format!(
-                        "override file sets provider \"{}\" version constraint to {}",
-                        new.name,
-                        new.version_str().unwrap_or_default()
-                    )),
-            );
-        }
+        self.override_version(old, new);
         let Some(source) = &new.source else {
             return;
         };
@@ -791,6 +755,35 @@ impl Judge<'_> {
             &address,
         ));
         self.provider_allowed(new, &address);
+    }
+
+    /// A version an override file sets, where it differs from what it set
+    /// before: a version change of the base block.
+    fn override_version(&mut self, old: Option<&Dependency>, new: &Dependency) {
+        let old_version = old.and_then(Dependency::version_str);
+        let Some(version) = new
+            .version
+            .as_ref()
+            .filter(|v| Some(v.value.as_str()) != old_version)
+        else {
+            return;
+        };
+        self.findings.push(
+            version_change::check(
+                self.file,
+                self.text,
+                new,
+                version.span,
+                old_version,
+                Some(&version.value),
+            )
+            .with_message(format!(
+                "override file sets {} \"{}\" version to {}",
+                new.kind.as_str(),
+                new.name,
+                version.value
+            )),
+        );
     }
 
     fn changed_provider(&mut self, old: &Dependency, new: &Dependency) {
@@ -852,6 +845,18 @@ impl Judge<'_> {
             self.findings
                 .extend(lock_tamper::check(file, text, old, new));
         }
+    }
+
+    /// A remote module as it now is: inside the allowlist, and pinned.
+    fn allowed_and_pinned(&mut self, dep: &Dependency, source: &ModuleSource) {
+        self.module_allowed(dep, source);
+        self.findings.extend(unpinned::check_module(
+            self.file,
+            self.text,
+            dep,
+            source,
+            &self.policy.pinning,
+        ));
     }
 
     fn module_allowed(&mut self, dep: &Dependency, source: &ModuleSource) {
