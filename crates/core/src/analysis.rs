@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use crate::diff::{diff, same_values, DependencyChange};
 use crate::extract::{extract, FileKind};
 use crate::finding::{Finding, Side};
-use crate::model::{Dependency, ExtractError, Kind};
+use crate::model::{Dependency, ExtractError, Kind, PinState};
 use crate::policy::{normal_address, Policy, POLICY_FILE};
 use crate::rules::{
     lock_mismatch, lock_tamper, new_dependency, not_allowed, parse_error, policy_change,
@@ -605,6 +605,8 @@ impl Judge<'_> {
             DependencyChange::Removed(_) => {}
             DependencyChange::Added(dep) => self.added(dep),
             DependencyChange::Changed { old, new } => match new.kind {
+                Kind::Module if new.pin != PinState::Derived => self.changed_declared(old, new),
+                Kind::Stack | Kind::Plugin => self.changed_declared(old, new),
                 Kind::Module => self.changed_module(old, new),
                 Kind::Provider => self.changed_provider(old, new),
                 Kind::Lock => self.changed_lock(old, new),
@@ -616,6 +618,8 @@ impl Judge<'_> {
     fn added(&mut self, dep: &Dependency) {
         let (file, text) = (self.file, self.text);
         match dep.kind {
+            Kind::Stack | Kind::Plugin => self.added_declared(dep),
+            Kind::Module if dep.pin != PinState::Derived => self.added_declared(dep),
             Kind::Module => {
                 if self.is_override {
                     return self.override_module(None, dep);
@@ -845,6 +849,81 @@ impl Judge<'_> {
             self.findings
                 .extend(lock_tamper::check(file, text, old, new));
         }
+    }
+
+    /// A new dependency whose extractor judged its pin.
+    fn added_declared(&mut self, dep: &Dependency) {
+        self.allowed_declared(dep);
+        match &dep.pin {
+            PinState::Unpinned(why) => {
+                let finding = unpinned::check_declared(self.file, self.text, dep, why);
+                self.findings.push(finding);
+            }
+            PinState::Pinned | PinState::Derived => {
+                let finding = new_dependency::check(
+                    self.file,
+                    self.text,
+                    dep,
+                    dep.source_str().unwrap_or(&dep.name),
+                    dep.version_str(),
+                );
+                self.findings.push(finding);
+            }
+        }
+    }
+
+    /// A dependency whose extractor judged its pin: a source or version
+    /// that moved, and whether it is still allowed and pinned.
+    fn changed_declared(&mut self, old: &Dependency, new: &Dependency) {
+        let (file, text) = (self.file, self.text);
+        if old.source_str() != new.source_str() {
+            let span = new.source.as_ref().map_or(new.span, |s| s.span);
+            self.findings.push(source_change::check(
+                file,
+                text,
+                new,
+                span,
+                old.source_str().unwrap_or("(none)"),
+                new.source_str().unwrap_or("(none)"),
+            ));
+        }
+        if old.version_str() != new.version_str() {
+            let span = new
+                .version
+                .as_ref()
+                .or(new.source.as_ref())
+                .map_or(new.span, |v| v.span);
+            self.findings.push(version_change::check(
+                file,
+                text,
+                new,
+                span,
+                old.version_str(),
+                new.version_str(),
+            ));
+        }
+        self.allowed_declared(new);
+        if let PinState::Unpinned(why) = &new.pin {
+            self.findings
+                .push(unpinned::check_declared(file, text, new, why));
+        }
+    }
+
+    /// The allowlist for what an extractor reports: modules (Terragrunt),
+    /// stacks and plugins.
+    fn allowed_declared(&mut self, dep: &Dependency) {
+        let Some(address) = dep.source_str() else {
+            return;
+        };
+        let (list, name) = match dep.kind {
+            Kind::Module => (&self.policy.allow.modules, "modules"),
+            Kind::Stack => (&self.policy.allow.stacks, "stacks"),
+            Kind::Plugin => (&self.policy.allow.plugins, "plugins"),
+            _ => return,
+        };
+        self.findings.extend(not_allowed::check(
+            self.file, self.text, dep, address, list, name,
+        ));
     }
 
     /// A remote module as it now is: inside the allowlist, and pinned.

@@ -39,12 +39,18 @@ impl<T> Spanned<T> {
 #[serde(rename_all = "lowercase")]
 pub enum Ecosystem {
     Terraform,
+    Terragrunt,
+    CloudFormation,
+    Pulumi,
 }
 
 impl Ecosystem {
     pub fn as_str(self) -> &'static str {
         match self {
             Ecosystem::Terraform => "terraform",
+            Ecosystem::Terragrunt => "terragrunt",
+            Ecosystem::CloudFormation => "cloudformation",
+            Ecosystem::Pulumi => "pulumi",
         }
     }
 }
@@ -56,6 +62,10 @@ pub enum Kind {
     Module,
     Provider,
     Lock,
+    /// A nested stack, a serverless application, a stack of units.
+    Stack,
+    /// A Pulumi plugin or package, a CloudFormation transform or layer.
+    Plugin,
     Policy,
     File,
 }
@@ -66,10 +76,28 @@ impl Kind {
             Kind::Module => "module",
             Kind::Provider => "provider",
             Kind::Lock => "lock",
+            Kind::Stack => "stack",
+            Kind::Plugin => "plugin",
             Kind::Policy => "policy",
             Kind::File => "file",
         }
     }
+}
+
+/// Whether a dependency names immutable content, when its extractor can
+/// tell by itself (formats whose references are not module sources).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum PinState {
+    /// Judged by the rules from the source and version: module sources,
+    /// and providers (which the lock file pins).
+    #[default]
+    Derived,
+    /// Immutable: an exact version, a commit, a versioned object.
+    Pinned,
+    /// Mutable, with why in a few words (`no versionId`, `version "^1.2"
+    /// is a range`); also a value that cannot be resolved statically,
+    /// which cannot be shown to be pinned.
+    Unpinned(String),
 }
 
 /// One third-party (or local) dependency declared in one file.
@@ -95,6 +123,8 @@ pub struct Dependency {
     pub constraints: Option<String>,
     /// Lock entries: every `hashes` element, in file order.
     pub hashes: Vec<String>,
+    /// Set by extractors of formats whose pins are not module sources.
+    pub pin: PinState,
 }
 
 impl Dependency {
@@ -109,6 +139,7 @@ impl Dependency {
             version: None,
             constraints: None,
             hashes: Vec::new(),
+            pin: PinState::Derived,
         }
     }
 

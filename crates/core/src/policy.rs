@@ -153,6 +153,11 @@ fn address_glob(pattern: &str) -> Result<Glob, globset::Error> {
 pub struct Allow {
     pub modules: Allowlist,
     pub providers: Allowlist,
+    /// Nested stacks and serverless applications (CloudFormation), stacks
+    /// of units (Terragrunt).
+    pub stacks: Allowlist,
+    /// Pulumi plugins and packages, CloudFormation transforms and layers.
+    pub plugins: Allowlist,
 }
 
 /// `[signoff]`: who may sign off a change that needs a second pair of eyes.
@@ -277,7 +282,7 @@ fn type_name(value: &DeValue) -> &'static str {
 
 const TOP_KEYS: &[&str] = &["pinning", "allow", "signoff", "rules", "paths"];
 const PINNING_KEYS: &[&str] = &["git", "registry", "images", "actions"];
-const ALLOW_KEYS: &[&str] = &["modules", "providers"];
+const ALLOW_KEYS: &[&str] = &["modules", "providers", "stacks", "plugins"];
 const SIGNOFF_KEYS: &[&str] = &[
     "trailers",
     "reviewers",
@@ -505,6 +510,8 @@ impl Reader {
             match name {
                 "modules" => allow.modules = self.allowlist(name, value),
                 "providers" => allow.providers = self.allowlist(name, value),
+                "stacks" => allow.stacks = self.allowlist(name, value),
+                "plugins" => allow.plugins = self.allowlist(name, value),
                 _ => self.unknown_key(key, "allow", ALLOW_KEYS),
             }
         }

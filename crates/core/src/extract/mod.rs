@@ -6,9 +6,12 @@
 //! Anything that cannot be read as what its name says is an [`ExtractError`]
 //! with the byte offset of the problem: extractors fail closed, never silently.
 
+mod cloudformation;
 mod lockfile;
+mod pulumi;
 mod terraform;
 mod terraform_json;
+mod terragrunt;
 
 use std::collections::HashSet;
 
@@ -23,11 +26,35 @@ pub enum FileKind {
     TerraformJson,
     /// The dependency lock file `.terraform.lock.hcl`, in any directory.
     TerraformLock,
+    /// Terragrunt: `terragrunt.hcl`, `terragrunt.stack.hcl`, and the other
+    /// `*.hcl` files they include (`_envcommon/*.hcl`, `root.hcl`).
+    Terragrunt,
+    /// A YAML or JSON file that may be a CloudFormation or SAM template:
+    /// the extractor decides from the content and returns nothing for
+    /// anything else.
+    CloudFormation,
+    /// `Pulumi.yaml`: plugins, packages, and a Pulumi YAML program.
+    PulumiProject,
+    /// `Main.yaml` / `Main.json`: a Pulumi YAML program in its own file.
+    PulumiProgram,
+    /// Language manifests that pin Pulumi provider packages:
+    /// `package.json` (`@pulumi/*`), `requirements.txt` and `pyproject.toml`
+    /// (`pulumi-*`), `go.mod` (`github.com/pulumi/pulumi-*`).
+    PulumiPackages(Manifest),
+}
+
+/// Which language manifest a [`FileKind::PulumiPackages`] file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Manifest {
+    PackageJson,
+    Requirements,
+    PyProject,
+    GoMod,
 }
 
 /// Directories whose contents are never IaC sources: Terraform's local cache
 /// (`.terraform/modules/...`, `.terraform/providers/...`) and Terragrunt's.
-const CACHE_DIRS: &[&str] = &[".terraform", ".terragrunt-cache"];
+const CACHE_DIRS: &[&str] = &[".terraform", ".terragrunt-cache", "node_modules"];
 
 impl FileKind {
     /// Classifies a `/`-separated, repository-relative path.
@@ -54,6 +81,25 @@ impl FileKind {
             Some(FileKind::TerraformJson)
         } else if name.ends_with(".tf") || name.ends_with(".tofu") {
             Some(FileKind::TerraformHcl)
+        } else if name.ends_with(".hcl") && !name.ends_with(".pkr.hcl") {
+            Some(FileKind::Terragrunt)
+        } else if matches!(name, "Pulumi.yaml" | "Pulumi.yml") {
+            Some(FileKind::PulumiProject)
+        } else if matches!(name, "Main.yaml" | "Main.yml" | "Main.json") {
+            Some(FileKind::PulumiProgram)
+        } else if let Some(manifest) = match name {
+            "package.json" => Some(Manifest::PackageJson),
+            "requirements.txt" => Some(Manifest::Requirements),
+            "pyproject.toml" => Some(Manifest::PyProject),
+            "go.mod" => Some(Manifest::GoMod),
+            _ => None,
+        } {
+            Some(FileKind::PulumiPackages(manifest))
+        } else if [".yaml", ".yml", ".json", ".template"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+        {
+            Some(FileKind::CloudFormation)
         } else {
             None
         }
@@ -69,6 +115,14 @@ pub const PATHSPECS: &[&str] = &[
     ":(glob)**/*.tf.json",
     ":(glob)**/*.tofu.json",
     ":(glob)**/.terraform.lock.hcl",
+    ":(glob)**/*.hcl",
+    ":(glob)**/*.yaml",
+    ":(glob)**/*.yml",
+    ":(glob)**/*.json",
+    ":(glob)**/*.template",
+    ":(glob)**/requirements.txt",
+    ":(glob)**/pyproject.toml",
+    ":(glob)**/go.mod",
 ];
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -101,6 +155,10 @@ pub fn extract(kind: FileKind, bytes: &[u8]) -> Result<Vec<Dependency>, ExtractE
         FileKind::TerraformHcl => terraform::extract(text),
         FileKind::TerraformJson => terraform_json::extract(text),
         FileKind::TerraformLock => lockfile::extract(text),
+        FileKind::Terragrunt => terragrunt::extract(text),
+        FileKind::CloudFormation => cloudformation::extract(text),
+        FileKind::PulumiProject | FileKind::PulumiProgram => pulumi::extract_program(text),
+        FileKind::PulumiPackages(manifest) => pulumi::extract_packages(manifest, text),
     };
     match result {
         Ok(mut deps) => {

@@ -73,3 +73,23 @@ fn help(source: &ModuleSource, why: &Unpinned) -> String {
         }
     }
 }
+
+/// Judge a dependency whose extractor found it unpinned by itself (a
+/// nested stack without a versionId, a plugin on a range, a source that
+/// cannot be resolved statically).
+pub fn check_declared(file: &str, text: &str, dep: &Dependency, why: &str) -> Finding {
+    let span = dep
+        .version
+        .as_ref()
+        .or(dep.source.as_ref())
+        .map_or(dep.span, |s| s.span);
+    Finding::about(&RULE, file, text, Side::New, span, dep)
+        .with_message(format!(
+            "{} \"{}\" is not pinned: {why}",
+            dep.kind.as_str(),
+            dep.name
+        ))
+        .with_label("mutable reference")
+        .with_help("pin it to immutable content: an exact version, a commit, a versioned object (docs/formats.md)")
+        .with_values(None, dep.version_str())
+}
