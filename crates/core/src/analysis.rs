@@ -605,7 +605,9 @@ impl Judge<'_> {
             DependencyChange::Removed(_) => {}
             DependencyChange::Added(dep) => self.added(dep),
             DependencyChange::Changed { old, new } => match new.kind {
-                Kind::Module if new.pin != PinState::Derived => self.changed_declared(old, new),
+                Kind::Module | Kind::Provider if new.pin != PinState::Derived => {
+                    self.changed_declared(old, new)
+                }
                 Kind::Stack | Kind::Plugin => self.changed_declared(old, new),
                 Kind::Module => self.changed_module(old, new),
                 Kind::Provider => self.changed_provider(old, new),
@@ -619,7 +621,9 @@ impl Judge<'_> {
         let (file, text) = (self.file, self.text);
         match dep.kind {
             Kind::Stack | Kind::Plugin => self.added_declared(dep),
-            Kind::Module if dep.pin != PinState::Derived => self.added_declared(dep),
+            Kind::Module | Kind::Provider if dep.pin != PinState::Derived => {
+                self.added_declared(dep)
+            }
             Kind::Module => {
                 if self.is_override {
                     return self.override_module(None, dep);
@@ -917,6 +921,7 @@ impl Judge<'_> {
         };
         let (list, name) = match dep.kind {
             Kind::Module => (&self.policy.allow.modules, "modules"),
+            Kind::Provider => (&self.policy.allow.providers, "providers"),
             Kind::Stack => (&self.policy.allow.stacks, "stacks"),
             Kind::Plugin => (&self.policy.allow.plugins, "plugins"),
             _ => return,
