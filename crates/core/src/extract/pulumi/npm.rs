@@ -1,0 +1,362 @@
+//! `package.json`: the `@pulumi/*` and `@pulumiverse/*` provider packages.
+
+use std::collections::HashSet;
+
+use jsonc_parser::ast::{Object, ObjectProp, ObjectPropName, Value};
+use jsonc_parser::common::Ranged;
+use jsonc_parser::{parse_to_ast, CollectOptions, CommentCollectionStrategy, ParseOptions};
+
+use super::{dependency, in_file_order, is_commit, no_version, PinState};
+use crate::extract::{one_line, Deps};
+use crate::model::{Dependency, ExtractError, Kind, Span, Spanned};
+use crate::version::Version;
+
+/// The sections whose packages npm installs.
+const SECTIONS: &[&str] = &["dependencies", "devDependencies", "optionalDependencies"];
+
+pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    let strict = ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    };
+    let collect = CollectOptions {
+        comments: CommentCollectionStrategy::Off,
+        tokens: false,
+    };
+    let parsed = parse_to_ast(text, &collect, &strict).map_err(|err| {
+        ExtractError::new(
+            format!("JSON syntax error: {}", one_line(&err.kind().to_string())),
+            err.range().start,
+        )
+    })?;
+    let root = match &parsed.value {
+        Some(Value::Object(root)) => root,
+        Some(other) => {
+            return Err(ExtractError::new(
+                "package.json must hold one JSON object",
+                other.start(),
+            ))
+        }
+        None => {
+            return Err(ExtractError::new(
+                "empty file: package.json must hold one JSON object",
+                0,
+            ))
+        }
+    };
+    let mut deps = Deps::default();
+    for section in unique_props(root, "package.json")? {
+        let section_name = name(section);
+        if !SECTIONS.contains(&section_name) {
+            continue;
+        }
+        let Value::Object(packages) = &section.value else {
+            return Err(ExtractError::new(
+                format!("package.json: {section_name} must be an object"),
+                section.value.start(),
+            ));
+        };
+        for prop in unique_props(packages, section_name)? {
+            let package = name(prop);
+            if !is_pulumi_package(package) {
+                continue;
+            }
+            let key = format!("{section_name}.{package}");
+            let Value::StringLit(spec) = &prop.value else {
+                return Err(ExtractError::new(
+                    format!("package.json: {key} must be a string"),
+                    prop.value.start(),
+                ));
+            };
+            let name_span = name_span(prop);
+            let spec_span = Span::new(spec.start(), spec.end());
+            let Some((source, version, pin)) = classify(package, &spec.value) else {
+                continue;
+            };
+            let mut dep = dependency(Kind::Provider, key.clone(), package.to_owned(), name_span);
+            let source_span = if source == package {
+                name_span
+            } else {
+                spec_span
+            };
+            dep.source = Some(Spanned::new(source, source_span));
+            dep.version = version.map(|v| Spanned::new(v, spec_span));
+            dep.pin = pin;
+            deps.push(dep, |_| format!("package.json: {key} is given twice"))?;
+        }
+    }
+    Ok(in_file_order(deps))
+}
+
+fn name<'p>(prop: &'p ObjectProp) -> &'p str {
+    match &prop.name {
+        ObjectPropName::String(lit) => &lit.value,
+        ObjectPropName::Word(word) => word.value,
+    }
+}
+
+fn name_span(prop: &ObjectProp) -> Span {
+    match &prop.name {
+        ObjectPropName::String(lit) => Span::new(lit.start(), lit.end()),
+        ObjectPropName::Word(word) => Span::new(word.start(), word.end()),
+    }
+}
+
+/// An object's properties; a repeated name is an error (which one npm
+/// would use is not something to leave to chance).
+fn unique_props<'o, 'a>(
+    object: &'o Object<'a>,
+    owner: &str,
+) -> Result<&'o [ObjectProp<'a>], ExtractError> {
+    let mut seen = HashSet::new();
+    for prop in &object.properties {
+        if !seen.insert(name(prop)) {
+            return Err(ExtractError::new(
+                format!("package.json: \"{}\" is given twice in {owner}", name(prop)),
+                name_span(prop).start,
+            ));
+        }
+    }
+    Ok(&object.properties)
+}
+
+/// A Pulumi provider package: `@pulumi/<x>` or `@pulumiverse/<x>`, but not
+/// the SDK `@pulumi/pulumi` itself.
+fn is_pulumi_package(name: &str) -> bool {
+    ["@pulumi/", "@pulumiverse/"].iter().any(|scope| {
+        name.strip_prefix(scope)
+            .is_some_and(|rest| !rest.is_empty())
+    }) && name != "@pulumi/pulumi"
+}
+
+/// An npm dependency spec -> (source, version, pin), or `None` for a local
+/// one (`file:`, `link:`, `workspace:`, a path).
+fn classify(package: &str, spec: &str) -> Option<(String, Option<String>, PinState)> {
+    let s = spec.trim();
+    const LOCAL: &[&str] = &[
+        "file:",
+        "link:",
+        "workspace:",
+        "portal:",
+        "./",
+        "../",
+        "/",
+        "~/",
+    ];
+    if LOCAL.iter().any(|p| s.starts_with(p)) {
+        return None;
+    }
+    if let Some(target) = s.strip_prefix("npm:") {
+        // An alias: `npm:@scope/other@1.2.3` installs another package.
+        return Some(match target.rfind('@').filter(|&at| at > 0) {
+            Some(at) => (
+                target[..at].to_owned(),
+                Some(s.to_owned()),
+                range_pin(&target[at + 1..]),
+            ),
+            None => (target.to_owned(), Some(s.to_owned()), no_version()),
+        });
+    }
+    if is_git(s) {
+        let commit = s.rsplit_once('#').map(|(_, r)| r);
+        let pin = match commit {
+            Some(c) if is_commit(c) => PinState::Pinned,
+            _ => PinState::Unpinned(format!(
+                "git dependency {s} is not pinned to a 40-hex commit"
+            )),
+        };
+        return Some((s.to_owned(), commit.map(str::to_owned), pin));
+    }
+    if s.starts_with("http://") || s.starts_with("https://") {
+        return Some((
+            s.to_owned(),
+            None,
+            PinState::Unpinned(format!("tarball URL {s}: what it serves can change")),
+        ));
+    }
+    Some((package.to_owned(), Some(spec.to_owned()), range_pin(s)))
+}
+
+fn is_git(s: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "git+",
+        "git:",
+        "git://",
+        "github:",
+        "gitlab:",
+        "bitbucket:",
+        "gist:",
+    ];
+    if PREFIXES.iter().any(|p| s.starts_with(p)) {
+        return true;
+    }
+    // The GitHub shorthand `owner/repo#ref`.
+    let head = s.split('#').next().unwrap_or(s);
+    let mut parts = head.split('/');
+    matches!(
+        (parts.next(), parts.next(), parts.next()),
+        (Some(owner), Some(repo), None)
+            if !owner.is_empty() && !repo.is_empty() && !owner.starts_with('@')
+                && !s.contains(':') && !s.contains(' ')
+    )
+}
+
+/// Pinned iff the range is one exact version (`1.2.3`, `=1.2.3`, `v1.2.3`).
+fn range_pin(range: &str) -> PinState {
+    let r = range.trim();
+    if r.is_empty() {
+        return no_version();
+    }
+    let bare = r.strip_prefix('=').unwrap_or(r).trim_start();
+    if Version::parse(bare).is_ok_and(|v| v.parts == 3) {
+        return PinState::Pinned;
+    }
+    if r.starts_with(|c: char| c.is_ascii_alphabetic())
+        && !r.starts_with(['v', 'x', 'X'])
+        && !r.contains(' ')
+    {
+        return PinState::Unpinned(format!(
+            "npm dist-tag {r}: takes whatever release it points to"
+        ));
+    }
+    PinState::Unpinned(format!("npm range {r}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIXTURE: &str = include_str!("../../../../../tests/fixtures/pulumi/package.json");
+
+    #[test]
+    fn fixture() {
+        let deps = extract(FIXTURE).unwrap();
+        let got: Vec<_> = deps
+            .iter()
+            .map(|d| {
+                (
+                    d.key.as_str(),
+                    d.source_str().unwrap(),
+                    d.version_str(),
+                    d.pin.clone(),
+                )
+            })
+            .collect();
+        let unpinned = |r: &str| PinState::Unpinned(r.to_owned());
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "dependencies.@pulumi/aws",
+                    "@pulumi/aws",
+                    Some("6.54.2"),
+                    PinState::Pinned
+                ),
+                (
+                    "dependencies.@pulumi/awsx",
+                    "@pulumi/awsx",
+                    Some("^2.16.1"),
+                    unpinned("npm range ^2.16.1")
+                ),
+                (
+                    "dependencies.@pulumi/random",
+                    "@pulumi/random",
+                    Some("~4.16.7"),
+                    unpinned("npm range ~4.16.7")
+                ),
+                (
+                    "dependencies.@pulumiverse/grafana",
+                    "@pulumiverse/grafana",
+                    Some("latest"),
+                    unpinned("npm dist-tag latest: takes whatever release it points to")
+                ),
+                (
+                    "dependencies.@pulumi/kubernetes",
+                    "@pulumi/kubernetes",
+                    Some(">=4.18.0"),
+                    unpinned("npm range >=4.18.0")
+                ),
+                (
+                    "dependencies.@pulumi/tls",
+                    "github:pulumi/pulumi-tls#9f86d081884c7d659a2feaa0c55ad015a3bf4f1b",
+                    Some("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b"),
+                    PinState::Pinned
+                ),
+                (
+                    "dependencies.@pulumi/gcp",
+                    "@acme/gcp-fork",
+                    Some("npm:@acme/gcp-fork@8.3.0"),
+                    PinState::Pinned
+                ),
+                (
+                    "devDependencies.@pulumi/command",
+                    "@pulumi/command",
+                    Some("*"),
+                    unpinned("npm range *")
+                ),
+                (
+                    "devDependencies.@pulumi/docker",
+                    "@pulumi/docker",
+                    Some("=4.5.5"),
+                    PinState::Pinned
+                ),
+            ]
+        );
+        let aws = &deps[0];
+        let v = aws.version.as_ref().unwrap();
+        assert_eq!(&FIXTURE[v.span.start..v.span.end], "\"6.54.2\"");
+        assert_eq!(&FIXTURE[aws.span.start..aws.span.end], "\"@pulumi/aws\"");
+    }
+
+    #[test]
+    fn specs() {
+        let unpinned = |r: &str| PinState::Unpinned(r.to_owned());
+        assert_eq!(range_pin("1.2"), unpinned("npm range 1.2"));
+        assert_eq!(range_pin("1.x"), unpinned("npm range 1.x"));
+        assert_eq!(range_pin("x"), unpinned("npm range x"));
+        assert_eq!(range_pin("v1.2.3"), PinState::Pinned);
+        assert_eq!(range_pin("1.2.3 - 2"), unpinned("npm range 1.2.3 - 2"));
+        assert_eq!(range_pin(""), no_version());
+        assert!(classify("@pulumi/aws", "file:../aws").is_none());
+        assert!(classify("@pulumi/aws", "workspace:*").is_none());
+        let (_, _, pin) = classify("@pulumi/aws", "pulumi/pulumi-aws#v6.54.2").unwrap();
+        assert!(matches!(pin, PinState::Unpinned(r) if r.contains("40-hex")));
+        let (source, _, pin) =
+            classify("@pulumi/aws", "https://example.com/aws-6.54.2.tgz").unwrap();
+        assert_eq!(source, "https://example.com/aws-6.54.2.tgz");
+        assert!(matches!(pin, PinState::Unpinned(_)));
+        assert!(!is_pulumi_package("@pulumi/pulumi"));
+        assert!(!is_pulumi_package("@pulumi/"));
+        assert!(!is_pulumi_package("pulumi-aws"));
+    }
+
+    #[test]
+    fn malformed() {
+        let cases: &[(&str, usize)] = &[
+            ("", 0),
+            ("[]", 0),
+            ("{\"dependencies\": {\"@pulumi/aws\": \"1.0.0\",}}", 40),
+            ("{\"dependencies\": []}", 17),
+            ("{\"dependencies\": {\"@pulumi/aws\": 1}}", 33),
+            (
+                "{\"dependencies\": {\"@pulumi/aws\": \"1\", \"@pulumi/aws\": \"2\"}}",
+                38,
+            ),
+            ("{\"dependencies\": {}, \"dependencies\": {}}", 21),
+        ];
+        for (text, offset) in cases {
+            assert_eq!(extract(text).unwrap_err().offset, *offset, "{text}");
+        }
+        // Other packages and sections are not read.
+        let text = r#"{"name": "x", "dependencies": {"left-pad": 1}, "peerDependencies": {"@pulumi/aws": "*"}}"#;
+        assert_eq!(extract(text).unwrap(), vec![]);
+    }
+}

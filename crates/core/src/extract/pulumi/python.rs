@@ -1,0 +1,892 @@
+//! `requirements.txt` and `pyproject.toml`: the `pulumi-*` (and
+//! `pulumiverse-*`) provider packages.
+
+use std::ops::Range;
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned as TomlSpanned;
+
+use super::{dependency, in_file_order, is_commit, no_version, PinState};
+use crate::extract::{one_line, Deps};
+use crate::model::{Dependency, ExtractError, Kind, Span, Spanned};
+
+/// PEP 503 normalisation: lower case, runs of `-`, `_`, `.` as one `-`.
+fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut separator = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            separator = true;
+            continue;
+        }
+        if separator && !out.is_empty() {
+            out.push('-');
+        }
+        separator = false;
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// A Pulumi provider package (normalised name), not the SDK `pulumi`.
+fn is_provider(normalized: &str) -> bool {
+    ["pulumi-", "pulumiverse-"].iter().any(|p| {
+        normalized
+            .strip_prefix(p)
+            .is_some_and(|rest| !rest.is_empty())
+    })
+}
+
+/// The length of a PEP 508 name at the start of `s` (0 if none).
+fn name_len(s: &str) -> usize {
+    let b = s.as_bytes();
+    if !b.first().is_some_and(u8::is_ascii_alphanumeric) {
+        return 0;
+    }
+    b.iter()
+        .position(|c| !(c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.')))
+        .unwrap_or(b.len())
+}
+
+/// The parts of a named requirement after its name, as ranges of the
+/// requirement string.
+struct Parts {
+    url: Option<Range<usize>>,
+    specs: Option<Range<usize>>,
+    markers: Option<Range<usize>>,
+}
+
+const OPERATORS: &[&str] = &["===", "==", "!=", "<=", ">=", "~=", "<", ">"];
+
+/// The rest of `name[extras] (specs | @ url) [; markers]` from `at`.
+fn parse_parts(s: &str, at: usize) -> Result<Parts, String> {
+    let skip_ws = |mut i: usize| {
+        while s.as_bytes().get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = skip_ws(at);
+    if s.as_bytes().get(i) == Some(&b'[') {
+        let close = s[i..]
+            .find(']')
+            .ok_or_else(|| "an extras list [ without its ]".to_owned())?;
+        i = skip_ws(i + close + 1);
+    }
+    let trimmed = |r: Range<usize>| {
+        let text = &s[r.clone()];
+        let start = r.start + (text.len() - text.trim_start().len());
+        let end = r.end - (text.len() - text.trim_end().len());
+        (start < end).then_some(start..end)
+    };
+    if s.as_bytes().get(i) == Some(&b'@') {
+        // `name @ url ; markers`: the marker separator needs a space before it.
+        let rest = &s[i + 1..];
+        let end = rest
+            .char_indices()
+            .find(|&(j, c)| c == ';' && j > 0 && rest[..j].ends_with(char::is_whitespace))
+            .map_or(s.len(), |(j, _)| i + 1 + j);
+        let url = trimmed(i + 1..end).ok_or_else(|| "@ without a URL".to_owned())?;
+        let markers = (end < s.len()).then(|| trimmed(end + 1..s.len())).flatten();
+        return Ok(Parts {
+            url: Some(url),
+            specs: None,
+            markers,
+        });
+    }
+    let end = s[i..].find(';').map_or(s.len(), |j| i + j);
+    let markers = (end < s.len()).then(|| trimmed(end + 1..s.len())).flatten();
+    let mut specs = trimmed(i..end);
+    if let Some(r) = specs.clone() {
+        if s[r.clone()].starts_with('(') {
+            if !s[r.clone()].ends_with(')') {
+                return Err("a ( without its )".to_owned());
+            }
+            specs = trimmed(r.start + 1..r.end - 1);
+        }
+    }
+    if let Some(r) = &specs {
+        for piece in s[r.clone()].split(',') {
+            let piece = piece.trim();
+            let version = OPERATORS
+                .iter()
+                .find_map(|op| piece.strip_prefix(op))
+                .map(str::trim)
+                .filter(|v| {
+                    !v.is_empty()
+                        && v.bytes().all(|b| {
+                            b.is_ascii_alphanumeric()
+                                || matches!(b, b'.' | b'*' | b'+' | b'!' | b'-' | b'_')
+                        })
+                });
+            if version.is_none() {
+                return Err(format!("cannot read the version specifier {piece:?}"));
+            }
+        }
+    }
+    Ok(Parts {
+        url: None,
+        specs,
+        markers,
+    })
+}
+
+/// Pinned iff the only specifier is `===x` or `==x` without a wildcard.
+fn specifier_pin(specs: Option<&str>) -> PinState {
+    let Some(specs) = specs else {
+        return no_version();
+    };
+    let pieces: Vec<&str> = specs.split(',').map(str::trim).collect();
+    if let [piece] = pieces.as_slice() {
+        if piece.starts_with("===") {
+            return PinState::Pinned;
+        }
+        if piece.strip_prefix("==").is_some_and(|v| !v.contains('*')) {
+            return PinState::Pinned;
+        }
+    }
+    PinState::Unpinned(format!("version {specs} is not one exact version"))
+}
+
+/// The VCS ref of a direct URL (`git+https://host/repo@<ref>#...`).
+fn url_ref(url: &str) -> Option<&str> {
+    let base = url.split('#').next().unwrap_or(url);
+    let after_scheme = base.split_once("://").map_or(base, |(_, rest)| rest);
+    let (_, path) = after_scheme.split_once('/')?;
+    path.rsplit_once('@')
+        .map(|(_, r)| r)
+        .filter(|r| !r.is_empty())
+}
+
+fn url_pin(url: &str, hashed: bool) -> PinState {
+    if hashed || url_ref(url).is_some_and(is_commit) {
+        PinState::Pinned
+    } else {
+        PinState::Unpinned(format!(
+            "direct URL {url} is pinned by neither a 40-hex commit nor a --hash"
+        ))
+    }
+}
+
+/// One requirement string, wherever it was written.
+struct Requirement<'a> {
+    text: &'a str,
+    /// The file span of `text[range]`.
+    span_of: &'a dyn Fn(Range<usize>) -> Span,
+    /// `--hash` options follow it (requirements.txt).
+    hashed: bool,
+}
+
+/// A `name...` requirement of a Pulumi provider -> its dependency; `None`
+/// for every other package.
+fn named(req: &Requirement, section: &str) -> Result<Option<Dependency>, ExtractError> {
+    let len = name_len(req.text);
+    let normalized = normalize(&req.text[..len]);
+    if len == 0 || !is_provider(&normalized) {
+        return Ok(None);
+    }
+    let parts = parse_parts(req.text, len).map_err(|reason| {
+        ExtractError::new(
+            format!(
+                "{section}: cannot read the requirement {:?}: {reason}",
+                req.text
+            ),
+            (req.span_of)(0..req.text.len()).start,
+        )
+    })?;
+    let name_span = (req.span_of)(0..len);
+    let mut key = format!("{section}.{normalized}");
+    if let Some(markers) = &parts.markers {
+        key.push(';');
+        key.push_str(&one_line(&req.text[markers.clone()]));
+    }
+    let mut dep = dependency(Kind::Provider, key, normalized.clone(), name_span);
+    match parts.url {
+        Some(url) => {
+            let written = &req.text[url.clone()];
+            let span = (req.span_of)(url);
+            dep.pin = url_pin(written, req.hashed);
+            dep.version = url_ref(written).map(|r| Spanned::new(r.to_owned(), span));
+            dep.source = Some(Spanned::new(written.to_owned(), span));
+        }
+        None => {
+            dep.source = Some(Spanned::new(normalized, name_span));
+            dep.pin = specifier_pin(parts.specs.clone().map(|r| &req.text[r]));
+            dep.version = parts
+                .specs
+                .map(|r| Spanned::new(req.text[r.clone()].to_owned(), (req.span_of)(r)));
+        }
+    }
+    Ok(Some(dep))
+}
+
+/// A logical line of requirements.txt (`\` continuations joined), with the
+/// file offset of each of its bytes.
+struct Line {
+    text: String,
+    offsets: Vec<usize>,
+}
+
+impl Line {
+    fn span(&self, range: Range<usize>) -> Span {
+        let at = |i: usize| self.offsets.get(i).copied().unwrap_or_default();
+        if range.start >= range.end {
+            Span::new(at(range.start), at(range.start))
+        } else {
+            Span::new(at(range.start), at(range.end - 1) + 1)
+        }
+    }
+}
+
+fn logical_lines(text: &str) -> Vec<Line> {
+    let mut lines = Vec::new();
+    let mut current = Line {
+        text: String::new(),
+        offsets: Vec::new(),
+    };
+    let mut start = 0;
+    for physical in text.split_inclusive('\n') {
+        let body = physical.trim_end_matches(['\n', '\r']);
+        let (body, continued) = match body.strip_suffix('\\') {
+            Some(rest) => (rest, true),
+            None => (body, false),
+        };
+        current.text.push_str(body);
+        current.offsets.extend(start..start + body.len());
+        start += physical.len();
+        if !continued {
+            current.offsets.push(start.min(text.len()));
+            lines.push(std::mem::replace(
+                &mut current,
+                Line {
+                    text: String::new(),
+                    offsets: Vec::new(),
+                },
+            ));
+        }
+    }
+    if !current.text.is_empty() {
+        current.offsets.push(text.len());
+        lines.push(current);
+    }
+    lines
+}
+
+/// Where a `#` comment starts: at the line start or after whitespace.
+fn comment_start(line: &str) -> usize {
+    line.char_indices()
+        .find(|&(i, c)| c == '#' && (i == 0 || line[..i].ends_with(char::is_whitespace)))
+        .map_or(line.len(), |(i, _)| i)
+}
+
+fn is_url(s: &str) -> bool {
+    [
+        "git+", "hg+", "svn+", "bzr+", "http://", "https://", "file:",
+    ]
+    .iter()
+    .any(|p| s.starts_with(p))
+}
+
+pub(super) fn requirements(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    let mut deps = Deps::default();
+    for line in logical_lines(text) {
+        let content_end = comment_start(&line.text);
+        let raw = &line.text[..content_end];
+        let start = raw.len() - raw.trim_start().len();
+        let content = raw.trim();
+        if content.is_empty() {
+            continue;
+        }
+        // `-e <url or path>` is a requirement; every other option line is not.
+        let (start, content) = match ["--editable", "-e"]
+            .iter()
+            .find_map(|p| content.strip_prefix(p))
+        {
+            Some(rest) if rest.starts_with([' ', '\t', '=']) => {
+                let rest_trimmed = rest.trim_start_matches([' ', '\t', '=']);
+                (start + content.len() - rest_trimmed.len(), rest_trimmed)
+            }
+            _ if content.starts_with('-') => continue,
+            _ => (start, content),
+        };
+        // Per-requirement options (`--hash=...`) follow the requirement.
+        let options_at = content
+            .char_indices()
+            .find(|&(i, c)| c == '-' && i > 0 && content[..i].ends_with(char::is_whitespace))
+            .map_or(content.len(), |(i, _)| i);
+        let hashed = content[options_at..].contains("--hash");
+        let requirement = content[..options_at].trim_end();
+        let span_of = |r: Range<usize>| line.span(start + r.start..start + r.end);
+        let req = Requirement {
+            text: requirement,
+            span_of: &span_of,
+            hashed,
+        };
+        let dep = if is_url(requirement) {
+            egg(&req)
+        } else {
+            named(&req, "requirements")?
+        };
+        if let Some(dep) = dep {
+            let key = dep.key.clone();
+            deps.push(dep, |_| {
+                format!("requirements.txt: {key} is required twice")
+            })?;
+        }
+    }
+    Ok(in_file_order(deps))
+}
+
+/// A bare URL requirement whose `#egg=` names a Pulumi provider.
+fn egg(req: &Requirement) -> Option<Dependency> {
+    let (_, fragment) = req.text.split_once('#')?;
+    let egg = fragment.split('&').find_map(|p| p.strip_prefix("egg="))?;
+    let normalized = normalize(&egg[..name_len(egg)]);
+    if !is_provider(&normalized) {
+        return None;
+    }
+    let span = (req.span_of)(0..req.text.len());
+    let mut dep = dependency(
+        Kind::Provider,
+        format!("requirements.{normalized}"),
+        normalized,
+        span,
+    );
+    dep.pin = url_pin(req.text, req.hashed);
+    dep.version = url_ref(req.text).map(|r| Spanned::new(r.to_owned(), span));
+    dep.source = Some(Spanned::new(req.text.to_owned(), span));
+    Some(dep)
+}
+
+type Value<'i> = TomlSpanned<DeValue<'i>>;
+
+fn get<'t, 'i>(table: &'t DeTable<'i>, key: &str) -> Option<&'t Value<'i>> {
+    table
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == key)
+        .map(|(_, v)| v)
+}
+
+fn span_of<T>(value: &TomlSpanned<T>) -> Span {
+    Span::from(value.span())
+}
+
+fn table<'t, 'i>(value: &'t Value<'i>, what: &str) -> Result<&'t DeTable<'i>, ExtractError> {
+    match value.get_ref() {
+        DeValue::Table(t) => Ok(t),
+        other => Err(ExtractError::new(
+            format!(
+                "pyproject.toml: {what} must be a table, not {}",
+                other.type_str()
+            ),
+            span_of(value).start,
+        )),
+    }
+}
+
+pub(super) fn pyproject(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    let root = DeTable::parse(text).map_err(|err| {
+        ExtractError::new(
+            format!("TOML syntax error: {}", one_line(err.message())),
+            err.span().map_or(0, |s| s.start),
+        )
+    })?;
+    let root = root.get_ref();
+    let mut deps = Deps::default();
+    if let Some(project) = get(root, "project") {
+        let project = table(project, "[project]")?;
+        if let Some(list) = get(project, "dependencies") {
+            pep508_list(text, list, "project.dependencies", &mut deps)?;
+        }
+        if let Some(extras) = get(project, "optional-dependencies") {
+            for (extra, list) in table(extras, "[project.optional-dependencies]")? {
+                let section = format!("project.optional-dependencies.{}", extra.get_ref());
+                pep508_list(text, list, &section, &mut deps)?;
+            }
+        }
+    }
+    if let Some(groups) = get(root, "dependency-groups") {
+        for (group, list) in table(groups, "[dependency-groups]")? {
+            let section = format!("dependency-groups.{}", group.get_ref());
+            pep508_list(text, list, &section, &mut deps)?;
+        }
+    }
+    let poetry = match get(root, "tool") {
+        Some(tool) => get(table(tool, "[tool]")?, "poetry"),
+        None => None,
+    };
+    if let Some(poetry) = poetry {
+        let poetry = table(poetry, "[tool.poetry]")?;
+        for section in ["dependencies", "dev-dependencies"] {
+            if let Some(value) = get(poetry, section) {
+                poetry_section(value, &format!("tool.poetry.{section}"), &mut deps)?;
+            }
+        }
+        if let Some(groups) = get(poetry, "group") {
+            for (group, body) in table(groups, "[tool.poetry.group]")? {
+                let owner = format!("tool.poetry.group.{}", group.get_ref());
+                if let Some(value) = get(table(body, &format!("[{owner}]"))?, "dependencies") {
+                    poetry_section(value, &format!("{owner}.dependencies"), &mut deps)?;
+                }
+            }
+        }
+    }
+    Ok(in_file_order(deps))
+}
+
+/// Where a TOML string's value starts in the file, when it is written
+/// there byte for byte between single quotes or double quotes.
+fn verbatim_start(text: &str, span: Span, value: &str) -> Option<usize> {
+    let written = text.get(span.start..span.end)?;
+    let inner = written
+        .strip_prefix('"')
+        .and_then(|w| w.strip_suffix('"'))
+        .or_else(|| {
+            written
+                .strip_prefix('\'')
+                .and_then(|w| w.strip_suffix('\''))
+        })?;
+    (inner == value).then_some(span.start + 1)
+}
+
+/// An array of PEP 508 strings (`{include-group = ...}` tables are skipped).
+fn pep508_list(
+    text: &str,
+    list: &Value,
+    section: &str,
+    deps: &mut Deps,
+) -> Result<(), ExtractError> {
+    let DeValue::Array(items) = list.get_ref() else {
+        return Err(ExtractError::new(
+            format!("pyproject.toml: {section} must be an array of requirement strings"),
+            span_of(list).start,
+        ));
+    };
+    for item in items {
+        let value = match item.get_ref() {
+            DeValue::String(s) => s,
+            DeValue::Table(_) if section.starts_with("dependency-groups.") => continue,
+            other => {
+                return Err(ExtractError::new(
+                    format!(
+                        "pyproject.toml: {section} must hold requirement strings, not {}",
+                        other.type_str()
+                    ),
+                    span_of(item).start,
+                ))
+            }
+        };
+        let whole = span_of(item);
+        let base = verbatim_start(text, whole, value);
+        let leading = value.len() - value.trim_start().len();
+        let span_of = |r: Range<usize>| match base {
+            Some(base) => Span::new(base + leading + r.start, base + leading + r.end),
+            None => whole,
+        };
+        let req = Requirement {
+            text: value.trim(),
+            span_of: &span_of,
+            hashed: false,
+        };
+        if let Some(dep) = named(&req, section)? {
+            let key = dep.key.clone();
+            deps.push(dep, |_| format!("pyproject.toml: {key} is required twice"))?;
+        }
+    }
+    Ok(())
+}
+
+/// A Poetry dependency table: `name = "constraint"` or a table.
+fn poetry_section(value: &Value, section: &str, deps: &mut Deps) -> Result<(), ExtractError> {
+    for (name, spec) in table(value, &format!("[{section}]"))? {
+        let normalized = normalize(name.get_ref());
+        if !is_provider(&normalized) {
+            continue;
+        }
+        let key = format!("{section}.{normalized}");
+        let name_span = span_of(name);
+        let mut dep = dependency(Kind::Provider, key.clone(), normalized.clone(), name_span);
+        dep.source = Some(Spanned::new(normalized, name_span));
+        let string = |field: &str, t: &DeTable| -> Result<Option<Spanned<String>>, ExtractError> {
+            match get(t, field) {
+                Some(v) => match v.get_ref() {
+                    DeValue::String(s) => Ok(Some(Spanned::new(s.to_string(), span_of(v)))),
+                    other => Err(ExtractError::new(
+                        format!(
+                            "pyproject.toml: {key}: {field} must be a string, not {}",
+                            other.type_str()
+                        ),
+                        span_of(v).start,
+                    )),
+                },
+                None => Ok(None),
+            }
+        };
+        match spec.get_ref() {
+            DeValue::String(s) => {
+                dep.pin = poetry_pin(s);
+                dep.version = Some(Spanned::new(s.to_string(), span_of(spec)));
+            }
+            DeValue::Table(t) => {
+                if get(t, "path").is_some() {
+                    continue;
+                }
+                if let Some(git) = string("git", t)? {
+                    let reference = match string("rev", t)? {
+                        Some(rev) => Some(rev),
+                        None => match string("tag", t)? {
+                            Some(tag) => Some(tag),
+                            None => string("branch", t)?,
+                        },
+                    };
+                    dep.pin = match &reference {
+                        Some(r) if is_commit(&r.value) => PinState::Pinned,
+                        _ => PinState::Unpinned(format!(
+                            "git dependency {} is not pinned to a 40-hex rev",
+                            git.value
+                        )),
+                    };
+                    dep.version = reference;
+                    dep.source = Some(git);
+                } else if let Some(url) = string("url", t)? {
+                    dep.pin = url_pin(&url.value, false);
+                    dep.source = Some(url);
+                } else {
+                    let version = string("version", t)?;
+                    dep.pin = version
+                        .as_ref()
+                        .map_or_else(no_version, |v| poetry_pin(&v.value));
+                    dep.version = version;
+                }
+            }
+            DeValue::Array(_) => {
+                dep.pin = PinState::Unpinned(
+                    "several constraints (a list) are not resolved statically".to_owned(),
+                );
+            }
+            other => {
+                return Err(ExtractError::new(
+                    format!(
+                        "pyproject.toml: {key} must be a version string or a table, not {}",
+                        other.type_str()
+                    ),
+                    span_of(spec).start,
+                ))
+            }
+        }
+        deps.push(dep, |_| format!("pyproject.toml: {key} is given twice"))?;
+    }
+    Ok(())
+}
+
+/// Poetry: a bare `x.y.z` or `==x.y.z` is exact; `^`, `~`, `*`, ranges are not.
+fn poetry_pin(constraint: &str) -> PinState {
+    let t = constraint.trim();
+    if t.is_empty() {
+        return no_version();
+    }
+    let bare = t
+        .strip_prefix("==")
+        .or_else(|| t.strip_prefix('='))
+        .unwrap_or(t)
+        .trim();
+    let exact = bare.starts_with(|c: char| c.is_ascii_digit())
+        && bare
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'!' | b'-' | b'_'));
+    if exact {
+        PinState::Pinned
+    } else {
+        PinState::Unpinned(format!("version {t} is not one exact version"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REQUIREMENTS: &str =
+        include_str!("../../../../../tests/fixtures/pulumi/requirements.txt");
+    const PYPROJECT: &str = include_str!("../../../../../tests/fixtures/pulumi/pyproject.toml");
+
+    fn unpinned(reason: &str) -> PinState {
+        PinState::Unpinned(reason.to_owned())
+    }
+
+    type Row = (String, String, Option<String>, Option<String>, PinState);
+
+    fn rows(deps: &[Dependency]) -> Vec<Row> {
+        deps.iter()
+            .map(|d| {
+                (
+                    d.key.clone(),
+                    d.name.clone(),
+                    d.source_str().map(str::to_owned),
+                    d.version_str().map(str::to_owned),
+                    d.pin.clone(),
+                )
+            })
+            .collect()
+    }
+
+    fn row(key: &str, name: &str, source: &str, version: Option<&str>, pin: PinState) -> Row {
+        (
+            key.to_owned(),
+            name.to_owned(),
+            Some(source.to_owned()),
+            version.map(str::to_owned),
+            pin,
+        )
+    }
+
+    const SHA: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b";
+
+    #[test]
+    fn requirements_fixture() {
+        let deps = requirements(REQUIREMENTS).unwrap();
+        let git =
+            format!("git+https://github.com/pulumi/pulumi-tls.git@{SHA}#subdirectory=sdk/python");
+        assert_eq!(
+            rows(&deps),
+            vec![
+                row("requirements.pulumi-aws", "pulumi-aws", "pulumi-aws", Some("==6.54.2"), PinState::Pinned),
+                row(
+                    "requirements.pulumi-random",
+                    "pulumi-random",
+                    "pulumi-random",
+                    Some(">=4.16,<5"),
+                    unpinned("version >=4.16,<5 is not one exact version")
+                ),
+                row(
+                    "requirements.pulumi-kubernetes",
+                    "pulumi-kubernetes",
+                    "pulumi-kubernetes",
+                    Some("~=4.18.1"),
+                    unpinned("version ~=4.18.1 is not one exact version")
+                ),
+                row(
+                    "requirements.pulumi-gcp",
+                    "pulumi-gcp",
+                    "pulumi-gcp",
+                    None,
+                    unpinned("no version: takes the newest release")
+                ),
+                row(
+                    "requirements.pulumiverse-grafana",
+                    "pulumiverse-grafana",
+                    "pulumiverse-grafana",
+                    Some("==0.4.*"),
+                    unpinned("version ==0.4.* is not one exact version")
+                ),
+                row(
+                    "requirements.pulumi-azure-native",
+                    "pulumi-azure-native",
+                    "pulumi-azure-native",
+                    Some("==2.64.3"),
+                    PinState::Pinned
+                ),
+                row("requirements.pulumi-tls", "pulumi-tls", &git, Some(SHA), PinState::Pinned),
+                row(
+                    "requirements.pulumi-command;sys_platform == \"linux\"",
+                    "pulumi-command",
+                    "pulumi-command",
+                    Some("==1.0.1"),
+                    PinState::Pinned
+                ),
+                row(
+                    "requirements.pulumi-docker",
+                    "pulumi-docker",
+                    "git+https://github.com/pulumi/pulumi-docker@v4.5.5#egg=pulumi_docker",
+                    Some("v4.5.5"),
+                    unpinned(
+                        "direct URL git+https://github.com/pulumi/pulumi-docker@v4.5.5#egg=pulumi_docker \
+                         is pinned by neither a 40-hex commit nor a --hash"
+                    )
+                ),
+            ]
+        );
+        let aws = &deps[0];
+        let v = aws.version.as_ref().unwrap();
+        assert_eq!(&REQUIREMENTS[v.span.start..v.span.end], "==6.54.2");
+        assert_eq!(&REQUIREMENTS[aws.span.start..aws.span.end], "pulumi_aws");
+        // Across a `\` continuation the span covers both physical lines.
+        let azure = &deps[5];
+        let v = azure.version.as_ref().unwrap();
+        assert_eq!(&REQUIREMENTS[v.span.start..v.span.end], "==2.64.3");
+    }
+
+    #[test]
+    fn requirements_edge_cases() {
+        assert_eq!(requirements("").unwrap(), vec![]);
+        assert_eq!(
+            requirements("# only\n\n-r base.txt\n--index-url https://x\nrequests>=2\n").unwrap(),
+            vec![]
+        );
+        // A Pulumi requirement pip cannot read is an error at its line.
+        let text = "requests\npulumi-aws=6.0.0\n";
+        let err = requirements(text).unwrap_err();
+        assert_eq!(err.offset, 9);
+        let err = requirements("pulumi-aws[extra==1\n").unwrap_err();
+        assert_eq!(err.offset, 0);
+        // Others' malformed lines are not our business.
+        assert_eq!(requirements("requests=2\n").unwrap(), vec![]);
+        let err = requirements("pulumi-aws==1.0.0\npulumi_aws==2.0.0\n").unwrap_err();
+        assert_eq!(err.offset, 18);
+        // A URL pinned by a hash; local editable paths are skipped.
+        let deps = requirements(
+            "pulumi-aws @ https://files.example.com/pulumi_aws-6.54.2.tar.gz --hash=sha256:abc\n-e ./sdk#egg=pulumi-local\n",
+        )
+        .unwrap();
+        assert_eq!(deps.len(), 1);
+        assert_eq!(deps[0].pin, PinState::Pinned);
+        assert_eq!(
+            deps[0].source_str(),
+            Some("https://files.example.com/pulumi_aws-6.54.2.tar.gz")
+        );
+        assert_eq!(normalize("Pulumi__AWS.native"), "pulumi-aws-native");
+        assert!(!is_provider("pulumi"));
+        assert!(!is_provider("pulumi-"));
+    }
+
+    #[test]
+    fn pyproject_fixture() {
+        let deps = pyproject(PYPROJECT).unwrap();
+        assert_eq!(
+            rows(&deps),
+            vec![
+                row(
+                    "project.dependencies.pulumi-aws",
+                    "pulumi-aws",
+                    "pulumi-aws",
+                    Some("==6.54.2"),
+                    PinState::Pinned
+                ),
+                row(
+                    "project.dependencies.pulumi-random",
+                    "pulumi-random",
+                    "pulumi-random",
+                    Some(">= 4.16"),
+                    unpinned("version >= 4.16 is not one exact version")
+                ),
+                row(
+                    "project.dependencies.pulumi-gcp",
+                    "pulumi-gcp",
+                    "pulumi-gcp",
+                    None,
+                    unpinned("no version: takes the newest release")
+                ),
+                row(
+                    "project.optional-dependencies.k8s.pulumi-kubernetes",
+                    "pulumi-kubernetes",
+                    "pulumi-kubernetes",
+                    Some("==4.18.1"),
+                    PinState::Pinned
+                ),
+                row(
+                    "dependency-groups.dev.pulumi-command",
+                    "pulumi-command",
+                    "pulumi-command",
+                    Some("~=1.0"),
+                    unpinned("version ~=1.0 is not one exact version")
+                ),
+                row(
+                    "tool.poetry.dependencies.pulumi-aws",
+                    "pulumi-aws",
+                    "pulumi-aws",
+                    Some("6.54.2"),
+                    PinState::Pinned
+                ),
+                row(
+                    "tool.poetry.dependencies.pulumi-random",
+                    "pulumi-random",
+                    "pulumi-random",
+                    Some("^4.16.7"),
+                    unpinned("version ^4.16.7 is not one exact version")
+                ),
+                row(
+                    "tool.poetry.dependencies.pulumi-tls",
+                    "pulumi-tls",
+                    "https://github.com/pulumi/pulumi-tls.git",
+                    Some(SHA),
+                    PinState::Pinned
+                ),
+                row(
+                    "tool.poetry.dependencies.pulumi-docker",
+                    "pulumi-docker",
+                    "https://github.com/pulumi/pulumi-docker.git",
+                    Some("v4.5.5"),
+                    unpinned(
+                        "git dependency https://github.com/pulumi/pulumi-docker.git is not pinned \
+                         to a 40-hex rev"
+                    )
+                ),
+                row(
+                    "tool.poetry.dependencies.pulumi-kubernetes",
+                    "pulumi-kubernetes",
+                    "pulumi-kubernetes",
+                    Some("==4.18.1"),
+                    PinState::Pinned
+                ),
+                row(
+                    "tool.poetry.group.dev.dependencies.pulumi-command",
+                    "pulumi-command",
+                    "pulumi-command",
+                    Some("*"),
+                    unpinned("version * is not one exact version")
+                ),
+            ]
+        );
+        let aws = &deps[0];
+        let v = aws.version.as_ref().unwrap();
+        assert_eq!(&PYPROJECT[v.span.start..v.span.end], "==6.54.2");
+        let poetry_aws = &deps[5];
+        let v = poetry_aws.version.as_ref().unwrap();
+        assert_eq!(&PYPROJECT[v.span.start..v.span.end], "\"6.54.2\"");
+    }
+
+    #[test]
+    fn pyproject_errors() {
+        let cases: &[(&str, &str)] = &[
+            ("[project\n", "\n"),
+            (
+                "[project]\ndependencies = \"pulumi-aws\"\n",
+                "\"pulumi-aws\"",
+            ),
+            ("[project]\ndependencies = [1]\n", "1]"),
+            (
+                "[project]\ndependencies = [\"pulumi-aws=1\"]\n",
+                "pulumi-aws=1",
+            ),
+            ("project = 1\n", "1"),
+            ("[tool.poetry.dependencies]\npulumi-aws = 1\n", "1"),
+            ("[tool.poetry.dependencies]\npulumi-aws = {git = 1}\n", "1}"),
+        ];
+        for (text, at) in cases {
+            let err = pyproject(text).unwrap_err();
+            let want = text.find(at).unwrap();
+            assert!(
+                err.offset == want || err.offset + 1 == want,
+                "{text:?}: {err:?}, want {want}"
+            );
+        }
+        assert_eq!(pyproject("").unwrap(), vec![]);
+        assert_eq!(
+            pyproject("[tool.poetry.dependencies]\npython = \"^3.11\"\nlocal = {path = \"../x\"}\npulumi-local = {path = \"../y\"}\n")
+                .unwrap(),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn poetry_pins() {
+        assert_eq!(poetry_pin("1.2.3"), PinState::Pinned);
+        assert_eq!(poetry_pin("==1.2.3rc1"), PinState::Pinned);
+        assert_eq!(poetry_pin(""), no_version());
+        for range in ["^1.2", "~1.2", ">=1,<2", "1.*", "*", "1.2 || 1.3"] {
+            assert!(
+                matches!(poetry_pin(range), PinState::Unpinned(_)),
+                "{range}"
+            );
+        }
+    }
+}
