@@ -4,6 +4,7 @@ mod util;
 
 mod evasion;
 mod explain;
+mod formats;
 mod frameworks;
 mod hooks;
 mod human;

@@ -1,0 +1,269 @@
+//! Terragrunt, CloudFormation/SAM and Pulumi through real repositories:
+//! for each, an unpinned addition, a version change, a source swap, a
+//! refactor that changes nothing, and malformed input.
+
+use crate::util::{Run, TestRepo, SHA};
+
+fn check(repo: &TestRepo) -> Run {
+    repo.iacgate(&["check", "--staged", "--format", "json"])
+}
+
+/// Commit `before` at `path`, stage `after`, and judge the change.
+fn change(path: &str, before: &str, after: &str) -> Run {
+    let repo = TestRepo::new();
+    repo.write(path, before).commit_all("before");
+    repo.write(path, after).stage(&[path]);
+    check(&repo)
+}
+
+fn added(path: &str, text: &str) -> Run {
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n").commit_all("before");
+    repo.write(path, text).stage(&[path]);
+    check(&repo)
+}
+
+fn rules(run: &Run) -> Vec<String> {
+    let mut rules = run.rule_names();
+    rules.sort();
+    rules
+}
+
+const SHA2: &str = "89abcdef0123456789abcdef0123456789abcdef";
+
+mod terragrunt {
+    use super::*;
+
+    fn unit(source: &str) -> String {
+        format!("include \"root\" {{\n  path = find_in_parent_folders(\"root.hcl\")\n}}\n\nterraform {{\n  source = \"{source}\"\n}}\n\ninputs = {{\n  name = \"vpc\"\n}}\n")
+    }
+
+    #[test]
+    fn an_unpinned_source_is_blocked() {
+        let run = added(
+            "live/prod/vpc/terragrunt.hcl",
+            &unit("git::https://github.com/acme/modules.git//vpc?ref=main"),
+        );
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        assert_eq!(
+            run.rules(),
+            [("unpinned".into(), "live/prod/vpc/terragrunt.hcl".into(), 6)]
+        );
+        let f = &run.json()["findings"][0];
+        assert_eq!(f["ecosystem"], "terragrunt");
+    }
+
+    #[test]
+    fn a_ref_change_needs_a_signoff_and_a_repo_change_is_a_source_change() {
+        let path = "live/prod/vpc/terragrunt.hcl";
+        let base = format!("git::https://github.com/acme/modules.git//vpc?ref={SHA}");
+        let run = change(path, &unit(&base), &unit(&base.replace(SHA, SHA2)));
+        assert_eq!(run.code, 1);
+        assert_eq!(rules(&run), ["version-change"]);
+        let run = change(
+            path,
+            &unit(&base),
+            &unit(&base.replace("acme/modules", "acme-forks/modules")),
+        );
+        assert_eq!(rules(&run), ["source-change"]);
+    }
+
+    #[test]
+    fn tfr_ranges_are_unpinned() {
+        let run = added(
+            "live/dev/vpc/terragrunt.hcl",
+            &unit("tfr:///terraform-aws-modules/vpc/aws?version=~> 5.0"),
+        );
+        assert_eq!(rules(&run), ["unpinned"]);
+        let run = added(
+            "live/dev/vpc/terragrunt.hcl",
+            &unit("tfr:///terraform-aws-modules/vpc/aws?version=5.4.0"),
+        );
+        assert_eq!(run.code, 0, "{}", run.stdout);
+    }
+
+    #[test]
+    fn moving_a_source_into_a_local_is_silent() {
+        let path = "live/prod/vpc/terragrunt.hcl";
+        let literal = unit(&format!(
+            "git::https://github.com/acme/modules.git//vpc?ref={SHA}"
+        ));
+        let refactored = format!(
+            "locals {{\n  modules = \"git::https://github.com/acme/modules.git\"\n}}\n\n{}",
+            unit(&format!("${{local.modules}}//vpc?ref={SHA}"))
+        );
+        let run = change(path, &literal, &refactored);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert!(run.rule_names().is_empty(), "{}", run.stdout);
+    }
+
+    #[test]
+    fn what_cannot_be_resolved_is_reported_not_guessed() {
+        let run = added(
+            "live/prod/vpc/terragrunt.hcl",
+            &unit("${include.root.locals.modules}//vpc?ref=v1"),
+        );
+        assert_eq!(run.code, 1);
+        assert_eq!(rules(&run), ["unpinned"]);
+        assert!(
+            run.stdout.contains("cannot be resolved statically"),
+            "{}",
+            run.stdout
+        );
+    }
+
+    #[test]
+    fn malformed_hcl_fails_closed_at_the_line() {
+        let run = added(
+            "live/prod/vpc/terragrunt.hcl",
+            "terraform {\n  source = \"x\n}\n",
+        );
+        assert_eq!(run.code, 1);
+        assert_eq!(run.rules()[0].0, "parse-error");
+        assert_eq!(run.rules()[0].2, 2, "{}", run.stdout);
+    }
+}
+
+mod cloudformation {
+    use super::*;
+
+    fn template(url: &str) -> String {
+        format!("AWSTemplateFormatVersion: '2010-09-09'\nDescription: network\nResources:\n  Network:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: {url}\n      Parameters:\n        Cidr: 10.0.0.0/16\n")
+    }
+
+    const URL: &str = "https://templates.s3.eu-west-1.amazonaws.com/network/vpc.yaml";
+
+    #[test]
+    fn a_nested_stack_without_version_id_is_blocked() {
+        let run = added("stacks/network.yaml", &template(URL));
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        assert_eq!(
+            run.rules(),
+            [("unpinned".into(), "stacks/network.yaml".into(), 7)]
+        );
+        assert_eq!(run.json()["findings"][0]["ecosystem"], "cloudformation");
+    }
+
+    #[test]
+    fn a_version_id_change_needs_a_signoff_and_a_bucket_change_is_a_source_change() {
+        let pinned = format!("{URL}?versionId=3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY");
+        let run = change(
+            "stacks/network.yaml",
+            &template(&pinned),
+            &template(&pinned.replace("3sL4", "9zZ9")),
+        );
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        assert_eq!(rules(&run), ["version-change"]);
+        let run = change(
+            "stacks/network.yaml",
+            &template(&pinned),
+            &template(&pinned.replace("templates.s3", "templatez.s3")),
+        );
+        assert_eq!(rules(&run), ["source-change"]);
+    }
+
+    #[test]
+    fn reformatting_a_template_is_silent() {
+        let pinned = format!("{URL}?versionId=3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY");
+        let flow = format!("AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Network: {{Type: \"AWS::CloudFormation::Stack\", Properties: {{Parameters: {{Cidr: 10.0.0.0/16}}, TemplateURL: \"{pinned}\"}}}}\nDescription: network\n");
+        let run = change("stacks/network.yaml", &template(&pinned), &flow);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert!(run.rule_names().is_empty(), "{}", run.stdout);
+    }
+
+    #[test]
+    fn an_intrinsic_function_is_reported_as_unresolved() {
+        let run = added(
+            "stacks/network.yaml",
+            &template("!Sub 'https://${Bucket}.s3.amazonaws.com/vpc.yaml'"),
+        );
+        assert_eq!(run.code, 1);
+        assert!(
+            run.stdout.contains("cannot be resolved statically"),
+            "{}",
+            run.stdout
+        );
+    }
+
+    #[test]
+    fn other_yaml_is_not_a_template() {
+        let run = added(".github/dependabot.yml", "version: 2\nupdates: []\n");
+        assert_eq!(run.code, 0);
+        assert!(run.rule_names().is_empty());
+    }
+
+    #[test]
+    fn a_broken_template_fails_closed_at_the_line() {
+        let run = added(
+            "stacks/network.yaml",
+            "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Network:\n    Type: AWS::CloudFormation::Stack\n   Properties: [\n",
+        );
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        assert_eq!(run.rules()[0].0, "parse-error");
+    }
+}
+
+mod pulumi {
+    use super::*;
+
+    fn project(aws: &str) -> String {
+        format!("name: infra\nruntime: yaml\nplugins:\n  providers:\n    - name: aws\n      version: {aws}\nresources:\n  bucket:\n    type: aws:s3:Bucket\n")
+    }
+
+    #[test]
+    fn a_plugin_without_an_exact_version_is_blocked() {
+        let run = added("Pulumi.yaml", &project("\">=6.0.0\""));
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        assert_eq!(rules(&run), ["unpinned"]);
+        assert_eq!(run.json()["findings"][0]["ecosystem"], "pulumi");
+    }
+
+    #[test]
+    fn a_provider_package_bump_needs_a_signoff() {
+        let before = "{\n  \"name\": \"infra\",\n  \"dependencies\": {\n    \"@pulumi/aws\": \"6.0.0\",\n    \"left-pad\": \"^1.0.0\"\n  }\n}\n";
+        let run = change("package.json", before, &before.replace("6.0.0", "6.1.0"));
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        assert_eq!(
+            run.rules(),
+            [("version-change".into(), "package.json".into(), 4)]
+        );
+        assert_eq!(run.json()["findings"][0]["kind"], "provider");
+        let run = change(
+            "package.json",
+            before,
+            &before.replace("\"6.0.0\"", "\"^6.0.0\""),
+        );
+        assert_eq!(rules(&run), ["unpinned", "version-change"]);
+    }
+
+    #[test]
+    fn a_package_source_swap() {
+        let before = "name: infra\nruntime: yaml\npackages:\n  netbox: https://github.com/acme/pulumi-netbox@v1.2.0\n";
+        let pinned = before.replace("v1.2.0", SHA);
+        let run = change(
+            "Pulumi.yaml",
+            &pinned,
+            &pinned.replace("acme/", "acme-fork/"),
+        );
+        assert!(
+            rules(&run).contains(&"source-change".to_owned()),
+            "{}",
+            run.stdout
+        );
+    }
+
+    #[test]
+    fn reordering_keys_is_silent() {
+        let reordered = "runtime: yaml\nresources:\n  bucket:\n    type: aws:s3:Bucket\nplugins:\n  providers:\n    - version: 6.0.0\n      name: aws\nname: infra\n";
+        let run = change("Pulumi.yaml", &project("6.0.0"), reordered);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert!(run.rule_names().is_empty(), "{}", run.stdout);
+    }
+
+    #[test]
+    fn a_broken_project_fails_closed() {
+        let run = added("Pulumi.yaml", "name: infra\nplugins:\n  providers: [\n");
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        assert_eq!(run.rules()[0].0, "parse-error");
+    }
+}
