@@ -196,10 +196,14 @@ mod cloudformation {
     fn a_broken_template_fails_closed_at_the_line() {
         let run = added(
             "stacks/network.yaml",
-            "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Network:\n    Type: AWS::CloudFormation::Stack\n   Properties: [\n",
+            "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  A:\n    Type: AWS::S3::Bucket\n  B: {Type: AWS::S3::Bucket\n  C:\n    Type: AWS::S3::Bucket\n",
         );
         assert_eq!(run.code, 1, "{}", run.stdout);
-        assert_eq!(run.rules()[0].0, "parse-error");
+        // The unclosed `{` of line 5 is found where the next key starts.
+        assert_eq!(
+            run.rules(),
+            [("parse-error".into(), "stacks/network.yaml".into(), 6)]
+        );
     }
 }
 
@@ -262,8 +266,15 @@ mod pulumi {
 
     #[test]
     fn a_broken_project_fails_closed() {
-        let run = added("Pulumi.yaml", "name: infra\nplugins:\n  providers: [\n");
+        let run = added(
+            "Pulumi.yaml",
+            "name: infra\nruntime: yaml\nplugins:\n  providers:\n    - name: aws\n      version: [6.0.0\n",
+        );
         assert_eq!(run.code, 1, "{}", run.stdout);
-        assert_eq!(run.rules()[0].0, "parse-error");
+        // The unclosed `[` of the last line is found at the end of the file.
+        assert_eq!(
+            run.rules(),
+            [("parse-error".into(), "Pulumi.yaml".into(), 7)]
+        );
     }
 }
