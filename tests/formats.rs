@@ -278,3 +278,31 @@ mod pulumi {
         );
     }
 }
+
+#[test]
+fn stacks_and_plugins_have_their_own_allowlists() {
+    let repo = TestRepo::new();
+    repo.write(
+        ".iacgate.toml",
+        "[allow]\nstacks = [\"https://templates.s3.eu-west-1.amazonaws.com/*\"]\nplugins = [\"providers/aws\"]\n",
+    )
+    .commit_all("policy");
+    repo.write(
+        "Pulumi.yaml",
+        "name: infra\nruntime: yaml\nplugins:\n  providers:\n    - name: gcp\n      version: 7.0.0\n",
+    )
+    .write(
+        "stacks/net.yaml",
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Net:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: https://evil.s3.amazonaws.com/vpc.yaml?versionId=abc\n",
+    )
+    .stage(&["Pulumi.yaml", "stacks/net.yaml"]);
+    let run = check(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let not_allowed: Vec<String> = run
+        .rules()
+        .into_iter()
+        .filter(|r| r.0 == "not-allowed")
+        .map(|r| r.1)
+        .collect();
+    assert_eq!(not_allowed, ["Pulumi.yaml", "stacks/net.yaml"]);
+}
