@@ -139,6 +139,12 @@ pub fn extract(kind: FileKind, bytes: &[u8]) -> Result<Vec<Dependency>, ExtractE
         Some(rest) => (BOM.len(), rest),
         None => (0, bytes),
     };
+    // A CloudFormation candidate is any YAML or JSON file; one that is not
+    // UTF-8 text cannot be a template (CloudFormation reads UTF-8 only).
+    if kind == FileKind::CloudFormation && (body.contains(&0) || std::str::from_utf8(body).is_err())
+    {
+        return Ok(Vec::new());
+    }
     if let Some(nul) = body.iter().position(|&b| b == 0) {
         return Err(ExtractError::new(
             "binary content (a NUL byte), not a text file",
@@ -226,6 +232,15 @@ fn one_line(message: &str) -> String {
 mod tests {
     use super::*;
     use crate::model::{line_col, Kind};
+
+    #[test]
+    fn yaml_and_json_that_are_not_text_are_not_templates() {
+        assert_eq!(
+            extract(FileKind::CloudFormation, b"\xff\xfe{\x00\"a\x00"),
+            Ok(vec![])
+        );
+        assert!(extract(FileKind::PulumiProject, b"name: \xff").is_err());
+    }
 
     #[test]
     fn classify_by_name() {
