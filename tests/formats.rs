@@ -306,3 +306,46 @@ fn stacks_and_plugins_have_their_own_allowlists() {
         .collect();
     assert_eq!(not_allowed, ["Pulumi.yaml", "stacks/net.yaml"]);
 }
+
+#[test]
+fn ordinary_files_that_mention_resources_are_not_judged() {
+    let files: &[(&str, &str)] = &[
+        (
+            "chart/templates/deploy.yaml",
+            "# Resources for the worker pod\napiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: w\n          {{- with .Values.resources }}\n          resources: {{ toYaml . | nindent 12 }}\n          {{- end }}\n",
+        ),
+        (
+            "tsconfig.json",
+            "{\n  \"compilerOptions\": {\n    \"paths\": { \"@Resources/*\": [\"src/res/*\"] } // i18n\n  },\n}\n",
+        ),
+        (
+            ".github/workflows/ci.yml",
+            "# Resources: see docs. Why ? because\nenv: &env\n  A: 1\njobs:\n  a:\n    runs-on: ubuntu-latest\n    env: *env\n    steps:\n      - run: echo ok\n",
+        ),
+        ("consul/agent.hcl", "\"datacenter\" = \"dc1\"\ndata_dir = \"/a\"\ndata_dir = \"/b\"\n"),
+    ];
+    for (path, text) in files {
+        let run = added(path, text);
+        assert_eq!(run.code, 0, "{path}: {}", run.stdout);
+        assert!(run.rule_names().is_empty(), "{path}: {}", run.stdout);
+    }
+}
+
+#[test]
+fn a_pin_lost_without_a_visible_version_change_is_caught() {
+    let url = "https://acme-cfn.s3.eu-west-1.amazonaws.com/network.yaml?versionId=AAA";
+    let template = |url: &str| {
+        format!("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Net:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: {url}\n")
+    };
+    let run = change(
+        "stacks/net.yaml",
+        &template(url),
+        &template(&format!("{url}&versionId=BBB")),
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.rule_names().contains(&"unpinned".to_owned()),
+        "{}",
+        run.stdout
+    );
+}

@@ -38,13 +38,16 @@ pub fn diff<'a>(old: &'a [Dependency], new: &'a [Dependency]) -> Vec<DependencyC
     changes
 }
 
-/// Whether two dependencies say the same thing (spans aside).
+/// Whether two dependencies say the same thing (spans aside). A pin that
+/// changed without a visible change of source or version (a hash dropped
+/// from a requirement, a second versionId) is a change too.
 pub fn same_values(a: &Dependency, b: &Dependency) -> bool {
     a.kind == b.kind
         && a.source_str() == b.source_str()
         && a.version_str() == b.version_str()
         && a.constraints == b.constraints
         && a.hashes == b.hashes
+        && a.pin == b.pin
 }
 
 #[cfg(test)]

@@ -61,10 +61,14 @@ use crate::model::{Dependency, ExtractError};
 const STACK_SIZE: usize = 32 << 20;
 
 pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
-    let marked = guard::has_marker(text);
-    if !marked && !guard::may_hide_marker(text) {
+    if !guard::has_marker(text) && !guard::may_hide_marker(text) {
         return Ok(Vec::new());
     }
+    // Failing closed on a file that does not parse is only right for what
+    // looks like a template: a top-level marker key. A Helm template, a
+    // tsconfig.json with comments, or a workflow that merely mentions
+    // "Resources" is not ours to judge.
+    let marked = guard::has_top_level_marker(text);
     match on_big_stack(|| analyse(text)) {
         Outcome::NotTemplate => Ok(Vec::new()),
         // It may be a broken template: fail closed. Without a marker it is

@@ -52,7 +52,13 @@ use crate::source::{ModuleSource, Pin};
 /// with the pin judged here, and a stack from a local path is no
 /// dependency. An unresolvable source is [`PinState::Unpinned`] either way.
 pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
-    let found = with_body(text, walk)?;
+    let found = match with_body(text, walk) {
+        Ok(found) => found,
+        // Other tools' `.hcl` (Consul's HCL1, say) need not parse as HCL2;
+        // a file with none of Terragrunt's blocks is not ours to judge.
+        Err(_) if !looks_like_terragrunt(text) => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
     Ok(found
         .into_iter()
         .filter_map(|(dep, unresolved)| match unresolved {
@@ -63,6 +69,28 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
             None => Some(dep),
         })
         .collect())
+}
+
+/// Whether a file has a top-level block or attribute only Terragrunt uses.
+fn looks_like_terragrunt(text: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "terraform",
+        "unit",
+        "stack",
+        "locals",
+        "include",
+        "dependency",
+        "dependencies",
+        "inputs",
+        "remote_state",
+        "generate",
+    ];
+    text.lines().any(|line| {
+        WORDS.iter().any(|word| {
+            line.strip_prefix(word)
+                .is_some_and(|rest| rest.starts_with([' ', '{', '=', '\t', '"']) || rest.is_empty())
+        })
+    })
 }
 
 /// Terragrunt's functions that name a directory of the repository itself:
@@ -817,6 +845,13 @@ terraform {
             }
             assert_eq!(unpinned_why(&dep), want, "{attr}");
         }
+    }
+
+    #[test]
+    fn other_tools_hcl1_is_not_a_parse_error() {
+        let consul = "\"datacenter\" = \"dc1\"\ndata_dir = \"/a\"\ndata_dir = \"/b\"\n";
+        assert_eq!(extract(consul), Ok(vec![]));
+        assert!(extract("terraform {\n  source = \"x\n}\n").is_err());
     }
 
     #[test]

@@ -11,6 +11,30 @@ pub(super) fn has_marker(text: &str) -> bool {
     text.contains("AWSTemplateFormatVersion") || text.contains("Resources")
 }
 
+/// A marker written as a top-level key: a YAML line that starts with
+/// `AWSTemplateFormatVersion:` or `Resources:` (quoted or not), or a JSON
+/// key `"AWSTemplateFormatVersion"` / `"Resources"` followed by `:`.
+pub(super) fn has_top_level_marker(text: &str) -> bool {
+    const KEYS: [&str; 2] = ["AWSTemplateFormatVersion", "Resources"];
+    let yaml = text.lines().any(|line| {
+        let line = line.trim_start_matches('\u{feff}');
+        let unquoted = line
+            .strip_prefix('"')
+            .or_else(|| line.strip_prefix('\''))
+            .unwrap_or(line);
+        KEYS.iter().any(|key| {
+            unquoted.strip_prefix(key).is_some_and(|rest| {
+                let rest = rest.trim_start_matches(['"', '\'']).trim_start();
+                rest.starts_with(':')
+            })
+        })
+    });
+    yaml || KEYS.iter().any(|key| {
+        text.match_indices(&format!("\"{key}\""))
+            .any(|(i, m)| text[i + m.len()..].trim_start().starts_with(':'))
+    })
+}
+
 /// The markers could be spelt with escapes that make letters: JSON and
 /// double-quoted YAML `\u0073`, YAML `\x73` and `\U00000073`, or a YAML
 /// escaped line break inside a word. Such a file is parsed too, but is ours
