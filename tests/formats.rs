@@ -349,3 +349,12 @@ fn a_pin_lost_without_a_visible_version_change_is_caught() {
         run.stdout
     );
 }
+
+#[test]
+fn a_swapped_requirement_hash_is_a_change() {
+    let before =
+        "pulumi-aws @ https://example.com/pulumi_aws-6.54.2-py3-none-any.whl --hash=sha256:aaaa\n";
+    let run = change("requirements.txt", before, &before.replace("aaaa", "bbbb"));
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(!run.rule_names().is_empty(), "{}", run.stdout);
+}

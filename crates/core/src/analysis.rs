@@ -906,6 +906,12 @@ impl Judge<'_> {
                 new.version_str(),
             ));
         }
+        if old.version_str() == new.version_str() {
+            // Integrity hashes (a hashed requirement) replaced at the same
+            // version are what lock-tamper is about.
+            self.findings
+                .extend(lock_tamper::check(file, text, old, new));
+        }
         self.allowed_declared(new);
         if let PinState::Unpinned(why) = &new.pin {
             self.findings

@@ -327,7 +327,19 @@ pub(super) fn requirements(text: &str) -> Result<Vec<Dependency>, ExtractError> 
         } else {
             named(&req, "requirements")?
         };
-        if let Some(dep) = dep {
+        if let Some(mut dep) = dep {
+            // The hashes are what pins a hashed requirement: a swapped hash
+            // is a change even when the version text stays.
+            let hashes: Vec<String> = content[options_at..]
+                .split_whitespace()
+                .filter_map(|o| {
+                    o.strip_prefix("--hash=")
+                        .or_else(|| o.strip_prefix("--hash"))
+                })
+                .filter(|h| !h.is_empty())
+                .map(str::to_owned)
+                .collect();
+            dep.hashes = hashes;
             let key = dep.key.clone();
             deps.push(dep, |_| {
                 format!("requirements.txt: {key} is required twice")
