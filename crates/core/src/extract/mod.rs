@@ -127,6 +127,37 @@ pub const PATHSPECS: &[&str] = &[
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// Parse strict JSON (no comments, trailing commas, bare property names or
+/// any other JSON5 extension) with byte ranges; a syntax error is an
+/// [`ExtractError`] at its offset.
+fn parse_strict_json(text: &str) -> Result<Option<jsonc_parser::ast::Value<'_>>, ExtractError> {
+    use jsonc_parser::{parse_to_ast, CollectOptions, CommentCollectionStrategy, ParseOptions};
+    let strict = ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    };
+    let collect = CollectOptions {
+        comments: CommentCollectionStrategy::Off,
+        tokens: false,
+    };
+    parse_to_ast(text, &collect, &strict)
+        .map(|parsed| parsed.value)
+        .map_err(|err| {
+            ExtractError::new(
+                format!("JSON syntax error: {}", one_line(&err.kind().to_string())),
+                err.range().start,
+            )
+        })
+}
+
 /// Bytes -> dependencies, in file order.
 ///
 /// A leading UTF-8 BOM is skipped, but every span and error offset is a byte

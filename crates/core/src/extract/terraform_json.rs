@@ -9,41 +9,14 @@
 
 use jsonc_parser::ast::{Object, ObjectProp, ObjectPropName, StringLit, Value};
 use jsonc_parser::common::Ranged;
-use jsonc_parser::{parse_to_ast, CollectOptions, CommentCollectionStrategy, ParseOptions};
 
-use super::{one_line, Deps};
+use super::{parse_strict_json, Deps};
 use crate::model::{Dependency, Ecosystem, ExtractError, Kind, Span, Spanned};
-
-/// Strict JSON: no comments, trailing commas, bare property names or any
-/// other JSON5 extension.
-fn strict() -> ParseOptions {
-    ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    }
-}
 
 /// Terraform JSON -> dependencies (offsets into `text`).
 pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
-    let collect = CollectOptions {
-        comments: CommentCollectionStrategy::Off,
-        tokens: false,
-    };
-    let parsed = parse_to_ast(text, &collect, &strict()).map_err(|err| {
-        ExtractError::new(
-            format!("JSON syntax error: {}", one_line(&err.kind().to_string())),
-            err.range().start,
-        )
-    })?;
-    let root = match &parsed.value {
+    let parsed = parse_strict_json(text)?;
+    let root = match &parsed {
         Some(Value::Object(root)) => root,
         Some(other) => {
             return Err(ExtractError::new(

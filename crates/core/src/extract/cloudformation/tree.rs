@@ -10,7 +10,6 @@ use std::collections::{HashMap, HashSet};
 
 use jsonc_parser::ast::{ObjectPropName, Value};
 use jsonc_parser::common::Ranged;
-use jsonc_parser::{parse_to_ast, CollectOptions, CommentCollectionStrategy, ParseOptions};
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar as YamlScalar, ScanError, Tag, YamlData};
 
 use super::super::one_line;
@@ -345,22 +344,6 @@ fn verbatim(raw: &str, value: &str, at: usize) -> Option<usize> {
     (quoted && &raw[1..raw.len() - 1] == value).then_some(at + 1)
 }
 
-/// Strict JSON, as CloudFormation reads it.
-fn strict() -> ParseOptions {
-    ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    }
-}
-
 /// A JSON document, and the first repeated key in it (which is an error
 /// only in a template: an ordinary JSON file is not ours to judge).
 pub(super) struct JsonDoc {
@@ -369,17 +352,8 @@ pub(super) struct JsonDoc {
 }
 
 pub(super) fn from_json(text: &str) -> Result<JsonDoc, ExtractError> {
-    let collect = CollectOptions {
-        comments: CommentCollectionStrategy::Off,
-        tokens: false,
-    };
-    let parsed = parse_to_ast(text, &collect, &strict()).map_err(|err| {
-        ExtractError::new(
-            format!("JSON syntax error: {}", one_line(&err.kind().to_string())),
-            err.range().start,
-        )
-    })?;
-    let Some(value) = &parsed.value else {
+    let parsed = super::super::parse_strict_json(text)?;
+    let Some(value) = &parsed else {
         return Err(ExtractError::new("empty JSON file", 0));
     };
     let mut conv = JsonConv {

@@ -4,10 +4,9 @@ use std::collections::HashSet;
 
 use jsonc_parser::ast::{Object, ObjectProp, ObjectPropName, Value};
 use jsonc_parser::common::Ranged;
-use jsonc_parser::{parse_to_ast, CollectOptions, CommentCollectionStrategy, ParseOptions};
 
 use super::{dependency, in_file_order, is_commit, no_version, PinState};
-use crate::extract::{one_line, Deps};
+use crate::extract::Deps;
 use crate::model::{Dependency, ExtractError, Kind, Span, Spanned};
 use crate::version::Version;
 
@@ -15,29 +14,8 @@ use crate::version::Version;
 const SECTIONS: &[&str] = &["dependencies", "devDependencies", "optionalDependencies"];
 
 pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
-    let strict = ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    };
-    let collect = CollectOptions {
-        comments: CommentCollectionStrategy::Off,
-        tokens: false,
-    };
-    let parsed = parse_to_ast(text, &collect, &strict).map_err(|err| {
-        ExtractError::new(
-            format!("JSON syntax error: {}", one_line(&err.kind().to_string())),
-            err.range().start,
-        )
-    })?;
-    let root = match &parsed.value {
+    let parsed = super::super::parse_strict_json(text)?;
+    let root = match &parsed {
         Some(Value::Object(root)) => root,
         Some(other) => {
             return Err(ExtractError::new(

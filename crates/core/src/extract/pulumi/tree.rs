@@ -19,7 +19,6 @@ use std::collections::HashSet;
 
 use jsonc_parser::ast::{ObjectPropName, Value as JsonValue};
 use jsonc_parser::common::Ranged;
-use jsonc_parser::{parse_to_ast, CollectOptions, CommentCollectionStrategy, ParseOptions};
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar as YamlScalar, YamlData};
 
 use crate::extract::one_line;
@@ -290,29 +289,8 @@ pub(super) fn load(text: &str) -> Result<Option<Node>, ExtractError> {
 }
 
 fn load_json(text: &str) -> Result<Node, ExtractError> {
-    let strict = ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    };
-    let collect = CollectOptions {
-        comments: CommentCollectionStrategy::Off,
-        tokens: false,
-    };
-    let parsed = parse_to_ast(text, &collect, &strict).map_err(|err| {
-        ExtractError::new(
-            format!("JSON syntax error: {}", one_line(&err.kind().to_string())),
-            err.range().start,
-        )
-    })?;
-    match &parsed.value {
+    let parsed = super::super::parse_strict_json(text)?;
+    match &parsed {
         Some(value) => json_node(text, value, 0),
         None => Err(ExtractError::new("empty JSON document", 0)),
     }
