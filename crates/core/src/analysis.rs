@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use crate::diff::{diff, same_values, DependencyChange};
 use crate::extract::{extract, FileKind};
 use crate::finding::{Finding, Side};
-use crate::model::{Dependency, ExtractError, Kind, PinState};
+use crate::model::{Dependency, ExtractError, Kind, PinState, Span};
 use crate::policy::{normal_address, Policy, POLICY_FILE};
 use crate::rules::{
     lock_mismatch, lock_tamper, new_dependency, not_allowed, parse_error, policy_change,
@@ -682,31 +682,15 @@ impl Judge<'_> {
             return self.added(new);
         };
         let source_span = new.source.as_ref().map_or(new.span, |s| s.span);
-        let (old_address, new_address) =
-            (display_address(&old_source), display_address(&new_source));
-        if old_address != new_address {
-            self.findings.push(source_change::check(
-                self.file,
-                self.text,
-                new,
-                source_span,
-                &old_address,
-                &new_address,
-            ));
-        }
-        let old_version = old.version_str().or(old_source.revision());
-        let new_version = new.version_str().or(new_source.revision());
-        if old_version != new_version {
-            let span = new.version.as_ref().map_or(source_span, |v| v.span);
-            self.findings.push(version_change::check(
-                self.file,
-                self.text,
-                new,
-                span,
-                old_version,
-                new_version,
-            ));
-        }
+        self.moved(
+            new,
+            (&display_address(&old_source), &display_address(&new_source)),
+            (
+                old.version_str().or(old_source.revision()),
+                new.version_str().or(new_source.revision()),
+            ),
+            new.version.as_ref().map_or(source_span, |v| v.span),
+        );
         self.allowed_and_pinned(new, &new_source);
     }
 
@@ -798,60 +782,56 @@ impl Judge<'_> {
         if self.is_override {
             return self.override_provider(Some(old), new);
         }
-        let (file, text) = (self.file, self.text);
-        let (old_address, new_address) = (provider_address(old), provider_address(new));
-        if old_address != new_address {
-            let span = new.source.as_ref().map_or(new.span, |s| s.span);
-            self.findings.push(source_change::check(
-                file,
-                text,
-                new,
-                span,
-                &old_address,
-                &new_address,
-            ));
-        }
-        if old.version_str() != new.version_str() {
-            let span = new.version.as_ref().map_or(new.span, |v| v.span);
-            self.findings.push(version_change::check(
-                file,
-                text,
-                new,
-                span,
-                old.version_str(),
-                new.version_str(),
-            ));
-        }
+        let new_address = provider_address(new);
+        self.moved(
+            new,
+            (&provider_address(old), &new_address),
+            (old.version_str(), new.version_str()),
+            new.version.as_ref().map_or(new.span, |v| v.span),
+        );
         self.provider_allowed(new, &new_address);
     }
 
     fn changed_lock(&mut self, old: &Dependency, new: &Dependency) {
-        let (file, text) = (self.file, self.text);
         let lower = |d: &Dependency| d.name.to_ascii_lowercase();
-        if lower(old) != lower(new) {
-            let span = new.source.as_ref().map_or(new.span, |s| s.span);
-            self.findings.push(source_change::check(
-                file,
-                text,
-                new,
-                span,
-                &lower(old),
-                &lower(new),
-            ));
-        }
-        if old.version_str() != new.version_str() {
-            let span = new.version.as_ref().map_or(new.span, |v| v.span);
-            self.findings.push(version_change::check(
-                file,
-                text,
-                new,
-                span,
-                old.version_str(),
-                new.version_str(),
-            ));
-        } else {
+        self.moved(
+            new,
+            (&lower(old), &lower(new)),
+            (old.version_str(), new.version_str()),
+            new.version.as_ref().map_or(new.span, |v| v.span),
+        );
+        if old.version_str() == new.version_str() {
             self.findings
-                .extend(lock_tamper::check(file, text, old, new));
+                .extend(lock_tamper::check(self.file, self.text, old, new));
+        }
+    }
+
+    /// What moved between two states of one dependency: `source-change` at
+    /// the new source when the addresses differ, `version-change` at
+    /// `version_span` when the versions differ.
+    fn moved(
+        &mut self,
+        new: &Dependency,
+        (old_address, new_address): (&str, &str),
+        (old_version, new_version): (Option<&str>, Option<&str>),
+        version_span: Span,
+    ) {
+        if old_address != new_address {
+            let span = new.source.as_ref().map_or(new.span, |s| s.span);
+            let finding =
+                source_change::check(self.file, self.text, new, span, old_address, new_address);
+            self.findings.push(finding);
+        }
+        if old_version != new_version {
+            let finding = version_change::check(
+                self.file,
+                self.text,
+                new,
+                version_span,
+                old_version,
+                new_version,
+            );
+            self.findings.push(finding);
         }
     }
 
@@ -880,32 +860,18 @@ impl Judge<'_> {
     /// that moved, and whether it is still allowed and pinned.
     fn changed_declared(&mut self, old: &Dependency, new: &Dependency) {
         let (file, text) = (self.file, self.text);
-        if old.source_str() != new.source_str() {
-            let span = new.source.as_ref().map_or(new.span, |s| s.span);
-            self.findings.push(source_change::check(
-                file,
-                text,
-                new,
-                span,
+        self.moved(
+            new,
+            (
                 old.source_str().unwrap_or("(none)"),
                 new.source_str().unwrap_or("(none)"),
-            ));
-        }
-        if old.version_str() != new.version_str() {
-            let span = new
-                .version
+            ),
+            (old.version_str(), new.version_str()),
+            new.version
                 .as_ref()
                 .or(new.source.as_ref())
-                .map_or(new.span, |v| v.span);
-            self.findings.push(version_change::check(
-                file,
-                text,
-                new,
-                span,
-                old.version_str(),
-                new.version_str(),
-            ));
-        }
+                .map_or(new.span, |v| v.span),
+        );
         if old.version_str() == new.version_str() {
             // Integrity hashes (a hashed requirement) replaced at the same
             // version are what lock-tamper is about.
