@@ -19,6 +19,15 @@ fn clone_with_remote() -> (TestRepo, tempfile::TempDir) {
     (repo, bare)
 }
 
+/// A server's gate: the repository's pre-receive shim in the bare remote.
+fn install_server_hook(bare: &tempfile::TempDir) {
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/pre-receive"),
+        bare.path().join("hooks/pre-receive"),
+    )
+    .unwrap();
+}
+
 fn bump_provider(repo: &TestRepo, to: &str) {
     repo.write("versions.tf", &VERSIONS.replace("~> 5.0", to));
 }
@@ -263,12 +272,7 @@ fn a_server_pre_receive_hook_rejects_the_push() {
         .commit_all("initial");
     let bare = repo.bare_remote();
     repo.git(&["push", "-q", "origin", "main"]);
-    let hook = bare.path().join("hooks/pre-receive");
-    std::fs::copy(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/pre-receive"),
-        &hook,
-    )
-    .unwrap();
+    install_server_hook(&bare);
     // No client hooks at all: the server is the gate.
     bump_provider(&repo, "~> 6.0");
     repo.git(&["commit", "-q", "-am", "unreviewed bump"]);
@@ -479,11 +483,7 @@ fn one_commit_on_two_refs_is_judged_under_each_policy() {
         "strict\n\nReviewed-by: Bob <bob@example.com>",
     ]);
     repo.git(&["push", "-q", "--no-verify", "origin", "release"]);
-    std::fs::copy(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/pre-receive"),
-        bare.path().join("hooks/pre-receive"),
-    )
-    .unwrap();
+    install_server_hook(&bare);
     repo.write(
         "app.tf",
         &format!(
@@ -515,11 +515,7 @@ fn a_force_push_that_undoes_a_bump_is_judged() {
         "bump\n\nReviewed-by: Bob <bob@example.com>",
     ]);
     repo.git(&["push", "-q", "--no-verify", "origin", "main"]);
-    std::fs::copy(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/pre-receive"),
-        bare.path().join("hooks/pre-receive"),
-    )
-    .unwrap();
+    install_server_hook(&bare);
     // Rewind main to before the reviewed bump: a silent downgrade.
     let run = repo.git_with_hooks(&["push", "-f", "origin", "HEAD~1:main"]);
     assert_ne!(run.code, 0, "{}", run.stderr);
