@@ -890,7 +890,7 @@ fn is_amend(repo: &Repo, consume_state: bool) -> anyhow::Result<bool> {
         .as_deref()
         .and_then(|r| r.trim().strip_prefix("commit "))
     {
-        if rev == "HEAD" || (repo.resolve(rev)?.is_some() && repo.resolve(rev)? == head) {
+        if rev == "HEAD" || repo.resolve(rev)?.is_some_and(|id| Some(id) == head) {
             return Ok(true);
         }
     }
