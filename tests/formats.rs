@@ -112,6 +112,104 @@ mod terragrunt {
         );
     }
 
+    /// A repository in the `_envcommon` layout: the module's address and
+    /// ref live in a shared file that two units include.
+    fn envcommon(reference: &str) -> TestRepo {
+        let repo = TestRepo::new();
+        repo.write("root.hcl", "locals {\n  region = \"eu-west-1\"\n}\n");
+        repo.write(
+            "_envcommon/vpc.hcl",
+            &format!("locals {{\n  url = \"git::https://github.com/acme/modules.git//vpc\"\n  ref = \"{reference}\"\n}}\n"),
+        );
+        for env in ["dev", "prod"] {
+            repo.write(
+                &format!("live/{env}/vpc/terragrunt.hcl"),
+                &envcommon_unit(
+                    "${include.envcommon.locals.url}?ref=${include.envcommon.locals.ref}",
+                ),
+            );
+        }
+        repo
+    }
+
+    fn envcommon_unit(source: &str) -> String {
+        format!("include \"root\" {{\n  path = find_in_parent_folders(\"root.hcl\")\n}}\n\ninclude \"envcommon\" {{\n  path   = \"${{dirname(find_in_parent_folders(\"root.hcl\"))}}/_envcommon/vpc.hcl\"\n  expose = true\n}}\n\nterraform {{\n  source = \"{source}\"\n}}\n")
+    }
+
+    #[test]
+    fn sources_resolve_through_included_files() {
+        let repo = envcommon(SHA);
+        repo.stage(&["."]);
+        let run = check(&repo);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        let found = run.json()["findings"][0]["message"].to_string();
+        assert!(found.contains(SHA), "{found}");
+
+        // A tag in the shared file: every unit that uses it is unpinned.
+        let repo = envcommon("v1.2.0");
+        repo.stage(&["."]);
+        let run = check(&repo);
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        assert_eq!(
+            run.rules(),
+            [
+                ("unpinned".into(), "live/dev/vpc/terragrunt.hcl".into(), 11),
+                ("unpinned".into(), "live/prod/vpc/terragrunt.hcl".into(), 11),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bump_in_an_included_file_is_judged_in_every_unit_that_uses_it() {
+        let repo = envcommon(SHA);
+        repo.commit_all("units");
+        let shared = "_envcommon/vpc.hcl";
+        let text = repo.read(shared).replace(SHA, SHA2);
+        repo.write(shared, &text).stage(&[shared]);
+        let run = check(&repo);
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        assert_eq!(
+            run.rules(),
+            [
+                (
+                    "version-change".into(),
+                    "live/dev/vpc/terragrunt.hcl".into(),
+                    11
+                ),
+                (
+                    "version-change".into(),
+                    "live/prod/vpc/terragrunt.hcl".into(),
+                    11
+                ),
+            ]
+        );
+        // The same change, committed, and judged as a range.
+        repo.commit_all("bump the shared module");
+        let run = repo.iacgate(&["check", "--range", "HEAD~1..HEAD", "--format", "json"]);
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        assert_eq!(run.rule_names(), ["version-change", "version-change"]);
+        // Anything else in the shared file changes nothing.
+        let text = repo.read(shared) + "\n# reviewed\n";
+        repo.write(shared, &text).stage(&[shared]);
+        let run = check(&repo);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert!(run.rule_names().is_empty(), "{}", run.stdout);
+    }
+
+    #[test]
+    fn inlining_an_included_value_is_silent() {
+        let repo = envcommon(SHA);
+        repo.commit_all("units");
+        let path = "live/prod/vpc/terragrunt.hcl";
+        let inlined = envcommon_unit(&format!(
+            "git::https://github.com/acme/modules.git//vpc?ref={SHA}"
+        ));
+        repo.write(path, &inlined).stage(&[path]);
+        let run = check(&repo);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert!(run.rule_names().is_empty(), "{}", run.stdout);
+    }
+
     #[test]
     fn malformed_hcl_fails_closed_at_the_line() {
         let run = added(

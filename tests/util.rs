@@ -59,6 +59,10 @@ impl TestRepo {
         self.write_bytes(path, contents.as_bytes())
     }
 
+    pub fn read(&self, path: &str) -> String {
+        std::fs::read_to_string(self.path().join(path)).expect("read")
+    }
+
     pub fn write_bytes(&self, path: &str, contents: &[u8]) -> &Self {
         let full = self.path().join(path);
         std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");

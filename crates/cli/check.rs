@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use iacgate_core::analysis::{dir_of, Analysis, FileInput, History, MergeSide, Sibling};
-use iacgate_core::extract::{FileKind, PATHSPECS};
+use iacgate_core::extract::{FileKind, Tree, PATHSPECS};
 use iacgate_core::finding::Finding;
 use iacgate_core::policy::{Policy, POLICY_FILE};
 use iacgate_core::signoff::{self, CommitContext, CommitSignature, Stage};
@@ -99,6 +99,79 @@ impl Sides {
             None => Ok(None),
         }
     }
+}
+
+/// One side of a change as a tree whose files Terragrunt files read.
+enum SideTree<'r> {
+    /// A first commit's base.
+    Empty,
+    Index(&'r Repo),
+    Commit(&'r Repo, &'r str),
+}
+
+impl Tree for SideTree<'_> {
+    fn read(&self, path: &str) -> Option<Vec<u8>> {
+        let read = match self {
+            SideTree::Empty => return None,
+            SideTree::Index(repo) => repo.index_file(path),
+            SideTree::Commit(repo, id) => repo.file_at(id, path),
+        };
+        // A file that cannot be read resolves nothing: what needed it is
+        // reported unresolved, and blocks.
+        read.ok().flatten()
+    }
+}
+
+impl Sides {
+    fn trees<'r>(&'r self, repo: &'r Repo) -> (SideTree<'r>, SideTree<'r>) {
+        let base = match &self.base {
+            Some(base) => SideTree::Commit(repo, base),
+            None => SideTree::Empty,
+        };
+        let new = match &self.new {
+            NewTree::Index => SideTree::Index(repo),
+            NewTree::Commit(id) => SideTree::Commit(repo, id),
+        };
+        (base, new)
+    }
+}
+
+/// Terragrunt units the change does not touch that may take their source
+/// from a file it does (`include.NAME.locals.x`,
+/// `read_terragrunt_config(...)`): judged as dependents, so a version bumped
+/// in a shared file is seen in every unit that uses it. Only for a plain
+/// change: in a merge or a rewind they were judged where the shared file
+/// changed.
+fn dependents(repo: &Repo, change: &Change) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let paths = || {
+        change
+            .changes
+            .iter()
+            .flat_map(|c| [c.old_path.as_deref(), c.new_path.as_deref()])
+            .flatten()
+    };
+    let shared = paths().any(|path| {
+        FileKind::classify(path) == Some(FileKind::Terragrunt)
+            && !path.ends_with("terragrunt.stack.hcl")
+    });
+    if !shared || !matches!(change.lineage, Lineage::Linear) {
+        return Ok(Vec::new());
+    }
+    let touched: HashSet<&str> = paths().collect();
+    let rev = match &change.sides.new {
+        NewTree::Index => None,
+        NewTree::Commit(id) => Some(id.as_str()),
+    };
+    let contains = |bytes: &[u8], what: &[u8]| bytes.windows(what.len()).any(|w| w == what);
+    Ok(repo
+        .files_named(rev, "terragrunt.hcl")?
+        .into_iter()
+        .filter(|(path, bytes)| {
+            !touched.contains(path.as_str())
+                && contains(bytes, b"source")
+                && (contains(bytes, b"include.") || contains(bytes, b"read_terragrunt_config"))
+        })
+        .collect())
 }
 
 fn pathspecs() -> Vec<&'static str> {
@@ -588,12 +661,22 @@ fn judge(
                 .collect()
         })
         .collect();
+    let dependents = dependents(repo, change)?;
     let inputs: Vec<FileInput> = prepared
         .iter()
         .zip(&merge_sides)
         .map(|(p, sides)| p.input(sides))
+        .chain(dependents.iter().map(|(path, bytes)| FileInput {
+            old_path: Some(path),
+            new_path: Some(path),
+            old: Some(bytes),
+            new: Some(bytes),
+            dependent: true,
+            ..FileInput::default()
+        }))
         .collect();
-    let analysis = Analysis::new(&inputs, policy);
+    let (base_tree, new_tree) = change.sides.trees(repo);
+    let analysis = Analysis::in_trees(&inputs, policy, Some((&base_tree, &new_tree)));
     if analysis.files_checked() == 0 {
         return Ok(());
     }
@@ -609,6 +692,9 @@ fn judge(
     signoff::apply(&mut findings, stage, &policy.signoff);
     for input in &inputs {
         if let (Some(path), Some(bytes)) = (input.new_path, input.new) {
+            if input.dependent && !findings.iter().any(|f| f.file == path) {
+                continue;
+            }
             outcome.sources.insert(change.commit, path, bytes);
         }
     }
@@ -657,6 +743,7 @@ impl Prepared<'_> {
             new: self.new.as_deref(),
             unreadable: self.unreadable.as_deref(),
             history,
+            dependent: false,
         }
     }
 }

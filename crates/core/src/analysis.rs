@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::diff::{diff, same_values, DependencyChange};
-use crate::extract::{extract, FileKind};
+use crate::extract::{extract, extract_in, FileKind, Tree, TreeFiles};
 use crate::finding::{Finding, Side};
 use crate::model::{Dependency, ExtractError, Kind, PinState, Span};
 use crate::policy::{normal_address, Policy, POLICY_FILE};
@@ -20,6 +20,14 @@ use crate::rules::{
 };
 use crate::source::{without_default_host, ModuleSource};
 use crate::suppress;
+
+/// A side's path and tree, for [`extract_in`].
+fn at<'p, 't>(
+    path: Option<&'p str>,
+    tree: Option<&'t TreeFiles<'t>>,
+) -> Option<(&'p str, &'t TreeFiles<'t>)> {
+    path.zip(tree)
+}
 
 /// Files larger than this are reported, not parsed: no real Terraform file
 /// comes near it, and parsing one costs time and memory in a hook.
@@ -37,6 +45,10 @@ pub struct FileInput<'a> {
     pub unreadable: Option<&'a str>,
     /// How the new side came to be, when it is not a plain change.
     pub history: History<'a>,
+    /// The file itself did not change, but a file it reads values from
+    /// did (a Terragrunt unit whose `include`d file changed): judged when
+    /// what it declares resolves differently on the two sides.
+    pub dependent: bool,
 }
 
 /// How the new side of a change came to be.
@@ -72,11 +84,14 @@ enum Provenance {
 }
 
 impl Provenance {
-    fn of(history: &History, kind: FileKind) -> Provenance {
+    /// `at`: the file's path and the new tree, which values from other
+    /// files are taken from on every side (the other parents' own trees
+    /// would be exact; the new one is what the merge took from them).
+    fn of(history: &History, kind: FileKind, at: Option<(&str, &TreeFiles)>) -> Provenance {
         let deps = |bytes: Option<&[u8]>| {
             bytes
                 .filter(|b| b.len() <= MAX_FILE_BYTES)
-                .and_then(|b| extract(kind, b).ok())
+                .and_then(|b| extract_in(kind, b, at).ok())
                 .unwrap_or_default()
         };
         match history {
@@ -154,6 +169,20 @@ impl<'a> Analysis<'a> {
     /// Files that are not IaC, files outside the policy's `[paths]`, and
     /// renames with identical content are skipped here.
     pub fn new(inputs: &[FileInput<'a>], policy: &'a Policy) -> Analysis<'a> {
+        Analysis::in_trees(inputs, policy, None)
+    }
+
+    /// [`Analysis::new`], with the two trees the change is between (the
+    /// base, then the new side), so values files take from other files of
+    /// their tree are resolved on each side.
+    pub fn in_trees(
+        inputs: &[FileInput<'a>],
+        policy: &'a Policy,
+        trees: Option<(&dyn Tree, &dyn Tree)>,
+    ) -> Analysis<'a> {
+        let trees = trees.map(|(old, new)| (TreeFiles::new(old), TreeFiles::new(new)));
+        let old_tree = trees.as_ref().map(|t| &t.0);
+        let new_tree = trees.as_ref().map(|t| &t.1);
         let mut policy_file = None;
         let mut files = Vec::new();
         for input in inputs {
@@ -202,14 +231,18 @@ impl<'a> Analysis<'a> {
                 .old_path
                 .is_some_and(|p| FileKind::classify(p) == Some(kind) && policy.paths.selects(p));
             let old_bytes = input.old.filter(|_| old_judged);
-            if old_bytes.is_some() && old_bytes == input.new && input.unreadable.is_none() {
+            if old_bytes.is_some()
+                && old_bytes == input.new
+                && input.unreadable.is_none()
+                && !input.dependent
+            {
                 continue;
             }
             // An old side we cannot read counts as empty: everything on the
             // new side is then judged as added, which fails closed.
             let old = old_bytes
                 .filter(|b| b.len() <= MAX_FILE_BYTES)
-                .and_then(|bytes| extract(kind, bytes).ok())
+                .and_then(|bytes| extract_in(kind, bytes, at(input.old_path, old_tree)).ok())
                 .unwrap_or_default();
             let new = match (input.unreadable, input.new) {
                 (Some(why), _) => Some(Err(ExtractError::new(why, 0))),
@@ -223,9 +256,13 @@ impl<'a> Analysis<'a> {
                         0,
                     )))
                 }
-                (None, Some(bytes)) => Some(extract(kind, bytes)),
+                (None, Some(bytes)) => Some(extract_in(kind, bytes, at(input.new_path, new_tree))),
                 (None, None) => None,
             };
+            if input.dependent && matches!(&new, Some(Ok(new)) if *new == old) {
+                // Resolves the same on both sides: nothing changed here.
+                continue;
+            }
             let new_text = input
                 .new
                 .filter(|b| b.len() <= MAX_FILE_BYTES)
@@ -238,7 +275,7 @@ impl<'a> Analysis<'a> {
                 old,
                 new,
                 existed: old_bytes.is_some(),
-                provenance: Provenance::of(&input.history, kind),
+                provenance: Provenance::of(&input.history, kind, at(input.new_path, new_tree)),
             });
         }
         Analysis {

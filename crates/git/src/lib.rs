@@ -686,6 +686,44 @@ impl Repo {
             .collect())
     }
 
+    /// Every regular file named `name`, in any directory, with its contents:
+    /// of the index (`rev` None) or of revision `rev`. Submodules and
+    /// symlinks are left out.
+    pub fn files_named(
+        &self,
+        rev: Option<&str>,
+        name: &str,
+    ) -> Result<Vec<(String, Vec<u8>)>, GitError> {
+        let named = |path: &str| path.rsplit('/').next() == Some(name);
+        let Some(rev) = rev else {
+            return self.index_files_where(named);
+        };
+        let commit = self.commit(rev)?;
+        let tree = self.tree_of(&commit)?;
+        let mut found = Vec::new();
+        tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            if entry.kind() == Some(ObjectType::Blob)
+                && entry.filemode() as u32 != MODE_SYMLINK
+                && is_blob_mode(entry.filemode() as u32)
+                && entry.name_bytes() == name.as_bytes()
+            {
+                found.push((format!("{dir}{name}"), entry.id()));
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .map_err(|error| GitError::Read {
+            what: format!("the tree of {rev}"),
+            error,
+        })?;
+        found
+            .into_iter()
+            .map(|(path, id)| {
+                let bytes = self.blob(id, &path)?;
+                Ok((path, bytes))
+            })
+            .collect()
+    }
+
     /// True when HEAD names a branch that has no commit yet.
     pub fn is_unborn(&self) -> bool {
         matches!(self.repo.head(), Err(e) if e.code() == ErrorCode::UnbornBranch)

@@ -17,6 +17,17 @@ use std::collections::HashSet;
 
 use crate::model::{Dependency, ExtractError};
 
+pub use terragrunt::TreeFiles;
+
+/// Read access to one tree of the repository (a commit, the index), for
+/// extractors that resolve values from other files (Terragrunt's `include`
+/// and `read_terragrunt_config`).
+pub trait Tree {
+    /// The bytes of the file at a repository path (`/`-separated, relative
+    /// to the top), or `None` when the tree has no file there.
+    fn read(&self, path: &str) -> Option<Vec<u8>>;
+}
+
 /// What an IaC file is, from its path alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
@@ -166,6 +177,16 @@ fn parse_strict_json(text: &str) -> Result<Option<jsonc_parser::ast::Value<'_>>,
 /// declared (an expression as a module `source`, a repeated module name, a
 /// malformed lock entry) is an error at the offending byte.
 pub fn extract(kind: FileKind, bytes: &[u8]) -> Result<Vec<Dependency>, ExtractError> {
+    extract_in(kind, bytes, None)
+}
+
+/// [`extract`] for the file at `path` of a tree whose other files can be
+/// read: values a Terragrunt file takes from other files are resolved.
+pub fn extract_in(
+    kind: FileKind,
+    bytes: &[u8],
+    at: Option<(&str, &TreeFiles)>,
+) -> Result<Vec<Dependency>, ExtractError> {
     let (base, body) = match bytes.strip_prefix(BOM) {
         Some(rest) => (BOM.len(), rest),
         None => (0, bytes),
@@ -192,7 +213,7 @@ pub fn extract(kind: FileKind, bytes: &[u8]) -> Result<Vec<Dependency>, ExtractE
         FileKind::TerraformHcl => terraform::extract(text),
         FileKind::TerraformJson => terraform_json::extract(text),
         FileKind::TerraformLock => lockfile::extract(text),
-        FileKind::Terragrunt => terragrunt::extract(text),
+        FileKind::Terragrunt => terragrunt::extract_in(text, at),
         FileKind::CloudFormation => cloudformation::extract(text),
         FileKind::PulumiProject | FileKind::PulumiProgram => pulumi::extract_program(text),
         FileKind::PulumiPackages(manifest) => pulumi::extract_packages(manifest, text),

@@ -67,6 +67,12 @@ const INLINE_NESTING: usize = 16;
 /// Stack for deeply nested input: 64 levels need ~2.1 MiB in a debug build.
 const DEEP_STACK: usize = 16 << 20;
 
+/// Parses `text` on this thread, unless it could nest deeper than
+/// [`INLINE_NESTING`] levels (`None`).
+pub(super) fn parse_shallow(text: &str) -> Option<Result<Body, ExtractError>> {
+    (nesting_estimate(text) <= INLINE_NESTING).then(|| parse(text))
+}
+
 /// Parses an HCL body; a syntax error becomes an [`ExtractError`] at the
 /// byte the parser stopped on.
 fn parse(text: &str) -> Result<Body, ExtractError> {

@@ -16,10 +16,17 @@
 //! syntactic refactor that leaves the dependency unchanged, and no rule
 //! fires.
 //!
-//! Anything else is deliberately not resolved, never guessed: references to
-//! other files (`include.NAME.locals.x`, `read_terragrunt_config(...)`),
-//! function calls (`get_repo_root()`, `find_in_parent_folders()`,
-//! `get_env(...)`), `dependency.x.outputs`, `var.*`, `values.*`,
+//! When the tree the file is in is at hand ([`super::extract_in`]), values
+//! from other files are resolved too, the way Terragrunt reads them:
+//! `include.NAME.locals.x` (the `locals` of the file an `include` block
+//! names) and `read_terragrunt_config(PATH).locals.x`, with paths built
+//! from literals, `find_in_parent_folders(NAME)`, `dirname(...)`,
+//! `get_terragrunt_dir()` and `get_repo_root()` (see [`include`]). A source
+//! that resolves into the repository itself is local: no dependency.
+//!
+//! Anything else is deliberately not resolved, never guessed: other
+//! function calls (`get_env(...)`, `get_parent_terragrunt_dir()`),
+//! `include.x.inputs`, `dependency.x.outputs`, `var.*`, `values.*`,
 //! conditionals, operators, `for` expressions, template directives
 //! (`%{ if }`), numbers and booleans, and locals that are undefined, defined
 //! twice or cyclic. Such a source is kept exactly as written (the
@@ -42,6 +49,10 @@ use super::Deps;
 use crate::model::{Dependency, Ecosystem, ExtractError, Kind, PinState, Span, Spanned};
 use crate::source::{ModuleSource, Pin};
 
+mod include;
+pub use include::TreeFiles;
+use include::{Ctx, ROOT};
+
 /// Terragrunt HCL -> dependencies (offsets into `text`), in file order.
 ///
 /// Keys and names: `terraform.source` (name `terraform`, span the `source`
@@ -51,8 +62,24 @@ use crate::source::{ModuleSource, Pin};
 /// rules read the source as a module source); stacks are [`Kind::Stack`]
 /// with the pin judged here, and a stack from a local path is no
 /// dependency. An unresolvable source is [`PinState::Unpinned`] either way.
-pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
-    let found = match with_body(text, walk) {
+#[cfg(test)]
+fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    extract_in(text, None)
+}
+
+/// [`extract`], with the file's repository path and the tree it is in, to
+/// resolve values read from other files.
+pub(super) fn extract_in(
+    text: &str,
+    at: Option<(&str, &TreeFiles)>,
+) -> Result<Vec<Dependency>, ExtractError> {
+    let walked = match at {
+        Some((path, files)) => {
+            include::with_shallow_body(text, |body| walk(body, Some(Ctx::of_file(path, files))))
+        }
+        None => None,
+    };
+    let found = match walked.unwrap_or_else(|| with_body(text, |body| walk(body, None))) {
         Ok(found) => found,
         // Other tools' `.hcl` (Consul's HCL1, say) need not parse as HCL2;
         // a file with none of Terragrunt's blocks is not ours to judge.
@@ -119,8 +146,8 @@ fn is_in_repository(written: &str) -> bool {
 /// (its text is filled in once the text is at hand).
 type Found = (Dependency, Option<Unresolved>);
 
-fn walk(body: &Body) -> Result<Vec<Found>, ExtractError> {
-    let mut scope = Scope::new(body);
+fn walk<'b>(body: &'b Body, ctx: Option<Ctx<'b>>) -> Result<Vec<Found>, ExtractError> {
+    let mut scope = Scope::new(body, ctx);
     let mut deps = Deps::default();
     let mut unresolved = Vec::new();
     for block in body.blocks() {
@@ -164,6 +191,10 @@ fn terraform<'b>(block: &'b Block, scope: &mut Scope<'b>) -> Option<Found> {
         span_of(attr, header_span(block)),
     );
     let (source, why) = scope.source(&attr.value);
+    if source.value.contains(ROOT) {
+        // A directory of the repository itself.
+        return None;
+    }
     dep.source = Some(source);
     Some((dep, why))
 }
@@ -188,6 +219,9 @@ fn unit_or_stack<'b>(
         header_span(block),
     );
     let (source, why) = scope.source(&attr.value);
+    if source.value.contains(ROOT) {
+        return Ok(None);
+    }
     if kind == Kind::Stack && why.is_none() {
         // The rules judge module sources; a stack's pin is judged here.
         dep.pin = match ModuleSource::parse(&source.value) {
@@ -217,6 +251,8 @@ struct Unresolved {
     /// The first part of it (or of a local it uses) that cannot be resolved.
     culprit: Span,
     note: Option<String>,
+    /// The note tells the whole story, from another file.
+    elsewhere: bool,
 }
 
 impl Unresolved {
@@ -279,6 +315,9 @@ enum Local<'b> {
 
 /// The file's locals and what has been worked out from them.
 struct Scope<'b> {
+    body: &'b Body,
+    /// Where the file is, when other files can be read.
+    ctx: Option<Ctx<'b>>,
     locals: HashMap<&'b str, Local<'b>>,
     /// Whole values of locals already resolved.
     memo: HashMap<&'b str, String>,
@@ -291,7 +330,7 @@ struct Scope<'b> {
 type Resolved = Result<String, Unresolved>;
 
 impl<'b> Scope<'b> {
-    fn new(body: &'b Body) -> Scope<'b> {
+    fn new(body: &'b Body, ctx: Option<Ctx<'b>>) -> Scope<'b> {
         let mut locals = HashMap::new();
         let blocks = body.blocks().filter(|b| b.ident.as_str() == "locals");
         for attr in blocks.flat_map(|b| b.body.attributes()) {
@@ -301,6 +340,8 @@ impl<'b> Scope<'b> {
                 .or_insert(Local::Defined(&attr.value));
         }
         Scope {
+            body,
+            ctx,
             locals,
             memo: HashMap::new(),
             active: Vec::new(),
@@ -329,6 +370,7 @@ impl<'b> Scope<'b> {
             expr: span,
             culprit: span,
             note,
+            elsewhere: false,
         }
     }
 
@@ -354,6 +396,7 @@ impl<'b> Scope<'b> {
             Expression::HeredocTemplate(h) => self.template(&h.template, expr),
             Expression::Parenthesis(p) => self.string(p.inner()),
             Expression::Traversal(t) => self.traversal(t, &[]),
+            Expression::FuncCall(call) if self.ctx.is_some() => self.call(call, expr),
             _ => Err(self.unresolved(expr, None)),
         };
         self.depth -= 1;
@@ -393,6 +436,7 @@ impl<'b> Scope<'b> {
                         expr: span,
                         culprit: span,
                         note: None,
+                        elsewhere: false,
                     });
                 }
             }
@@ -403,14 +447,24 @@ impl<'b> Scope<'b> {
         Ok(out)
     }
 
-    /// `local.NAME...` followed by `then`; anything else (`include.x`,
-    /// `var.x`, `dependency.x`, a function's result) is unresolvable.
+    /// `local.NAME...` followed by `then`; with the tree at hand also
+    /// `include.NAME.locals...` and `read_terragrunt_config(...).locals...`;
+    /// anything else (`var.x`, `dependency.x`, a function's result) is
+    /// unresolvable.
     fn traversal(&mut self, traversal: &'b Traversal, then: &[Step]) -> Resolved {
         let unresolvable = |scope: &Self| Err(scope.unresolved(traversal, None));
-        let is_local = matches!(&traversal.expr, Expression::Variable(v) if v.as_str() == "local");
-        let mut operators = traversal.operators.iter().map(|op| op.value());
-        let name = match operators.next() {
-            Some(TraversalOperator::GetAttr(name)) if is_local => name.as_str(),
+        let variable = match &traversal.expr {
+            Expression::Variable(v) => v.as_str(),
+            Expression::FuncCall(_) if self.ctx.is_some() => "",
+            _ => return unresolvable(self),
+        };
+        let mut operators = traversal.operators.iter().map(|op| op.value()).peekable();
+        let name = match (variable, operators.peek()) {
+            ("local" | "include", Some(TraversalOperator::GetAttr(name))) => {
+                operators.next();
+                name.as_str()
+            }
+            ("", _) => "",
             _ => return unresolvable(self),
         };
         let mut path = Vec::new();
@@ -429,7 +483,12 @@ impl<'b> Scope<'b> {
             });
         }
         path.extend_from_slice(then);
-        self.local(name, &path, traversal)
+        match variable {
+            "local" => self.local(name, &path, traversal),
+            "include" if self.ctx.is_some() => self.included(name, &path, traversal),
+            "" => self.at_path(&traversal.expr, &path, traversal),
+            _ => unresolvable(self),
+        }
     }
 
     /// The value at `path` in local `name`, referred to at `at`.
@@ -480,6 +539,9 @@ impl<'b> Scope<'b> {
         let value = match (expr, step) {
             (Expression::Parenthesis(p), _) => self.at_path(p.inner(), path, at),
             (Expression::Traversal(t), _) => self.traversal(t, path),
+            (Expression::FuncCall(call), _) if self.ctx.is_some() => {
+                self.read_config(call, path, at)
+            }
             (Expression::Object(object), Step::Key(key)) => match attribute(object, key) {
                 Ok(Some(value)) => self.at_path(value, rest, at),
                 Ok(None) => {
@@ -638,6 +700,162 @@ mod tests {
             unpinned_why(&dep),
             "source is built from `include.envcommon.locals.base_source_url`, which cannot be resolved statically"
         );
+    }
+
+    /// A tree of files in memory.
+    struct Files(Vec<(&'static str, String)>);
+
+    impl crate::extract::Tree for Files {
+        fn read(&self, path: &str) -> Option<Vec<u8>> {
+            let file = self.0.iter().find(|(p, _)| *p == path)?;
+            Some(file.1.clone().into_bytes())
+        }
+    }
+
+    fn fixture_tree(more: &[(&'static str, &str)]) -> Files {
+        let mut files = vec![
+            ("root.hcl", ROOT_HCL.to_owned()),
+            ("_envcommon/vpc.hcl", ENVCOMMON_VPC_HCL.to_owned()),
+            (
+                "live/prod/vpc/terragrunt.hcl",
+                ENVCOMMON_CONSUMER_HCL.to_owned(),
+            ),
+        ];
+        files.extend(more.iter().map(|(p, t)| (*p, (*t).to_owned())));
+        Files(files)
+    }
+
+    fn deps_in(tree: &Files, path: &str, text: &str) -> Vec<Dependency> {
+        let files = TreeFiles::new(tree);
+        extract_in(text, Some((path, &files))).unwrap()
+    }
+
+    #[test]
+    fn include_locals_resolve_from_the_included_file() {
+        let tree = fixture_tree(&[]);
+        let deps = deps_in(
+            &tree,
+            "live/prod/vpc/terragrunt.hcl",
+            ENVCOMMON_CONSUMER_HCL,
+        );
+        assert_eq!(deps.len(), 1);
+        assert_eq!(deps[0].pin, PinState::Derived);
+        assert_eq!(
+            deps[0].source_str(),
+            Some("tfr:///terraform-aws-modules/vpc/aws?version=5.5.0")
+        );
+        // The span is still the expression as written in the unit.
+        let source = deps[0].source.as_ref().unwrap();
+        assert_eq!(
+            at(ENVCOMMON_CONSUMER_HCL, source.span),
+            "\"${include.envcommon.locals.base_source_url}?version=5.5.0\""
+        );
+    }
+
+    #[test]
+    fn read_terragrunt_config_locals_resolve() {
+        let env = "locals {\n  catalog = \"git::https://github.com/acme/catalog.git\"\n  ref = \"v1.2.0\"\n}\n";
+        let unit = "locals {\n  env = read_terragrunt_config(find_in_parent_folders(\"env.hcl\"))\n}\n\
+                    terraform {\n  source = \"${local.env.locals.catalog}//vpc?ref=${local.env.locals.ref}\"\n}\n";
+        let tree = fixture_tree(&[
+            ("live/prod/env.hcl", env),
+            ("live/prod/vpc/terragrunt.hcl", unit),
+        ]);
+        let dep = &deps_in(&tree, "live/prod/vpc/terragrunt.hcl", unit)[0];
+        assert_eq!(
+            dep.source_str(),
+            Some("git::https://github.com/acme/catalog.git//vpc?ref=v1.2.0")
+        );
+        // The same file, one directory up: no env.hcl above it.
+        let dep = &deps_in(&tree, "live/vpc/terragrunt.hcl", unit)[0];
+        assert_eq!(
+            unpinned_why(dep),
+            "source is built from `find_in_parent_folders(\"env.hcl\")`, which cannot be \
+             resolved statically (there is no env.hcl above live/vpc/ in the repository)"
+        );
+    }
+
+    #[test]
+    fn repository_paths_are_no_dependency() {
+        let tree = fixture_tree(&[]);
+        for source in [
+            "\"${get_repo_root()}/modules/vpc\"",
+            "\"${get_terragrunt_dir()}/../../../modules/vpc\"",
+            "\"${dirname(find_in_parent_folders(\"root.hcl\"))}/modules/vpc\"",
+        ] {
+            let text = format!("terraform {{\n  source = {source}\n}}\n");
+            assert_eq!(
+                deps_in(&tree, "live/prod/vpc/terragrunt.hcl", &text),
+                vec![],
+                "{source}"
+            );
+        }
+        // A local path, even one that leaves the repository, is no
+        // third-party dependency.
+        let text = "terraform {\n  source = \"${get_terragrunt_dir()}/../../../../x\"\n}\n";
+        assert_eq!(deps_in(&tree, "live/prod/vpc/terragrunt.hcl", text), vec![]);
+    }
+
+    #[test]
+    fn what_other_files_cannot_give_is_named() {
+        let unit = |include: &str, source: &str| {
+            format!("include \"common\" {{\n  path = {include}\n}}\nterraform {{\n  source = \"${{{source}}}\"\n}}\n")
+        };
+        let common = "locals {\n  env = get_env(\"ENV\")\n  src = \"git::https://e.com/m.git?ref=${local.env}\"\n}\n";
+        let tree = fixture_tree(&[("_envcommon/app.hcl", common), ("loop.hcl", "locals {\n  x = read_terragrunt_config(\"${get_repo_root()}/loop.hcl\").locals.x\n}\n")]);
+        let cases = [
+            (
+                unit(
+                    "\"../../../_envcommon/app.hcl\"",
+                    "include.common.locals.src",
+                ),
+                "(in _envcommon/app.hcl, `get_env(\"ENV\")` cannot be resolved statically)",
+            ),
+            (
+                unit(
+                    "\"../../../_envcommon/app.hcl\"",
+                    "include.common.locals.nope",
+                ),
+                "(_envcommon/app.hcl has no local.nope)",
+            ),
+            (
+                unit(
+                    "\"../../../_envcommon/gone.hcl\"",
+                    "include.common.locals.src",
+                ),
+                "(_envcommon/gone.hcl is not in the repository)",
+            ),
+            (
+                unit(
+                    "\"../../../_envcommon/app.hcl\"",
+                    "include.other.locals.src",
+                ),
+                "(there is no one include \"other\" block in this file)",
+            ),
+            (
+                unit(
+                    "\"../../../_envcommon/app.hcl\"",
+                    "include.common.inputs.src",
+                ),
+                "(only the locals of an included file are resolved)",
+            ),
+            (
+                unit("\"/etc/app.hcl\"", "include.common.locals.src"),
+                "(include \"common\" is outside the repository)",
+            ),
+            (
+                unit("\"../../../loop.hcl\"", "include.common.locals.x"),
+                "(loop.hcl is read through more than 4 files)",
+            ),
+        ];
+        for (text, note) in cases {
+            let dep = &deps_in(&tree, "live/prod/vpc/terragrunt.hcl", &text)[0];
+            assert!(
+                unpinned_why(dep).ends_with(note),
+                "{text}\n{}",
+                unpinned_why(dep)
+            );
+        }
     }
 
     #[test]

@@ -1,0 +1,392 @@
+//! Values a Terragrunt file reads from other files of its tree.
+//!
+//! With the tree at hand, these resolve the way Terragrunt resolves them:
+//!
+//! - `include.NAME.locals.X...`: local `X` of the file that the
+//!   `include "NAME"` block's `path` names. Terragrunt evaluates an included
+//!   file's functions for the including unit, so its `get_terragrunt_dir()`
+//!   and `find_in_parent_folders()` start from the unit's directory.
+//! - `read_terragrunt_config(PATH).locals.X...` (usually through a local:
+//!   `local.env.locals.X`): local `X` of the file at `PATH`, whose own
+//!   functions start from its own directory.
+//! - Paths: string literals and templates (relative to the unit's
+//!   directory), `find_in_parent_folders()` (`terragrunt.hcl`) and
+//!   `find_in_parent_folders(NAME)` (the nearest `NAME` above the unit's
+//!   directory, in the tree), `dirname(...)`, `get_terragrunt_dir()` and
+//!   `get_repo_root()`.
+//!
+//! A value that leaves the repository, a file the tree does not have, one
+//! that does not parse, and chains of files read from files deeper than
+//! [`MAX_NESTED`] are unresolvable, with a note that says which.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use hcl::edit::expr::{Expression, FuncCall, Traversal};
+use hcl::edit::structure::Body;
+
+use super::{excerpt, Resolved, Scope, Step, Unresolved};
+use crate::analysis::dir_of;
+use crate::extract::terraform::parse_shallow;
+use crate::extract::Tree;
+use crate::model::{ExtractError, Span};
+
+/// Marks a path value as rooted at the repository's top directory: what
+/// `get_repo_root()` and `get_terragrunt_dir()` return. A module source that
+/// holds it is a directory of the repository itself.
+pub(in crate::extract) const ROOT: char = '\u{0}';
+
+/// Files read through files read through ... the unit.
+const MAX_NESTED: usize = 4;
+
+/// Distinct files one side of a change may read this way.
+const MAX_FILES: usize = 512;
+
+/// Files of a tree that Terragrunt files read, each read and parsed once.
+pub struct TreeFiles<'t> {
+    tree: &'t dyn Tree,
+    files: RefCell<HashMap<String, Rc<File>>>,
+}
+
+/// A file of the tree, as Terragrunt would read it.
+enum File {
+    Missing,
+    Unreadable(String),
+    Parsed { text: String, body: Body },
+}
+
+impl<'t> TreeFiles<'t> {
+    pub fn new(tree: &'t dyn Tree) -> TreeFiles<'t> {
+        TreeFiles {
+            tree,
+            files: RefCell::new(HashMap::new()),
+        }
+    }
+
+    fn get(&self, path: &str) -> Rc<File> {
+        if let Some(file) = self.files.borrow().get(path) {
+            return Rc::clone(file);
+        }
+        let file = if self.files.borrow().len() >= MAX_FILES {
+            File::Unreadable(format!(
+                "more than {MAX_FILES} files are read from other files"
+            ))
+        } else {
+            match self.tree.read(path) {
+                None => File::Missing,
+                Some(bytes) => read(bytes),
+            }
+        };
+        let file = Rc::new(file);
+        self.files
+            .borrow_mut()
+            .insert(path.to_owned(), Rc::clone(&file));
+        file
+    }
+}
+
+fn read(bytes: Vec<u8>) -> File {
+    if bytes.len() > crate::analysis::MAX_FILE_BYTES {
+        return File::Unreadable("it is over the size limit for IaC files".to_owned());
+    }
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return File::Unreadable("it is not UTF-8 text".to_owned());
+    };
+    match parse_shallow(&text) {
+        None => File::Unreadable("it is nested too deeply".to_owned()),
+        Some(Err(e)) => File::Unreadable(e.message),
+        Some(Ok(body)) => File::Parsed { text, body },
+    }
+}
+
+/// Parses `text` and walks it here, unless it nests too deeply to parse on
+/// this thread's stack (`None`: no real Terragrunt file does).
+pub(super) fn with_shallow_body<R>(
+    text: &str,
+    walk: impl FnOnce(&Body) -> Result<R, ExtractError>,
+) -> Option<Result<R, ExtractError>> {
+    Some(parse_shallow(text)?.and_then(|body| walk(&body)))
+}
+
+/// Where a file's functions are evaluated, and the tree to read from.
+#[derive(Clone)]
+pub(super) struct Ctx<'b> {
+    /// The unit's directory (repository-relative, "" at the top).
+    dir: String,
+    files: &'b TreeFiles<'b>,
+    /// How many files were read to get to this one.
+    nested: usize,
+}
+
+impl<'b> Ctx<'b> {
+    pub(super) fn of_file(path: &str, files: &'b TreeFiles<'b>) -> Ctx<'b> {
+        Ctx {
+            dir: dir_of(path).to_owned(),
+            files,
+            nested: 0,
+        }
+    }
+}
+
+/// `dir` as a rooted path value.
+fn rooted(dir: &str) -> String {
+    if dir.is_empty() {
+        ROOT.to_string()
+    } else {
+        format!("{ROOT}/{dir}")
+    }
+}
+
+/// A path value as a repository path: rooted, or relative to `dir`.
+/// `None` when it leaves the repository (or is absolute elsewhere).
+fn repo_path(value: &str, dir: &str) -> Option<String> {
+    let (start, rest) = match value.strip_prefix(ROOT) {
+        Some(rest) => ("", rest),
+        None if value.starts_with('/') || value.contains(ROOT) => return None,
+        None => (dir, value),
+    };
+    if rest.contains(ROOT) || rest.contains('\\') {
+        return None;
+    }
+    let mut parts: Vec<&str> = start.split('/').filter(|p| !p.is_empty()).collect();
+    for part in rest.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Go's `filepath.Dir` on a path value.
+fn dirname(value: &str) -> String {
+    match value.trim_end_matches('/').rsplit_once('/') {
+        Some(("", _)) if !value.starts_with(ROOT) => "/".to_owned(),
+        Some((parent, _)) => parent.to_owned(),
+        None if value.starts_with(ROOT) => ROOT.to_string(),
+        None => ".".to_owned(),
+    }
+}
+
+impl<'b> Scope<'b> {
+    /// A function call in a path: the functions of the module docs.
+    pub(super) fn call(&mut self, call: &'b FuncCall, whole: &'b Expression) -> Resolved {
+        let Some(ctx) = self.ctx.clone() else {
+            return Err(self.unresolved(whole, None));
+        };
+        if call.name.is_namespaced() || call.args.expand_final() {
+            return Err(self.unresolved(whole, None));
+        }
+        let args: Vec<&'b Expression> = call.args.iter().collect();
+        match (call.name.name.as_str(), args.as_slice()) {
+            ("get_terragrunt_dir", []) => Ok(rooted(&ctx.dir)),
+            ("get_repo_root", []) => Ok(ROOT.to_string()),
+            ("dirname", [arg]) => Ok(dirname(&self.string(arg)?)),
+            ("find_in_parent_folders", []) => self.find_up(&ctx, "terragrunt.hcl", whole),
+            ("find_in_parent_folders", [name]) => {
+                let name = self.string(name)?;
+                self.find_up(&ctx, &name, whole)
+            }
+            _ => Err(self.unresolved(whole, None)),
+        }
+    }
+
+    /// `find_in_parent_folders(name)`: the nearest `name` above the unit.
+    fn find_up(&self, ctx: &Ctx, name: &str, whole: &Expression) -> Resolved {
+        let mut dir = ctx.dir.as_str();
+        while !dir.is_empty() {
+            dir = dir.rsplit_once('/').map_or("", |(parent, _)| parent);
+            let Some(path) = repo_path(name, dir) else {
+                break;
+            };
+            if !matches!(*ctx.files.get(&path), File::Missing) {
+                return Ok(rooted(&path));
+            }
+        }
+        let note = format!("there is no {name} above {}/ in the repository", ctx.dir);
+        Err(self.unresolved(whole, Some(note)))
+    }
+
+    /// `include.NAME` followed by `path`.
+    pub(super) fn included(&mut self, name: &str, path: &[Step], at: &Traversal) -> Resolved {
+        let Some(ctx) = self.ctx.clone() else {
+            return Err(self.unresolved(at, None));
+        };
+        let Some(local) = locals_key(path) else {
+            let note = "only the locals of an included file are resolved".to_owned();
+            return Err(self.unresolved(at, Some(note)));
+        };
+        let mut blocks = self.body.blocks().filter(|b| {
+            b.ident.as_str() == "include"
+                && matches!(b.labels.as_slice(), [label] if label.as_str() == name)
+        });
+        let (Some(block), None) = (blocks.next(), blocks.next()) else {
+            let note = format!("there is no one include \"{name}\" block in this file");
+            return Err(self.unresolved(at, Some(note)));
+        };
+        let Some(attr) = block.body.get_attribute("path") else {
+            let note = format!("include \"{name}\" has no path");
+            return Err(self.unresolved(at, Some(note)));
+        };
+        let value = self.string(&attr.value)?;
+        let Some(file) = repo_path(&value, &ctx.dir) else {
+            let note = format!("include \"{name}\" is outside the repository");
+            return Err(self.unresolved(at, Some(note)));
+        };
+        // An included file's functions are the unit's.
+        self.in_file(&ctx, file, ctx.dir.clone(), local, &path[2..], at)
+    }
+
+    /// `read_terragrunt_config(PATH[, DEFAULT])` followed by `path`.
+    pub(super) fn read_config(
+        &mut self,
+        call: &'b FuncCall,
+        path: &[Step],
+        at: &Traversal,
+    ) -> Resolved {
+        let whole = || span_of_call(call);
+        let Some(ctx) = self.ctx.clone() else {
+            return Err(self.unresolved(at, None));
+        };
+        let args: Vec<&'b Expression> = call.args.iter().collect();
+        let (true, [config, ..], false) = (
+            call.name.name.as_str() == "read_terragrunt_config" && !call.name.is_namespaced(),
+            args.as_slice(),
+            call.args.expand_final(),
+        ) else {
+            return Err(self.unresolved_at(whole(), None));
+        };
+        let Some(local) = locals_key(path) else {
+            let note = "only the locals of a file read_terragrunt_config reads are resolved";
+            return Err(self.unresolved(at, Some(note.to_owned())));
+        };
+        let value = self.string(config)?;
+        let Some(file) = repo_path(&value, &ctx.dir) else {
+            let note = "read_terragrunt_config reads a file outside the repository".to_owned();
+            return Err(self.unresolved_at(whole(), Some(note)));
+        };
+        let dir = dir_of(&file).to_owned();
+        self.in_file(&ctx, file, dir, local, &path[2..], at)
+    }
+
+    /// Local `local` of `file` followed by `rest`, its functions evaluated
+    /// in `dir`.
+    fn in_file(
+        &mut self,
+        ctx: &Ctx<'b>,
+        file: String,
+        dir: String,
+        local: &str,
+        rest: &[Step],
+        at: &Traversal,
+    ) -> Resolved {
+        if ctx.nested >= MAX_NESTED {
+            let note = format!("{file} is read through more than {MAX_NESTED} files");
+            return Err(self.elsewhere(at, note));
+        }
+        let parsed = ctx.files.get(&file);
+        let (text, body) = match &*parsed {
+            File::Missing => {
+                let note = format!("{file} is not in the repository");
+                return Err(self.elsewhere(at, note));
+            }
+            File::Unreadable(why) => {
+                let note = format!("{file} cannot be read: {why}");
+                return Err(self.elsewhere(at, note));
+            }
+            File::Parsed { text, body } => (text.as_str(), body),
+        };
+        let sub_ctx = Ctx {
+            dir,
+            files: ctx.files,
+            nested: ctx.nested + 1,
+        };
+        let mut scope = Scope::new(body, Some(sub_ctx));
+        if !scope.locals.contains_key(local) {
+            let note = format!("{file} has no local.{local}");
+            return Err(self.elsewhere(at, note));
+        }
+        scope.steps = self.steps;
+        scope.depth = self.depth;
+        let sub_at = Traversal::new(Expression::from(false), Vec::new());
+        let value = scope.local(local, rest, &sub_at);
+        self.steps = scope.steps;
+        value.map_err(|why| {
+            if why.elsewhere {
+                return Unresolved {
+                    elsewhere: true,
+                    ..self.unresolved(at, why.note)
+                };
+            }
+            let culprit = excerpt(text.get(why.culprit.start..why.culprit.end).unwrap_or(""));
+            let mut note = if culprit.is_empty() {
+                format!("in {file}")
+            } else {
+                format!("in {file}, `{culprit}` cannot be resolved statically")
+            };
+            if let Some(inner) = why.note {
+                note.push_str(&format!(": {inner}"));
+            }
+            Unresolved {
+                elsewhere: true,
+                ..self.unresolved(at, Some(note))
+            }
+        })
+    }
+
+    /// Unresolvable for a reason about another file.
+    fn elsewhere(&self, at: &Traversal, note: String) -> Unresolved {
+        Unresolved {
+            elsewhere: true,
+            ..self.unresolved(at, Some(note))
+        }
+    }
+
+    fn unresolved_at(&self, span: Span, note: Option<String>) -> Unresolved {
+        Unresolved {
+            expr: span,
+            culprit: span,
+            note,
+            elsewhere: false,
+        }
+    }
+}
+
+/// `.locals.X` at the start of `path`: `X`.
+fn locals_key(path: &[Step]) -> Option<&str> {
+    match path {
+        [Step::Key(locals), Step::Key(local), ..] if locals == "locals" => Some(local),
+        _ => None,
+    }
+}
+
+fn span_of_call(call: &FuncCall) -> Span {
+    super::span_of(call, Span::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths() {
+        assert_eq!(repo_path("\u{0}/a/b/../c", "x"), Some("a/c".to_owned()));
+        assert_eq!(repo_path("../c.hcl", "x/y"), Some("x/c.hcl".to_owned()));
+        assert_eq!(repo_path("../../../c.hcl", "x/y"), None);
+        assert_eq!(repo_path("/etc/c.hcl", "x"), None);
+        assert_eq!(repo_path("\u{0}", "x"), Some(String::new()));
+        assert_eq!(dirname("\u{0}/a/b.hcl"), "\u{0}/a");
+        assert_eq!(dirname("\u{0}/a"), "\u{0}");
+        assert_eq!(dirname("\u{0}"), "\u{0}");
+        assert_eq!(dirname("a/b"), "a");
+        assert_eq!(dirname("a"), ".");
+    }
+}
