@@ -13,10 +13,10 @@ use crate::diff::{diff, same_values, DependencyChange};
 use crate::extract::{extract, extract_in, FileKind, Tree, TreeFiles};
 use crate::finding::{Finding, Side};
 use crate::model::{Dependency, ExtractError, Kind, PinState, Span};
-use crate::policy::{normal_address, Policy, POLICY_FILE};
+use crate::policy::{normal_address, ActionPinning, GitPinning, ImagePinning, Policy, POLICY_FILE};
 use crate::rules::{
-    lock_mismatch, lock_tamper, new_dependency, not_allowed, parse_error, policy_change,
-    source_change, unpinned, version_change,
+    lock_mismatch, lock_tamper, new_dependency, not_allowed, parse_error, pipeline_permissions,
+    policy_change, source_change, unpinned, version_change,
 };
 use crate::source::{without_default_host, ModuleSource};
 use crate::suppress;
@@ -645,11 +645,24 @@ impl Judge<'_> {
                 Kind::Module | Kind::Provider if new.pin != PinState::Derived => {
                     self.changed_declared(old, new)
                 }
-                Kind::Stack | Kind::Plugin => self.changed_declared(old, new),
+                Kind::Stack
+                | Kind::Plugin
+                | Kind::Action
+                | Kind::Image
+                | Kind::Chart
+                | Kind::Role
+                | Kind::Collection
+                | Kind::Include => self.changed_declared(old, new),
                 Kind::Module => self.changed_module(old, new),
                 Kind::Provider => self.changed_provider(old, new),
                 Kind::Lock => self.changed_lock(old, new),
-                Kind::Policy | Kind::File => {}
+                Kind::File => self.findings.extend(pipeline_permissions::check(
+                    self.file,
+                    self.text,
+                    Some(old),
+                    new,
+                )),
+                Kind::Policy => {}
             },
         }
     }
@@ -657,7 +670,17 @@ impl Judge<'_> {
     fn added(&mut self, dep: &Dependency) {
         let (file, text) = (self.file, self.text);
         match dep.kind {
-            Kind::Stack | Kind::Plugin => self.added_declared(dep),
+            Kind::Stack
+            | Kind::Plugin
+            | Kind::Action
+            | Kind::Image
+            | Kind::Chart
+            | Kind::Role
+            | Kind::Collection
+            | Kind::Include => self.added_declared(dep),
+            Kind::File => self
+                .findings
+                .extend(pipeline_permissions::check(file, text, None, dep)),
             Kind::Module | Kind::Provider if dep.pin != PinState::Derived => {
                 self.added_declared(dep)
             }
@@ -695,7 +718,7 @@ impl Judge<'_> {
                     dep.version_str(),
                 ));
             }
-            Kind::Lock | Kind::Policy | Kind::File => {}
+            Kind::Lock | Kind::Policy => {}
         }
     }
 
@@ -873,14 +896,32 @@ impl Judge<'_> {
     }
 
     /// A new dependency whose extractor judged its pin.
+    /// What an extractor judged, under the policy: a tag is pinned where
+    /// `[pinning]` accepts tags for the kind.
+    fn pin_of<'d>(&self, dep: &'d Dependency) -> Option<&'d str> {
+        match &dep.pin {
+            PinState::Unpinned(why) => Some(why),
+            PinState::Tagged(why) => {
+                let pinning = &self.policy.pinning;
+                let accepted = match dep.kind {
+                    Kind::Action => pinning.actions == ActionPinning::Tag,
+                    Kind::Image => pinning.images == ImagePinning::Tag,
+                    _ => pinning.git == GitPinning::Tag,
+                };
+                (!accepted).then_some(why.as_str())
+            }
+            PinState::Pinned | PinState::Derived => None,
+        }
+    }
+
     fn added_declared(&mut self, dep: &Dependency) {
         self.allowed_declared(dep);
-        match &dep.pin {
-            PinState::Unpinned(why) => {
+        match self.pin_of(dep) {
+            Some(why) => {
                 let finding = unpinned::check_declared(self.file, self.text, dep, why);
                 self.findings.push(finding);
             }
-            PinState::Pinned | PinState::Derived => {
+            None => {
                 let finding = new_dependency::check(
                     self.file,
                     self.text,
@@ -916,7 +957,7 @@ impl Judge<'_> {
                 .extend(lock_tamper::check(file, text, old, new));
         }
         self.allowed_declared(new);
-        if let PinState::Unpinned(why) = &new.pin {
+        if let Some(why) = self.pin_of(new) {
             self.findings
                 .push(unpinned::check_declared(file, text, new, why));
         }
@@ -933,6 +974,11 @@ impl Judge<'_> {
             Kind::Provider => (&self.policy.allow.providers, "providers"),
             Kind::Stack => (&self.policy.allow.stacks, "stacks"),
             Kind::Plugin => (&self.policy.allow.plugins, "plugins"),
+            Kind::Action => (&self.policy.allow.actions, "actions"),
+            Kind::Image => (&self.policy.allow.images, "images"),
+            Kind::Chart => (&self.policy.allow.charts, "charts"),
+            Kind::Role | Kind::Collection => (&self.policy.allow.galaxy, "galaxy"),
+            Kind::Include => (&self.policy.allow.includes, "includes"),
             _ => return,
         };
         self.findings.extend(not_allowed::check(

@@ -47,7 +47,7 @@ impl Inventory {
                         };
                         inventory.providers.insert(address);
                     }
-                    Kind::Lock | Kind::Stack | Kind::Plugin | Kind::Policy | Kind::File => {}
+                    _ => {}
                 }
             }
         }

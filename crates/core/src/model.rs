@@ -42,6 +42,20 @@ pub enum Ecosystem {
     Terragrunt,
     CloudFormation,
     Pulumi,
+    /// Workflows (`.github/workflows/*.yml`) and composite actions.
+    #[serde(rename = "github-actions")]
+    GitHubActions,
+    /// `.gitlab-ci.yml` and the files under `.gitlab/`.
+    #[serde(rename = "gitlab-ci")]
+    GitLabCi,
+    /// `Chart.yaml` and `Chart.lock`.
+    Helm,
+    /// `kustomization.yaml`.
+    Kustomize,
+    /// Dockerfiles, compose files and Kubernetes manifests.
+    Container,
+    /// Ansible Galaxy `requirements.yml`.
+    Ansible,
 }
 
 impl Ecosystem {
@@ -51,6 +65,12 @@ impl Ecosystem {
             Ecosystem::Terragrunt => "terragrunt",
             Ecosystem::CloudFormation => "cloudformation",
             Ecosystem::Pulumi => "pulumi",
+            Ecosystem::GitHubActions => "github-actions",
+            Ecosystem::GitLabCi => "gitlab-ci",
+            Ecosystem::Helm => "helm",
+            Ecosystem::Kustomize => "kustomize",
+            Ecosystem::Container => "container",
+            Ecosystem::Ansible => "ansible",
         }
     }
 }
@@ -66,7 +86,22 @@ pub enum Kind {
     Stack,
     /// A Pulumi plugin or package, a CloudFormation transform or layer.
     Plugin,
+    /// A GitHub Action or reusable workflow (`uses:`).
+    Action,
+    /// A container image.
+    Image,
+    /// A Helm chart (a chart's dependency, a Kustomize `helmCharts` entry).
+    Chart,
+    /// An Ansible role.
+    Role,
+    /// An Ansible collection.
+    Collection,
+    /// A GitLab CI `include:` of another project, a URL or a component.
+    Include,
     Policy,
+    /// The file itself: what a `parse-error` is about, and facts about a
+    /// file that are no dependency (a CI workflow's token permissions and
+    /// triggers, which `pipeline-permissions` judges).
     File,
 }
 
@@ -78,6 +113,12 @@ impl Kind {
             Kind::Lock => "lock",
             Kind::Stack => "stack",
             Kind::Plugin => "plugin",
+            Kind::Action => "action",
+            Kind::Image => "image",
+            Kind::Chart => "chart",
+            Kind::Role => "role",
+            Kind::Collection => "collection",
+            Kind::Include => "include",
             Kind::Policy => "policy",
             Kind::File => "file",
         }
@@ -98,6 +139,11 @@ pub enum PinState {
     /// is a range`); also a value that cannot be resolved statically,
     /// which cannot be shown to be pinned.
     Unpinned(String),
+    /// A tag (a name its publisher can move: `actions/checkout@v4`,
+    /// `nginx:1.27`), with why it is not pinned in a few words. Pinned
+    /// where the policy's `[pinning]` accepts tags for the kind (`actions
+    /// = "tag"`, `images = "tag"`, `git = "tag"`), unpinned otherwise.
+    Tagged(String),
 }
 
 /// One third-party (or local) dependency declared in one file.
@@ -125,6 +171,9 @@ pub struct Dependency {
     pub hashes: Vec<String>,
     /// Set by extractors of formats whose pins are not module sources.
     pub pin: PinState,
+    /// The human version written next to a pin (`uses: org/a@<sha> # v1.2.3`
+    /// gives `v1.2.3`): shown with a version change, never compared.
+    pub comment: Option<String>,
 }
 
 impl Dependency {
@@ -140,6 +189,7 @@ impl Dependency {
             constraints: None,
             hashes: Vec::new(),
             pin: PinState::Derived,
+            comment: None,
         }
     }
 

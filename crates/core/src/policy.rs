@@ -158,6 +158,16 @@ pub struct Allow {
     pub stacks: Allowlist,
     /// Pulumi plugins and packages, CloudFormation transforms and layers.
     pub plugins: Allowlist,
+    /// GitHub Actions and reusable workflows (`actions/*`, `my-org/*`).
+    pub actions: Allowlist,
+    /// Container images, by repository (`ghcr.io/my-org/*`).
+    pub images: Allowlist,
+    /// Helm charts, by repository URL and name.
+    pub charts: Allowlist,
+    /// Ansible roles and collections (`community.general`).
+    pub galaxy: Allowlist,
+    /// GitLab CI includes: projects, URLs and components.
+    pub includes: Allowlist,
 }
 
 /// `[signoff]`: who may sign off a change that needs a second pair of eyes.
@@ -282,7 +292,17 @@ fn type_name(value: &DeValue) -> &'static str {
 
 const TOP_KEYS: &[&str] = &["pinning", "allow", "signoff", "rules", "paths"];
 const PINNING_KEYS: &[&str] = &["git", "registry", "images", "actions"];
-const ALLOW_KEYS: &[&str] = &["modules", "providers", "stacks", "plugins"];
+const ALLOW_KEYS: &[&str] = &[
+    "modules",
+    "providers",
+    "stacks",
+    "plugins",
+    "actions",
+    "images",
+    "charts",
+    "galaxy",
+    "includes",
+];
 const SIGNOFF_KEYS: &[&str] = &[
     "trailers",
     "reviewers",
@@ -512,6 +532,11 @@ impl Reader {
                 "providers" => allow.providers = self.allowlist(name, value),
                 "stacks" => allow.stacks = self.allowlist(name, value),
                 "plugins" => allow.plugins = self.allowlist(name, value),
+                "actions" => allow.actions = self.allowlist(name, value),
+                "images" => allow.images = self.allowlist(name, value),
+                "charts" => allow.charts = self.allowlist(name, value),
+                "galaxy" => allow.galaxy = self.allowlist(name, value),
+                "includes" => allow.includes = self.allowlist(name, value),
                 _ => self.unknown_key(key, "allow", ALLOW_KEYS),
             }
         }

@@ -6,12 +6,20 @@
 //! Anything that cannot be read as what its name says is an [`ExtractError`]
 //! with the byte offset of the problem: extractors fail closed, never silently.
 
+mod ansible;
 mod cloudformation;
+mod github;
+mod gitlab;
+mod helm;
+mod image_ref;
+mod images;
+mod kustomize;
 mod lockfile;
 mod pulumi;
 mod terraform;
 mod terraform_json;
 mod terragrunt;
+mod yaml;
 
 use std::collections::HashSet;
 
@@ -40,9 +48,9 @@ pub enum FileKind {
     /// Terragrunt: `terragrunt.hcl`, `terragrunt.stack.hcl`, and the other
     /// `*.hcl` files they include (`_envcommon/*.hcl`, `root.hcl`).
     Terragrunt,
-    /// A YAML or JSON file that may be a CloudFormation or SAM template:
-    /// the extractor decides from the content and returns nothing for
-    /// anything else.
+    /// A YAML or JSON file that may be a CloudFormation or SAM template
+    /// or a Kubernetes manifest: decided from the content, and nothing
+    /// for anything else.
     CloudFormation,
     /// `Pulumi.yaml`: plugins, packages, and a Pulumi YAML program.
     PulumiProject,
@@ -52,6 +60,26 @@ pub enum FileKind {
     /// `package.json` (`@pulumi/*`), `requirements.txt` and `pyproject.toml`
     /// (`pulumi-*`), `go.mod` (`github.com/pulumi/pulumi-*`).
     PulumiPackages(Manifest),
+    /// A GitHub Actions workflow: `.github/workflows/*.yml` / `*.yaml`.
+    GitHubWorkflow,
+    /// A GitHub composite (or Docker, or JavaScript) action's metadata:
+    /// `action.yml` / `action.yaml`, in any directory.
+    GitHubAction,
+    /// GitLab CI: `.gitlab-ci.yml`, `*.gitlab-ci.yml`, and YAML files under
+    /// a `.gitlab/` directory (where included CI files usually live).
+    GitLabCi,
+    /// A Helm chart's `Chart.yaml`.
+    HelmChart,
+    /// A Helm chart's `Chart.lock`.
+    HelmLock,
+    /// `kustomization.yaml`, `kustomization.yml`, `Kustomization`.
+    Kustomization,
+    /// `Dockerfile`, `Containerfile`, `Dockerfile.*`, `*.Dockerfile`.
+    Dockerfile,
+    /// `compose.yaml`, `docker-compose.yml`, `compose.*.yaml`, ...
+    Compose,
+    /// Ansible Galaxy `requirements.yml` / `requirements.yaml`.
+    AnsibleRequirements,
 }
 
 /// Which language manifest a [`FileKind::PulumiPackages`] file is.
@@ -83,6 +111,16 @@ impl FileKind {
         if name == ".terraform.lock.hcl" {
             return Some(FileKind::TerraformLock);
         }
+        let yaml = name.ends_with(".yml") || name.ends_with(".yaml");
+        if name == ".gitlab-ci.yml"
+            || name.ends_with(".gitlab-ci.yml")
+            || (yaml && path.split('/').any(|dir| dir == ".gitlab"))
+        {
+            return Some(FileKind::GitLabCi);
+        }
+        if yaml && dir_of(path) == ".github/workflows" {
+            return Some(FileKind::GitHubWorkflow);
+        }
         // Terraform and OpenTofu skip hidden files when loading a module
         // (configs.IsIgnoredFile); they declare nothing.
         if name.starts_with('.') {
@@ -98,6 +136,8 @@ impl FileKind {
             Some(FileKind::PulumiProject)
         } else if matches!(name, "Main.yaml" | "Main.yml" | "Main.json") {
             Some(FileKind::PulumiProgram)
+        } else if let Some(kind) = classify_pipeline_file(name) {
+            Some(kind)
         } else if let Some(manifest) = match name {
             "package.json" => Some(Manifest::PackageJson),
             "requirements.txt" => Some(Manifest::Requirements),
@@ -117,6 +157,44 @@ impl FileKind {
     }
 }
 
+/// Pipeline, chart and image files, by name alone.
+fn classify_pipeline_file(name: &str) -> Option<FileKind> {
+    let lower = name.to_ascii_lowercase();
+    Some(match name {
+        "action.yml" | "action.yaml" => FileKind::GitHubAction,
+        "Chart.yaml" => FileKind::HelmChart,
+        "Chart.lock" => FileKind::HelmLock,
+        "kustomization.yaml" | "kustomization.yml" | "Kustomization" => FileKind::Kustomization,
+        "requirements.yml" | "requirements.yaml" => FileKind::AnsibleRequirements,
+        _ if lower == "dockerfile"
+            || lower == "containerfile"
+            || lower.starts_with("dockerfile.")
+            || lower.starts_with("containerfile.")
+            || lower.ends_with(".dockerfile")
+            || lower.ends_with(".containerfile") =>
+        {
+            FileKind::Dockerfile
+        }
+        _ if ["compose", "docker-compose"].iter().any(|stem| {
+            lower.strip_prefix(stem).is_some_and(|rest| {
+                rest == ".yml"
+                    || rest == ".yaml"
+                    || (rest.starts_with('.')
+                        && (rest.ends_with(".yml") || rest.ends_with(".yaml")))
+            })
+        }) =>
+        {
+            FileKind::Compose
+        }
+        _ => return None,
+    })
+}
+
+/// The directory part of a `/`-separated path ("" at the top).
+fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
 /// git pathspecs that select every file [`FileKind::classify`] accepts (and a
 /// few more, such as files under `.terraform/`: filter with `classify`), for
 /// `git diff -- <pathspecs>`. `**/` also matches the repository root.
@@ -134,6 +212,14 @@ pub const PATHSPECS: &[&str] = &[
     ":(glob)**/requirements.txt",
     ":(glob)**/pyproject.toml",
     ":(glob)**/go.mod",
+    ":(glob)**/Chart.lock",
+    ":(glob)**/Kustomization",
+    ":(icase,glob)**/Dockerfile",
+    ":(icase,glob)**/Dockerfile.*",
+    ":(icase,glob)**/*.Dockerfile",
+    ":(icase,glob)**/Containerfile",
+    ":(icase,glob)**/Containerfile.*",
+    ":(icase,glob)**/*.Containerfile",
 ];
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -214,7 +300,19 @@ pub fn extract_in(
         FileKind::TerraformJson => terraform_json::extract(text),
         FileKind::TerraformLock => lockfile::extract(text),
         FileKind::Terragrunt => terragrunt::extract_in(text, at),
-        FileKind::CloudFormation => cloudformation::extract(text),
+        FileKind::CloudFormation => match cloudformation::extract(text)? {
+            deps if deps.is_empty() => images::extract_manifests(text),
+            deps => Ok(deps),
+        },
+        FileKind::GitHubWorkflow => github::extract_workflow(text),
+        FileKind::GitHubAction => github::extract_action(text),
+        FileKind::GitLabCi => gitlab::extract(text),
+        FileKind::HelmChart => helm::extract_chart(text),
+        FileKind::HelmLock => helm::extract_lock(text),
+        FileKind::Kustomization => kustomize::extract(text),
+        FileKind::Dockerfile => images::extract_dockerfile(text),
+        FileKind::Compose => images::extract_compose(text),
+        FileKind::AnsibleRequirements => ansible::extract(text),
         FileKind::PulumiProject | FileKind::PulumiProgram => pulumi::extract_program(text),
         FileKind::PulumiPackages(manifest) => pulumi::extract_packages(manifest, text),
     };

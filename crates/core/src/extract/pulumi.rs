@@ -69,7 +69,6 @@ mod gomod;
 mod npm;
 mod program;
 mod python;
-mod tree;
 
 use super::{Deps, Manifest};
 use crate::model::{Dependency, Ecosystem, ExtractError, Kind, PinState, Span};

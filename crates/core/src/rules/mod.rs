@@ -6,6 +6,7 @@ pub mod lock_tamper;
 pub mod new_dependency;
 pub mod not_allowed;
 pub mod parse_error;
+pub mod pipeline_permissions;
 pub mod policy_change;
 pub mod source_change;
 pub mod unpinned;
@@ -60,7 +61,7 @@ pub(crate) use rule_doc;
 pub const PIPELINE_PERMISSIONS: Rule = Rule {
     name: "pipeline-permissions",
     level: Level::Block,
-    summary: "a CI workflow gains write permissions or an unsafe trigger (not checked yet)",
+    summary: "a CI workflow gains write permissions or an unsafe trigger/checkout pattern",
     doc: rule_doc!("pipeline-permissions"),
 };
 

@@ -1,7 +1,7 @@
 //! `Pulumi.yaml` and Pulumi YAML programs (`Main.yaml`, `Main.json`).
 
-use super::tree::{self, Node, NodeKind};
 use super::{dependency, is_commit, no_version, version_pin, PinState};
+use crate::extract::yaml::{self as tree, Node, NodeKind};
 use crate::extract::Deps;
 use crate::model::{Dependency, ExtractError, Kind, Span, Spanned};
 use crate::version::Version;

@@ -1,8 +1,9 @@
-//! One document tree for Pulumi YAML and JSON, with byte spans.
+//! One document tree for YAML (and JSON) files, with byte spans: Pulumi
+//! programs, workflows, charts, manifests and the other YAML formats.
 //!
 //! YAML is read with saphyr (aliases expanded under its node budget, so an
 //! alias bomb is an error, not an allocation storm; duplicate keys are
-//! errors, as they are for Pulumi's yaml.v3). A file whose first character
+//! errors, as they are for yaml.v3 and most tools). A file whose first character
 //! is `{` is read as strict JSON first, since JSON that is not quite YAML
 //! (a tab after a colon) is common in `Main.json`; if that fails it is read
 //! as YAML (flow YAML, or JSON with trailing commas) and, if that fails too,
@@ -24,8 +25,8 @@ use saphyr::{LoadableYamlNode, MarkedYaml, Scalar as YamlScalar, YamlData};
 use crate::extract::one_line;
 use crate::model::{ExtractError, Span, Spanned};
 
-/// Deepest nesting of mappings and lists a Pulumi file may have.
-pub(super) const MAX_DEPTH: usize = 128;
+/// Deepest nesting of mappings and lists a YAML file may have.
+pub(in crate::extract) const MAX_DEPTH: usize = 128;
 
 /// Largest [`nesting_estimate`] we parse at all (it needs a 1 MiB + 8 KiB
 /// per level stack: ~129 MiB of address space at this bound).
@@ -37,7 +38,7 @@ const INLINE_ESTIMATE: usize = 48;
 
 /// A node of the document.
 #[derive(Debug)]
-pub(super) struct Node {
+pub(in crate::extract) struct Node {
     /// The whole node, properties (anchor, tag) and quotes included.
     pub span: Span,
     /// A tag outside the YAML core schema (`!Ref`), if any.
@@ -46,7 +47,7 @@ pub(super) struct Node {
 }
 
 #[derive(Debug)]
-pub(super) enum NodeKind {
+pub(in crate::extract) enum NodeKind {
     Null,
     /// A scalar that does not fit its core-schema tag (`!!int abc`).
     Bad,
@@ -56,7 +57,7 @@ pub(super) enum NodeKind {
 }
 
 #[derive(Debug)]
-pub(super) struct Scalar {
+pub(in crate::extract) struct Scalar {
     /// The value: the decoded string, or a plain scalar's text as written
     /// (`5.10`, not the float 5.1).
     pub text: String,
@@ -99,7 +100,7 @@ impl Node {
     }
 
     /// A mapping key as a name, or an error for a key that is a mapping or
-    /// a list (legal YAML, but no Pulumi name).
+    /// a list (legal YAML, but no name).
     pub fn name(&self, subject: &str) -> Result<&str, ExtractError> {
         self.key_text().ok_or_else(|| {
             ExtractError::new(
@@ -170,7 +171,7 @@ impl Node {
     }
 
     /// A mapping's entries in file order, YAML merge keys (`<<: *base`)
-    /// resolved as Pulumi's yaml.v3 does: keys written in the mapping win,
+    /// resolved as yaml.v3 does: keys written in the mapping win,
     /// then earlier merged mappings over later ones. Null is an empty
     /// mapping; anything else is an error.
     pub fn entries(&self, subject: &str) -> Result<Vec<(&Node, &Node)>, ExtractError> {
@@ -213,7 +214,7 @@ impl Node {
             if let Some((first, _)) = found {
                 return Err(ExtractError::new(
                     format!(
-                        "{subject}: {} and {} are the same key (Pulumi YAML reads keys \
+                        "{subject}: {} and {} are the same key (keys are read \
                          case-insensitively)",
                         first.key_text().unwrap_or_default(),
                         key.key_text().unwrap_or_default()
@@ -273,7 +274,7 @@ fn collect<'n>(
 }
 
 /// Reads a YAML (or JSON) document; `None` for a file with no document.
-pub(super) fn load(text: &str) -> Result<Option<Node>, ExtractError> {
+pub(in crate::extract) fn load(text: &str) -> Result<Option<Node>, ExtractError> {
     if text.trim_start().starts_with('{') {
         let json_error = match load_json(text) {
             Ok(node) => return Ok(Some(node)),
@@ -289,7 +290,7 @@ pub(super) fn load(text: &str) -> Result<Option<Node>, ExtractError> {
 }
 
 fn load_json(text: &str) -> Result<Node, ExtractError> {
-    let parsed = super::super::parse_strict_json(text)?;
+    let parsed = super::parse_strict_json(text)?;
     match &parsed {
         Some(value) => json_node(text, value, 0),
         None => Err(ExtractError::new("empty JSON document", 0)),
@@ -298,7 +299,7 @@ fn load_json(text: &str) -> Result<Node, ExtractError> {
 
 fn too_deep(offset: usize) -> ExtractError {
     ExtractError::new(
-        format!("nested more than {MAX_DEPTH} levels deep: not a Pulumi file iacgate will read"),
+        format!("nested more than {MAX_DEPTH} levels deep: not a file iacgate will read"),
         offset,
     )
 }
@@ -384,7 +385,7 @@ fn json_node(text: &str, value: &JsonValue, depth: usize) -> Result<Node, Extrac
 /// column that is not indentation or an indicator (` `, tab, `-`, `?`, `:`)
 /// bounds the columns of the nodes it starts. Flow levels need one `[` or `{`
 /// each, and saphyr allows at most 255 of them.
-pub(super) fn nesting_estimate(text: &str) -> (usize, usize) {
+pub(in crate::extract) fn nesting_estimate(text: &str) -> (usize, usize) {
     let (mut widest, mut widest_at) = (0usize, 0usize);
     let mut offset = 0;
     for line in text.split(['\n', '\r', '\0']) {
@@ -404,10 +405,28 @@ pub(super) fn nesting_estimate(text: &str) -> (usize, usize) {
     )
 }
 
+/// Reads every document of a YAML stream (`---` separated), empty ones
+/// left out; a file whose first character is `{` may be one JSON document.
+pub(in crate::extract) fn load_all(text: &str) -> Result<Vec<Node>, ExtractError> {
+    if text.trim_start().starts_with('{') {
+        return Ok(load(text)?.into_iter().collect());
+    }
+    load_yaml_docs(text)
+}
+
 fn load_yaml(text: &str) -> Result<Option<Node>, ExtractError> {
+    let mut docs = load_yaml_docs_limited(text, true)?.into_iter();
+    Ok(docs.next())
+}
+
+fn load_yaml_docs(text: &str) -> Result<Vec<Node>, ExtractError> {
+    load_yaml_docs_limited(text, false)
+}
+
+fn load_yaml_docs_limited(text: &str, one: bool) -> Result<Vec<Node>, ExtractError> {
     let (estimate, at) = nesting_estimate(text);
     if estimate <= INLINE_ESTIMATE {
-        return parse_yaml(text);
+        return parse_yaml(text, one);
     }
     if estimate > MAX_ESTIMATE {
         return Err(ExtractError::new(
@@ -419,7 +438,7 @@ fn load_yaml(text: &str) -> Result<Option<Node>, ExtractError> {
         let thread = std::thread::Builder::new()
             .name("iacgate-yaml".to_owned())
             .stack_size((1 << 20) + estimate * (8 << 10))
-            .spawn_scoped(scope, || parse_yaml(text));
+            .spawn_scoped(scope, || parse_yaml(text, one));
         match thread {
             Ok(handle) => handle
                 .join()
@@ -432,7 +451,7 @@ fn load_yaml(text: &str) -> Result<Option<Node>, ExtractError> {
     })
 }
 
-fn parse_yaml(text: &str) -> Result<Option<Node>, ExtractError> {
+fn parse_yaml(text: &str, one: bool) -> Result<Vec<Node>, ExtractError> {
     let offsets = CharOffsets::new(text);
     let docs = MarkedYaml::load_from_str(text).map_err(|err| {
         ExtractError::new(
@@ -440,19 +459,21 @@ fn parse_yaml(text: &str) -> Result<Option<Node>, ExtractError> {
             offsets.byte(err.marker().index()),
         )
     })?;
-    let mut docs = docs.iter();
-    let Some(first) = docs.next() else {
-        return Ok(None);
-    };
-    if let Some(second) = docs.next() {
+    if let (true, Some(second)) = (one, docs.get(1)) {
         return Err(ExtractError::new(
-            "a second YAML document (---): a Pulumi file holds one",
+            "a second YAML document (---): this file holds one",
             offsets.byte(second.span.start.index()),
         ));
     }
     let reader = YamlReader { text, offsets };
-    let root = reader.node(first, None, 0)?;
-    Ok((!root.is_null()).then_some(root))
+    let mut nodes = Vec::with_capacity(docs.len());
+    for doc in &docs {
+        let node = reader.node(doc, None, 0)?;
+        if !node.is_null() {
+            nodes.push(node);
+        }
+    }
+    Ok(nodes)
 }
 
 struct YamlReader<'t> {
