@@ -743,6 +743,7 @@ impl Judge<'_> {
         };
         let source_span = new.source.as_ref().map_or(new.span, |s| s.span);
         self.moved(
+            old,
             new,
             (&display_address(&old_source), &display_address(&new_source)),
             (
@@ -844,6 +845,7 @@ impl Judge<'_> {
         }
         let new_address = provider_address(new);
         self.moved(
+            old,
             new,
             (&provider_address(old), &new_address),
             (old.version_str(), new.version_str()),
@@ -855,6 +857,7 @@ impl Judge<'_> {
     fn changed_lock(&mut self, old: &Dependency, new: &Dependency) {
         let lower = |d: &Dependency| d.name.to_ascii_lowercase();
         self.moved(
+            old,
             new,
             (&lower(old), &lower(new)),
             (old.version_str(), new.version_str()),
@@ -871,6 +874,7 @@ impl Judge<'_> {
     /// `version_span` when the versions differ.
     fn moved(
         &mut self,
+        old: &Dependency,
         new: &Dependency,
         (old_address, new_address): (&str, &str),
         (old_version, new_version): (Option<&str>, Option<&str>),
@@ -891,11 +895,14 @@ impl Judge<'_> {
                 old_version,
                 new_version,
             );
-            self.findings.push(finding);
+            self.findings.push(version_change::with_comments(
+                finding,
+                old.comment.as_deref(),
+                new.comment.as_deref(),
+            ));
         }
     }
 
-    /// A new dependency whose extractor judged its pin.
     /// What an extractor judged, under the policy: a tag is pinned where
     /// `[pinning]` accepts tags for the kind.
     fn pin_of<'d>(&self, dep: &'d Dependency) -> Option<&'d str> {
@@ -914,6 +921,7 @@ impl Judge<'_> {
         }
     }
 
+    /// A new dependency whose extractor judged its pin.
     fn added_declared(&mut self, dep: &Dependency) {
         self.allowed_declared(dep);
         match self.pin_of(dep) {
@@ -939,6 +947,7 @@ impl Judge<'_> {
     fn changed_declared(&mut self, old: &Dependency, new: &Dependency) {
         let (file, text) = (self.file, self.text);
         self.moved(
+            old,
             new,
             (
                 old.source_str().unwrap_or("(none)"),

@@ -47,7 +47,7 @@ use hcl::edit::template::{Element, Template};
 use super::terraform::{header_span, span_of, with_body};
 use super::Deps;
 use crate::model::{Dependency, Ecosystem, ExtractError, Kind, PinState, Span, Spanned};
-use crate::source::{ModuleSource, Pin};
+use crate::source::{ModuleSource, Pin, Unpinned};
 
 mod include;
 pub use include::TreeFiles;
@@ -228,6 +228,8 @@ fn unit_or_stack<'b>(
             Ok(parsed) => match parsed.pin(None) {
                 Pin::Local => return Ok(None),
                 Pin::Pinned => PinState::Pinned,
+                // A tag is pinned under `[pinning] git = "tag"`.
+                Pin::Unpinned(why @ Unpinned::TagLike(_)) => PinState::Tagged(why.to_string()),
                 Pin::Unpinned(why) => PinState::Unpinned(why.to_string()),
             },
             Err(e) => {
@@ -884,9 +886,10 @@ mod tests {
             assert_eq!(unit.pin, PinState::Derived, "{}", unit.key);
         }
         assert_eq!(deps[3].pin, PinState::Pinned);
+        // A tag: pinned only under `[pinning] git = "tag"`.
         assert_eq!(
-            unpinned_why(&deps[4]),
-            "ref \"v2.0.1\" is a tag, and tags can be moved"
+            deps[4].pin,
+            PinState::Tagged("ref \"v2.0.1\" is a tag, and tags can be moved".to_owned())
         );
         assert_eq!(
             unpinned_why(&deps[5]),

@@ -3,7 +3,7 @@
 use super::{rule_doc, Level, Rule};
 use crate::finding::{Finding, Side};
 use crate::model::{Dependency, Span};
-use crate::version::direction;
+use crate::version::{direction, Direction};
 
 pub const RULE: Rule = Rule {
     name: "version-change",
@@ -40,4 +40,41 @@ pub fn check(
         ))
         .with_label(format!("was {}", shown(old)))
         .with_values(old, new)
+}
+
+/// A pin's version comments (`@<sha> # v4.1.1`), old and new, woven into
+/// the finding: the direction is read from them, and a pin that moved while
+/// its comment stayed, or a comment that goes backwards, is called out (a
+/// sync bot that downgrades pins is a real pattern).
+pub fn with_comments(mut finding: Finding, old: Option<&str>, new: Option<&str>) -> Finding {
+    let (Some(old), Some(new)) = (old, new) else {
+        return finding;
+    };
+    let (from, to) = (
+        finding.old.as_deref().unwrap_or("(none)"),
+        finding.new.as_deref().unwrap_or("(none)"),
+    );
+    let what = finding
+        .message
+        .split(" version ")
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    finding.message = if old == new {
+        format!(
+            "{what} version {from} -> {to}, but its comment still says {new}: the pin moved \
+             and its comment did not (is {to} really {new}?)"
+        )
+    } else {
+        let way = direction(old, new);
+        let warning = match way {
+            Direction::Downgrade => ": the comment moves backwards",
+            _ => "",
+        };
+        format!(
+            "{what} version {from} ({old}) -> {to} ({new}) ({}){warning}",
+            way.as_str()
+        )
+    };
+    finding
 }
