@@ -2,31 +2,11 @@
 //! for each, an unpinned addition, a version change, a source swap, a
 //! refactor that changes nothing, and malformed input.
 
-use crate::util::{Run, TestRepo, SHA};
-
-fn check(repo: &TestRepo) -> Run {
-    repo.iacgate(&["check", "--staged", "--format", "json"])
-}
-
-/// Commit `before` at `path`, stage `after`, and judge the change.
-fn change(path: &str, before: &str, after: &str) -> Run {
-    let repo = TestRepo::new();
-    repo.write(path, before).commit_all("before");
-    repo.write(path, after).stage(&[path]);
-    check(&repo)
-}
-
-fn added(path: &str, text: &str) -> Run {
-    let repo = TestRepo::new();
-    repo.write("README.md", "x\n").commit_all("before");
-    repo.write(path, text).stage(&[path]);
-    check(&repo)
-}
+use crate::util::{check_staged as check, judge_added as added, judge_change as change, Run};
+use crate::util::{TestRepo, SHA};
 
 fn rules(run: &Run) -> Vec<String> {
-    let mut rules = run.rule_names();
-    rules.sort();
-    rules
+    run.sorted_rules()
 }
 
 const SHA2: &str = "89abcdef0123456789abcdef0123456789abcdef";

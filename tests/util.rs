@@ -196,6 +196,44 @@ impl Run {
     pub fn rule_names(&self) -> Vec<String> {
         self.rules().into_iter().map(|(r, ..)| r).collect()
     }
+
+    /// The rule names, sorted.
+    pub fn sorted_rules(&self) -> Vec<String> {
+        let mut rules = self.rule_names();
+        rules.sort();
+        rules
+    }
+
+    /// The message of every finding of a `--format json` run.
+    pub fn messages(&self) -> Vec<String> {
+        self.json()["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| f["message"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+}
+
+/// `check --staged --format json` in `repo`.
+pub fn check_staged(repo: &TestRepo) -> Run {
+    repo.iacgate(&["check", "--staged", "--format", "json"])
+}
+
+/// Commit `before` at `path`, stage `after`, and judge the change.
+pub fn judge_change(path: &str, before: &str, after: &str) -> Run {
+    let repo = TestRepo::new();
+    repo.write(path, before).commit_all("before");
+    repo.write(path, after).stage(&[path]);
+    check_staged(&repo)
+}
+
+/// Stage a new file at `path` on top of an unrelated commit, and judge it.
+pub fn judge_added(path: &str, text: &str) -> Run {
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n").commit_all("before");
+    repo.write(path, text).stage(&[path]);
+    check_staged(&repo)
 }
 
 /// A 40-hex commit id that looks real.

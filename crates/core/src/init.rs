@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use crate::extract::{extract, FileKind};
-use crate::model::Kind;
+use crate::model::{Kind, PinState};
 use crate::policy::normal_address;
 use crate::source::ModuleSource;
 
@@ -12,6 +12,10 @@ use crate::source::ModuleSource;
 pub struct Inventory {
     pub modules: BTreeSet<String>,
     pub providers: BTreeSet<String>,
+    /// GitHub Actions and reusable workflows, `owner/repo`.
+    pub actions: BTreeSet<String>,
+    /// Container image repositories, `docker.io/library/nginx`.
+    pub images: BTreeSet<String>,
     /// Files that could not be read; the starter policy names them.
     pub unreadable: Vec<String>,
 }
@@ -47,6 +51,17 @@ impl Inventory {
                         };
                         inventory.providers.insert(address);
                     }
+                    Kind::Action => {
+                        if let Some(source) = dep.source_str().filter(|s| !s.contains('$')) {
+                            let repo: Vec<&str> = source.splitn(3, '/').take(2).collect();
+                            inventory.actions.insert(repo.join("/"));
+                        }
+                    }
+                    Kind::Image if matches!(dep.pin, PinState::Pinned | PinState::Tagged(_)) => {
+                        if let Some(source) = dep.source_str() {
+                            inventory.images.insert(source.to_owned());
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -77,6 +92,14 @@ impl Inventory {
         text.push_str(&format!("modules = {}\n", list(&self.modules)));
         text.push_str("# Provider sources; \"hashicorp/*\" allows every HashiCorp provider.\n");
         text.push_str(&format!("providers = {}\n", list(&self.providers)));
+        if !self.actions.is_empty() {
+            text.push_str("# GitHub Actions and reusable workflows; \"actions/*\" allows GitHub's own.\n");
+            text.push_str(&format!("actions = {}\n", list(&self.actions)));
+        }
+        if !self.images.is_empty() {
+            text.push_str("# Container images, with their registry: nginx is docker.io/library/nginx.\n");
+            text.push_str(&format!("images = {}\n", list(&self.images)));
+        }
         if !self.unreadable.is_empty() {
             text.push_str("# Not read (they do not parse today):\n");
             for path in &self.unreadable {
@@ -111,6 +134,8 @@ const STARTER_HEAD: &str = "\
 [pinning]
 # git = \"commit\"      # \"tag\": a version-looking tag (v1.2.3) counts as pinned
 # registry = \"exact\"  # \"range\": a version constraint counts as pinned
+# images = \"digest\"   # \"tag\": an image tag other than latest counts as pinned
+# actions = \"commit\"  # \"tag\": an action's version tag (@v4) counts as pinned
 ";
 
 const STARTER_TAIL: &str = "
