@@ -9,7 +9,6 @@ mod frameworks;
 mod hooks;
 mod human;
 mod install;
-mod pipelines;
 mod policy;
 mod push;
 mod signing;
