@@ -13,7 +13,9 @@ use crate::check::{Request, Target};
     about = "Git hooks that guard an Infrastructure-as-Code supply chain.",
     long_about = "Git hooks that guard an Infrastructure-as-Code supply chain.\n\n\
         iacgate reads what a change does to third-party dependencies (Terraform and \
-        OpenTofu modules, providers, .terraform.lock.hcl) and blocks what is unsafe: \
+        OpenTofu modules, providers and lock files, Terragrunt, CloudFormation, Pulumi, \
+        GitHub Actions, GitLab CI, Helm, Kustomize, container images, Ansible Galaxy) \
+        and blocks what is unsafe: \
         new dependencies on mutable references, silent version or source swaps, provider \
         bumps without a reviewer's sign-off trailer, lock-file hash tampering, and \
         dependencies outside the policy's allowlist.",
@@ -37,6 +39,15 @@ pub enum Command {
             iacgate check --range A..B --format sarif  for code scanning\n  \
             iacgate check --config try.toml            judge with a policy you are trying out")]
     Check(CheckArgs),
+    /// Audit a whole tree: every dependency judged as it is now (unpinned,
+    /// not-allowed, lock-mismatch, pipeline-permissions, parse-error).
+    #[command(after_help = "Examples:\n  \
+            iacgate scan                          the repository as staged (the index)\n  \
+            iacgate scan --rev origin/main        a commit's tree; works in a bare repository\n  \
+            iacgate scan ./vendor/infra           a directory, in or outside a repository\n  \
+            iacgate scan --format sarif > iacgate.sarif\n\n\
+            The policy is .iacgate.toml of the same tree (or directory), or --config FILE.")]
+    Scan(ScanArgs),
     /// Entry points for git hooks (installed as shims in the hooks directory).
     Hook {
         #[command(subcommand)]
@@ -119,6 +130,34 @@ impl CheckArgs {
             pre_commit: false,
             hook: false,
             format: self.format,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// A directory to scan on disk (never leaving it) instead of the
+    /// repository's index.
+    #[arg(value_name = "PATH", conflicts_with = "rev")]
+    pub path: Option<PathBuf>,
+    /// Scan the tree of this revision (a commit, branch or tag).
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Judge with this policy file instead of the tree's .iacgate.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+impl ScanArgs {
+    pub fn scope(&self) -> crate::scan::Scope {
+        use crate::scan::Scope;
+        match (&self.path, &self.rev) {
+            (Some(path), _) => Scope::Dir(path.clone()),
+            (None, Some(rev)) => Scope::Rev(rev.clone()),
+            (None, None) => Scope::Index,
         }
     }
 }

@@ -213,12 +213,7 @@ pub fn run(request: Request) -> anyhow::Result<u8> {
             (_, true) => Shown::Blocking,
         },
     };
-    match request.format {
-        Format::Human => render::human::write(&report, &mut anstream::stderr())?,
-        Format::Json => render::json::write(&report, &mut std::io::stdout())?,
-        Format::Sarif => render::sarif::write(&report, &mut std::io::stdout())?,
-        Format::Github => render::github::write(&report, &mut std::io::stdout())?,
-    }
+    render::emit(&report, request.format)?;
     let blocked = outcome.findings.iter().any(Finding::is_blocking);
     Ok(if blocked { EXIT_BLOCKED } else { EXIT_OK })
 }
@@ -843,7 +838,7 @@ fn prepare<'c>(
 
 /// The repository path a symlink at `path` points to, or why it cannot be
 /// followed.
-fn link_target(path: &str, link: &[u8]) -> Result<String, String> {
+pub(crate) fn link_target(path: &str, link: &[u8]) -> Result<String, String> {
     let link = String::from_utf8_lossy(link);
     let outside = || {
         format!("a symlink to `{link}`, outside the repository: iacgate does not follow it there")

@@ -5,6 +5,7 @@ mod check;
 mod init;
 mod install;
 mod render;
+mod scan;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -32,7 +33,14 @@ fn main() -> ExitCode {
     match std::panic::catch_unwind(run) {
         Ok(Ok(code)) => ExitCode::from(code),
         Ok(Err(err)) => {
-            let _ = writeln!(anstream::stderr(), "iacgate: error: {err:#}");
+            // A reader that went away (`iacgate scan | head`) needs no
+            // message; the run still did not complete, so it is not a pass.
+            let broken_pipe = err
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe);
+            if !broken_pipe {
+                let _ = writeln!(anstream::stderr(), "iacgate: error: {err:#}");
+            }
             ExitCode::from(EXIT_ERROR)
         }
         Err(_) => ExitCode::from(EXIT_ERROR),
@@ -54,6 +62,7 @@ fn run() -> anyhow::Result<u8> {
     };
     match cli.command {
         Command::Check(args) => check::run(args.into_request()),
+        Command::Scan(args) => scan::run(args.scope(), args.format, args.config.as_deref()),
         Command::Hook { hook } => match hook {
             HookName::PreCommit => check::run(check::Request::pre_commit()),
             HookName::PrepareCommitMsg { source, commit, .. } => {

@@ -46,6 +46,19 @@ impl Sources {
     }
 }
 
+/// Print `report` in `format`: human output on standard error (it is for
+/// people, and hooks' standard output is not always shown), the machine
+/// formats on standard output.
+pub fn emit(report: &Report, format: crate::args::Format) -> std::io::Result<()> {
+    use crate::args::Format;
+    match format {
+        Format::Human => human::write(report, &mut anstream::stderr()),
+        Format::Json => json::write(report, &mut std::io::stdout()),
+        Format::Sarif => sarif::write(report, &mut std::io::stdout()),
+        Format::Github => github::write(report, &mut std::io::stdout()),
+    }
+}
+
 /// What every renderer needs.
 pub struct Report<'a> {
     pub findings: &'a [Finding],

@@ -32,6 +32,7 @@ struct Tool {
 struct Driver {
     name: &'static str,
     version: &'static str,
+    information_uri: &'static str,
     rules: Vec<Rule>,
 }
 
@@ -65,7 +66,9 @@ struct Configuration {
 
 #[derive(Serialize)]
 struct RuleProperties {
-    tags: [&'static str; 2],
+    /// `security`, `supply-chain`, and the controls the rule serves
+    /// (`nist-ssdf/PW.4.4`, `cis-sscs/3.1.7`: docs/compliance.md).
+    tags: Vec<String>,
     /// GitHub code scanning ranks security alerts by this (0.0-10.0).
     #[serde(rename = "security-severity")]
     security_severity: &'static str,
@@ -111,6 +114,8 @@ struct ArtifactLocation<'a> {
 struct Region {
     start_line: usize,
     start_column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_column: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -140,6 +145,27 @@ struct ResultProperties<'a> {
     blocking: bool,
     needs_signoff: bool,
     signed_off: bool,
+}
+
+/// Where a code-scanning user reads about the tool: the project's home
+/// (Cargo.toml `repository`).
+const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
+
+fn tags(rule: &str) -> Vec<String> {
+    let controls = rules::controls(rule);
+    ["security".to_owned(), "supply-chain".to_owned()]
+        .into_iter()
+        .chain(controls.ssdf.iter().map(|id| format!("nist-ssdf/{id}")))
+        .chain(controls.cis.iter().map(|id| format!("cis-sscs/{id}")))
+        .collect()
+}
+
+/// The "What it does" section of a rule's page, as one paragraph.
+fn what_it_does(doc: &str) -> Option<String> {
+    let (_, rest) = doc.split_once("## What it does\n")?;
+    let section = rest.split("\n## ").next()?;
+    let text = section.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!text.is_empty()).then_some(text)
 }
 
 fn level_name(level: Level) -> &'static str {
@@ -189,7 +215,7 @@ pub fn write(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
                 text: rule.summary.to_owned(),
             },
             full_description: Text {
-                text: rule.summary.to_owned(),
+                text: what_it_does(rule.doc).unwrap_or_else(|| rule.summary.to_owned()),
             },
             help: Help {
                 text: rule.doc,
@@ -199,7 +225,7 @@ pub fn write(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
                 level: level_name(rule.level),
             },
             properties: RuleProperties {
-                tags: ["security", "supply-chain"],
+                tags: tags(rule.name),
                 security_severity: match rule.level {
                     Level::Block => "8.0",
                     Level::SignOff => "6.0",
@@ -238,6 +264,7 @@ pub fn write(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
                     region: Region {
                         start_line: f.line,
                         start_column: f.column,
+                        end_column: f.end_column,
                     },
                 },
             }],
@@ -270,6 +297,7 @@ pub fn write(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
                 driver: Driver {
                     name: "iacgate",
                     version: env!("CARGO_PKG_VERSION"),
+                    information_uri: INFORMATION_URI,
                     rules,
                 },
             },

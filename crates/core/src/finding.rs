@@ -39,6 +39,9 @@ pub struct Finding {
     /// 1-based, in the file of `side`.
     pub line: usize,
     pub column: usize,
+    /// Where the span ends on its line (exclusive, 1-based), when it ends
+    /// on the line it starts on.
+    pub end_column: Option<usize>,
     pub ecosystem: Option<Ecosystem>,
     pub kind: Kind,
     pub name: String,
@@ -87,6 +90,7 @@ impl Finding {
         name: &str,
     ) -> Finding {
         let (line, column) = line_col(text, span.start);
+        let (end_line, end_column) = line_col(text, span.end);
         Finding {
             rule,
             level: rule.level,
@@ -95,6 +99,7 @@ impl Finding {
             span,
             line,
             column,
+            end_column: (end_line == line && end_column > column).then_some(end_column),
             ecosystem: None,
             kind,
             name: name.to_owned(),

@@ -93,11 +93,15 @@ impl Inventory {
         text.push_str("# Provider sources; \"hashicorp/*\" allows every HashiCorp provider.\n");
         text.push_str(&format!("providers = {}\n", list(&self.providers)));
         if !self.actions.is_empty() {
-            text.push_str("# GitHub Actions and reusable workflows; \"actions/*\" allows GitHub's own.\n");
+            text.push_str(
+                "# GitHub Actions and reusable workflows; \"actions/*\" allows GitHub's own.\n",
+            );
             text.push_str(&format!("actions = {}\n", list(&self.actions)));
         }
         if !self.images.is_empty() {
-            text.push_str("# Container images, with their registry: nginx is docker.io/library/nginx.\n");
+            text.push_str(
+                "# Container images, with their registry: nginx is docker.io/library/nginx.\n",
+            );
             text.push_str(&format!("images = {}\n", list(&self.images)));
         }
         if !self.unreadable.is_empty() {

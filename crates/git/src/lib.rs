@@ -694,20 +694,31 @@ impl Repo {
         rev: Option<&str>,
         name: &str,
     ) -> Result<Vec<(String, Vec<u8>)>, GitError> {
-        let named = |path: &str| path.rsplit('/').next() == Some(name);
+        self.files_where(rev, |path| path.rsplit('/').next() == Some(name))
+    }
+
+    /// Every regular file whose path `select` accepts, with its contents:
+    /// of the index (`rev` None) or of revision `rev` (which works in a bare
+    /// repository). Submodules and symlinks are left out.
+    pub fn files_where(
+        &self,
+        rev: Option<&str>,
+        select: impl Fn(&str) -> bool,
+    ) -> Result<Vec<(String, Vec<u8>)>, GitError> {
         let Some(rev) = rev else {
-            return self.index_files_where(named);
+            return self.index_files_where(select);
         };
         let commit = self.commit(rev)?;
         let tree = self.tree_of(&commit)?;
         let mut found = Vec::new();
         tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-            if entry.kind() == Some(ObjectType::Blob)
-                && entry.filemode() as u32 != MODE_SYMLINK
-                && is_blob_mode(entry.filemode() as u32)
-                && entry.name_bytes() == name.as_bytes()
+            let mode = entry.filemode() as u32;
+            if entry.kind() == Some(ObjectType::Blob) && mode != MODE_SYMLINK && is_blob_mode(mode)
             {
-                found.push((format!("{dir}{name}"), entry.id()));
+                let path = format!("{dir}{}", String::from_utf8_lossy(entry.name_bytes()));
+                if select(&path) {
+                    found.push((path, entry.id()));
+                }
             }
             git2::TreeWalkResult::Ok
         })

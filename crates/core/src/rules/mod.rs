@@ -87,6 +87,35 @@ pub const ALL: &[&Rule] = &[
     &TAG_MOVED,
 ];
 
+/// The controls a rule serves (docs/compliance.md says what each rule does
+/// and does not prove for them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Controls {
+    /// NIST SP 800-218 (SSDF 1.1) tasks.
+    pub ssdf: &'static [&'static str],
+    /// CIS Software Supply Chain Security Guide 1.0 recommendations.
+    pub cis: &'static [&'static str],
+}
+
+/// The controls of a rule, by name.
+pub fn controls(name: &str) -> Controls {
+    let (ssdf, cis): (&[&str], &[&str]) = match name {
+        "unpinned" => (&["PW.4.1", "PW.4.4"], &["2.4.2", "3.1.7"]),
+        "version-change" => (&["PS.1.1", "PW.4.4"], &["1.1.3", "3.1.1"]),
+        "source-change" => (&["PW.4.1", "PW.4.4"], &["1.1.3", "3.1.5"]),
+        "new-dependency" => (&["PW.4.1"], &["3.1.1"]),
+        "lock-tamper" => (&["PW.4.4"], &["2.4.2", "3.1.1"]),
+        "lock-mismatch" => (&["PW.4.4"], &["2.4.2"]),
+        "not-allowed" => (&["PW.4.1"], &["3.1.5"]),
+        "policy-change" => (&["PO.4.1", "PS.1.1"], &["1.1.3", "1.1.6"]),
+        "parse-error" => (&["PW.4.4"], &["3.1.1"]),
+        "pipeline-permissions" => (&["PO.3.2", "PO.5.1", "PS.1.1"], &["2.3.5", "2.3.6"]),
+        "tag-moved" => (&["PW.4.4"], &["3.1.1", "3.1.7"]),
+        _ => (&[], &[]),
+    };
+    Controls { ssdf, cis }
+}
+
 pub fn find(name: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|r| r.name == name)
 }
@@ -94,6 +123,25 @@ pub fn find(name: &str) -> Option<&'static Rule> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_rule_serves_controls_and_the_compliance_page_says_so() {
+        let page = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/compliance.md"
+        ));
+        for rule in ALL {
+            let c = controls(rule.name);
+            assert!(!c.ssdf.is_empty() && !c.cis.is_empty(), "{}", rule.name);
+            let row = page
+                .lines()
+                .find(|l| l.starts_with(&format!("| [`{}`]", rule.name)))
+                .unwrap_or_else(|| panic!("docs/compliance.md has no row for {}", rule.name));
+            for id in c.ssdf.iter().chain(c.cis) {
+                assert!(row.contains(id), "{}: the row lacks {id}", rule.name);
+            }
+        }
+    }
 
     #[test]
     fn names_are_unique_kebab_case_and_documented() {
