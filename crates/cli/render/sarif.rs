@@ -175,6 +175,17 @@ fn level_name(level: Level) -> &'static str {
     }
 }
 
+/// A rule's SARIF `name`: its id in PascalCase, never equal to the id
+/// (validators require the two to differ, case aside).
+fn display_name(id: &str) -> String {
+    let name = title_case(id);
+    if name.eq_ignore_ascii_case(id) {
+        format!("{name}Dependency")
+    } else {
+        name
+    }
+}
+
 fn title_case(name: &str) -> String {
     name.split('-')
         .map(|w| {
@@ -210,7 +221,7 @@ pub fn write(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
         .iter()
         .map(|rule| Rule {
             id: rule.name,
-            name: title_case(rule.name),
+            name: display_name(rule.name),
             short_description: Text {
                 text: rule.summary.to_owned(),
             },
