@@ -204,7 +204,7 @@ mod github_actions {
         fn a_suppression_with_a_reason_clears_it() {
             let after = BASE.replace(
                 "permissions:\n  contents: read\n",
-                "# iacgate:allow pipeline-permissions -- the release job tags the repo\npermissions:\n  contents: write\n",
+                "permissions:\n  # iacgate:allow pipeline-permissions -- the release job tags the repo\n  contents: write\n",
             );
             let run = change(PATH, BASE, &after);
             assert_eq!(run.code, 0, "{}", run.stdout);

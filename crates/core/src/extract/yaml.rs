@@ -497,6 +497,10 @@ impl YamlReader<'_> {
         if depth > MAX_DEPTH {
             return Err(too_deep(span.start));
         }
+        let span = match &yaml.data {
+            YamlData::Value(YamlScalar::String(_)) => closing_quote(self.text, span),
+            _ => span,
+        };
         let kind = match &yaml.data {
             YamlData::Value(YamlScalar::Null) => NodeKind::Null,
             YamlData::Value(scalar) => NodeKind::Scalar(self.scalar(scalar, span)),
@@ -574,6 +578,26 @@ impl YamlReader<'_> {
             }
         }
     }
+}
+
+/// A quoted scalar's span ends at its closing quote: saphyr's end marker
+/// can lie past the spaces and the comment that follow it on its line.
+fn closing_quote(text: &str, span: Span) -> Span {
+    let start = skip_properties(text, span);
+    let bytes = text.as_bytes();
+    let Some(&quote) = bytes.get(start).filter(|b| matches!(b, b'"' | b'\'')) else {
+        return span;
+    };
+    let mut i = start + 1;
+    while i < span.end.min(bytes.len()) {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == quote => return Span::new(span.start, i + 1),
+            _ => i += 1,
+        }
+    }
+    span
 }
 
 /// The offset where a scalar's content starts: past its anchor (`&a`) and
@@ -719,6 +743,16 @@ mod tests {
         // Neither: the error that got further.
         let err = load("{\"a\": [1, 2}").unwrap_err();
         assert!(err.offset >= 11, "{err:?}");
+    }
+
+    #[test]
+    fn quoted_scalars_end_at_their_quote() {
+        let text = "a: \"x\\\"y\"   # comment\nb: 'it''s'  # more\nc: plain # c\n";
+        let doc = root(text);
+        for (key, want) in [("a", "\"x\\\"y\""), ("b", "'it''s'"), ("c", "plain")] {
+            let (_, value) = doc.get(key, "t").unwrap().unwrap();
+            assert_eq!(&text[value.span.start..value.span.end], want);
+        }
     }
 
     #[test]

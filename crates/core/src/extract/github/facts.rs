@@ -1,0 +1,253 @@
+//! What gives a workflow power, as facts for `pipeline-permissions`:
+//! [`Kind::File`] dependencies whose name is the sentence shown to the user
+//! and whose version is the risky value as written (a fact whose value does
+//! not change is silent). Only risky states are facts.
+
+use super::scalar;
+use super::steps::Step;
+use crate::extract::yaml::{Node, NodeKind};
+use crate::extract::Deps;
+use crate::model::{Dependency, Ecosystem, ExtractError, Kind, Span, Spanned};
+
+/// Whose `permissions:` these are.
+#[derive(Clone, Copy)]
+pub(super) enum Level<'a> {
+    Workflow,
+    Job(&'a str),
+}
+
+impl Level<'_> {
+    fn key(self) -> String {
+        match self {
+            Level::Workflow => "workflow".to_owned(),
+            Level::Job(job) => format!("jobs.{job}"),
+        }
+    }
+
+    fn who(self) -> String {
+        match self {
+            Level::Workflow => "the workflow".to_owned(),
+            Level::Job(job) => format!("job \"{job}\""),
+        }
+    }
+}
+
+fn fact(key: String, name: String, span: Span, value: Spanned<String>) -> Dependency {
+    let mut dep = Dependency::new(Ecosystem::GitHubActions, Kind::File, key, name, span);
+    dep.version = Some(value);
+    dep
+}
+
+fn push(deps: &mut Deps, dep: Dependency) -> Result<(), ExtractError> {
+    deps.push(dep, |dep| format!("{} is declared twice", dep.key))
+}
+
+/// `permissions: write-all` and every scope set to `write`; `read-all`,
+/// `read`, `none` and `{}` are no facts. Anything else GitHub rejects.
+pub(super) fn permissions(
+    text: &str,
+    key: &Node,
+    value: &Node,
+    level: Level,
+    deps: &mut Deps,
+) -> Result<(), ExtractError> {
+    let subject = match level {
+        Level::Workflow => "permissions".to_owned(),
+        Level::Job(job) => format!("jobs.{job}.permissions"),
+    };
+    match &value.kind {
+        NodeKind::Null => Ok(()),
+        NodeKind::Map(_) => {
+            for (scope_key, access) in value.entries(&subject)? {
+                let scope = scope_key.name(&subject)?;
+                let access_subject = format!("{subject}.{scope}");
+                let written = scalar::string(text, access, &access_subject)?;
+                match written {
+                    Some(written) if written.value.trim() == "write" => push(
+                        deps,
+                        fact(
+                            format!("permissions:{}:{scope}", level.key()),
+                            format!("{} grants its token {scope}: write", level.who()),
+                            scope_key.span,
+                            written,
+                        ),
+                    )?,
+                    Some(written) if matches!(written.value.trim(), "read" | "none") => {}
+                    _ => {
+                        return Err(ExtractError::new(
+                            format!("{access_subject} must be read, write or none"),
+                            access.span.start,
+                        ))
+                    }
+                }
+            }
+            Ok(())
+        }
+        _ => match scalar::string(text, value, &subject)? {
+            Some(written) if written.value.trim() == "write-all" => push(
+                deps,
+                fact(
+                    format!("permissions:{}", level.key()),
+                    format!(
+                        "{} grants its token every permission (permissions: write-all)",
+                        level.who()
+                    ),
+                    key.span,
+                    written,
+                ),
+            ),
+            Some(written) if written.value.trim() == "read-all" => Ok(()),
+            _ => Err(ExtractError::new(
+                format!(
+                    "{subject} must be read-all, write-all or a mapping of scopes to read, \
+                     write or none"
+                ),
+                value.span.start,
+            )),
+        },
+    }
+}
+
+/// No top-level `permissions:` and a job (`job_key`, the first) without its own.
+pub(super) fn default_permissions(job_key: &Node, deps: &mut Deps) -> Result<(), ExtractError> {
+    push(
+        deps,
+        fact(
+            "permissions:default".to_owned(),
+            "the workflow sets no permissions:, so jobs without their own get the repository's \
+             default token permissions (which may be write-all)"
+                .to_owned(),
+            job_key.span,
+            Spanned::new("default".to_owned(), job_key.span),
+        ),
+    )
+}
+
+/// The events under which a workflow runs with the base repository's token
+/// and secrets while it can be made to run someone else's code.
+const PRIVILEGED_TRIGGERS: [&str; 2] = ["pull_request_target", "workflow_run"];
+
+/// The events of `on:` (a string, a list, or a mapping's keys).
+pub(super) fn triggers(root: &Node) -> Result<Vec<String>, ExtractError> {
+    let Some((_, on)) = root.get("on", "the workflow")? else {
+        return Ok(Vec::new());
+    };
+    let events = match &on.kind {
+        NodeKind::Scalar(_) => on.key_text().into_iter().collect(),
+        NodeKind::Seq(items) => items.iter().filter_map(Node::key_text).collect(),
+        NodeKind::Map(_) => on
+            .entries("on")?
+            .into_iter()
+            .filter_map(|(key, _)| key.key_text())
+            .collect::<Vec<_>>(),
+        _ => Vec::new(),
+    };
+    Ok(events.into_iter().map(|e| e.trim().to_owned()).collect())
+}
+
+/// Expressions that name the head of a pull request or of the run that
+/// triggered this one: code anyone can push.
+const HEAD_REFS: [&str; 4] = [
+    "github.event.pull_request.head",
+    "github.head_ref",
+    "github.event.workflow_run.head_",
+    "github.event.workflow_run.pull_requests",
+];
+
+fn names_untrusted_head(value: &str) -> bool {
+    let value = value.to_ascii_lowercase();
+    HEAD_REFS.iter().any(|head| value.contains(head))
+        || (value.contains("refs/pull/") && (value.contains("/merge") || value.contains("/head")))
+}
+
+/// A checkout of the pull request's (or triggering run's) head in a workflow
+/// triggered by `pull_request_target` or `workflow_run`.
+pub(super) fn pwn_requests(
+    text: &str,
+    job: &str,
+    steps: &[Step],
+    triggers: &[String],
+    deps: &mut Deps,
+) -> Result<(), ExtractError> {
+    let privileged: Vec<&str> = PRIVILEGED_TRIGGERS
+        .into_iter()
+        .filter(|t| triggers.iter().any(|e| e == t))
+        .collect();
+    if privileged.is_empty() {
+        return Ok(());
+    }
+    let whose = if privileged.contains(&"pull_request_target") {
+        "the pull request's head"
+    } else {
+        "the triggering run's head"
+    };
+    for step in steps.iter().filter(|s| s.identity == "actions/checkout") {
+        let subject = format!("jobs.{job}.{}", step.key);
+        let Some((_, with)) = step.node.get("with", &subject)? else {
+            continue;
+        };
+        let with_subject = format!("{subject}.with");
+        for input in ["ref", "repository"] {
+            let Some((key, node)) = with.get(input, &with_subject)? else {
+                continue;
+            };
+            let Some(value) = scalar::string(text, node, &format!("{with_subject}.{input}"))?
+            else {
+                continue;
+            };
+            if !names_untrusted_head(&value.value) {
+                continue;
+            }
+            push(
+                deps,
+                fact(
+                    format!("pwn-request:jobs.{job}.{}", step.key),
+                    format!(
+                        "job \"{job}\" checks out {whose} under {}: the stranger's code runs \
+                         with the base repository's token and secrets",
+                        privileged.join(" and ")
+                    ),
+                    Span::new(key.span.start, value.span.end),
+                    value,
+                ),
+            )?;
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// `secrets: inherit` on a job that calls a third-party reusable workflow
+/// (`workflow`, as written).
+pub(super) fn secrets_inherit(
+    text: &str,
+    job: &str,
+    job_node: &Node,
+    workflow: &str,
+    deps: &mut Deps,
+) -> Result<(), ExtractError> {
+    let Some((key, value)) = job_node.get("secrets", &format!("jobs.{job}"))? else {
+        return Ok(());
+    };
+    if !matches!(value.kind, NodeKind::Scalar(_)) {
+        return Ok(());
+    }
+    let Some(written) = scalar::string(text, value, &format!("jobs.{job}.secrets"))? else {
+        return Ok(());
+    };
+    if written.value.trim() != "inherit" {
+        return Ok(());
+    }
+    push(
+        deps,
+        fact(
+            format!("secrets-inherit:jobs.{job}"),
+            format!(
+                "job \"{job}\" passes every secret (secrets: inherit) to the third-party \
+                 workflow {workflow}"
+            ),
+            key.span,
+            written,
+        ),
+    )
+}
