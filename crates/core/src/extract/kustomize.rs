@@ -1,7 +1,231 @@
-//! Kustomize kustomization.yaml (being written).
+//! Kustomize: `kustomization.yaml`, `kustomization.yml`, `Kustomization`
+//! (and `kind: Component` files, which have the same fields).
+//!
+//! | Construct | Kind | Key | Name | Source | Version | Pinned when |
+//! |---|---|---|---|---|---|---|
+//! | `resources`, `components`, `bases` entry: a git URL | module | `<section>.<address, lowercased>` | the URL without query | `host/org/repo//root` | `?ref=` (else `?version=`) | ref is a 40-hex commit (tagged: a version-like tag) |
+//! | the same: an HTTP(S) URL of a `.yaml`/`.yml`/`.json` file | module | `<section>.<URL without query, lowercased>` | the URL without query | the URL without query | the path segment that names a commit or version | a path segment is a 40-hex commit (tagged: a version-like segment) |
+//! | `helmCharts[]` `{name, repo, version, releaseName}` | chart | `helmCharts.<releaseName or name>` | `name` | `<repo>/<name>` (as Helm's) | `version` | one exact version (as Helm's) |
+//! | `images[]` `{name, newName, newTag, digest}` | image | `images.<name>` | the effective repository | the effective repository | `digest`, else `newTag` | a `sha256:` digest (tagged: a tag) |
+//!
+//! A key repeated within a file (the same URL twice, two charts with one
+//! release name in two namespaces) gets `#2`, `#3` after it, in file order.
+//!
+//! A git URL is read as kustomize reads remote targets (see `remote.rs`):
+//! `https://github.com/org/repo//path?ref=v1`, `github.com/org/repo/path`,
+//! `git@github.com:org/repo.git//path`, `ssh://git@host/org/repo.git`,
+//! Azure's `.../_git/repo/path`; its source is the repository and the
+//! kustomization root inside it, normalised so that all these spellings of
+//! one place are equal (`github.com/org/repo//path`). An HTTP(S) URL whose
+//! last segment is a `.yaml`, `.yml` or `.json` file, with no `//` and no
+//! ref, is one manifest fetched as is (`https://raw.githubusercontent.com/
+//! org/repo/<commit>/x.yaml`, a release asset `.../download/v1.2.3/x.yaml`).
+//! Its query (which may carry a token) is left out of name, key and source.
+//!
+//! An image's effective reference is `newName` (else `name`) with `@digest`
+//! when a digest is set, else `:newTag`; its span is the `digest`, else the
+//! `newTag`, else the `newName` (or `name`) value. An entry that only
+//! renames (`name` + `newName`) is unpinned: no tag. An entry with neither
+//! `newName`, `newTag` nor `digest` changes nothing and is skipped.
+//!
+//! Skipped, as not third-party: local paths (`deployment.yaml`, `../base`,
+//! `file://...`), `helmCharts` without a `repo` (a chart under
+//! `helmGlobals.chartHome`).
+//!
+//! Deliberately not resolved: `generators`, `transformers` and
+//! `validators` (paths or inline plugin configurations), the deprecated
+//! `helmChartInflationGenerator`, `openapi`, `crds` and `configurations`
+//! are not read. A git ref is judged as written, not %-decoded (an escaped
+//! commit reads as a branch name: never pinned by mistake). The other query
+//! parameters (`timeout`, `submodules`) are not part of the source.
+//!
+//! A file that is not a mapping, one of these sections that is not a list,
+//! an entry of the wrong shape (a resource that is not a string, a chart or
+//! image without a name), a URL kustomize cannot fetch (`s3://`) and a ref
+//! given twice are errors at the offending value.
 
-use crate::model::{Dependency, ExtractError};
+mod remote;
 
-pub(super) fn extract(_text: &str) -> Result<Vec<Dependency>, ExtractError> {
-    Ok(Vec::new())
+use crate::extract::helm::{self, describe, field, required_name, Repeats};
+use crate::extract::image_ref;
+use crate::extract::yaml::{self as tree, Node};
+use crate::model::{Dependency, Ecosystem, ExtractError, Kind, Spanned};
+
+use remote::Target;
+
+pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    let Some(root) = tree::load(text)? else {
+        return Ok(Vec::new());
+    };
+    if !root.is_map() {
+        return Err(ExtractError::new(
+            "a kustomization must be a YAML mapping (resources: ..., images: ...)",
+            root.span.start,
+        ));
+    }
+    let mut found = Found::default();
+    for (key, value) in root.entries("the kustomization")? {
+        match key.key_text() {
+            Some(section @ ("resources" | "components" | "bases")) => {
+                remotes(section, value, &mut found)?
+            }
+            Some("helmCharts") => helm_charts(value, &mut found)?,
+            Some("images") => images(value, &mut found)?,
+            _ => {}
+        }
+    }
+    let mut deps = found.deps;
+    deps.sort_by_key(|d| d.span.start);
+    Ok(deps)
 }
+
+/// The dependencies so far, their keys made unique in file order.
+#[derive(Default)]
+struct Found {
+    deps: Vec<Dependency>,
+    repeats: Repeats,
+}
+
+impl Found {
+    fn push(&mut self, mut dep: Dependency) {
+        dep.key = self.repeats.unique(dep.key);
+        self.deps.push(dep);
+    }
+}
+
+/// `resources`, `components`, `bases`: the remote entries.
+fn remotes(section: &str, list: &Node, found: &mut Found) -> Result<(), ExtractError> {
+    for item in list.items(section)? {
+        let Some(entry) = item.string(&format!("each {section} entry"))? else {
+            return Err(ExtractError::new(
+                format!("each {section} entry must be a path or URL, not null"),
+                item.span.start,
+            ));
+        };
+        let target =
+            remote::parse(&entry.value).map_err(|why| ExtractError::new(why, item.span.start))?;
+        let dep = match target {
+            Target::Local => continue,
+            Target::Git {
+                address,
+                base,
+                reference,
+            } => {
+                let name = entry.value.get(base.clone()).unwrap_or_default();
+                let key = format!("{section}.{}", address.to_lowercase());
+                let mut dep = module(key, name, item);
+                dep.source = Some(Spanned::new(address, item.sub_span(base)));
+                let reference = reference.map(|r| {
+                    Spanned::new(
+                        entry.value.get(r.clone()).unwrap_or_default().to_owned(),
+                        item.sub_span(r),
+                    )
+                });
+                dep.pin = remote::ref_pin(reference.as_ref().map_or("", |r| r.value.as_str()));
+                dep.version = reference;
+                dep
+            }
+            Target::File {
+                url,
+                base,
+                version,
+                pin,
+            } => {
+                let name = entry.value.get(base.clone()).unwrap_or_default();
+                let key = format!("{section}.{}", url.to_lowercase());
+                let mut dep = module(key, name, item);
+                dep.source = Some(Spanned::new(url, item.sub_span(base)));
+                dep.version = version.map(|v| {
+                    Spanned::new(
+                        entry.value.get(v.clone()).unwrap_or_default().to_owned(),
+                        item.sub_span(v),
+                    )
+                });
+                dep.pin = pin;
+                dep
+            }
+        };
+        found.push(dep);
+    }
+    Ok(())
+}
+
+fn module(key: String, name: &str, item: &Node) -> Dependency {
+    Dependency::new(
+        Ecosystem::Kustomize,
+        Kind::Module,
+        key,
+        name.to_owned(),
+        item.span,
+    )
+}
+
+/// `helmCharts: [{name, repo, version, releaseName}]`.
+fn helm_charts(list: &Node, found: &mut Found) -> Result<(), ExtractError> {
+    for item in list.items("helmCharts")? {
+        mapping(item, "helmCharts", "{name, repo, version, releaseName}")?;
+        let name = required_name(item, "helmCharts", "name")?;
+        let subject = format!("helmCharts.{}", name.value);
+        let release = field(item, "releaseName", &subject)?;
+        let identity = release.as_ref().unwrap_or(&name);
+        let key = format!("helmCharts.{}", identity.value);
+        let span = identity.span;
+        let entry = helm::Entry {
+            repository: field(item, "repo", &subject)?,
+            version: field(item, "version", &subject)?,
+            alias: None,
+            name,
+        };
+        if let Some(dep) = helm::chart(Ecosystem::Kustomize, key, span, &entry) {
+            found.push(dep);
+        }
+    }
+    Ok(())
+}
+
+/// `images: [{name, newName, newTag, digest}]`.
+fn images(list: &Node, found: &mut Found) -> Result<(), ExtractError> {
+    for item in list.items("images")? {
+        mapping(item, "images", "{name, newName, newTag, digest}")?;
+        let name = required_name(item, "images", "name")?;
+        let subject = format!("images.{}", name.value);
+        let new_name = field(item, "newName", &subject)?;
+        let new_tag = field(item, "newTag", &subject)?;
+        let digest = field(item, "digest", &subject)?;
+        if new_name.is_none() && new_tag.is_none() && digest.is_none() {
+            continue;
+        }
+        let image = new_name.as_ref().unwrap_or(&name);
+        let reference = match (&digest, &new_tag) {
+            (Some(digest), _) => {
+                Spanned::new(format!("{}@{}", image.value, digest.value), digest.span)
+            }
+            (None, Some(tag)) => Spanned::new(format!("{}:{}", image.value, tag.value), tag.span),
+            (None, None) => image.clone(),
+        };
+        let key = format!("images.{}", name.value);
+        found.push(image_ref::dependency(
+            Ecosystem::Kustomize,
+            key,
+            name.span,
+            &reference,
+        ));
+    }
+    Ok(())
+}
+
+fn mapping(item: &Node, section: &str, shape: &str) -> Result<(), ExtractError> {
+    if item.is_map() {
+        return Ok(());
+    }
+    Err(ExtractError::new(
+        format!(
+            "each {section} entry must be a mapping {shape}, not {}",
+            describe(item)
+        ),
+        item.span.start,
+    ))
+}
+
+#[cfg(test)]
+mod tests;

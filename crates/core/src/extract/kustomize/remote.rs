@@ -1,0 +1,458 @@
+//! What a `resources` / `components` / `bases` entry names: a local path, a
+//! git repository (kustomize's remote target syntax), or a file over HTTP.
+//!
+//! Git targets are read as kustomize 5 reads them (`api/internal/git/
+//! repospec.go`): an optional `git::` prefix (ignored), a scheme among
+//! `https`, `http`, `ssh` and `file`, or none for `github.com/...` and
+//! scp-style `user@host:path`; then the repository path ends at `_git/<repo>`
+//! (Azure DevOps), at `//`, after `.git`, or, on github.com, after two
+//! segments; what follows is the kustomization root inside it. `?ref=`
+//! (else `?version=`) selects the commit. Kustomize 4 also cloned
+//! scheme-less `gitlab.com/org/repo//path` addresses; a scheme-less path
+//! whose first segment is a host name is read that way too, as remote
+//! (stricter than reading it as a local directory).
+
+use std::ops::Range;
+
+use crate::model::PinState;
+use crate::source::{ModuleSource, Pin, Unpinned};
+
+/// A remote target, with byte ranges into the entry as written.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Target {
+    /// A path in the same repository.
+    Local,
+    Git {
+        /// `host/org/repo//root`: host lowercased, no scheme, user or
+        /// `.git`, the kustomization root after `//`.
+        address: String,
+        /// The entry before its query.
+        base: Range<usize>,
+        /// The `ref` (or `version`) value as written.
+        reference: Option<Range<usize>>,
+    },
+    File {
+        /// The URL without query, scheme and host lowercased.
+        url: String,
+        base: Range<usize>,
+        /// The path segment that names a commit or a version, if any.
+        version: Option<Range<usize>>,
+        pin: PinState,
+    },
+}
+
+/// Reads an entry; `Err` with why for a URL kustomize cannot fetch.
+pub(super) fn parse(entry: &str) -> Result<Target, String> {
+    let base_end = entry.find('?').unwrap_or(entry.len());
+    let (base, query) = entry.split_at(base_end);
+    let query_start = (base_end + 1).min(entry.len());
+    let reference = reference(query.get(1..).unwrap_or(""), query_start)?;
+    let forced = strip_prefix_ci(base, "git::");
+    let (offset, body) = match forced {
+        Some(rest) => (base.len() - rest.len(), rest),
+        None => (0, base),
+    };
+    if let Some((scheme, rest)) = body.split_once("://") {
+        let after_scheme = offset + scheme.len() + 3;
+        return match scheme.to_ascii_lowercase().as_str() {
+            "file" => Ok(Target::Local),
+            "http" | "https" if forced.is_none() && reference.is_none() && is_file(rest) => {
+                Ok(file(entry, base_end, after_scheme, scheme, rest))
+            }
+            "http" | "https" | "ssh" => {
+                let (host, path) = host_and_path(rest);
+                git(host, path, base_end, reference)
+            }
+            _ => Err(format!(
+                "{entry:?}: kustomize fetches https://, http:// and ssh:// URLs, not {scheme}://"
+            )),
+        };
+    }
+    if let Some((user_host, path)) = body.split_once(':') {
+        if let Some((user, host)) = user_host.split_once('@') {
+            let plain = |s: &str| !s.is_empty() && !s.contains(['/', '@']);
+            if plain(user) && plain(host) {
+                return git(host, path, base_end, reference);
+            }
+        }
+    }
+    let (first, path) = body.split_once('/').unwrap_or((body, ""));
+    let github = first.eq_ignore_ascii_case("github.com");
+    if github || (is_host_name(first) && path.split('/').count() >= 2 && !is_file(body)) {
+        return git(first, path, base_end, reference);
+    }
+    Ok(Target::Local)
+}
+
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| s.get(prefix.len()..))
+        .flatten()
+}
+
+/// `user@host:port` and the path after it.
+fn host_and_path(rest: &str) -> (&str, &str) {
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    (host, path)
+}
+
+/// A dotted DNS name whose last label is alphabetic (`gitlab.com`), not a
+/// directory such as `overlays` or `conf.d`.
+fn is_host_name(s: &str) -> bool {
+    let labels: Vec<&str> = s.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && !l.starts_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        && labels
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()))
+}
+
+/// An HTTP(S) URL (after its scheme) that names one manifest file rather
+/// than a repository: its last segment is a `.yaml`, `.yml` or `.json`
+/// file and no `//` marks a repository root.
+fn is_file(rest: &str) -> bool {
+    let path = rest.find('/').map_or("", |i| &rest[i..]);
+    let last = path.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
+    !path.contains("//") && [".yaml", ".yml", ".json"].iter().any(|e| last.ends_with(e))
+}
+
+/// The value of `ref` (or, without one, `version`) in a query starting at
+/// byte `start` of the entry. Giving either twice is an error: which one
+/// kustomize would use is not something to leave to chance.
+fn reference(query: &str, start: usize) -> Result<Option<Range<usize>>, String> {
+    let mut found: [Option<Range<usize>>; 2] = [None, None];
+    let mut at = start;
+    for pair in query.split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value_start = at + key.len() + 1;
+        let slot = match key {
+            "ref" => found.get_mut(0),
+            "version" => found.get_mut(1),
+            _ => None,
+        };
+        if let Some(slot) = slot {
+            if slot.is_some() {
+                return Err(format!("?{key}= is given more than once"));
+            }
+            if !value.is_empty() {
+                *slot = Some(value_start..value_start + value.len());
+            }
+        }
+        at += pair.len() + 1;
+    }
+    let [by_ref, by_version] = found;
+    Ok(by_ref.or(by_version))
+}
+
+/// A git target from its host and the path after it.
+fn git(
+    host: &str,
+    path: &str,
+    base_end: usize,
+    reference: Option<Range<usize>>,
+) -> Result<Target, String> {
+    let path = path.trim_start_matches('/');
+    let (repo, root) = split_repo(host, path);
+    let repo = repo.trim_end_matches('/');
+    let repo = repo.strip_suffix(".git").unwrap_or(repo);
+    let root = root.trim_matches('/');
+    if host.is_empty() || repo.is_empty() {
+        return Err("a remote target needs a host and a repository path".to_owned());
+    }
+    let mut address = format!("{}/{repo}", host.to_ascii_lowercase());
+    if !root.is_empty() {
+        address.push_str("//");
+        address.push_str(root);
+    }
+    Ok(Target::Git {
+        address,
+        base: 0..base_end,
+        reference,
+    })
+}
+
+/// The repository path and the kustomization root, as kustomize splits them.
+fn split_repo<'a>(host: &str, path: &'a str) -> (&'a str, &'a str) {
+    if let Some(i) = path.find("_git/") {
+        let after = &path[i + 5..];
+        let end = i + 5 + after.find('/').unwrap_or(after.len());
+        return path.split_at(end);
+    }
+    if let Some(i) = path.find("//") {
+        return (&path[..i], &path[i + 2..]);
+    }
+    let dot_git = path
+        .match_indices(".git")
+        .map(|(i, _)| i + 4)
+        .find(|&end| path[end..].is_empty() || path[end..].starts_with('/'));
+    if let Some(end) = dot_git {
+        return path.split_at(end);
+    }
+    if host.eq_ignore_ascii_case("github.com") {
+        let end = path
+            .match_indices('/')
+            .nth(1)
+            .map_or(path.len(), |(i, _)| i);
+        return path.split_at(end);
+    }
+    (path, "")
+}
+
+/// A file over HTTP: pinned by a commit among its path segments, tagged by a
+/// version-like one (a release tag), unpinned otherwise.
+fn file(entry: &str, base_end: usize, after_scheme: usize, scheme: &str, rest: &str) -> Target {
+    let (host, _) = host_and_path(rest);
+    let authority_end = after_scheme + rest.find('/').unwrap_or(rest.len());
+    let path = &entry[authority_end..base_end];
+    let url = format!(
+        "{}://{}{path}",
+        scheme.to_ascii_lowercase(),
+        host.to_ascii_lowercase()
+    );
+    let mut segments = Vec::new();
+    let mut at = authority_end;
+    for segment in path.split('/') {
+        segments.push((at..at + segment.len(), segment));
+        at += segment.len() + 1;
+    }
+    // The file name itself names no version.
+    segments.pop();
+    let commit = segments.iter().find(|(_, s)| is_commit(s));
+    let tag = segments.iter().find_map(|(range, s)| match ref_pin(s) {
+        PinState::Tagged(_) => Some((range, s)),
+        _ => None,
+    });
+    let (version, pin) = match (commit, tag) {
+        (Some((range, _)), _) => (Some(range.clone()), PinState::Pinned),
+        (None, Some((range, tag))) => (
+            Some(range.clone()),
+            PinState::Tagged(format!(
+                "the URL names version {tag:?}, a tag or release that can be moved; use a \
+                 URL with a commit"
+            )),
+        ),
+        (None, None) => (
+            None,
+            PinState::Unpinned(
+                "the URL names no commit or version: what it serves can change".to_owned(),
+            ),
+        ),
+    };
+    Target::File {
+        url,
+        base: 0..base_end,
+        version,
+        pin,
+    }
+}
+
+fn is_commit(s: &str) -> bool {
+    matches!(s.len(), 40 | 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// A git ref judged as Terraform git sources are: a full commit is pinned,
+/// a version-like tag is tagged, anything else (a branch, a short commit,
+/// none) is unpinned.
+pub(super) fn ref_pin(reference: &str) -> PinState {
+    let source = ModuleSource::Git {
+        url: String::new(),
+        reference: (!reference.is_empty()).then(|| reference.to_owned()),
+        subdir: None,
+        depth: None,
+    };
+    match source.pin(None) {
+        Pin::Pinned => PinState::Pinned,
+        Pin::Unpinned(why @ Unpinned::TagLike(_)) => PinState::Tagged(why.to_string()),
+        Pin::Unpinned(Unpinned::NoRef) => {
+            PinState::Unpinned("no ref: the default branch at build time".to_owned())
+        }
+        Pin::Unpinned(why) => PinState::Unpinned(why.to_string()),
+        Pin::Local => PinState::Unpinned("not a git ref".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn address(entry: &str) -> Option<(String, Option<&str>)> {
+        match parse(entry).unwrap() {
+            Target::Git {
+                address, reference, ..
+            } => Some((address, reference.map(|r| &entry[r]))),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn git_targets() {
+        let sha = "7c0e2b5d9a4f1e3c6b8d0a2f4e6c8b0d1a3f5e7c";
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            (
+                "https://github.com/org/repo//a/b?ref=v1",
+                "github.com/org/repo//a/b",
+                Some("v1"),
+            ),
+            (
+                "github.com/org/repo/a/b?ref=v1",
+                "github.com/org/repo//a/b",
+                Some("v1"),
+            ),
+            ("GitHub.com/org/repo", "github.com/org/repo", None),
+            (
+                "git@github.com:org/repo.git//a?ref=main",
+                "github.com/org/repo//a",
+                Some("main"),
+            ),
+            (
+                "ssh://git@github.com/org/repo.git/a?version=v2",
+                "github.com/org/repo//a",
+                Some("v2"),
+            ),
+            (
+                "git::https://GitLab.com/org/repo.git//x",
+                "gitlab.com/org/repo//x",
+                None,
+            ),
+            (
+                "https://gitlab.com/org/sub/repo.git",
+                "gitlab.com/org/sub/repo",
+                None,
+            ),
+            (
+                "gitlab.com/org/repo//x?ref=v1&timeout=90",
+                "gitlab.com/org/repo//x",
+                Some("v1"),
+            ),
+            (
+                "https://dev.azure.com/org/proj/_git/repo/a/b?ref=x",
+                "dev.azure.com/org/proj/_git/repo//a/b",
+                Some("x"),
+            ),
+            (
+                "https://example.com/org/repo?version=a&ref=b",
+                "example.com/org/repo",
+                Some("b"),
+            ),
+            (
+                "https://example.com/org/.github/x?ref=r",
+                "example.com/org/.github/x",
+                Some("r"),
+            ),
+            (
+                "https://example.com/manifests/install.yaml?ref=v1",
+                "example.com/manifests/install.yaml",
+                Some("v1"),
+            ),
+            (
+                "ssh://git@host.example:2222/org/repo.git",
+                "host.example:2222/org/repo",
+                None,
+            ),
+            (
+                "https://github.com/org/repo?ref=",
+                "github.com/org/repo",
+                None,
+            ),
+        ];
+        for (entry, want, reference) in cases {
+            assert_eq!(
+                address(entry),
+                Some(((*want).to_owned(), *reference)),
+                "{entry}"
+            );
+        }
+        assert_eq!(ref_pin(sha), PinState::Pinned);
+    }
+
+    #[test]
+    fn local_paths() {
+        for entry in [
+            "deployment.yaml",
+            "../base",
+            "./overlays/prod",
+            "/abs/path",
+            "conf.d/app.yaml",
+            "overlays.prod/x",
+            "file:///srv/repo",
+            "FILE:///srv/repo",
+            "my.service/deploy.yaml",
+            "base",
+            "",
+        ] {
+            assert_eq!(parse(entry), Ok(Target::Local), "{entry}");
+        }
+    }
+
+    #[test]
+    fn files() {
+        let entry = "https://Raw.GitHubUserContent.com/org/repo/3b2b6c4e8f0a1d3c5e7f9a1b3d5f7a9c1e3b5d7f/x.yaml?token=abc";
+        let Target::File {
+            url,
+            base,
+            version,
+            pin,
+        } = parse(entry).unwrap()
+        else {
+            panic!("{entry}");
+        };
+        assert_eq!(
+            url,
+            "https://raw.githubusercontent.com/org/repo/3b2b6c4e8f0a1d3c5e7f9a1b3d5f7a9c1e3b5d7f/x.yaml"
+        );
+        assert_eq!(&entry[base], &entry[..entry.find('?').unwrap()]);
+        assert_eq!(
+            &entry[version.unwrap()],
+            "3b2b6c4e8f0a1d3c5e7f9a1b3d5f7a9c1e3b5d7f"
+        );
+        assert_eq!(pin, PinState::Pinned);
+
+        let entry = "https://github.com/org/repo/releases/download/v1.15.3/crds.yaml";
+        let Target::File { version, pin, .. } = parse(entry).unwrap() else {
+            panic!("{entry}");
+        };
+        assert_eq!(&entry[version.unwrap()], "v1.15.3");
+        assert!(matches!(pin, PinState::Tagged(_)));
+
+        let entry = "https://raw.githubusercontent.com/org/repo/refs/heads/main/x.yml";
+        let Target::File { version, pin, .. } = parse(entry).unwrap() else {
+            panic!("{entry}");
+        };
+        assert_eq!(version, None);
+        assert!(matches!(pin, PinState::Unpinned(_)));
+        // The file name names no version.
+        let Target::File { pin, .. } = parse("https://example.com/a/v1.2.3.yaml").unwrap() else {
+            panic!();
+        };
+        assert!(matches!(pin, PinState::Unpinned(_)));
+    }
+
+    #[test]
+    fn refs() {
+        assert!(
+            matches!(ref_pin("v1.2.3"), PinState::Tagged(why) if why == "ref \"v1.2.3\" is a tag, and tags can be moved")
+        );
+        assert_eq!(
+            ref_pin(""),
+            PinState::Unpinned("no ref: the default branch at build time".to_owned())
+        );
+        assert!(matches!(ref_pin("main"), PinState::Unpinned(why) if why.contains("branch")));
+        assert!(
+            matches!(ref_pin("7c0e2b5"), PinState::Unpinned(why) if why.contains("abbreviated"))
+        );
+    }
+
+    #[test]
+    fn errors() {
+        assert!(parse("s3://bucket/x").is_err());
+        assert!(parse("https://github.com/org/repo?ref=a&ref=b").is_err());
+        assert!(parse("https:///x").is_err());
+        assert!(parse("git@github.com:").is_err());
+    }
+}
