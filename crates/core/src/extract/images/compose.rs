@@ -1,0 +1,199 @@
+//! Compose files: the `image` of each service.
+
+use super::image;
+use crate::extract::yaml::{self, Node};
+use crate::extract::Deps;
+use crate::model::{Dependency, ExtractError};
+
+pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    let Some(root) = yaml::load(text)? else {
+        return Ok(Vec::new());
+    };
+    if !root.is_map() {
+        return Err(ExtractError::new(
+            "a compose file must be a mapping (services: ...)",
+            root.span.start,
+        ));
+    }
+    let Some((_, services)) = root.get("services", "the compose file")? else {
+        return Ok(Vec::new());
+    };
+    let mut deps = Deps::default();
+    for (key, service) in services.entries("services")? {
+        let name = key.name("services")?;
+        let subject = format!("services.{name}");
+        if service.is_null() {
+            continue;
+        }
+        if !service.is_map() {
+            return Err(ExtractError::new(
+                format!("{subject} must be a mapping (image: ..., build: ...)"),
+                service.span.start,
+            ));
+        }
+        let Some((_, node)) = service.get("image", &subject)? else {
+            continue;
+        };
+        let Some(value) = node.string(&format!("{subject}.image"))? else {
+            continue;
+        };
+        if builds_its_image(service, &subject)? {
+            continue;
+        }
+        deps.push(image(subject, key.span, &value), |dep| {
+            format!("{} is declared twice", dep.key)
+        })?;
+    }
+    Ok(deps.finish())
+}
+
+/// A service with `build` and `pull_policy: build` never pulls: its
+/// `image` is the name of what it builds. Without that policy Compose
+/// pulls the image first and builds only when it is missing, so the
+/// image is a dependency.
+fn builds_its_image(service: &Node, subject: &str) -> Result<bool, ExtractError> {
+    if service.get("build", subject)?.is_none() {
+        return Ok(false);
+    }
+    let policy = match service.get("pull_policy", subject)? {
+        Some((_, node)) => node.string(&format!("{subject}.pull_policy"))?,
+        None => None,
+    };
+    Ok(policy.is_some_and(|p| p.value == "build"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{line_col, Ecosystem, Kind, PinState, Span};
+
+    const COMPOSE: &str = include_str!("../../../../../tests/fixtures/images/compose.yaml");
+
+    fn at(text: &str, span: Span) -> &str {
+        &text[span.start..span.end]
+    }
+
+    fn err_line(text: &str) -> (String, usize) {
+        let e = extract(text).expect_err("should be rejected");
+        (e.message, line_col(text, e.offset).0)
+    }
+
+    #[test]
+    fn fixture() {
+        let deps = extract(COMPOSE).unwrap();
+        let keys: Vec<&str> = deps.iter().map(|d| d.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "services.db",
+                "services.cache",
+                "services.proxy",
+                "services.worker"
+            ]
+        );
+        let db = &deps[0];
+        assert_eq!((db.ecosystem, db.kind), (Ecosystem::Container, Kind::Image));
+        assert_eq!(db.name, "postgres");
+        assert_eq!(db.source_str(), Some("docker.io/library/postgres"));
+        assert_eq!(db.version_str(), Some("16.3"));
+        assert!(matches!(db.pin, PinState::Tagged(_)));
+        assert_eq!(at(COMPOSE, db.span), "db");
+        assert_eq!(
+            at(COMPOSE, db.source.as_ref().unwrap().span),
+            "postgres:16.3"
+        );
+        assert_eq!(line_col(COMPOSE, db.span.start).0, 4);
+
+        let cache = &deps[1];
+        assert_eq!(cache.pin, PinState::Pinned);
+        assert_eq!(cache.comment.as_deref(), Some("7.2"));
+        assert_eq!(cache.source_str(), Some("docker.io/library/redis"));
+
+        let proxy = &deps[2];
+        assert_eq!(proxy.source_str(), Some("${PROXY_IMAGE:-nginx:1.27}"));
+        assert!(
+            matches!(&proxy.pin, PinState::Unpinned(why) if why.contains("cannot be resolved statically"))
+        );
+        assert_eq!(proxy.version, None);
+
+        // build + image without `pull_policy: build`: Compose pulls it first.
+        assert_eq!(deps[3].source_str(), Some("ghcr.io/example/worker"));
+    }
+
+    #[test]
+    fn services_without_an_image_or_that_build_it_are_skipped() {
+        let text = "services:\n  app:\n    build: .\n  api:\n    build: ./api\n    image: example/api:dev\n    pull_policy: build\n  empty:\n  other:\n    image:\n";
+        assert_eq!(extract(text).unwrap(), []);
+        assert_eq!(extract("").unwrap(), []);
+        assert_eq!(extract("name: x\nvolumes: {}\n").unwrap(), []);
+    }
+
+    #[test]
+    fn keys_survive_reordering_and_merge_keys() {
+        let a = "x-base: &base\n  image: nginx:1.27\nservices:\n  web:\n    <<: *base\n  db:\n    image: postgres\n";
+        let b = "services:\n  db:\n    image: postgres\n  web:\n    image: nginx:1.27\n";
+        let mut ka: Vec<_> = extract(a)
+            .unwrap()
+            .into_iter()
+            .map(|d| (d.key, d.source.unwrap().value, d.version.map(|v| v.value)))
+            .collect();
+        let mut kb: Vec<_> = extract(b)
+            .unwrap()
+            .into_iter()
+            .map(|d| (d.key, d.source.unwrap().value, d.version.map(|v| v.value)))
+            .collect();
+        ka.sort();
+        kb.sort();
+        assert_eq!(ka, kb);
+    }
+
+    #[test]
+    fn wrong_shapes_fail_closed() {
+        let (msg, line) = err_line("- services\n");
+        assert!(msg.contains("must be a mapping"), "{msg}");
+        assert_eq!(line, 1);
+        let (msg, line) = err_line("version: '3'\nservices:\n  - web\n");
+        assert!(msg.contains("services must be a mapping"), "{msg}");
+        assert_eq!(line, 3);
+        let (msg, line) = err_line("services:\n  web: nginx\n");
+        assert!(msg.contains("services.web must be a mapping"), "{msg}");
+        assert_eq!(line, 2);
+        let (msg, line) = err_line("services:\n  web:\n    image:\n      name: nginx\n");
+        assert!(msg.contains("services.web.image must be a string"), "{msg}");
+        assert_eq!(line, 4);
+        let (msg, line) = err_line("services:\n  web:\n    image: [nginx\n");
+        assert!(msg.contains("YAML"), "{msg}");
+        assert!(line >= 3);
+        let (_, line) = err_line("services:\n  web:\n    image: a\n  web:\n    image: b\n");
+        assert_eq!(line, 4);
+    }
+
+    mod props {
+        use super::super::extract;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+            #[test]
+            fn never_panics(text in "[a-z:\\-\\n ${}@\"'\\[\\]&*<]{0,160}") {
+                for text in [text.clone(), format!("services:\n  web:\n    image: {text}\n"), format!("services:\n{text}")] {
+                    match extract(&text) {
+                        Ok(deps) => for d in deps {
+                            prop_assert!(d.span.end <= text.len());
+                            prop_assert!(d.source.unwrap().span.end <= text.len());
+                        },
+                        Err(e) => prop_assert!(e.offset <= text.len()),
+                    }
+                }
+            }
+
+            #[test]
+            fn never_panics_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+                let text = String::from_utf8_lossy(&bytes);
+                if let Err(e) = extract(&text) {
+                    prop_assert!(e.offset <= text.len());
+                }
+            }
+        }
+    }
+}
