@@ -224,6 +224,8 @@ fn timed(command: &mut Command) -> Duration {
 }
 
 /// The peak resident set of one `iacgate ARGS` process, in KiB.
+// The child is reaped by wait4 itself, which `Child::wait` cannot report.
+#[allow(clippy::zombie_processes)]
 fn peak_rss_kib(repo: &Path, args: &[&str]) -> i64 {
     let child = Command::new(IACGATE)
         .args(args)

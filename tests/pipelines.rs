@@ -71,12 +71,19 @@ mod github_actions {
         assert_eq!(run.code, 1, "{}", run.stdout);
         assert_eq!(run.sorted_rules(), ["version-change"]);
         let message = &run.messages()[0];
-        assert!(message.contains("(v4.1.0)") && message.contains("(upgrade)"), "{message}");
+        assert!(
+            message.contains("(v4.1.0)") && message.contains("(upgrade)"),
+            "{message}"
+        );
 
         // The pin moved and the comment did not: called out.
         let after = workflow(&step(&format!("actions/checkout@{SHA2} # v4.1.0")));
         let run = change(PATH, &before, &after);
-        assert!(run.messages()[0].contains("still says v4.1.0"), "{}", run.stdout);
+        assert!(
+            run.messages()[0].contains("still says v4.1.0"),
+            "{}",
+            run.stdout
+        );
 
         // The comment moves backwards: called out.
         let after = workflow(&step(&format!("actions/checkout@{SHA2} # v3.6.0")));
@@ -92,7 +99,9 @@ mod github_actions {
         let run = change(
             PATH,
             &job(&format!("acme/workflows/.github/workflows/tf.yml@{SHA}")),
-            &job(&format!("acme-evil/workflows/.github/workflows/tf.yml@{SHA}")),
+            &job(&format!(
+                "acme-evil/workflows/.github/workflows/tf.yml@{SHA}"
+            )),
         );
         assert_eq!(run.code, 1, "{}", run.stdout);
         assert_eq!(run.sorted_rules(), ["source-change"]);
@@ -114,7 +123,10 @@ mod github_actions {
     #[test]
     fn inserting_a_step_changes_no_identity() {
         let one = step(&format!("actions/checkout@{SHA}"));
-        let two = format!("{}{one}", step(&format!("hashicorp/setup-terraform@{SHA2}")));
+        let two = format!(
+            "{}{one}",
+            step(&format!("hashicorp/setup-terraform@{SHA2}"))
+        );
         let run = change(PATH, &workflow(&one), &workflow(&two));
         assert_eq!(run.sorted_rules(), ["new-dependency"], "{}", run.stdout);
     }
@@ -124,7 +136,10 @@ mod github_actions {
         let action = |uses: &str| {
             format!("name: setup\nruns:\n  using: composite\n  steps:\n    - uses: {uses}\n")
         };
-        let run = added(".github/actions/setup/action.yml", &action("aws-actions/configure-aws-credentials@v4"));
+        let run = added(
+            ".github/actions/setup/action.yml",
+            &action("aws-actions/configure-aws-credentials@v4"),
+        );
         assert_eq!(run.sorted_rules(), ["unpinned"], "{}", run.stdout);
     }
 
@@ -140,7 +155,10 @@ mod github_actions {
 
         #[test]
         fn write_all_is_blocked() {
-            let after = BASE.replace("permissions:\n  contents: read\n", "permissions: write-all\n");
+            let after = BASE.replace(
+                "permissions:\n  contents: read\n",
+                "permissions: write-all\n",
+            );
             assert_eq!(
                 judged(BASE, &after),
                 [("pipeline-permissions".into(), PATH.into(), 2)]
@@ -192,7 +210,9 @@ mod github_actions {
             let call = format!("on: push\npermissions:\n  contents: read\njobs:\n  deploy:\n    uses: acme/workflows/.github/workflows/tf.yml@{SHA}\n    secrets: inherit\n");
             let run = added(PATH, &call);
             assert_eq!(run.code, 1, "{}", run.stdout);
-            assert!(run.sorted_rules().contains(&"pipeline-permissions".to_owned()));
+            assert!(run
+                .sorted_rules()
+                .contains(&"pipeline-permissions".to_owned()));
             let local = call.replace(
                 &format!("acme/workflows/.github/workflows/tf.yml@{SHA}"),
                 "./.github/workflows/tf.yml",
@@ -223,7 +243,10 @@ mod gitlab_ci {
 
     #[test]
     fn an_include_on_a_branch_is_blocked() {
-        let run = added(PATH, &ci("  - project: acme/ci-templates\n    ref: main\n    file: /terraform.yml"));
+        let run = added(
+            PATH,
+            &ci("  - project: acme/ci-templates\n    ref: main\n    file: /terraform.yml"),
+        );
         assert_eq!(run.code, 1, "{}", run.stdout);
         assert_eq!(run.json()["findings"][0]["ecosystem"], "gitlab-ci");
         assert!(run.sorted_rules().contains(&"unpinned".to_owned()));
@@ -232,11 +255,22 @@ mod gitlab_ci {
     #[test]
     fn a_ref_change_needs_a_signoff_and_a_project_change_is_a_source_change() {
         let include = |project: &str, r: &str| {
-            ci(&format!("  - project: {project}\n    ref: {r}\n    file: /terraform.yml"))
+            ci(&format!(
+                "  - project: {project}\n    ref: {r}\n    file: /terraform.yml"
+            ))
         };
         let run = change(PATH, &include("acme/ci", SHA), &include("acme/ci", SHA2));
         assert_eq!(run.sorted_rules(), ["version-change"], "{}", run.stdout);
-        let run = change(PATH, &ci("  - remote: https://example.com/ci.yml\n    integrity: sha256-abc"), &ci("  - remote: https://example.com/ci.yml\n    integrity: sha256-abd"));
+        let remote = |integrity: &str| {
+            ci(&format!(
+                "  - remote: https://example.com/ci.yml\n    integrity: sha256-{integrity}"
+            ))
+        };
+        let run = change(
+            PATH,
+            &remote("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="),
+            &remote("n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg="),
+        );
         assert_eq!(run.sorted_rules(), ["version-change"], "{}", run.stdout);
         let image = |image: &str| format!("build:\n  image: {image}\n  script: [make]\n");
         let run = change(
@@ -282,18 +316,27 @@ mod helm {
     #[test]
     fn a_bump_needs_a_signoff_and_a_repository_swap_is_a_source_change() {
         let dep = |version: &str, repo: &str| {
-            chart(&format!("  - name: redis\n    version: {version}\n    repository: {repo}\n"))
+            chart(&format!(
+                "  - name: redis\n    version: {version}\n    repository: {repo}\n"
+            ))
         };
         let bitnami = "https://charts.bitnami.com/bitnami";
         let run = change(PATH, &dep("18.1.5", bitnami), &dep("18.2.0", bitnami));
         assert_eq!(run.sorted_rules(), ["version-change"], "{}", run.stdout);
-        let run = change(PATH, &dep("18.1.5", bitnami), &dep("18.1.5", "https://charts.example.com"));
+        let run = change(
+            PATH,
+            &dep("18.1.5", bitnami),
+            &dep("18.1.5", "https://charts.example.com"),
+        );
         assert_eq!(run.sorted_rules(), ["source-change"], "{}", run.stdout);
     }
 
     #[test]
     fn a_local_subchart_is_silent() {
-        let run = added(PATH, &chart("  - name: common\n    version: \"*\"\n    repository: file://../common\n"));
+        let run = added(
+            PATH,
+            &chart("  - name: common\n    version: \"*\"\n    repository: file://../common\n"),
+        );
         assert_eq!(run.code, 0, "{}", run.stdout);
         assert!(run.rule_names().is_empty());
     }
@@ -310,20 +353,28 @@ mod kustomize {
 
     #[test]
     fn a_remote_without_a_commit_is_blocked() {
-        let run = added(PATH, &kustomization("  - https://github.com/acme/k8s//base?ref=main\n"));
+        let run = added(
+            PATH,
+            &kustomization("  - https://github.com/acme/k8s//base?ref=main\n"),
+        );
         assert_eq!(run.code, 1, "{}", run.stdout);
         assert_eq!(run.rules(), [("unpinned".into(), PATH.into(), 5)]);
     }
 
     #[test]
     fn a_ref_change_and_an_image_swap() {
-        let remote = |r: &str| kustomization(&format!("  - https://github.com/acme/k8s//base?ref={r}\n"));
+        let remote =
+            |r: &str| kustomization(&format!("  - https://github.com/acme/k8s//base?ref={r}\n"));
         let run = change(PATH, &remote(SHA), &remote(SHA2));
         assert_eq!(run.sorted_rules(), ["version-change"], "{}", run.stdout);
         let images = |name: &str| {
             format!("resources:\n  - base\nimages:\n  - name: app\n    newName: {name}\n    digest: {DIGEST}\n")
         };
-        let run = change(PATH, &images("ghcr.io/acme/app"), &images("ghcr.io/acme-evil/app"));
+        let run = change(
+            PATH,
+            &images("ghcr.io/acme/app"),
+            &images("ghcr.io/acme-evil/app"),
+        );
         assert_eq!(run.sorted_rules(), ["source-change"], "{}", run.stdout);
     }
 
@@ -364,9 +415,11 @@ mod images {
         repo.write(".iacgate.toml", "[pinning]\nimages = \"tag\"\n")
             .commit_all("policy");
         let compose = |image: &str| format!("services:\n  db:\n    image: {image}\n");
-        repo.write("compose.yaml", &compose("postgres:16.4")).stage(&["compose.yaml"]);
+        repo.write("compose.yaml", &compose("postgres:16.4"))
+            .stage(&["compose.yaml"]);
         assert_eq!(check_staged(&repo).code, 0);
-        repo.write("compose.yaml", &compose("postgres:latest")).stage(&["compose.yaml"]);
+        repo.write("compose.yaml", &compose("postgres:latest"))
+            .stage(&["compose.yaml"]);
         let run = check_staged(&repo);
         assert_eq!(run.code, 1, "{}", run.stdout);
         assert_eq!(run.rules(), [("unpinned".into(), "compose.yaml".into(), 3)]);
@@ -378,7 +431,10 @@ mod images {
             format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: {image}\n")
         };
         let run = added("deploy/api.yaml", &manifest("ghcr.io/acme/api:1.4"));
-        assert_eq!(run.rules(), [("unpinned".into(), "deploy/api.yaml".into(), 10)]);
+        assert_eq!(
+            run.rules(),
+            [("unpinned".into(), "deploy/api.yaml".into(), 10)]
+        );
         let run = change(
             "deploy/api.yaml",
             &manifest(&format!("ghcr.io/acme/api@{DIGEST}")),
@@ -421,7 +477,8 @@ mod ansible {
 
     #[test]
     fn a_version_change_and_a_role_source_change() {
-        let collection = |v: &str| format!("collections:\n  - name: community.general\n    version: {v}\n");
+        let collection =
+            |v: &str| format!("collections:\n  - name: community.general\n    version: {v}\n");
         let run = change(PATH, &collection("8.5.0"), &collection("9.0.0"));
         assert_eq!(run.sorted_rules(), ["version-change"], "{}", run.stdout);
         let role = |src: &str| {

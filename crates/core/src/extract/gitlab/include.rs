@@ -1,0 +1,390 @@
+//! `include:` entries: other projects' files, remote URLs and CI/CD
+//! components.
+
+use super::{comment_after, is_commit, is_reference, reference_text, Found};
+use crate::extract::yaml::{Node, NodeKind};
+use crate::model::{Dependency, Ecosystem, ExtractError, Kind, PinState, Span, Spanned};
+use crate::version::Version;
+
+/// The keys that say what an include entry is.
+const SORTS: &[&str] = &[
+    "local",
+    "project",
+    "remote",
+    "template",
+    "component",
+    "artifact",
+];
+
+/// An `include` value (`prefix` is its key: `include`, `spec.include`,
+/// `<job>.trigger.include`): one entry or a list of them.
+pub(super) fn read(node: &Node, prefix: &str, found: &mut Found) -> Result<(), ExtractError> {
+    if is_reference(node) {
+        found.unresolved(Kind::Include, prefix.to_owned(), node.span, node);
+        return Ok(());
+    }
+    match &node.kind {
+        NodeKind::Null if node.tag.is_none() => Ok(()),
+        NodeKind::Seq(_) => {
+            for item in node.items(prefix)? {
+                if matches!(item.kind, NodeKind::Seq(_)) && !is_reference(item) {
+                    return Err(ExtractError::new(
+                        format!("{prefix}: an entry must be a path, a URL or a mapping (project, remote, component, ...), not a list"),
+                        item.span.start,
+                    ));
+                }
+                entry(item, prefix, found)?;
+            }
+            Ok(())
+        }
+        _ => entry(node, prefix, found),
+    }
+}
+
+fn entry(item: &Node, prefix: &str, found: &mut Found) -> Result<(), ExtractError> {
+    if is_reference(item) {
+        let key = format!("{prefix}.{}", reference_text(item));
+        found.unresolved(Kind::Include, key, item.span, item);
+        return Ok(());
+    }
+    if item.is_map() && item.tag.is_none() {
+        return mapping(item, prefix, found);
+    }
+    let Some(location) = item.string(&format!("{prefix} entry"))? else {
+        return Err(ExtractError::new(
+            format!("{prefix}: an empty entry; write a path, a URL or a mapping"),
+            item.span.start,
+        ));
+    };
+    // GitLab expands variables, then reads an absolute URL as remote and
+    // anything else as a file of this repository.
+    let written = location.value.trim();
+    if written.contains("://") {
+        remote(item.span, location, None, prefix, found)
+    } else if written.contains('$') && !written.starts_with('/') {
+        let mut dep = include(format!("{prefix}.{written}"), written, item.span);
+        dep.pin = PinState::Unpinned(format!(
+            "include `{written}` is built from a variable, which cannot be resolved statically"
+        ));
+        dep.source = Some(location);
+        found.push(dep);
+        Ok(())
+    } else {
+        Ok(())
+    }
+}
+
+fn mapping(item: &Node, prefix: &str, found: &mut Found) -> Result<(), ExtractError> {
+    let entries = item.entries(prefix)?;
+    let sorts: Vec<(&Node, &Node)> = entries
+        .iter()
+        .filter(|(key, _)| key.key_text().is_some_and(|k| SORTS.contains(&k)))
+        .copied()
+        .collect();
+    let (key, value) = match sorts.as_slice() {
+        [] => {
+            return Err(ExtractError::new(
+                format!("{prefix}: an entry needs one of local, project, remote, template or component"),
+                item.span.start,
+            ))
+        }
+        [(first, _), (second, _), ..] => {
+            return Err(ExtractError::new(
+                format!(
+                    "{prefix}: an entry takes one of local, project, remote, template or component, not both {} and {}",
+                    first.key_text().unwrap_or_default(),
+                    second.key_text().unwrap_or_default()
+                ),
+                second.span.start,
+            ))
+        }
+        [one] => *one,
+    };
+    let sort = key.key_text().unwrap_or_default();
+    let subject = format!("{prefix}: {sort}");
+    match sort {
+        // This repository's files, what this pipeline generated, and
+        // GitLab's own templates (shipped with the instance).
+        "local" | "artifact" | "template" => {
+            if !is_reference(value) {
+                required(value, &subject)?;
+            }
+            Ok(())
+        }
+        _ if is_reference(value) => {
+            let key = format!("{prefix}.{sort}.{}", reference_text(value));
+            found.unresolved(Kind::Include, key, item.span, value);
+            Ok(())
+        }
+        "project" => project(item, value, prefix, found),
+        "remote" => {
+            let url = required(value, &subject)?;
+            let integrity = match item.get("integrity", prefix)? {
+                Some((_, node)) => node.string(&format!("{prefix}: integrity"))?,
+                None => None,
+            };
+            remote(item.span, url, integrity, prefix, found)
+        }
+        _ => component(item.span, value, prefix, found),
+    }
+}
+
+/// A string that must be there.
+fn required(node: &Node, subject: &str) -> Result<Spanned<String>, ExtractError> {
+    match node.string(subject)? {
+        Some(value) if !value.value.trim().is_empty() => Ok(value),
+        _ => Err(ExtractError::new(
+            format!("{subject} is empty"),
+            node.span.start,
+        )),
+    }
+}
+
+fn include(key: String, name: &str, at: Span) -> Dependency {
+    Dependency::new(Ecosystem::GitLabCi, Kind::Include, key, name.to_owned(), at)
+}
+
+/// `{project, ref, file}`: files of another project at a ref.
+fn project(item: &Node, value: &Node, prefix: &str, found: &mut Found) -> Result<(), ExtractError> {
+    let project = required(value, &format!("{prefix}: project"))?;
+    let name = project.value.trim().trim_matches('/');
+    if is_this_project(name) {
+        return Ok(());
+    }
+    let (reference, pin) = match item.get("ref", prefix)? {
+        Some((_, node)) if is_reference(node) => {
+            let written = reference_text(node);
+            let why = format!("ref `{written}` cannot be resolved statically");
+            (
+                Some(Spanned::new(written, node.span)),
+                PinState::Unpinned(why),
+            )
+        }
+        Some((_, node)) => match node.string(&format!("{prefix}: ref"))? {
+            Some(r) if !r.value.trim().is_empty() => {
+                let pin = ref_pin(r.value.trim());
+                (Some(r), pin)
+            }
+            _ => (None, no_ref()),
+        },
+        None => (None, no_ref()),
+    };
+    let files = files(item, name, prefix)?;
+    let source = name.to_ascii_lowercase();
+    let mut dep = include(format!("{prefix}.project.{source}"), name, item.span);
+    dep.pin = pin;
+    if let (PinState::Pinned, Some(r)) = (&dep.pin, &reference) {
+        dep.comment = comment_after(found.text, r.span.end);
+    }
+    dep.source = Some(Spanned::new(source, project.span));
+    dep.version = reference;
+    found.push_project(dep, files);
+    Ok(())
+}
+
+fn no_ref() -> PinState {
+    PinState::Unpinned(
+        "no ref: the default branch's HEAD when the pipeline runs; pin a 40-hex commit".to_owned(),
+    )
+}
+
+/// `file:`, a path or a list of paths, joined with `,` (leading `/` left
+/// out: GitLab reads both spellings as the same file).
+fn files(item: &Node, project: &str, prefix: &str) -> Result<String, ExtractError> {
+    let subject = format!("{prefix}: file");
+    let Some((_, node)) = item.get("file", prefix)? else {
+        return Err(ExtractError::new(
+            format!("{prefix}: the include of project {project} needs `file:`"),
+            item.span.start,
+        ));
+    };
+    if is_reference(node) {
+        return Ok(reference_text(node));
+    }
+    let paths = match &node.kind {
+        NodeKind::Seq(_) => node
+            .items(&subject)?
+            .iter()
+            .map(|path| required(path, &subject))
+            .collect::<Result<Vec<_>, _>>()?,
+        _ => vec![required(node, &subject)?],
+    };
+    if paths.is_empty() {
+        return Err(ExtractError::new(
+            format!("{subject} is an empty list"),
+            node.span.start,
+        ));
+    }
+    let paths: Vec<&str> = paths
+        .iter()
+        .map(|p| p.value.trim().trim_start_matches('/'))
+        .collect();
+    Ok(paths.join(","))
+}
+
+/// This very project, written with GitLab's predefined variable.
+fn is_this_project(path: &str) -> bool {
+    path.contains("$CI_PROJECT_PATH") || path.contains("${CI_PROJECT_PATH}")
+}
+
+/// A file fetched over HTTP(S) when the pipeline is created.
+fn remote(
+    at: Span,
+    url: Spanned<String>,
+    integrity: Option<Spanned<String>>,
+    prefix: &str,
+    found: &mut Found,
+) -> Result<(), ExtractError> {
+    let written = url.value.trim();
+    let normal = normalize_url(written);
+    let mut dep = include(format!("{prefix}.remote.{normal}"), written, at);
+    dep.pin = match &integrity {
+        Some(hash) if is_sri_sha256(hash.value.trim()) => PinState::Pinned,
+        Some(hash) => {
+            return Err(ExtractError::new(
+                format!(
+                    "{prefix}: integrity {:?} is not `sha256-` and the base64 SHA-256 of the file",
+                    hash.value
+                ),
+                hash.span.start,
+            ))
+        }
+        None => PinState::Unpinned(
+            "a remote include is fetched at run time; add `integrity: sha256-...`".to_owned(),
+        ),
+    };
+    dep.source = Some(Spanned::new(normal, url.span));
+    dep.version = integrity;
+    found.push(dep);
+    Ok(())
+}
+
+/// Scheme and host lowercased, the rest as written.
+fn normalize_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (host, path) = rest.split_at(host_end);
+    format!(
+        "{}://{}{path}",
+        scheme.to_ascii_lowercase(),
+        host.to_ascii_lowercase()
+    )
+}
+
+/// A Subresource Integrity SHA-256: `sha256-` and 44 base64 characters.
+fn is_sri_sha256(value: &str) -> bool {
+    value.strip_prefix("sha256-").is_some_and(|b64| {
+        b64.len() == 44
+            && b64.ends_with('=')
+            && b64
+                .bytes()
+                .take(43)
+                .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+    })
+}
+
+/// `component: host/group/project/name@version`.
+fn component(at: Span, value: &Node, prefix: &str, found: &mut Found) -> Result<(), ExtractError> {
+    let subject = format!("{prefix}: component");
+    let path = required(value, &subject)?;
+    let text = path.value.as_str();
+    let split = text
+        .rfind('@')
+        .filter(|&i| !text[i + 1..].trim().is_empty() && !text[..i].trim().is_empty());
+    let Some(at_sign) = split else {
+        return Err(ExtractError::new(
+            format!(
+                "{subject}: {:?} has no version; write `path@1.2.3`, `path@<40-hex commit>` or `path@~latest`",
+                text.trim()
+            ),
+            path.span.start,
+        ));
+    };
+    let (written, version) = (text[..at_sign].trim(), text[at_sign + 1..].trim());
+    if is_this_project(written) {
+        return Ok(());
+    }
+    let source = lowercase_outside_variables(written);
+    let mut dep = include(format!("{prefix}.component.{source}"), written, at);
+    dep.pin = component_pin(version);
+    let version_span = value.sub_span(at_sign + 1..text.len());
+    if dep.pin == PinState::Pinned {
+        dep.comment = comment_after(found.text, version_span.end);
+    }
+    dep.source = Some(Spanned::new(source, value.sub_span(0..at_sign)));
+    dep.version = Some(Spanned::new(version.to_owned(), version_span));
+    found.push(dep);
+    Ok(())
+}
+
+/// A component path lowercased (GitLab paths are case-insensitive), with
+/// the names of variables (`$CI_SERVER_FQDN`) as written.
+fn lowercase_outside_variables(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_variable = false;
+    for c in path.chars() {
+        if c == '$' {
+            in_variable = true;
+            out.push(c);
+        } else if in_variable && (c.is_ascii_alphanumeric() || matches!(c, '_' | '{' | '}')) {
+            out.push(c);
+        } else {
+            in_variable = false;
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+fn templated(value: &str) -> bool {
+    value.contains('$')
+}
+
+/// The pin of a project include's `ref`.
+pub(super) fn ref_pin(reference: &str) -> PinState {
+    if templated(reference) {
+        PinState::Unpinned(format!(
+            "ref `{reference}` is a variable, which cannot be resolved statically"
+        ))
+    } else if is_commit(reference) {
+        PinState::Pinned
+    } else if Version::parse(reference).is_ok() {
+        PinState::Tagged(format!(
+            "ref \"{reference}\" is a tag, and tags can be moved; pin the commit"
+        ))
+    } else {
+        PinState::Unpinned(format!(
+            "ref \"{reference}\" is a branch or a short commit, which can move; pin a 40-hex commit"
+        ))
+    }
+}
+
+/// The pin of a component's version (after `@`).
+pub(super) fn component_pin(version: &str) -> PinState {
+    if templated(version) {
+        return PinState::Unpinned(format!(
+            "version `{version}` is a variable, which cannot be resolved statically"
+        ));
+    }
+    if is_commit(version) {
+        return PinState::Pinned;
+    }
+    if version == "~latest" {
+        return PinState::Unpinned(
+            "version \"~latest\" is whatever release is newest when the pipeline runs".to_owned(),
+        );
+    }
+    match Version::parse(version) {
+        Ok(v) if v.parts == 3 => PinState::Tagged(format!(
+            "version \"{version}\" is a release tag, and tags can be moved; pin the commit"
+        )),
+        Ok(_) => PinState::Unpinned(format!(
+            "version \"{version}\" takes the newest matching release when the pipeline runs"
+        )),
+        Err(_) => PinState::Unpinned(format!(
+            "version \"{version}\" is a branch or a short commit, which can move; pin a 40-hex commit"
+        )),
+    }
+}
