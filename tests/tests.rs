@@ -9,6 +9,7 @@ mod frameworks;
 mod hooks;
 mod human;
 mod install;
+mod outputs;
 mod pipelines;
 mod policy;
 mod push;

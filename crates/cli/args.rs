@@ -48,6 +48,24 @@ pub enum Command {
             iacgate scan --format sarif > iacgate.sarif\n\n\
             The policy is .iacgate.toml of the same tree (or directory), or --config FILE.")]
     Scan(ScanArgs),
+    /// Write a software bill of materials of a commit's third-party IaC
+    /// dependencies: CycloneDX 1.6 or SPDX 2.3 JSON (docs/sbom.md).
+    #[command(after_help = "Examples:\n  \
+            iacgate sbom --format cyclonedx > sbom.cdx.json\n  \
+            iacgate sbom --rev v1.4.0 --format spdx -o sbom.spdx.json\n\n\
+            The same commit always gives the same bytes (sorted, no timestamps but the \
+            commit's date), so SBOMs of two commits can be diffed. Works in bare repositories.")]
+    Sbom {
+        /// The commit whose tree is listed.
+        #[arg(long, value_name = "REV", default_value = "HEAD")]
+        rev: String,
+        /// The document format.
+        #[arg(long, value_enum)]
+        format: SbomFormat,
+        /// Write the document to this file instead of standard output.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Entry points for git hooks (installed as shims in the hooks directory).
     Hook {
         #[command(subcommand)]
@@ -194,6 +212,14 @@ pub enum HookName {
     /// On a server: judge every commit a push brings (ref lines on standard
     /// input); a blocking finding rejects the whole push.
     PreReceive,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SbomFormat {
+    /// CycloneDX 1.6 JSON.
+    Cyclonedx,
+    /// SPDX 2.3 JSON.
+    Spdx,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

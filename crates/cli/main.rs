@@ -5,6 +5,7 @@ mod check;
 mod init;
 mod install;
 mod render;
+mod sbom;
 mod scan;
 
 use std::io::Write;
@@ -62,6 +63,11 @@ fn run() -> anyhow::Result<u8> {
     };
     match cli.command {
         Command::Check(args) => check::run(args.into_request()),
+        Command::Sbom {
+            rev,
+            format,
+            output,
+        } => sbom::run(&rev, format, output.as_ref()),
         Command::Scan(args) => scan::run(args.scope(), args.format, args.config.as_deref()),
         Command::Hook { hook } => match hook {
             HookName::PreCommit => check::run(check::Request::pre_commit()),

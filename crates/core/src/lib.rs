@@ -10,6 +10,7 @@ pub mod init;
 pub mod model;
 pub mod policy;
 pub mod rules;
+pub mod sbom;
 pub mod signoff;
 pub mod source;
 pub mod suppress;

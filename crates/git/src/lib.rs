@@ -735,6 +735,29 @@ impl Repo {
             .collect()
     }
 
+    /// When `rev` was committed: seconds since the Unix epoch, UTC.
+    pub fn commit_time(&self, rev: &str) -> Result<i64, GitError> {
+        Ok(self.commit(rev)?.committer().when().seconds())
+    }
+
+    /// The repository's name: its work tree's directory name, or the git
+    /// directory's without `.git` for a bare repository.
+    pub fn name(&self) -> String {
+        let dir = match self.repo.workdir() {
+            Some(workdir) => workdir.to_path_buf(),
+            None => self.repo.path().to_path_buf(),
+        };
+        let name = dir
+            .components()
+            .next_back()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match name.strip_suffix(".git") {
+            Some(stem) if !stem.is_empty() => stem.to_owned(),
+            _ => name,
+        }
+    }
+
     /// True when HEAD names a branch that has no commit yet.
     pub fn is_unborn(&self) -> bool {
         matches!(self.repo.head(), Err(e) if e.code() == ErrorCode::UnbornBranch)
