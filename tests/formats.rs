@@ -398,7 +398,7 @@ fn ordinary_files_that_mention_resources_are_not_judged() {
         ),
         (
             ".github/workflows/ci.yml",
-            "# Resources: see docs. Why ? because\nenv: &env\n  A: 1\njobs:\n  a:\n    runs-on: ubuntu-latest\n    env: *env\n    steps:\n      - run: echo ok\n",
+            "# Resources: see docs. Why ? because\npermissions:\n  contents: read\nenv: &env\n  A: 1\njobs:\n  a:\n    runs-on: ubuntu-latest\n    env: *env\n    steps:\n      - run: echo ok\n",
         ),
         ("consul/agent.hcl", "\"datacenter\" = \"dc1\"\ndata_dir = \"/a\"\ndata_dir = \"/b\"\n"),
     ];

@@ -33,9 +33,13 @@ pub fn write(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
         if !f.help.is_empty() {
             message = format!("{message}\n{}", f.help);
         }
+        let end = f
+            .end_column
+            .map(|end| format!(",endColumn={end}"))
+            .unwrap_or_default();
         writeln!(
             out,
-            "::{command} file={},line={},col={},title={}::{}",
+            "::{command} file={},line={},col={}{end},title={}::{}",
             escape_property(&f.file),
             f.line,
             f.column,

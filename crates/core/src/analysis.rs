@@ -21,6 +21,58 @@ use crate::rules::{
 use crate::source::{without_default_host, ModuleSource};
 use crate::suppress;
 
+/// Inputs from which extraction runs on several threads.
+const PARALLEL_FROM: usize = 64;
+
+type Extracted = Result<Vec<Dependency>, ExtractError>;
+
+/// For a large change (a whole-tree scan), the dependencies of both sides of
+/// every file, extracted in parallel, by input index. Terragrunt files,
+/// which may read other files of their tree, are left to the caller.
+fn pre_extract(inputs: &[FileInput]) -> HashMap<usize, (Option<Extracted>, Option<Extracted>)> {
+    if inputs.len() < PARALLEL_FROM {
+        return HashMap::new();
+    }
+    let jobs: Vec<(usize, FileKind, &FileInput)> = inputs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, input)| {
+            let kind = FileKind::classify(input.new_path.or(input.old_path)?)?;
+            (kind != FileKind::Terragrunt).then_some((i, kind, input))
+        })
+        .collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let chunk = jobs.len().div_ceil(threads).max(1);
+    let side = |kind, bytes: Option<&[u8]>| {
+        bytes
+            .filter(|b| b.len() <= MAX_FILE_BYTES)
+            .map(|b| extract(kind, b))
+    };
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = jobs
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|&(i, kind, input)| {
+                            (i, (side(kind, input.old), side(kind, input.new)))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            // A worker that panicked leaves its files to the caller, which
+            // extracts them again (and fails the same way, on its thread).
+            .filter_map(|worker| worker.join().ok())
+            .flatten()
+            .collect()
+    })
+}
+
 /// A side's path and tree, for [`extract_in`].
 fn at<'p, 't>(
     path: Option<&'p str>,
@@ -181,11 +233,12 @@ impl<'a> Analysis<'a> {
         trees: Option<(&dyn Tree, &dyn Tree)>,
     ) -> Analysis<'a> {
         let trees = trees.map(|(old, new)| (TreeFiles::new(old), TreeFiles::new(new)));
+        let mut early = pre_extract(inputs);
         let old_tree = trees.as_ref().map(|t| &t.0);
         let new_tree = trees.as_ref().map(|t| &t.1);
         let mut policy_file = None;
         let mut files = Vec::new();
-        for input in inputs {
+        for (index, input) in inputs.iter().enumerate() {
             let Some(path) = input.new_path.or(input.old_path) else {
                 continue;
             };
@@ -240,9 +293,14 @@ impl<'a> Analysis<'a> {
             }
             // An old side we cannot read counts as empty: everything on the
             // new side is then judged as added, which fails closed.
+            let (early_old, early_new) = early.remove(&index).unwrap_or_default();
             let old = old_bytes
                 .filter(|b| b.len() <= MAX_FILE_BYTES)
-                .and_then(|bytes| extract_in(kind, bytes, at(input.old_path, old_tree)).ok())
+                .and_then(|bytes| {
+                    early_old
+                        .unwrap_or_else(|| extract_in(kind, bytes, at(input.old_path, old_tree)))
+                        .ok()
+                })
                 .unwrap_or_default();
             let new = match (input.unreadable, input.new) {
                 (Some(why), _) => Some(Err(ExtractError::new(why, 0))),
@@ -256,7 +314,10 @@ impl<'a> Analysis<'a> {
                         0,
                     )))
                 }
-                (None, Some(bytes)) => Some(extract_in(kind, bytes, at(input.new_path, new_tree))),
+                (None, Some(bytes)) => Some(
+                    early_new
+                        .unwrap_or_else(|| extract_in(kind, bytes, at(input.new_path, new_tree))),
+                ),
                 (None, None) => None,
             };
             if input.dependent && matches!(&new, Some(Ok(new)) if *new == old) {
