@@ -56,8 +56,11 @@ const SMOKE: Size = Size {
 fn main() {
     let bench = std::env::args().any(|a| a == "--bench");
     let size = if bench { FULL } else { SMOKE };
+    // IACGATE_BENCH_DIR keeps the generated repository there, to profile.
+    let kept = std::env::var_os("IACGATE_BENCH_DIR").map(PathBuf::from);
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let repo = dir.path();
+    let repo = kept.as_deref().unwrap_or(dir.path());
+    std::fs::create_dir_all(repo).expect("the benchmark directory");
     let started = Instant::now();
     let mut monorepo = Monorepo::generate(repo, &size, 0x1ac6_a7e5);
     println!(

@@ -108,6 +108,27 @@ mod github_actions {
     }
 
     #[test]
+    fn a_swap_that_also_changes_the_identity_still_needs_a_signoff() {
+        let before = workflow(&step(&format!("actions/checkout@{SHA}")));
+        // A look-alike owner: the step's identity (its action) changes too.
+        let after = workflow(&step(&format!("actlons/checkout@{SHA}")));
+        let run = change(PATH, &before, &after);
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        assert_eq!(run.sorted_rules(), ["source-change"]);
+        // An id given to the step in the same commit as a new commit.
+        let after = workflow(&format!(
+            "      - id: checkout\n        uses: actions/checkout@{SHA2}\n"
+        ));
+        let run = change(PATH, &before, &after);
+        assert_eq!(run.sorted_rules(), ["version-change"], "{}", run.stdout);
+        // Renaming the step's job, nothing else: a refactor.
+        let renamed = before.replace("  plan:\n", "  terraform-plan:\n");
+        let run = change(PATH, &before, &renamed);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert!(run.rule_names().is_empty(), "{}", run.stdout);
+    }
+
+    #[test]
     fn local_actions_and_commented_out_steps_are_silent() {
         let steps = format!(
             "{}{}      # - uses: evil/exfiltrate@main\n",

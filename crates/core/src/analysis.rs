@@ -526,6 +526,7 @@ impl<'a> Analysis<'a> {
                 .filter(|s| !s.is_local())?;
             Some(source.address())
         });
+        replaced(&mut changes, &mut dropped);
         changes
             .into_iter()
             .enumerate()
@@ -558,8 +559,9 @@ impl<'a> Analysis<'a> {
                 });
             }
         }
+        let mut seen: HashSet<&str> = extracted.iter().map(|f| f.path).collect();
         for sibling in siblings {
-            if extracted.iter().any(|f| f.path == sibling.path) {
+            if !seen.insert(sibling.path) {
                 continue;
             }
             let Some(kind) = FileKind::classify(sibling.path) else {
@@ -573,9 +575,15 @@ impl<'a> Analysis<'a> {
                 });
             }
         }
+        // By directory: a whole-tree scan has thousands of them.
+        let mut by_dir: HashMap<&str, Vec<&DirFile>> = HashMap::new();
+        for file in &extracted {
+            by_dir.entry(dir_of(file.path)).or_default().push(file);
+        }
         let dirs: BTreeSet<&str> = subjects.iter().map(|(d, _)| *d).collect();
         for dir in dirs {
-            let in_dir = || extracted.iter().filter(|f| dir_of(f.path) == dir);
+            let files = by_dir.get(dir).map(Vec::as_slice).unwrap_or_default();
+            let in_dir = || files.iter().copied();
             let lock = in_dir()
                 .find(|f| FileKind::classify(f.path) == Some(FileKind::TerraformLock))
                 .map(|lock_file| lock_mismatch::LockFile {
@@ -649,6 +657,55 @@ fn pair<'d>(
         dropped.insert(j);
         if same_values(old, new) {
             // Moved as it was: nothing to judge.
+            dropped.insert(i);
+        } else {
+            changes[i].change = DependencyChange::Changed { old, new };
+        }
+    }
+}
+
+/// A dependency removed from a file while another of the same kind and
+/// ecosystem is added to it is one dependency replaced by another: judged as
+/// a change (a `source-change` that needs a sign-off, say), not as an
+/// unrelated addition that only warns. Renaming a module block, giving a
+/// step an `id`, or renaming a job must not turn a swapped action into a
+/// mere `new-dependency`. Pairs are made in file order; lock entries and
+/// file facts keep their own logic.
+fn replaced(changes: &mut [Located], dropped: &mut HashSet<usize>) {
+    let slot = |l: &Located, d: &Dependency| {
+        (!matches!(d.kind, Kind::Lock | Kind::File | Kind::Policy))
+            .then(|| (l.file, d.kind, d.ecosystem))
+    };
+    let mut removed: HashMap<(usize, Kind, crate::model::Ecosystem), Vec<usize>> = HashMap::new();
+    for (i, located) in changes.iter().enumerate() {
+        if let (DependencyChange::Removed(d), false) = (located.change, dropped.contains(&i)) {
+            if let Some(slot) = slot(located, d) {
+                removed.entry(slot).or_default().push(i);
+            }
+        }
+    }
+    for queue in removed.values_mut() {
+        queue.reverse();
+    }
+    for i in 0..changes.len() {
+        let DependencyChange::Added(new) = changes[i].change else {
+            continue;
+        };
+        if dropped.contains(&i) {
+            continue;
+        }
+        let Some(j) = slot(&changes[i], new)
+            .and_then(|slot| removed.get_mut(&slot))
+            .and_then(Vec::pop)
+        else {
+            continue;
+        };
+        let DependencyChange::Removed(old) = changes[j].change else {
+            continue;
+        };
+        dropped.insert(j);
+        if same_values(old, new) {
+            // Renamed as it was: nothing to judge.
             dropped.insert(i);
         } else {
             changes[i].change = DependencyChange::Changed { old, new };

@@ -891,6 +891,11 @@ impl Repo {
                 })
             }
         };
+        // A branch names its commit directly: no object needs reading (a
+        // hook on a repository with no IaC change does little else).
+        if let (true, Some(id)) = (head.is_branch(), head.target()) {
+            return Ok(Some(id));
+        }
         let commit = head.peel_to_commit().map_err(|error| GitError::Revision {
             rev: "HEAD".to_owned(),
             error,
