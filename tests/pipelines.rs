@@ -227,6 +227,21 @@ mod github_actions {
         }
 
         #[test]
+        fn a_comment_command_checking_out_the_pull_request_is_blocked() {
+            let pwn = format!(
+                "on: issue_comment\npermissions:\n  contents: read\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@{SHA}\n        with:\n          ref: refs/pull/${{{{ github.event.issue.number }}}}/head\n"
+            );
+            let run = added(PATH, &pwn);
+            assert_eq!(run.code, 1, "{}", run.stdout);
+            assert!(
+                run.rules()
+                    .contains(&("pipeline-permissions".into(), PATH.into(), 10)),
+                "{}",
+                run.stdout
+            );
+        }
+
+        #[test]
         fn secrets_inherit_to_another_repository_is_blocked() {
             let call = format!("on: push\npermissions:\n  contents: read\njobs:\n  deploy:\n    uses: acme/workflows/.github/workflows/tf.yml@{SHA}\n    secrets: inherit\n");
             let run = added(PATH, &call);
@@ -300,6 +315,20 @@ mod gitlab_ci {
             &image(&format!("hashicorp-evil/terraform@{DIGEST}")),
         );
         assert_eq!(run.sorted_rules(), ["source-change"], "{}", run.stdout);
+    }
+
+    #[test]
+    fn only_this_very_project_is_skipped() {
+        let run = added(
+            PATH,
+            &ci("  - project: $CI_PROJECT_PATH-templates\n    ref: main\n    file: /x.yml"),
+        );
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        let run = added(
+            PATH,
+            &ci("  - project: $CI_PROJECT_PATH\n    ref: main\n    file: /x.yml"),
+        );
+        assert_eq!(run.code, 0, "{}", run.stdout);
     }
 
     #[test]
@@ -428,6 +457,22 @@ mod images {
             &dockerfile(&format!("golang:1.23@{DIGEST2}")),
         );
         assert_eq!(run.sorted_rules(), ["version-change"], "{}", run.stdout);
+    }
+
+    #[test]
+    fn dockerfiles_and_compose_files_by_their_usual_names() {
+        for path in [
+            "Dockerfile-prod",
+            "build/prod-Dockerfile",
+            "Containerfile.dev",
+        ] {
+            let run = added(path, "FROM alpine:3.20\n");
+            assert_eq!(run.rules(), [("unpinned".into(), path.into(), 1)], "{path}");
+        }
+        for path in ["docker-compose-dev.yml", "ci/compose-prod.yaml"] {
+            let run = added(path, "services:\n  db:\n    image: postgres\n");
+            assert_eq!(run.rules(), [("unpinned".into(), path.into(), 3)], "{path}");
+        }
     }
 
     #[test]

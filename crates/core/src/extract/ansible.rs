@@ -166,8 +166,20 @@ fn git_pin(version: Option<&str>) -> PinState {
 
 /// A download: pinned only when the URL names one commit.
 fn url_pin(url: &str) -> PinState {
-    let names_commit = url
-        .split(['/', '?', '&', '=', '#', '.', ',', '-', '_', '@'])
+    // Only the path names content: a query or fragment is whatever anyone
+    // appends (`?cachebust=<sha>`), and the server ignores it.
+    let path = url.split(['?', '#']).next().unwrap_or_default();
+    let names_commit = path
+        .split(['/', ',', '@'])
+        .flat_map(|segment| {
+            // `<sha>.tar.gz`, `role-<sha>.zip`: the commit before the suffix.
+            let stem = segment.split('.').next().unwrap_or_default();
+            [
+                segment,
+                stem,
+                stem.rsplit(['-', '_']).next().unwrap_or_default(),
+            ]
+        })
         .any(is_commit);
     if names_commit {
         PinState::Pinned

@@ -256,6 +256,9 @@ pub(super) fn normalise_repository(repository: &str) -> String {
         return repository.to_owned();
     };
     let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    // Credentials in the URL (`https://user:token@host`) are no part of
+    // where the chart comes from, and must not reach reports and CI logs.
+    let host = host.rsplit_once('@').map_or(host, |(_, host)| host);
     format!(
         "{}://{}{path}",
         scheme.to_ascii_lowercase(),

@@ -65,7 +65,12 @@ pub(in crate::extract) fn parse(reference: &str) -> Result<ImageRef, String> {
         Some(_) => format!("docker.io/{written}"),
         None => format!("docker.io/library/{written}"),
     };
-    let repository = match repository.strip_prefix("index.docker.io/") {
+    // `docker.io/nginx` and `index.docker.io/nginx` are `nginx` too.
+    let repository = match repository
+        .strip_prefix("index.docker.io/")
+        .or_else(|| repository.strip_prefix("docker.io/"))
+    {
+        Some(rest) if !rest.contains('/') => format!("docker.io/library/{rest}"),
         Some(rest) => format!("docker.io/{rest}"),
         None => repository,
     };
@@ -80,7 +85,12 @@ pub(in crate::extract) fn parse(reference: &str) -> Result<ImageRef, String> {
 /// Whether `digest` names content: `sha256:` and 64 hex digits (or
 /// `sha512:` and 128).
 pub(in crate::extract) fn is_digest(digest: &str) -> bool {
-    let hex = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_hexdigit());
+    // OCI digests are lower-case hex.
+    let hex = |s: &str, n: usize| {
+        s.len() == n
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
     match digest.split_once(':') {
         Some(("sha256", h)) => hex(h, 64),
         Some(("sha512", h)) => hex(h, 128),
@@ -165,6 +175,17 @@ mod tests {
         assert_eq!(p.repository, "ghcr.io/org/app");
         assert_eq!(p.written, "ghcr.io/Org/app");
         assert_eq!(p.digest.as_deref(), Some(DIGEST));
+        for same in [
+            "docker.io/nginx",
+            "index.docker.io/nginx",
+            "docker.io/library/nginx",
+        ] {
+            assert_eq!(
+                parse(same).unwrap().repository,
+                "docker.io/library/nginx",
+                "{same}"
+            );
+        }
         assert!(parse("app:").is_err());
         assert!(parse("a b").is_err());
         assert!(parse("").is_err());

@@ -166,23 +166,18 @@ fn classify_pipeline_file(name: &str) -> Option<FileKind> {
         "Chart.lock" => FileKind::HelmLock,
         "kustomization.yaml" | "kustomization.yml" | "Kustomization" => FileKind::Kustomization,
         "requirements.yml" | "requirements.yaml" => FileKind::AnsibleRequirements,
-        _ if lower == "dockerfile"
-            || lower == "containerfile"
-            || lower.starts_with("dockerfile.")
-            || lower.starts_with("containerfile.")
-            || lower.ends_with(".dockerfile")
-            || lower.ends_with(".containerfile") =>
+        // Renovate's names: `Dockerfile`, `Dockerfile.prod`, `Dockerfile-dev`,
+        // `prod.Dockerfile`, `api-Containerfile`; not documentation.
+        _ if ["dockerfile", "containerfile"]
+            .iter()
+            .any(|stem| lower.starts_with(stem) || lower.ends_with(stem))
+            && !lower.ends_with(".md") =>
         {
             FileKind::Dockerfile
         }
-        _ if ["compose", "docker-compose"].iter().any(|stem| {
-            lower.strip_prefix(stem).is_some_and(|rest| {
-                rest == ".yml"
-                    || rest == ".yaml"
-                    || (rest.starts_with('.')
-                        && (rest.ends_with(".yml") || rest.ends_with(".yaml")))
-            })
-        }) =>
+        // `compose.yaml`, `docker-compose.override.yml`, `compose-prod.yaml`.
+        _ if (lower.starts_with("compose") || lower.starts_with("docker-compose"))
+            && (lower.ends_with(".yml") || lower.ends_with(".yaml")) =>
         {
             FileKind::Compose
         }
@@ -214,12 +209,8 @@ pub const PATHSPECS: &[&str] = &[
     ":(glob)**/go.mod",
     ":(glob)**/Chart.lock",
     ":(glob)**/Kustomization",
-    ":(icase,glob)**/Dockerfile",
-    ":(icase,glob)**/Dockerfile.*",
-    ":(icase,glob)**/*.Dockerfile",
-    ":(icase,glob)**/Containerfile",
-    ":(icase,glob)**/Containerfile.*",
-    ":(icase,glob)**/*.Containerfile",
+    ":(icase,glob)**/*dockerfile*",
+    ":(icase,glob)**/*containerfile*",
 ];
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -430,7 +421,13 @@ mod tests {
             ("dockerfile", Some(Dockerfile)),
             ("compose.yaml", Some(Compose)),
             ("docker-compose.prod.yml", Some(Compose)),
-            ("composer.yaml", Some(CloudFormation)),
+            ("composer.yaml", Some(Compose)),
+            ("Dockerfile-prod", Some(Dockerfile)),
+            ("build/prod-Dockerfile", Some(Dockerfile)),
+            ("Dockerfile_dev", Some(Dockerfile)),
+            ("docs/Dockerfile.md", None),
+            ("docker-compose-dev.yml", Some(Compose)),
+            ("ci/compose-prod.yaml", Some(Compose)),
             ("roles/requirements.yml", Some(AnsibleRequirements)),
             ("k8s/deployment.yaml", Some(CloudFormation)),
             ("Pulumi.yaml", Some(PulumiProject)),

@@ -125,7 +125,16 @@ pub(super) fn default_permissions(job_key: &Node, deps: &mut Deps) -> Result<(),
 
 /// The events under which a workflow runs with the base repository's token
 /// and secrets while it can be made to run someone else's code.
-const PRIVILEGED_TRIGGERS: [&str; 2] = ["pull_request_target", "workflow_run"];
+/// Events whose workflows run with the base repository's token and
+/// secrets while a stranger controls what they react to: `/deploy`
+/// comment commands (`issue_comment`, `pull_request_review_comment`) are
+/// the classic way in, next to `pull_request_target` and `workflow_run`.
+const PRIVILEGED_TRIGGERS: [&str; 4] = [
+    "pull_request_target",
+    "workflow_run",
+    "issue_comment",
+    "pull_request_review_comment",
+];
 
 /// The events of `on:` (a string, a list, or a mapping's keys).
 pub(super) fn triggers(root: &Node) -> Result<Vec<String>, ExtractError> {
@@ -147,8 +156,10 @@ pub(super) fn triggers(root: &Node) -> Result<Vec<String>, ExtractError> {
 
 /// Expressions that name the head of a pull request or of the run that
 /// triggered this one: code anyone can push.
-const HEAD_REFS: [&str; 4] = [
+const HEAD_REFS: [&str; 5] = [
     "github.event.pull_request.head",
+    // The test merge of the pull request: its code, all of it.
+    "github.event.pull_request.merge_commit_sha",
     "github.head_ref",
     "github.event.workflow_run.head_",
     "github.event.workflow_run.pull_requests",
@@ -176,10 +187,10 @@ pub(super) fn pwn_requests(
     if privileged.is_empty() {
         return Ok(());
     }
-    let whose = if privileged.contains(&"pull_request_target") {
-        "the pull request's head"
-    } else {
+    let whose = if privileged.contains(&"workflow_run") && privileged.len() == 1 {
         "the triggering run's head"
+    } else {
+        "the pull request's head"
     };
     for step in steps.iter().filter(|s| s.identity == "actions/checkout") {
         let subject = format!("jobs.{job}.{}", step.key);

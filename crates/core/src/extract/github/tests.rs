@@ -468,7 +468,7 @@ fn quoted_values_with_comments() {
 fn ref_pins() {
     let pin = |reference: &str| uses(&format!("org/action@{reference}")).pin;
     assert_eq!(pin(SHA), PinState::Pinned);
-    assert_eq!(pin(&SHA.to_uppercase()), PinState::Pinned);
+    assert!(matches!(pin(&SHA.to_uppercase()), PinState::Unpinned(_)));
     for tag in [
         "v4",
         "v4.1.1",

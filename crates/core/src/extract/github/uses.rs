@@ -191,8 +191,15 @@ pub(super) fn image_dependency(key: String, entry: Span, image: &Spanned<String>
 /// How far a git ref pins an action.
 pub(super) fn ref_pin(reference: &str) -> PinState {
     let hex = reference.bytes().all(|b| b.is_ascii_hexdigit());
-    if hex && reference.len() == 40 {
+    let lower = reference.bytes().all(|b| !b.is_ascii_uppercase());
+    if hex && lower && reference.len() == 40 {
         PinState::Pinned
+    } else if hex && reference.len() == 40 {
+        // GitHub resolves refs by name first: an upper-case "commit" may be
+        // a branch or tag of that name.
+        PinState::Unpinned(format!(
+            "ref \"{reference}\" is not a commit sha as GitHub writes one; write it in lower case"
+        ))
     } else if looks_like_version(reference) {
         PinState::Tagged(format!(
             "tag \"{reference}\" can be moved; pin the commit sha"

@@ -224,7 +224,13 @@ fn files(item: &Node, project: &str, prefix: &str) -> Result<String, ExtractErro
 
 /// This very project, written with GitLab's predefined variable.
 fn is_this_project(path: &str) -> bool {
-    path.contains("$CI_PROJECT_PATH") || path.contains("${CI_PROJECT_PATH}")
+    // Only the variable itself: `evil/$CI_PROJECT_PATH` or
+    // `${CI_PROJECT_PATH}-templates` are other projects.
+    let project = path.trim().trim_start_matches("$CI_SERVER_FQDN/");
+    let project = project.trim_start_matches("${CI_SERVER_FQDN}/");
+    let project = project.split('@').next().unwrap_or_default();
+    let project = project.split('/').next().unwrap_or_default();
+    matches!(project, "$CI_PROJECT_PATH" | "${CI_PROJECT_PATH}")
 }
 
 /// A file fetched over HTTP(S) when the pipeline is created.

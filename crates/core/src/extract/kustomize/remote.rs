@@ -56,7 +56,9 @@ pub(super) fn parse(entry: &str) -> Result<Target, String> {
         let after_scheme = offset + scheme.len() + 3;
         return match scheme.to_ascii_lowercase().as_str() {
             "file" => Ok(Target::Local),
-            "http" | "https" if forced.is_none() && reference.is_none() && is_file(rest) => {
+            // Kustomize fetches a file URL with a plain GET first, whatever
+            // its query says: `?ref=<sha>` pins nothing there.
+            "http" | "https" if forced.is_none() && is_file(rest) => {
                 Ok(file(entry, base_end, after_scheme, scheme, rest))
             }
             "http" | "https" | "ssh" => {
@@ -346,11 +348,6 @@ mod tests {
                 Some("r"),
             ),
             (
-                "https://example.com/manifests/install.yaml?ref=v1",
-                "example.com/manifests/install.yaml",
-                Some("v1"),
-            ),
-            (
                 "ssh://git@host.example:2222/org/repo.git",
                 "host.example:2222/org/repo",
                 None,
@@ -369,6 +366,11 @@ mod tests {
             );
         }
         assert_eq!(ref_pin(sha), PinState::Pinned);
+        // A file URL is fetched with a plain GET: its query pins nothing.
+        assert!(matches!(
+            parse("https://example.com/manifests/install.yaml?ref=0123456789abcdef0123456789abcdef01234567"),
+            Ok(Target::File { .. })
+        ));
     }
 
     #[test]
