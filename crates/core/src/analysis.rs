@@ -674,7 +674,7 @@ fn pair<'d>(
 fn replaced(changes: &mut [Located], dropped: &mut HashSet<usize>) {
     let slot = |l: &Located, d: &Dependency| {
         (!matches!(d.kind, Kind::Lock | Kind::File | Kind::Policy))
-            .then(|| (l.file, d.kind, d.ecosystem))
+            .then_some((l.file, d.kind, d.ecosystem))
     };
     let mut removed: HashMap<(usize, Kind, crate::model::Ecosystem), Vec<usize>> = HashMap::new();
     for (i, located) in changes.iter().enumerate() {
