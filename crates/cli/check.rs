@@ -13,7 +13,7 @@ use iacgate_core::policy::{Policy, POLICY_FILE};
 use iacgate_core::signoff::{self, CommitContext, CommitSignature, Stage};
 use iacgate_git::{
     parse_pre_push, parse_pre_receive, CommitChanges, CommitInfo, FileChange, Known, PushUpdate,
-    Repo, SignatureStatus, StagedDiff, MODE_GITLINK, MODE_SYMLINK,
+    Repo, SignatureStatus, MODE_GITLINK, MODE_SYMLINK,
 };
 
 use crate::args::Format;
@@ -190,15 +190,9 @@ struct Outcome {
 }
 
 pub fn run(request: Request) -> anyhow::Result<u8> {
-    // A hook's diff starts first and runs while the repository is opened:
-    // it is most of what a hook costs.
-    let early = match (&request.target, request.hook) {
-        (Target::Staged, true) => Some(StagedDiff::start(&pathspecs())?),
-        _ => None,
-    };
     let repo = Repo::open_from_env()?;
     let outcome = match &request.target {
-        Target::Staged => staged(&repo, &request, early)?,
+        Target::Staged => staged(&repo, &request)?,
         _ => commits(&repo, &request)?,
     };
     let Some(outcome) = outcome else {
@@ -226,16 +220,9 @@ pub fn run(request: Request) -> anyhow::Result<u8> {
 
 /// The staged change (pre-commit, commit-msg, `check --staged`). `None`
 /// when the policy does not load (already reported).
-fn staged(
-    repo: &Repo,
-    request: &Request,
-    early: Option<StagedDiff>,
-) -> anyhow::Result<Option<Outcome>> {
+fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
     let head = (!repo.is_unborn()).then(|| "HEAD".to_owned());
-    let changes = match early {
-        Some(diff) => repo.finish_staged_diff(diff)?,
-        None => repo.staged_changes(&pathspecs())?,
-    };
+    let changes = repo.staged_changes(&pathspecs())?;
     // An amend replaces HEAD: the commit's whole change is the index
     // against HEAD's parent. Both views are judged, so that neither an
     // amend nor a commit mistaken for one can hide a change.

@@ -215,57 +215,6 @@ const PATHSPEC_ENV: [&str; 4] = [
     "GIT_ICASE_PATHSPECS",
 ];
 
-/// `git diff --cached` against HEAD, started before the repository is
-/// opened: in a hook the diff is most of the work, and it runs while the
-/// rest of iacgate starts up. git finds the repository exactly as it did
-/// for the hook (the hook's environment and directory), so this is only for
-/// hooks; [`Repo::finish_staged_diff`] reads the result.
-pub struct StagedDiff {
-    command: String,
-    child: std::process::Child,
-}
-
-impl StagedDiff {
-    pub fn start(pathspecs: &[&str]) -> Result<StagedDiff, GitError> {
-        let mut args: Vec<&str> = STAGED_DIFF.to_vec();
-        args.push("--");
-        args.extend(pathspecs);
-        let command = format!("git {}", args.join(" "));
-        let mut cmd = Command::new("git");
-        cmd.args(&args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .env("GIT_OPTIONAL_LOCKS", "0");
-        for key in PATHSPEC_ENV {
-            cmd.env_remove(key);
-        }
-        let child = cmd.spawn().map_err(|error| GitError::Spawn {
-            command: command.clone(),
-            error,
-        })?;
-        Ok(StagedDiff { command, child })
-    }
-}
-
-/// `git diff --cached` as iacgate reads it (the base follows).
-const STAGED_DIFF: [&str; 14] = [
-    "-c",
-    "core.quotepath=off",
-    "-c",
-    "diff.relative=false",
-    "diff",
-    "--cached",
-    "--raw",
-    "-z",
-    "-M",
-    "--no-abbrev",
-    "--no-ext-diff",
-    "--no-textconv",
-    "--ignore-submodules=none",
-    "--no-color",
-];
-
 impl Repo {
     /// Opens the repository the way git does: GIT_DIR, GIT_WORK_TREE,
     /// GIT_INDEX_FILE, GIT_OBJECT_DIRECTORY, GIT_CEILING_DIRECTORIES... are
@@ -382,36 +331,29 @@ impl Repo {
         base: Oid,
         pathspecs: &[&str],
     ) -> Result<Vec<FileChange>, GitError> {
-        let mut args: Vec<OsString> = STAGED_DIFF.iter().map(OsString::from).collect();
+        let mut args: Vec<OsString> = [
+            "-c",
+            "core.quotepath=off",
+            "-c",
+            "diff.relative=false",
+            "diff",
+            "--cached",
+            "--raw",
+            "-z",
+            "-M",
+            "--no-abbrev",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--ignore-submodules=none",
+            "--no-color",
+        ]
+        .iter()
+        .map(OsString::from)
+        .collect();
         args.push(base.to_string().into());
         args.push("--".into());
         args.extend(pathspecs.iter().map(OsString::from));
         self.diff(&args)
-    }
-
-    /// The changes of a [`StagedDiff`] (the index against HEAD, or the
-    /// empty tree when HEAD is unborn), read like [`Repo::staged_changes`].
-    pub fn finish_staged_diff(&self, diff: StagedDiff) -> Result<Vec<FileChange>, GitError> {
-        let StagedDiff { command, child } = diff;
-        let out = child.wait_with_output().map_err(|error| GitError::Spawn {
-            command: command.clone(),
-            error,
-        })?;
-        if !out.status.success() {
-            return Err(GitError::Command {
-                command,
-                status: out.status.to_string(),
-                stderr: String::from_utf8_lossy(&out.stderr).trim_end().to_owned(),
-            });
-        }
-        let entries = raw::parse_raw(&out.stdout).map_err(|reason| GitError::Parse {
-            command: command.clone(),
-            reason,
-        })?;
-        entries
-            .into_iter()
-            .map(|entry| self.load(entry, &command))
-            .collect()
     }
 
     /// The change one commit makes against its first parent (the empty tree
