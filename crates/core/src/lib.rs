@@ -15,3 +15,6 @@ pub mod signoff;
 pub mod source;
 pub mod suppress;
 pub mod version;
+
+#[cfg(test)]
+mod fuzz_regressions;

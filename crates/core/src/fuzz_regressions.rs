@@ -1,0 +1,107 @@
+//! Inputs the fuzz targets (`fuzz/`, docs/fuzzing.md) found or that guard a
+//! limit, replayed through the same functions on every test run:
+//! `tests/fixtures/fuzz/<target>/*`. Each must give a result, never a panic.
+
+use std::path::PathBuf;
+
+use crate::extract::{extract, FileKind, Manifest};
+use crate::policy::Policy;
+use crate::source::ModuleSource;
+use crate::version::{direction, Constraints, Version};
+
+fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/fuzz")
+        .join(target);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .map(|p| {
+            let bytes = std::fs::read(&p).expect("a fixture");
+            (p, bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The file kinds of the extractor targets, as the targets pick them.
+fn kinds(target: &str) -> Vec<FileKind> {
+    match target {
+        "hcl" => vec![FileKind::TerraformHcl],
+        "terraform_json" => vec![FileKind::TerraformJson],
+        "lockfile" => vec![FileKind::TerraformLock],
+        "terragrunt" => vec![FileKind::Terragrunt],
+        "cloudformation" => vec![FileKind::CloudFormation],
+        "pulumi" => vec![
+            FileKind::PulumiProject,
+            FileKind::PulumiProgram,
+            FileKind::PulumiPackages(Manifest::PackageJson),
+            FileKind::PulumiPackages(Manifest::Requirements),
+            FileKind::PulumiPackages(Manifest::PyProject),
+            FileKind::PulumiPackages(Manifest::GoMod),
+        ],
+        "workflow" => vec![
+            FileKind::GitHubWorkflow,
+            FileKind::GitHubAction,
+            FileKind::GitLabCi,
+        ],
+        "chart" => vec![FileKind::HelmChart, FileKind::HelmLock],
+        "kustomization" => vec![FileKind::Kustomization, FileKind::AnsibleRequirements],
+        "dockerfile" => vec![FileKind::Dockerfile, FileKind::Compose],
+        _ => Vec::new(),
+    }
+}
+
+#[test]
+fn extractor_inputs_never_panic() {
+    for target in [
+        "hcl",
+        "terraform_json",
+        "lockfile",
+        "terragrunt",
+        "cloudformation",
+        "pulumi",
+        "workflow",
+        "chart",
+        "kustomization",
+        "dockerfile",
+    ] {
+        for (path, bytes) in inputs(target) {
+            // Every kind of the target, so that an input needs no selector.
+            for kind in kinds(target) {
+                let _ = extract(kind, &bytes);
+            }
+            // And exactly as the target saw it: the first byte picks.
+            let kinds = kinds(target);
+            if let (Some((&first, rest)), true) = (bytes.split_first(), kinds.len() > 1) {
+                let _ = extract(kinds[usize::from(first) % kinds.len()], rest);
+            }
+            eprintln!("ok: {}", path.display());
+        }
+    }
+}
+
+#[test]
+fn parser_inputs_never_panic() {
+    for (_, bytes) in inputs("module_source") {
+        if let Ok(source) = ModuleSource::parse(&String::from_utf8_lossy(&bytes)) {
+            let _ = (source.pin(None), source.address(), source.revision());
+        }
+    }
+    for (_, bytes) in inputs("version_constraint") {
+        let text = String::from_utf8_lossy(&bytes);
+        let (a, b) = text.split_once('\n').unwrap_or((&text, ""));
+        if let (Ok(c), Ok(v)) = (Constraints::parse(a), Version::parse(b)) {
+            let _ = c.matches(&v);
+        }
+        let _ = direction(a, b);
+    }
+    for (_, bytes) in inputs("policy") {
+        let _ = Policy::parse(&String::from_utf8_lossy(&bytes));
+    }
+}
