@@ -128,7 +128,7 @@ fn sbom_is_byte_identical_for_the_same_commit_and_works_in_a_bare_repository() {
     let bare = repo.bare_remote();
     repo.git(&["push", "-q", "origin", "main"]);
     let out = Command::new(crate::util::bin())
-        .args(["sbom", "--format", "cyclonedx"])
+        .args(["sbom", "--rev", "main", "--format", "cyclonedx"])
         .current_dir(bare.path())
         .env_remove("GIT_DIR")
         .output()
