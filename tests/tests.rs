@@ -15,3 +15,4 @@ mod policy;
 mod push;
 mod signing;
 mod staged;
+mod submodules;

@@ -11,6 +11,7 @@ use iacgate_core::extract::{FileKind, Tree, PATHSPECS};
 use iacgate_core::finding::Finding;
 use iacgate_core::policy::{Policy, POLICY_FILE};
 use iacgate_core::signoff::{self, CommitContext, CommitSignature, Stage};
+use iacgate_core::submodules::{self, SubmoduleChange, GITMODULES};
 use iacgate_git::{
     parse_pre_push, parse_pre_receive, CommitChanges, CommitInfo, FileChange, Known, PushUpdate,
     Repo, SignatureStatus, MODE_GITLINK, MODE_SYMLINK,
@@ -101,6 +102,23 @@ impl Sides {
     }
 }
 
+/// Gitlinks (submodules) a change adds, moves or removes, at paths that
+/// are not IaC files (a submodule at an IaC path is reported as unreadable).
+fn gitlinks(changes: &[FileChange]) -> Vec<SubmoduleChange<'_>> {
+    changes
+        .iter()
+        .filter_map(|c| {
+            let path = c.new_path.as_deref().or(c.old_path.as_deref())?;
+            if FileKind::classify(path).is_some() {
+                return None;
+            }
+            let old = c.old_id.as_deref().filter(|_| c.old_mode == MODE_GITLINK);
+            let new = c.new_id.as_deref().filter(|_| c.new_mode == MODE_GITLINK);
+            (old.is_some() || new.is_some()).then_some(SubmoduleChange { path, old, new })
+        })
+        .collect()
+}
+
 /// One side of a change as a tree whose files Terragrunt files read.
 enum SideTree<'r> {
     /// A first commit's base.
@@ -174,6 +192,34 @@ fn dependents(repo: &Repo, change: &Change) -> anyhow::Result<Vec<(String, Vec<u
         .collect())
 }
 
+/// The IaC pathspecs, `.gitmodules`, and the submodule paths that
+/// `.gitmodules` names in `trees` (`None`: the index), so that gitlinks the
+/// change moves are seen. A repository without submodules costs a stat.
+fn pathspecs_with_submodules(repo: &Repo, trees: &[Option<&str>]) -> anyhow::Result<Vec<String>> {
+    let mut specs: Vec<String> = pathspecs().into_iter().map(str::to_owned).collect();
+    specs.push(GITMODULES.to_owned());
+    for tree in trees {
+        let bytes = match tree {
+            None if !repo.workdir().is_some_and(|w| w.join(GITMODULES).exists()) => continue,
+            None => repo.index_file(GITMODULES)?,
+            Some(rev) => repo.file_at(rev, GITMODULES)?,
+        };
+        for entry in bytes
+            .iter()
+            .flat_map(|b| submodules::parse(&String::from_utf8_lossy(b)))
+        {
+            specs.push(format!(":(literal){}", entry.path));
+        }
+    }
+    specs.sort();
+    specs.dedup();
+    Ok(specs)
+}
+
+fn as_strs(specs: &[String]) -> Vec<&str> {
+    specs.iter().map(String::as_str).collect()
+}
+
 fn pathspecs() -> Vec<&'static str> {
     let mut pathspecs = PATHSPECS.to_vec();
     pathspecs.push(POLICY_FILE);
@@ -222,13 +268,14 @@ pub fn run(request: Request) -> anyhow::Result<u8> {
 /// when the policy does not load (already reported).
 fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
     let head = (!repo.is_unborn()).then(|| "HEAD".to_owned());
-    let changes = repo.staged_changes(&pathspecs())?;
+    let specs = pathspecs_with_submodules(repo, &[None])?;
+    let changes = repo.staged_changes(&as_strs(&specs))?;
     // An amend replaces HEAD: the commit's whole change is the index
     // against HEAD's parent. Both views are judged, so that neither an
     // amend nor a commit mistaken for one can hide a change.
     let amended = if request.hook && is_amend(repo, request.message_file.is_some())? {
         let parent = repo.commit_info("HEAD")?.parents.into_iter().next();
-        let changes = repo.staged_changes_against(parent.as_deref(), &pathspecs())?;
+        let changes = repo.staged_changes_against(parent.as_deref(), &as_strs(&specs))?;
         Some((parent, changes))
     } else {
         None
@@ -323,7 +370,9 @@ fn commits(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
             .into_iter()
             .filter(|id| judged.insert((id.clone(), key.clone())))
             .collect();
-        for CommitChanges { info, changes } in repo.commits_changes(&ids, &pathspecs())? {
+        let tip = ids.last().map(String::as_str);
+        let specs = pathspecs_with_submodules(repo, &[tip, group.policy_at.as_deref()])?;
+        for CommitChanges { info, changes } in repo.commits_changes(&ids, &as_strs(&specs))? {
             outcome.commits.push(CommitHeader {
                 id: info.id.clone(),
                 summary: info.summary.clone(),
@@ -364,7 +413,8 @@ fn judge_rewind(
     policy: &Policy,
     outcome: &mut Outcome,
 ) -> anyhow::Result<()> {
-    let changes = repo.changes_between(&rewind.old, &rewind.new, &pathspecs())?;
+    let specs = pathspecs_with_submodules(repo, &[Some(&rewind.old), Some(&rewind.new)])?;
+    let changes = repo.changes_between(&rewind.old, &rewind.new, &as_strs(&specs))?;
     if changes.is_empty() {
         return Ok(());
     }
@@ -671,7 +721,25 @@ fn judge(
         }))
         .collect();
     let (base_tree, new_tree) = change.sides.trees(repo);
-    let analysis = Analysis::in_trees(&inputs, policy, Some((&base_tree, &new_tree)));
+    let gitlinks = gitlinks(change.changes);
+    let touches_gitmodules = change.changes.iter().any(|c| {
+        c.old_path.as_deref() == Some(GITMODULES) || c.new_path.as_deref() == Some(GITMODULES)
+    });
+    let (old_gitmodules, new_gitmodules) = if gitlinks.is_empty() && !touches_gitmodules {
+        (None, None)
+    } else {
+        let text = |bytes: Option<Vec<u8>>| bytes.map(|b| String::from_utf8_lossy(&b).into_owned());
+        (
+            text(change.sides.read_base(repo, GITMODULES)?),
+            text(change.sides.read_new(repo, GITMODULES)?),
+        )
+    };
+    let analysis = Analysis::in_trees(&inputs, policy, Some((&base_tree, &new_tree)))
+        .with_submodules(
+            &gitlinks,
+            old_gitmodules.as_deref(),
+            new_gitmodules.as_deref(),
+        );
     if analysis.files_checked() == 0 {
         return Ok(());
     }
@@ -695,6 +763,11 @@ fn judge(
     }
     for (path, bytes) in &sibling_files {
         outcome.sources.insert(change.commit, path, bytes);
+    }
+    if let Some(text) = &new_gitmodules {
+        outcome
+            .sources
+            .insert(change.commit, GITMODULES, text.as_bytes());
     }
     for finding in &mut findings {
         finding.commit = change.commit.map(str::to_owned);

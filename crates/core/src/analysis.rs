@@ -19,6 +19,7 @@ use crate::rules::{
     policy_change, source_change, unpinned, version_change,
 };
 use crate::source::{without_default_host, ModuleSource};
+use crate::submodules::{self, SubmoduleChange};
 use crate::suppress;
 
 /// Inputs from which extraction runs on several threads.
@@ -208,6 +209,10 @@ pub struct Analysis<'a> {
     policy: &'a Policy,
     files: Vec<Analyzed<'a>>,
     policy_file: Option<PolicyFileChange<'a>>,
+    /// Gitlink changes, judged by [`crate::submodules`], and `.gitmodules`
+    /// as it will be (for suppressions).
+    submodules: Vec<Finding>,
+    gitmodules: Option<Cow<'a, str>>,
 }
 
 /// One dependency change, with the index of the file whose text it points
@@ -343,12 +348,37 @@ impl<'a> Analysis<'a> {
             policy,
             files,
             policy_file,
+            submodules: Vec::new(),
+            gitmodules: None,
         }
+    }
+
+    /// Judge gitlinks the change moves, adds or re-points too, with
+    /// `.gitmodules` on each side (see [`crate::submodules`]).
+    pub fn with_submodules(
+        mut self,
+        changes: &[SubmoduleChange],
+        old_gitmodules: Option<&str>,
+        new_gitmodules: Option<&'a str>,
+    ) -> Analysis<'a> {
+        if changes.is_empty() && old_gitmodules == new_gitmodules {
+            return self;
+        }
+        self.submodules = submodules::findings(
+            changes,
+            old_gitmodules,
+            new_gitmodules,
+            &self.policy.allow.modules,
+        );
+        self.gitmodules = Some(Cow::Borrowed(new_gitmodules.unwrap_or_default()));
+        self
     }
 
     /// How many IaC files (the policy file included) the change touches.
     pub fn files_checked(&self) -> usize {
-        self.files.len() + usize::from(self.policy_file.is_some())
+        self.files.len()
+            + usize::from(self.policy_file.is_some())
+            + usize::from(self.gitmodules.is_some())
     }
 
     /// Directories whose provider requirements or lock entries changed.
@@ -439,6 +469,7 @@ impl<'a> Analysis<'a> {
         if let Some(change) = &self.policy_file {
             findings.extend(policy_findings(change));
         }
+        findings.extend(self.submodules.iter().cloned());
 
         let texts: HashMap<&str, Cow<str>> = self
             .files
@@ -448,6 +479,11 @@ impl<'a> Analysis<'a> {
                 siblings
                     .iter()
                     .map(|s| (s.path, String::from_utf8_lossy(s.bytes))),
+            )
+            .chain(
+                self.gitmodules
+                    .clone()
+                    .map(|text| (submodules::GITMODULES, text)),
             )
             .collect();
         findings.retain_mut(|finding| {
@@ -673,8 +709,11 @@ fn pair<'d>(
 /// file facts keep their own logic.
 fn replaced(changes: &mut [Located], dropped: &mut HashSet<usize>) {
     let slot = |l: &Located, d: &Dependency| {
-        (!matches!(d.kind, Kind::Lock | Kind::File | Kind::Policy))
-            .then_some((l.file, d.kind, d.ecosystem))
+        (!matches!(d.kind, Kind::Lock | Kind::File | Kind::Policy)).then_some((
+            l.file,
+            d.kind,
+            d.ecosystem,
+        ))
     };
     let mut removed: HashMap<(usize, Kind, crate::model::Ecosystem), Vec<usize>> = HashMap::new();
     for (i, located) in changes.iter().enumerate() {

@@ -13,6 +13,7 @@ pub mod rules;
 pub mod sbom;
 pub mod signoff;
 pub mod source;
+pub mod submodules;
 pub mod suppress;
 pub mod version;
 

@@ -56,6 +56,8 @@ pub enum Ecosystem {
     Container,
     /// Ansible Galaxy `requirements.yml`.
     Ansible,
+    /// Git submodules (`.gitmodules` and the gitlinks).
+    Git,
 }
 
 impl Ecosystem {
@@ -71,6 +73,7 @@ impl Ecosystem {
             Ecosystem::Kustomize => "kustomize",
             Ecosystem::Container => "container",
             Ecosystem::Ansible => "ansible",
+            Ecosystem::Git => "git",
         }
     }
 }
