@@ -73,9 +73,48 @@ pub(super) fn parse_shallow(text: &str) -> Option<Result<Body, ExtractError>> {
     (nesting_estimate(text) <= INLINE_NESTING).then(|| parse(text))
 }
 
-/// Parses an HCL body; a syntax error becomes an [`ExtractError`] at the
-/// byte the parser stopped on.
+/// How long the HCL parser may take with one file. Real files take
+/// milliseconds; some short inputs make hcl-edit's parser backtrack
+/// exponentially (found by fuzzing: 273 bytes of operators and unclosed
+/// brackets ran for minutes), which in a server's pre-receive hook would
+/// hold every push.
+const PARSE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Parses an HCL body within [`PARSE_DEADLINE`]; a syntax error becomes an
+/// [`ExtractError`] at the byte the parser stopped on. The parse runs on a
+/// thread of its own: one that does not finish in time is left behind
+/// (the process ends soon after, in a hook) and the file fails closed.
 fn parse(text: &str) -> Result<Body, ExtractError> {
+    let owned = text.to_owned();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("iacgate-hcl-parse".to_owned())
+        .stack_size(DEEP_STACK)
+        .spawn(move || {
+            let _ = sender.send(parse_here(&owned));
+        });
+    if spawned.is_err() {
+        // No thread to be had: parse here, without a deadline.
+        return parse_here(text);
+    }
+    match receiver.recv_timeout(PARSE_DEADLINE) {
+        Ok(parsed) => parsed,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(ExtractError::new(
+            format!(
+                "the HCL parser did not finish within {} s: no real file takes that long, \
+                 this one is built to be slow to parse",
+                PARSE_DEADLINE.as_secs()
+            ),
+            0,
+        )),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(ExtractError::new(
+            "the HCL parser failed on this file",
+            0,
+        )),
+    }
+}
+
+fn parse_here(text: &str) -> Result<Body, ExtractError> {
     parse_body(text).map_err(|err| {
         ExtractError::new(
             format!("HCL syntax error: {}", one_line(err.message())),
