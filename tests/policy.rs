@@ -380,3 +380,38 @@ fn the_documented_complete_example_parses() {
         assert_eq!(run.code, 0, "{block}\n{}", run.stderr);
     }
 }
+
+#[test]
+fn the_file_size_limit_is_configurable() {
+    let repo = TestRepo::new();
+    repo.write(".iacgate.toml", "[limits]\nmax_file_mib = 1\n")
+        .commit_all("policy");
+    let big = format!(
+        "module \"a\" {{\n  source  = \"acme/a/aws\"\n  version = \"1.0.0\"\n}}\n{}",
+        "# padding\n".repeat(120_000)
+    );
+    repo.write("main.tf", &big).stage(&["main.tf"]);
+    let run = repo.iacgate(&["check", "--staged", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.rules(), [("parse-error".into(), "main.tf".into(), 1)]);
+    assert!(
+        run.messages()[0].contains("over the 1 MiB limit"),
+        "{}",
+        run.stdout
+    );
+    // Under the default (8 MiB) the same file is read.
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n").commit_all("start");
+    repo.write("main.tf", &big).stage(&["main.tf"]);
+    let run = repo.iacgate(&["check", "--staged", "--format", "json"]);
+    assert_eq!(run.rule_names(), ["new-dependency"], "{}", run.stdout);
+    // A limit out of range is a policy error, with its place.
+    let repo = TestRepo::new();
+    repo.write(".iacgate.toml", "[limits]\nmax_file_mib = 1000\n")
+        .commit_all("policy");
+    repo.write("main.tf", "# x\n").stage(&["main.tf"]);
+    let run = repo.iacgate(&["check", "--staged"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains(".iacgate.toml (at "), "{}", run.stderr);
+    assert!(run.stderr.contains("at most 256"), "{}", run.stderr);
+}

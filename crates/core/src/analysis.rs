@@ -300,7 +300,7 @@ impl<'a> Analysis<'a> {
             // new side is then judged as added, which fails closed.
             let (early_old, early_new) = early.remove(&index).unwrap_or_default();
             let old = old_bytes
-                .filter(|b| b.len() <= MAX_FILE_BYTES)
+                .filter(|b| b.len() <= policy.limits.max_file_bytes)
                 .and_then(|bytes| {
                     early_old
                         .unwrap_or_else(|| extract_in(kind, bytes, at(input.old_path, old_tree)))
@@ -309,12 +309,13 @@ impl<'a> Analysis<'a> {
                 .unwrap_or_default();
             let new = match (input.unreadable, input.new) {
                 (Some(why), _) => Some(Err(ExtractError::new(why, 0))),
-                (None, Some(bytes)) if bytes.len() > MAX_FILE_BYTES => {
+                (None, Some(bytes)) if bytes.len() > policy.limits.max_file_bytes => {
                     Some(Err(ExtractError::new(
                         format!(
-                            "the file is {} MiB, over the {} MiB limit for IaC files",
-                            bytes.len() / (1024 * 1024),
-                            MAX_FILE_BYTES / (1024 * 1024)
+                            "the file is {:.1} MiB, over the {} MiB limit for IaC files \
+                             ([limits] max_file_mib in {POLICY_FILE})",
+                            bytes.len() as f64 / (1024.0 * 1024.0),
+                            policy.limits.max_file_bytes / (1024 * 1024)
                         ),
                         0,
                     )))
@@ -331,7 +332,7 @@ impl<'a> Analysis<'a> {
             }
             let new_text = input
                 .new
-                .filter(|b| b.len() <= MAX_FILE_BYTES)
+                .filter(|b| b.len() <= policy.limits.max_file_bytes)
                 .map(String::from_utf8_lossy)
                 .or_else(|| new.is_some().then_some(Cow::Borrowed("")));
             files.push(Analyzed {

@@ -93,14 +93,21 @@ fn extractor_inputs_never_panic() {
 /// the parse deadline, naming the reason.
 #[test]
 fn slow_hcl_fails_closed_in_time() {
-    for (target, kind) in [("hcl", FileKind::TerraformHcl), ("lockfile", FileKind::TerraformLock)] {
+    for (target, kind) in [
+        ("hcl", FileKind::TerraformHcl),
+        ("lockfile", FileKind::TerraformLock),
+    ] {
         for (path, bytes) in inputs(target) {
             if !path.to_string_lossy().contains("slow-") {
                 continue;
             }
             let started = std::time::Instant::now();
             let result = extract(kind, &bytes);
-            assert!(started.elapsed() < std::time::Duration::from_secs(8), "{}", path.display());
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(8),
+                "{}",
+                path.display()
+            );
             if let Err(err) = result {
                 assert!(
                     err.message.contains("did not finish") || err.message.contains("syntax error"),

@@ -170,6 +170,24 @@ pub struct Allow {
     pub includes: Allowlist,
 }
 
+/// `[limits]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// An IaC file larger than this is reported (`parse-error`), not parsed.
+    pub max_file_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_file_bytes: crate::analysis::MAX_FILE_BYTES,
+        }
+    }
+}
+
+/// The most `[limits] max_file_mib` may say: more is no IaC file.
+const MAX_FILE_MIB: usize = 256;
+
 /// `[signoff]`: who may sign off a change that needs a second pair of eyes.
 #[derive(Debug, Clone)]
 pub struct SignoffPolicy {
@@ -226,6 +244,7 @@ pub struct Policy {
     pub allow: Allow,
     pub signoff: SignoffPolicy,
     pub paths: Paths,
+    pub limits: Limits,
     /// `[rules]`: rule name -> level; `None` turns the rule off.
     levels: HashMap<&'static str, Option<Level>>,
 }
@@ -290,7 +309,8 @@ fn type_name(value: &DeValue) -> &'static str {
     }
 }
 
-const TOP_KEYS: &[&str] = &["pinning", "allow", "signoff", "rules", "paths"];
+const TOP_KEYS: &[&str] = &["pinning", "allow", "signoff", "rules", "paths", "limits"];
+const LIMITS_KEYS: &[&str] = &["max_file_mib"];
 const PINNING_KEYS: &[&str] = &["git", "registry", "images", "actions"];
 const ALLOW_KEYS: &[&str] = &[
     "modules",
@@ -344,6 +364,11 @@ impl Reader {
                 "paths" => {
                     if let Some(table) = self.table(key, value) {
                         policy.paths = self.paths(table);
+                    }
+                }
+                "limits" => {
+                    if let Some(table) = self.table(key, value) {
+                        policy.limits = self.limits(table);
                     }
                 }
                 _ => self.unknown_key(key, "", TOP_KEYS),
@@ -472,6 +497,25 @@ impl Reader {
                 None
             }
         }
+    }
+
+    fn limits(&mut self, table: &DeTable) -> Limits {
+        let mut limits = Limits::default();
+        for (key, value) in table {
+            let name = key.get_ref().as_ref();
+            match name {
+                "max_file_mib" => match self.count(name, value) {
+                    Some(mib) if mib <= MAX_FILE_MIB => limits.max_file_bytes = mib * 1024 * 1024,
+                    Some(_) => self.error(
+                        span_of(value),
+                        format!("`{name}` must be at most {MAX_FILE_MIB}"),
+                    ),
+                    None => {}
+                },
+                _ => self.unknown_key(key, "limits", LIMITS_KEYS),
+            }
+        }
+        limits
     }
 
     fn pinning(&mut self, table: &DeTable) -> Pinning {

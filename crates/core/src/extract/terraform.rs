@@ -107,10 +107,9 @@ fn parse(text: &str) -> Result<Body, ExtractError> {
             ),
             0,
         )),
-        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(ExtractError::new(
-            "the HCL parser failed on this file",
-            0,
-        )),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            Err(ExtractError::new("the HCL parser failed on this file", 0))
+        }
     }
 }
 
