@@ -636,6 +636,23 @@ mod tests {
             let _ = direction(&s, &t);
         }
 
+        /// parse(render(x)) is x, for versions and constraints.
+        #[test]
+        fn rendering_round_trips(
+            s in "(~>|>=|<=|!=|=|<|>| )*v?[0-9]{1,4}(\\.[0-9]{1,4}){0,2}(-[0-9a-z]{1,4})?(, ?(~>|>=|<|!=) ?[0-9]{1,3}(\\.[0-9]{1,3}){0,2})?",
+            t in "v?[0-9]{1,5}(\\.[0-9]{1,5}){0,2}(-[0-9a-z]{1,4}(\\.[0-9a-z]{1,3})?)?(\\+[a-z0-9]{1,4})?",
+        ) {
+            if let Ok(cs) = Constraints::parse(&s) {
+                let again = Constraints::parse(&cs.to_string());
+                prop_assert_eq!(again.as_ref().map(ToString::to_string), Ok(cs.to_string()));
+            }
+            if let Ok(ver) = Version::parse(&t) {
+                let again = Version::parse(&ver.to_string()).expect("a rendered version parses");
+                prop_assert_eq!(again.cmp(&ver), std::cmp::Ordering::Equal);
+                prop_assert_eq!(again.to_string(), ver.to_string());
+            }
+        }
+
         #[test]
         fn order_is_antisymmetric(a in "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}(-[0-9a-z]{1,3}(\\.[0-9a-z]{1,3}){0,2})?",
                                   b in "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}(-[0-9a-z]{1,3}(\\.[0-9a-z]{1,3}){0,2})?") {
