@@ -2,6 +2,7 @@
 
 mod util;
 
+mod errors;
 mod evasion;
 mod explain;
 mod formats;

@@ -1,0 +1,72 @@
+//! Every way a run can fail ends with a defined exit code (2 for a tool
+//! error, never a panic's 101) and a message that names what failed.
+
+use std::process::Command;
+
+use crate::util::{bin, TestRepo};
+
+#[test]
+fn tool_errors_exit_2_and_name_what_failed() {
+    let repo = TestRepo::new();
+    repo.write("main.tf", "# x\n").commit_all("start");
+    let cases: &[(&[&str], &str)] = &[
+        (&["check", "--commit", "no-such-rev"], "no-such-rev"),
+        (&["check", "--range", "no-such..HEAD"], "no-such"),
+        (&["check", "--config", "missing.toml"], "missing.toml"),
+        (&["scan", "no-such-dir"], "no-such-dir"),
+        (&["scan", "--rev", "no-such-rev"], "no-such-rev"),
+        (
+            &["sbom", "--rev", "no-such-rev", "--format", "spdx"],
+            "no-such-rev",
+        ),
+        (&["explain", "no-such-rule"], "no-such-rule"),
+        (&["check", "--format", "yaml"], "yaml"),
+    ];
+    for (args, named) in cases {
+        let run = repo.iacgate(args);
+        assert_eq!(run.code, 2, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains(named),
+            "{args:?} does not name {named}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn outside_a_repository_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(bin())
+        .args(["check", "--staged"])
+        .current_dir(dir.path())
+        .env("GIT_CEILING_DIRECTORIES", dir.path().parent().unwrap())
+        .env_remove("GIT_DIR")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("repository"), "{stderr}");
+}
+
+#[test]
+fn unreadable_iac_files_block_and_name_the_file() {
+    let deep = format!("a = {}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let cases: &[(&str, &[u8], &str)] = &[
+        ("bin/main.tf", b"module \"a\" {\0\0}", "binary"),
+        ("utf8/main.tf", b"# caf\xe9\nmodule \"a\" {}\n", "UTF-8"),
+        ("deep/main.tf", deep.as_bytes(), "nested"),
+        ("ci/.gitlab-ci.yml", b"a: &a [*a, *a, *a]\nb: [", "YAML"),
+    ];
+    for (path, bytes, why) in cases {
+        let repo = TestRepo::new();
+        repo.write("README.md", "x\n").commit_all("start");
+        repo.write_bytes(path, bytes).stage(&[path]);
+        let run = repo.iacgate(&["check", "--staged", "--format", "json"]);
+        assert_eq!(run.code, 1, "{path}: {}{}", run.stdout, run.stderr);
+        let findings = run.json()["findings"].as_array().unwrap().clone();
+        assert_eq!(findings[0]["rule"], "parse-error", "{path}");
+        assert_eq!(findings[0]["file"], *path);
+        let message = findings[0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(why), "{path}: {message}");
+    }
+}
