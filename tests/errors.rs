@@ -70,3 +70,42 @@ fn unreadable_iac_files_block_and_name_the_file() {
         assert!(message.contains(why), "{path}: {message}");
     }
 }
+
+#[test]
+fn a_yaml_alias_bomb_fails_closed_fast() {
+    let mut bomb = String::from("on: push\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n").commit_all("start");
+    let path = ".github/workflows/bomb.yml";
+    repo.write(path, &bomb).stage(&[path]);
+    let started = std::time::Instant::now();
+    let run = repo.iacgate(&["check", "--staged", "--format", "json"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.rules()[0].0, "parse-error");
+    assert_eq!(run.rules()[0].1, path);
+}
+
+#[test]
+fn a_path_that_is_not_utf8_is_judged_and_named() {
+    use std::os::unix::ffi::OsStrExt;
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n").commit_all("start");
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.tf");
+    std::fs::write(
+        repo.path().join(name),
+        "module \"a\" {\n  source = \"git::https://example.com/a.git?ref=main\"\n}\n",
+    )
+    .unwrap();
+    repo.git(&["add", "-A"]);
+    let run = repo.iacgate(&["check", "--staged", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.rules(),
+        [("unpinned".into(), "caf\u{fffd}.tf".into(), 2)]
+    );
+}
