@@ -2,7 +2,7 @@
 
 use super::{rule_doc, Level, Rule};
 use crate::finding::{Finding, Side};
-use crate::model::Dependency;
+use crate::model::{Dependency, Kind};
 use crate::policy::{GitPinning, Pinning, RegistryPinning};
 use crate::source::{ModuleSource, Pin, Unpinned};
 
@@ -90,6 +90,35 @@ pub fn check_declared(file: &str, text: &str, dep: &Dependency, why: &str) -> Fi
             dep.name
         ))
         .with_label("mutable reference")
-        .with_help("pin it to immutable content: an exact version, a commit, a versioned object (docs/formats.md)")
+        .with_help(declared_help(dep))
         .with_values(None, dep.version_str())
+}
+
+/// What to write instead, for the kinds whose fix has a well-known shape.
+fn declared_help(dep: &Dependency) -> String {
+    let version = dep.version_str().unwrap_or("");
+    match dep.kind {
+        Kind::Action if !version.is_empty() && !dep.name.starts_with("docker://") => {
+            let repo: Vec<&str> = dep.name.splitn(3, '/').take(2).collect();
+            format!(
+                "pin the commit: `git ls-remote https://github.com/{} {version}` shows it; write `uses: {}@<40-hex sha> # {version}`",
+                repo.join("/"),
+                dep.name
+            )
+        }
+        Kind::Image => {
+            let tagged = match version {
+                "" => format!("{}:latest", dep.name),
+                tag if !tag.contains(':') => format!("{}:{tag}", dep.name),
+                _ => dep.name.clone(),
+            };
+            format!(
+                "pin the digest: `docker buildx imagetools inspect {tagged}` shows it; write `{tagged}@sha256:<digest>`"
+            )
+        }
+        Kind::Chart | Kind::Collection | Kind::Plugin | Kind::Provider => {
+            "write one exact version (`1.2.3`), not a range or none".to_owned()
+        }
+        _ => "pin it to immutable content: an exact version, a commit, a versioned object (docs/formats.md)".to_owned(),
+    }
 }
