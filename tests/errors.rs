@@ -109,3 +109,83 @@ fn a_path_that_is_not_utf8_is_judged_and_named() {
         [("unpinned".into(), "caf\u{fffd}.tf".into(), 2)]
     );
 }
+
+#[test]
+fn deep_json_and_yaml_fail_closed_without_overflowing() {
+    let deep_json = format!(
+        "{{\"AWSTemplateFormatVersion\": \"2010-09-09\", \"Resources\": {}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let deep_yaml = format!(
+        "on: push\njobs: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    for (path, text) in [
+        ("stacks/deep.json", deep_json.as_str()),
+        (".github/workflows/deep.yml", deep_yaml.as_str()),
+    ] {
+        let repo = TestRepo::new();
+        repo.write("README.md", "x\n").commit_all("start");
+        repo.write(path, text).stage(&[path]);
+        let run = repo.iacgate(&["check", "--staged", "--format", "json"]);
+        assert_eq!(run.code, 1, "{path}: {}{}", run.stdout, run.stderr);
+        assert_eq!(run.rules()[0].0, "parse-error", "{path}");
+        assert_eq!(run.rules()[0].1, path);
+    }
+}
+
+#[test]
+fn crlf_files_are_read_with_the_right_lines() {
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n").commit_all("start");
+    repo.write(
+        "main.tf",
+        "# stack\r\nmodule \"a\" {\r\n  source = \"git::https://example.com/a.git?ref=main\"\r\n}\r\n",
+    )
+    .stage(&["main.tf"]);
+    let run = repo.iacgate(&["check", "--staged", "--format", "json"]);
+    assert_eq!(run.rules(), [("unpinned".into(), "main.tf".into(), 3)]);
+    assert_eq!(run.json()["findings"][0]["column"], 12);
+}
+
+#[test]
+fn huge_hook_input_is_refused_not_read() {
+    use std::io::Write;
+    let repo = TestRepo::new();
+    repo.write("main.tf", "# x\n").commit_all("start");
+    for hook in ["pre-push", "pre-receive"] {
+        let mut child = repo
+            .command(bin())
+            .args(["hook", hook])
+            .args(if hook == "pre-push" {
+                &["origin", "x"][..]
+            } else {
+                &[][..]
+            })
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        // 20 MiB of one endless line, written while iacgate reads.
+        let writer = std::thread::spawn(move || {
+            let chunk = vec![b'a'; 1024 * 1024];
+            for _ in 0..20 {
+                if stdin.write_all(&chunk).is_err() {
+                    break;
+                }
+            }
+        });
+        let out = child.wait_with_output().unwrap();
+        let _ = writer.join();
+        assert_eq!(out.status.code(), Some(2), "{hook}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(hook) && stderr.contains("MiB"),
+            "{hook}: {stderr}"
+        );
+    }
+}
