@@ -332,6 +332,44 @@ mod gitlab_ci {
     }
 
     #[test]
+    fn a_locally_included_file_is_read_wherever_it_lives() {
+        let repo = TestRepo::new();
+        repo.write(PATH, "include:\n  - local: /ci/jobs.yml\nstages: [plan]\n")
+            .write(
+                "ci/jobs.yml",
+                &format!(
+                    "plan:\n  image: hashicorp/terraform@{DIGEST}\n  script: [terraform plan]\n"
+                ),
+            )
+            .commit_all("ci");
+        repo.write(
+            "ci/jobs.yml",
+            "include:\n  - project: grp/ci2\n    file: /x.yml\nplan:\n  image: evil/img:latest\n  script: [terraform plan]\n",
+        )
+        .stage(&["ci/jobs.yml"]);
+        let run = check_staged(&repo);
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        assert!(
+            run.rules().iter().all(|r| r.1 == "ci/jobs.yml"),
+            "{}",
+            run.stdout
+        );
+        assert!(
+            run.sorted_rules().contains(&"unpinned".to_owned()),
+            "{}",
+            run.stdout
+        );
+        // And in a whole-tree scan.
+        repo.git(&["commit", "-q", "--no-verify", "-m", "jobs"]);
+        let scan = repo.iacgate(&["scan", "--format", "json"]);
+        assert!(
+            scan.rules().iter().any(|r| r.1 == "ci/jobs.yml"),
+            "{}",
+            scan.stdout
+        );
+    }
+
+    #[test]
     fn local_includes_are_silent() {
         let run = added(PATH, &ci("  - local: /ci/plan.yml"));
         assert_eq!(run.code, 0, "{}", run.stdout);

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use iacgate_core::analysis::{dir_of, Analysis, FileInput, History, MergeSide, Sibling};
-use iacgate_core::extract::{FileKind, Tree, PATHSPECS};
+use iacgate_core::extract::{gitlab_local_includes, FileKind, Tree, PATHSPECS};
 use iacgate_core::finding::Finding;
 use iacgate_core::policy::{Policy, POLICY_FILE};
 use iacgate_core::signoff::{self, CommitContext, CommitSignature, Stage};
@@ -117,6 +117,28 @@ fn gitlinks(changes: &[FileChange]) -> Vec<SubmoduleChange<'_>> {
             (old.is_some() || new.is_some()).then_some(SubmoduleChange { path, old, new })
         })
         .collect()
+}
+
+/// The files `.gitlab-ci.yml` includes with `local:`, when the change
+/// touches a YAML file whose name says nothing: they are GitLab CI files
+/// wherever they live (`ci/jobs.yml`).
+fn gitlab_includes(repo: &Repo, change: &Change) -> anyhow::Result<HashSet<String>> {
+    let generic_yaml = change.changes.iter().any(|c| {
+        c.new_path.as_deref().is_some_and(|p| {
+            FileKind::classify(p) == Some(FileKind::CloudFormation)
+                && (p.ends_with(".yml") || p.ends_with(".yaml"))
+        })
+    });
+    if !generic_yaml {
+        return Ok(HashSet::new());
+    }
+    Ok(change
+        .sides
+        .read_new(repo, ".gitlab-ci.yml")?
+        .map(|bytes| gitlab_local_includes(&String::from_utf8_lossy(&bytes)))
+        .unwrap_or_default()
+        .into_iter()
+        .collect())
 }
 
 /// One side of a change as a tree whose files Terragrunt files read.
@@ -707,10 +729,17 @@ fn judge(
         })
         .collect();
     let dependents = dependents(repo, change)?;
+    let gitlab_files = gitlab_includes(repo, change)?;
     let inputs: Vec<FileInput> = prepared
         .iter()
         .zip(&merge_sides)
         .map(|(p, sides)| p.input(sides))
+        .map(|mut input| {
+            if input.new_path.is_some_and(|p| gitlab_files.contains(p)) {
+                input.kind = Some(FileKind::GitLabCi);
+            }
+            input
+        })
         .chain(dependents.iter().map(|(path, bytes)| FileInput {
             old_path: Some(path),
             new_path: Some(path),
@@ -812,6 +841,7 @@ impl Prepared<'_> {
             unreadable: self.unreadable.as_deref(),
             history,
             dependent: false,
+            kind: None,
         }
     }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use iacgate_core::analysis::{Analysis, FileInput};
-use iacgate_core::extract::{FileKind, Tree};
+use iacgate_core::extract::{gitlab_local_includes, FileKind, Tree};
 use iacgate_core::finding::Finding;
 use iacgate_core::policy::{Policy, POLICY_FILE};
 use iacgate_core::rules::{
@@ -73,6 +73,13 @@ pub fn run(scope: Scope, format: Format, config: Option<&Path>) -> anyhow::Resul
     let Some(policy) = load_policy(&files, config)? else {
         return Ok(EXIT_ERROR);
     };
+    // Files `.gitlab-ci.yml` includes are GitLab CI files wherever they live.
+    let gitlab: Vec<String> = files
+        .files
+        .iter()
+        .find(|(path, ..)| path == ".gitlab-ci.yml")
+        .map(|(_, bytes, _)| gitlab_local_includes(&String::from_utf8_lossy(bytes)))
+        .unwrap_or_default();
     let inputs: Vec<FileInput> = files
         .files
         .iter()
@@ -80,6 +87,7 @@ pub fn run(scope: Scope, format: Format, config: Option<&Path>) -> anyhow::Resul
             new_path: Some(path),
             new: unreadable.is_none().then_some(bytes.as_slice()),
             unreadable: unreadable.as_deref(),
+            kind: gitlab.contains(path).then_some(FileKind::GitLabCi),
             ..FileInput::default()
         })
         .collect();

@@ -38,7 +38,9 @@ fn pre_extract(inputs: &[FileInput]) -> HashMap<usize, (Option<Extracted>, Optio
         .iter()
         .enumerate()
         .filter_map(|(i, input)| {
-            let kind = FileKind::classify(input.new_path.or(input.old_path)?)?;
+            let kind = input
+                .kind
+                .or_else(|| FileKind::classify(input.new_path.or(input.old_path)?))?;
             (kind != FileKind::Terragrunt).then_some((i, kind, input))
         })
         .collect();
@@ -102,6 +104,9 @@ pub struct FileInput<'a> {
     /// did (a Terragrunt unit whose `include`d file changed): judged when
     /// what it declares resolves differently on the two sides.
     pub dependent: bool,
+    /// What the file is when its name does not say (a GitLab CI file
+    /// included from `.gitlab-ci.yml`); `None`: from the path.
+    pub kind: Option<FileKind>,
 }
 
 /// How the new side of a change came to be.
@@ -277,7 +282,7 @@ impl<'a> Analysis<'a> {
                 policy_file = Some(change);
                 continue;
             }
-            let Some(kind) = FileKind::classify(path) else {
+            let Some(kind) = input.kind.or_else(|| FileKind::classify(path)) else {
                 continue;
             };
             if !policy.paths.selects(path) {
@@ -285,9 +290,13 @@ impl<'a> Analysis<'a> {
             }
             // The old side counts only if it was judged itself: a file renamed
             // from a hidden or excluded path into a judged one is new here.
-            let old_judged = input
-                .old_path
-                .is_some_and(|p| FileKind::classify(p) == Some(kind) && policy.paths.selects(p));
+            let old_judged = input.old_path.is_some_and(|p| {
+                let old_kind = match input.kind {
+                    Some(kind) if p == path => Some(kind),
+                    _ => FileKind::classify(p),
+                };
+                old_kind == Some(kind) && policy.paths.selects(p)
+            });
             let old_bytes = input.old.filter(|_| old_judged);
             if old_bytes.is_some()
                 && old_bytes == input.new

@@ -157,6 +157,12 @@ impl FileKind {
     }
 }
 
+/// The files `.gitlab-ci.yml` includes with `local:`, which are GitLab CI
+/// files whatever their name (see [`crate::analysis::FileInput::kind`]).
+pub fn gitlab_local_includes(text: &str) -> Vec<String> {
+    gitlab::local_includes(text)
+}
+
 /// Pipeline, chart and image files, by name alone.
 fn classify_pipeline_file(name: &str) -> Option<FileKind> {
     let lower = name.to_ascii_lowercase();
