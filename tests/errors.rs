@@ -189,3 +189,15 @@ fn huge_hook_input_is_refused_not_read() {
         );
     }
 }
+
+#[test]
+fn a_linked_json_that_is_no_template_is_not_judged() {
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n").commit_all("start");
+    std::fs::create_dir_all(repo.path().join(".vscode")).unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", repo.path().join(".vscode/settings.json")).unwrap();
+    repo.git(&["add", "-A"]);
+    let run = repo.iacgate(&["check", "--staged", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.rule_names().is_empty(), "{}", run.stdout);
+}

@@ -176,6 +176,54 @@ mod terragrunt {
         assert!(run.rule_names().is_empty(), "{}", run.stdout);
     }
 
+    /// Gruntwork's layout: the unit has no `terraform` block; it inherits
+    /// `_envcommon/vpc.hcl`'s, whose ref comes from the unit's `env.hcl`.
+    #[test]
+    fn an_inherited_source_is_judged_at_each_unit() {
+        let repo = TestRepo::new();
+        repo.write("root.hcl", "locals {}\n");
+        repo.write(
+            "_envcommon/vpc.hcl",
+            "locals {\n  env = read_terragrunt_config(find_in_parent_folders(\"env.hcl\"))\n}\n\nterraform {\n  source = \"git::https://github.com/acme/modules.git//vpc?ref=${local.env.locals.vpc_ref}\"\n}\n",
+        );
+        for env in ["dev", "prod"] {
+            repo.write(
+                &format!("live/{env}/env.hcl"),
+                &format!("locals {{\n  vpc_ref = \"{SHA}\"\n}}\n"),
+            );
+            repo.write(
+                &format!("live/{env}/vpc/terragrunt.hcl"),
+                "include \"root\" {\n  path = find_in_parent_folders(\"root.hcl\")\n}\n\ninclude \"envcommon\" {\n  path = \"${dirname(find_in_parent_folders(\"root.hcl\"))}/_envcommon/vpc.hcl\"\n}\n",
+            );
+        }
+        repo.commit_all("units");
+        let env = "live/prod/env.hcl";
+        let text = repo.read(env).replace(SHA, SHA2);
+        repo.write(env, &text).stage(&[env]);
+        let run = check(&repo);
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        assert_eq!(
+            run.rules(),
+            [(
+                "version-change".into(),
+                "live/prod/vpc/terragrunt.hcl".into(),
+                5
+            )]
+        );
+        // Moving a unit under another environment changes what it deploys.
+        repo.write(env, &text.replace(SHA2, SHA)).stage(&[env]);
+        repo.write("live/stage/env.hcl", "locals {\n  vpc_ref = \"main\"\n}\n")
+            .commit_all("stage env");
+        repo.git(&["mv", "live/prod/vpc", "live/stage/vpc"]);
+        let run = check(&repo);
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        assert!(
+            run.sorted_rules().contains(&"unpinned".to_owned()),
+            "{}",
+            run.stdout
+        );
+    }
+
     #[test]
     fn inlining_an_included_value_is_silent() {
         let repo = envcommon(SHA);

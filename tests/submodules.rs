@@ -70,3 +70,31 @@ fn a_submodule_added_moved_or_repointed_is_judged() {
     let run = repo.iacgate(&["check", "--staged", "--format", "json"]);
     assert_eq!(run.rule_names(), ["source-change"], "{}", run.stdout);
 }
+
+#[test]
+fn a_url_given_later_is_still_checked_against_the_allowlist() {
+    let (lib, first, _) = library();
+    let repo = TestRepo::new();
+    repo.write(
+        ".iacgate.toml",
+        "[allow]\nmodules = [\"github.com/acme/*\"]\n",
+    )
+    .commit_all("policy");
+    // The gitlink alone first, the URL in a later commit.
+    repo.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("160000,{first},vendor/lib"),
+    ]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "gitlink"]);
+    repo.write(
+        ".gitmodules",
+        "[Submodule \"vendor/lib\"]\n\tpath = vendor/lib\n\turl = https://evil.example/lib.git\n",
+    )
+    .stage(&[".gitmodules"]);
+    let run = repo.iacgate(&["check", "--staged", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.rule_names(), ["not-allowed"]);
+    drop(lib);
+}

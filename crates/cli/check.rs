@@ -206,10 +206,12 @@ fn dependents(repo: &Repo, change: &Change) -> anyhow::Result<Vec<(String, Vec<u
     Ok(repo
         .files_named(rev, "terragrunt.hcl")?
         .into_iter()
+        // A unit may take its source from an include (its own `terraform`
+        // block, or the included one's), so every unit that includes or
+        // reads another file is a candidate.
         .filter(|(path, bytes)| {
             !touched.contains(path.as_str())
-                && contains(bytes, b"source")
-                && (contains(bytes, b"include.") || contains(bytes, b"read_terragrunt_config"))
+                && (contains(bytes, b"include") || contains(bytes, b"read_terragrunt_config"))
         })
         .collect())
 }
@@ -868,6 +870,16 @@ fn prepare<'c>(
             unreadable = Some(format!(
                 "{POLICY_FILE} is a symlink: the policy must be a regular file"
             ));
+            None
+        }
+        // Any `.json`/`.yaml` may be a template, and most are not: a link
+        // there that cannot be followed to an IaC file (`.vscode/settings.json`
+        // into a home directory) is no IaC file either.
+        (Some(path), MODE_SYMLINK)
+            if FileKind::classify(path) == Some(FileKind::CloudFormation)
+                && !link_target(path, change.new.as_deref().unwrap_or_default())
+                    .is_ok_and(|target| FileKind::classify(&target).is_some()) =>
+        {
             None
         }
         (Some(path), MODE_SYMLINK) => {

@@ -168,23 +168,17 @@ fn walk(root: &Path) -> anyhow::Result<Files> {
                 continue;
             }
             let full = root.join(&rel);
-            if kind.is_symlink() {
+            let read = if kind.is_symlink() {
                 let link = std::fs::read_link(&full)?;
-                let read =
-                    link_target(&path, link.to_string_lossy().as_bytes()).and_then(|target| {
-                        std::fs::read(root.join(&target)).map_err(|e| {
-                            format!("a symlink to `{target}`, which cannot be read: {e}")
-                        })
-                    });
-                match read {
-                    Ok(bytes) => files.push((path, bytes, None)),
-                    Err(why) => files.push((path, Vec::new(), Some(why))),
-                }
-                continue;
+                link_target(&path, link.to_string_lossy().as_bytes())
+                    .and_then(|target| read_regular(&root.join(&target), &target))
+            } else {
+                read_regular(&full, &path)
+            };
+            match read {
+                Ok(bytes) => files.push((path, bytes, None)),
+                Err(why) => files.push((path, Vec::new(), Some(why))),
             }
-            let bytes =
-                std::fs::read(&full).with_context(|| format!("cannot read {}", full.display()))?;
-            files.push((path, bytes, None));
         }
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));
@@ -199,6 +193,25 @@ fn walk(root: &Path) -> anyhow::Result<Files> {
         policy,
         label: policy_path.display().to_string(),
     })
+}
+
+/// The largest file a scan reads at all: what `[limits] max_file_mib` can
+/// allow. Anything larger (or not a regular file: a FIFO would block the
+/// read) is reported without being read.
+const MAX_READ: u64 = 256 * 1024 * 1024;
+
+fn read_regular(full: &Path, shown: &str) -> Result<Vec<u8>, String> {
+    let meta = std::fs::metadata(full).map_err(|e| format!("`{shown}` cannot be read: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!("`{shown}` is not a regular file"));
+    }
+    if meta.len() > MAX_READ {
+        return Err(format!(
+            "the file is {} MiB, over any limit for IaC files",
+            meta.len() / (1024 * 1024)
+        ));
+    }
+    std::fs::read(full).map_err(|e| format!("`{shown}` cannot be read: {e}"))
 }
 
 fn load_policy(files: &Files, config: Option<&Path>) -> anyhow::Result<Option<Policy>> {

@@ -298,10 +298,15 @@ impl<'a> Analysis<'a> {
                 old_kind == Some(kind) && policy.paths.selects(p)
             });
             let old_bytes = input.old.filter(|_| old_judged);
+            // A Terragrunt file that moved reads other files from its new
+            // place: the same bytes may resolve to another source.
+            let moved_terragrunt =
+                kind == FileKind::Terragrunt && trees.is_some() && input.old_path != input.new_path;
             if old_bytes.is_some()
                 && old_bytes == input.new
                 && input.unreadable.is_none()
                 && !input.dependent
+                && !moved_terragrunt
             {
                 continue;
             }

@@ -38,15 +38,24 @@ pub fn parse(text: &str) -> Vec<Entry> {
     for line in text.split_inclusive('\n') {
         let start = offset;
         offset += line.len();
-        let trimmed = line.trim();
+        let mut trimmed = line.trim();
+        let mut key_start = start + (line.len() - line.trim_start().len());
         if trimmed.starts_with('[') {
             flush(&mut current);
-            let is_submodule = trimmed
-                .trim_start_matches('[')
+            // Section names are case-insensitive (`[Submodule "x"]`).
+            let header_end = trimmed.find(']').map_or(trimmed.len(), |i| i + 1);
+            let is_submodule = trimmed[1..header_end.saturating_sub(1).max(1)]
                 .trim_start()
+                .to_ascii_lowercase()
                 .starts_with("submodule");
             current = is_submodule.then_some((None, None));
-            continue;
+            // A key may follow the header on its line.
+            let rest = &trimmed[header_end..];
+            key_start += header_end + (rest.len() - rest.trim_start().len());
+            trimmed = rest.trim_start();
+            if trimmed.is_empty() {
+                continue;
+            }
         }
         let Some(section) = current.as_mut() else {
             continue;
@@ -54,9 +63,8 @@ pub fn parse(text: &str) -> Vec<Entry> {
         let Some((key, value)) = trimmed.split_once('=') else {
             continue;
         };
-        let value = value.split(['#', ';']).next().unwrap_or_default().trim();
-        let value = value.trim_matches('"').to_owned();
-        let span = Span::new(start, start + line.trim_end().len());
+        let value = config_value(value);
+        let span = Span::new(key_start, start + line.trim_end().len());
         match key.trim().to_ascii_lowercase().as_str() {
             "path" => section.1 = Some((value.trim_end_matches('/').to_owned(), span)),
             "url" => section.0 = Some(value),
@@ -65,6 +73,27 @@ pub fn parse(text: &str) -> Vec<Entry> {
     }
     flush(&mut current);
     entries
+}
+
+/// A git config value: quotes removed, and a comment (`#`, `;`) cut off
+/// only outside quotes.
+fn config_value(raw: &str) -> String {
+    let mut out = String::new();
+    let mut quoted = false;
+    let mut chars = raw.trim().chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => quoted = !quoted,
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    out.push(next);
+                }
+            }
+            '#' | ';' if !quoted => break,
+            c => out.push(c),
+        }
+    }
+    out.trim().to_owned()
 }
 
 /// A gitlink a change touches: its commit on each side.
@@ -167,10 +196,12 @@ pub fn findings(
             .iter()
             .find(|e| e.path == entry.path)
             .and_then(|e| e.url.as_deref());
-        let (Some(old_url), Some(new_url)) = (old_url, entry.url.as_deref()) else {
+        let Some(new_url) = entry.url.as_deref() else {
             continue;
         };
-        if crate::policy::normal_address(old_url) == crate::policy::normal_address(new_url) {
+        if old_url.is_some_and(|old| {
+            crate::policy::normal_address(old) == crate::policy::normal_address(new_url)
+        }) {
             continue;
         }
         let mut dep = Dependency::new(
@@ -190,9 +221,13 @@ pub fn findings(
             allow,
             "modules",
         ));
-        findings.push(source_change::check(
-            GITMODULES, text, &dep, entry.span, old_url, new_url,
-        ));
+        // A URL given for the first time is only checked against the
+        // allowlist; one that changed is a source change.
+        if let Some(old_url) = old_url {
+            findings.push(source_change::check(
+                GITMODULES, text, &dep, entry.span, old_url, new_url,
+            ));
+        }
     }
     findings
 }
@@ -219,9 +254,18 @@ mod tests {
         );
         assert_eq!(
             &GITMODULES_TEXT[entries[0].span.start..entries[0].span.end],
-            "\tpath = vendor/vpc"
+            "path = vendor/vpc"
         );
         assert_eq!(parse(""), vec![]);
+        let odd = "[Submodule \"x\"] path = vendor/x\n\turl = \"https://e.com/x;y\" ; comment\n";
+        let entries = parse(odd);
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].path, "vendor/x");
+        assert_eq!(entries[0].url.as_deref(), Some("https://e.com/x;y"));
+        assert_eq!(
+            &odd[entries[0].span.start..entries[0].span.end],
+            "path = vendor/x"
+        );
         assert_eq!(parse("garbage\n[submodule\npath"), vec![]);
     }
 

@@ -164,7 +164,18 @@ fn walk<'b>(body: &'b Body, ctx: Option<Ctx<'b>>) -> Result<Vec<Found>, ExtractE
         deps.push(dep, |dep| duplicate(block.ident.as_str(), &dep.name))?;
         unresolved.push(why);
     }
-    Ok(deps.finish().into_iter().zip(unresolved).collect())
+    let mut found: Vec<Found> = deps.finish().into_iter().zip(unresolved).collect();
+    // A unit without a `terraform` block of its own deploys the one its
+    // includes merge in (`_envcommon/vpc.hcl`), evaluated for the unit.
+    let has_terraform = body
+        .blocks()
+        .any(|b| b.ident.as_str() == "terraform" && b.labels.is_empty());
+    if !has_terraform {
+        if let Some(dep) = scope.inherited_source() {
+            found.push((dep, None));
+        }
+    }
+    Ok(found)
 }
 
 /// Why a second dependency with the same key is an error.

@@ -30,7 +30,7 @@ use super::{excerpt, Resolved, Scope, Step, Unresolved};
 use crate::analysis::dir_of;
 use crate::extract::terraform::parse_shallow;
 use crate::extract::Tree;
-use crate::model::{ExtractError, Span};
+use crate::model::{Dependency, Ecosystem, ExtractError, Kind, PinState, Span, Spanned};
 
 /// Marks a path value as rooted at the repository's top directory: what
 /// `get_repo_root()` and `get_terragrunt_dir()` return. A module source that
@@ -40,13 +40,17 @@ pub(in crate::extract) const ROOT: char = '\u{0}';
 /// Files read through files read through ... the unit.
 const MAX_NESTED: usize = 4;
 
-/// Distinct files one side of a change may read this way.
-const MAX_FILES: usize = 512;
+/// Distinct files one side of a change may read this way (a monorepo of
+/// thousands of units, each with its own `env.hcl`, stays well under it;
+/// lookups of files that are not there do not count).
+const MAX_FILES: usize = 100_000;
 
 /// Files of a tree that Terragrunt files read, each read and parsed once.
 pub struct TreeFiles<'t> {
     tree: &'t dyn Tree,
     files: RefCell<HashMap<String, Rc<File>>>,
+    /// Files read so far (lookups of missing files aside).
+    read: std::cell::Cell<usize>,
 }
 
 /// A file of the tree, as Terragrunt would read it.
@@ -61,6 +65,7 @@ impl<'t> TreeFiles<'t> {
         TreeFiles {
             tree,
             files: RefCell::new(HashMap::new()),
+            read: std::cell::Cell::new(0),
         }
     }
 
@@ -68,14 +73,17 @@ impl<'t> TreeFiles<'t> {
         if let Some(file) = self.files.borrow().get(path) {
             return Rc::clone(file);
         }
-        let file = if self.files.borrow().len() >= MAX_FILES {
+        let file = if self.read.get() >= MAX_FILES {
             File::Unreadable(format!(
                 "more than {MAX_FILES} files are read from other files"
             ))
         } else {
             match self.tree.read(path) {
                 None => File::Missing,
-                Some(bytes) => read(bytes),
+                Some(bytes) => {
+                    self.read.set(self.read.get() + 1);
+                    read(bytes)
+                }
             }
         };
         let file = Rc::new(file);
@@ -243,6 +251,87 @@ impl<'b> Scope<'b> {
         };
         // An included file's functions are the unit's.
         self.in_file(&ctx, file, ctx.dir.clone(), local, &path[2..], at)
+    }
+
+    /// The `terraform { source }` a unit without a `terraform` block of its
+    /// own inherits from its includes (the last that has one wins, as
+    /// Terragrunt merges them in order; `merge_strategy = "no_merge"` gives
+    /// nothing), evaluated for the unit. Spanned at the include block.
+    pub(super) fn inherited_source(&mut self) -> Option<Dependency> {
+        let ctx = self.ctx.clone()?;
+        let body = self.body;
+        let mut inherited = None;
+        for block in body.blocks().filter(|b| b.ident.as_str() == "include") {
+            let no_merge = block.body.get_attribute("merge_strategy").is_some_and(
+                |a| matches!(&a.value, Expression::String(s) if s.as_str() == "no_merge"),
+            );
+            let Some(attr) = block.body.get_attribute("path") else {
+                continue;
+            };
+            if no_merge {
+                continue;
+            }
+            let Ok(value) = self.string(&attr.value) else {
+                continue;
+            };
+            let Some(file) = repo_path(&value, &ctx.dir) else {
+                continue;
+            };
+            let parsed = ctx.files.get(&file);
+            let File::Parsed {
+                text,
+                body: included,
+            } = &*parsed
+            else {
+                continue;
+            };
+            let source = included
+                .blocks()
+                .filter(|b| b.ident.as_str() == "terraform" && b.labels.is_empty())
+                .find_map(|b| b.body.get_attribute("source"));
+            let Some(source) = source else {
+                continue;
+            };
+            let span = super::header_span(block);
+            let mut scope = Scope::new(
+                included,
+                Some(Ctx {
+                    dir: ctx.dir.clone(),
+                    files: ctx.files,
+                    nested: ctx.nested + 1,
+                }),
+            );
+            let mut dep = Dependency::new(
+                Ecosystem::Terragrunt,
+                Kind::Module,
+                "terraform.source".to_owned(),
+                "terraform".to_owned(),
+                span,
+            );
+            match scope.string(&source.value) {
+                Ok(value) if value.contains(ROOT) => {
+                    inherited = None;
+                    continue;
+                }
+                Ok(value) => dep.source = Some(Spanned::new(value, span)),
+                Err(why) => {
+                    let expr = super::span_of(&source.value, Span::default());
+                    let written = text.get(expr.start..expr.end).unwrap_or_default();
+                    let culprit =
+                        excerpt(text.get(why.culprit.start..why.culprit.end).unwrap_or(""));
+                    let mut reason = format!(
+                        "source is inherited from {file}, where `{culprit}` cannot be resolved statically for this unit"
+                    );
+                    if let Some(note) = why.note {
+                        reason.push_str(&format!(" ({note})"));
+                    }
+                    dep.source = Some(Spanned::new(written.to_owned(), span));
+                    dep.pin = PinState::Unpinned(reason);
+                }
+            }
+            inherited = Some(dep);
+        }
+        inherited
     }
 
     /// `read_terragrunt_config(PATH[, DEFAULT])` followed by `path`.
