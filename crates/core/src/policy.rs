@@ -726,3 +726,27 @@ fn suggest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
         .min()
         .map(|(_, k)| k)
 }
+
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::Policy;
+
+    proptest! {
+        #[test]
+        fn never_panics(text in "(.|\n){0,300}") {
+            let _ = Policy::parse(&text);
+        }
+
+        #[test]
+        fn policy_like_text_never_panics(
+            lines in prop::collection::vec(
+                "(\\[(pinning|allow|signoff|rules|paths|limits|x)\\]|[a-z_-]{1,20} = (\"[^\"\n]{0,12}\"|[0-9]{1,4}|true|\\[(\"[^\"\n]{0,8}\",? ?){0,3}\\]|\\{\\})|)",
+                0..12,
+            )
+        ) {
+            let _ = Policy::parse(&lines.join("\n"));
+        }
+    }
+}

@@ -411,3 +411,27 @@ mod tests {
         assert_eq!(parse_pre_receive(&read).unwrap().len(), 1);
     }
 }
+
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::{parse_pre_push, parse_pre_receive};
+
+    proptest! {
+        #[test]
+        fn never_panics(input in prop::collection::vec(any::<u8>(), 0..600)) {
+            let _ = parse_pre_push(&input);
+            let _ = parse_pre_receive(&input);
+        }
+
+        #[test]
+        fn line_like_input_never_panics(
+            lines in prop::collection::vec("[0-9a-f]{0,41} ?[ -~]{0,30} ?[0-9a-f]{0,41}( [ -~]{0,20})?", 0..6)
+        ) {
+            let input = lines.join("\n");
+            let _ = parse_pre_push(input.as_bytes());
+            let _ = parse_pre_receive(input.as_bytes());
+        }
+    }
+}

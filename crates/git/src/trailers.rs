@@ -642,3 +642,25 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::parse_trailers;
+
+    proptest! {
+        #[test]
+        fn never_panics(message in "(.|\n){0,400}", comment in prop::sample::select(vec!['#', ';', '*'])) {
+            let _ = parse_trailers(&message, comment);
+        }
+
+        #[test]
+        fn trailer_like_messages_never_panic(
+            lines in prop::collection::vec("([A-Za-z-]{1,12}: [^\n]{0,30}|[ \t]+[^\n]{0,20}|# [^\n]{0,20}|)", 0..12)
+        ) {
+            let message = format!("Subject\n\n{}", lines.join("\n"));
+            let _ = parse_trailers(&message, '#');
+        }
+    }
+}
