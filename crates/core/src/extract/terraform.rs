@@ -81,34 +81,64 @@ pub(super) fn parse_shallow(text: &str) -> Option<Result<Body, ExtractError>> {
 const PARSE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Parses an HCL body within [`PARSE_DEADLINE`]; a syntax error becomes an
-/// [`ExtractError`] at the byte the parser stopped on. The parse runs on a
-/// thread of its own: one that does not finish in time is left behind
-/// (the process ends soon after, in a hook) and the file fails closed.
+/// [`ExtractError`] at the byte the parser stopped on.
+///
+/// The parse runs on a helper thread that each calling thread keeps for
+/// the next parse (a thread per file cost a range check over 1,000 commits
+/// a third of its time). A parse that does not finish in time is left
+/// behind with its helper (the process ends soon after, in a hook), the
+/// next parse gets a new helper, and the file fails closed.
 fn parse(text: &str) -> Result<Body, ExtractError> {
-    let owned = text.to_owned();
-    let (sender, receiver) = std::sync::mpsc::channel();
-    let spawned = std::thread::Builder::new()
-        .name("iacgate-hcl-parse".to_owned())
-        .stack_size(DEEP_STACK)
-        .spawn(move || {
-            let _ = sender.send(parse_here(&owned));
-        });
-    if spawned.is_err() {
+    type Job = (String, std::sync::mpsc::Sender<Result<Body, ExtractError>>);
+    thread_local! {
+        static HELPER: std::cell::RefCell<Option<std::sync::mpsc::Sender<Job>>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let helper = HELPER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+            let spawned = std::thread::Builder::new()
+                .name("iacgate-hcl-parse".to_owned())
+                .stack_size(DEEP_STACK)
+                .spawn(move || {
+                    for (text, reply) in queue {
+                        let _ = reply.send(parse_here(&text));
+                    }
+                });
+            if spawned.is_ok() {
+                *slot = Some(jobs);
+            }
+        }
+        slot.clone()
+    });
+    let Some(helper) = helper else {
         // No thread to be had: parse here, without a deadline.
         return parse_here(text);
+    };
+    let (reply, answer) = std::sync::mpsc::channel();
+    if helper.send((text.to_owned(), reply)).is_err() {
+        HELPER.with(|cell| cell.borrow_mut().take());
+        return parse_here(text);
     }
-    match receiver.recv_timeout(PARSE_DEADLINE) {
+    match answer.recv_timeout(PARSE_DEADLINE) {
         Ok(parsed) => parsed,
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(ExtractError::new(
-            format!(
-                "the HCL parser did not finish within {} s: no real file takes that long, \
-                 this one is built to be slow to parse",
-                PARSE_DEADLINE.as_secs()
-            ),
-            0,
-        )),
-        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-            Err(ExtractError::new("the HCL parser failed on this file", 0))
+        Err(error) => {
+            // The helper is stuck (or gone): the next parse gets a new one.
+            HELPER.with(|cell| cell.borrow_mut().take());
+            Err(match error {
+                std::sync::mpsc::RecvTimeoutError::Timeout => ExtractError::new(
+                    format!(
+                        "the HCL parser did not finish within {} s: no real file takes that long, \
+                         this one is built to be slow to parse",
+                        PARSE_DEADLINE.as_secs()
+                    ),
+                    0,
+                ),
+                std::sync::mpsc::RecvTimeoutError::Disconnected => {
+                    ExtractError::new("the HCL parser failed on this file", 0)
+                }
+            })
         }
     }
 }
