@@ -43,10 +43,10 @@ mod roles;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashSet;
 use std::ops::Range;
 
 use crate::extract::yaml::{self as tree, Node, NodeKind};
+use crate::extract::{comment_after, is_commit, number_repeated_keys};
 use crate::model::{Dependency, Ecosystem, ExtractError, Kind, PinState, Span, Spanned};
 use crate::version::Version;
 
@@ -128,11 +128,6 @@ fn is_local(s: &str) -> bool {
         || s.starts_with("../")
         || s.starts_with("~/")
         || s.starts_with("file://")
-}
-
-/// A full git commit id (or Mercurial changeset id).
-fn is_commit(s: &str) -> bool {
-    s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// A role from Galaxy: Galaxy imports a role's versions from the git tags
@@ -245,14 +240,6 @@ fn normalize_url(url: &str) -> String {
     )
 }
 
-/// The comment after a value on its line (`version: <sha>  # v1.2.3`).
-fn comment_after(text: &str, end: usize) -> Option<String> {
-    let rest = text.get(end..)?;
-    let line = rest.split('\n').next().unwrap_or_default();
-    let comment = line.trim_start().strip_prefix('#')?.trim();
-    (line.starts_with([' ', '\t']) && !comment.is_empty()).then(|| comment.to_owned())
-}
-
 /// The dependencies of one file, as they are found.
 struct Found<'t> {
     text: &'t str,
@@ -280,18 +267,7 @@ impl<'t> Found<'t> {
     /// The dependencies in file order, a key listed again made unique
     /// with `#2`, `#3`, ...
     fn finish(mut self) -> Vec<Dependency> {
-        self.deps.sort_by_key(|dep| dep.span.start);
-        let mut taken = HashSet::new();
-        for dep in &mut self.deps {
-            if taken.contains(&dep.key) {
-                let mut n = 2;
-                while taken.contains(&format!("{}#{n}", dep.key)) {
-                    n += 1;
-                }
-                dep.key = format!("{}#{n}", dep.key);
-            }
-            taken.insert(dep.key.clone());
-        }
+        number_repeated_keys(&mut self.deps);
         self.deps
     }
 }

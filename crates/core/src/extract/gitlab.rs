@@ -57,10 +57,11 @@ mod include;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::extract::image_ref;
 use crate::extract::yaml::{self as tree, Node, NodeKind};
+use crate::extract::{comment_after, is_commit, number_repeated_keys};
 use crate::model::{Dependency, Ecosystem, ExtractError, Kind, PinState, Span, Spanned};
 
 /// Top-level keys that are keywords, not jobs.
@@ -301,19 +302,6 @@ fn reference_text(node: &Node) -> String {
     format!("{REFERENCE_TAG} [{}]", path.join(", "))
 }
 
-/// A full git commit id.
-fn is_commit(s: &str) -> bool {
-    s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// The comment after a value on its line (`ref: <sha> # v1.2.3`).
-fn comment_after(text: &str, end: usize) -> Option<String> {
-    let rest = text.get(end..)?;
-    let line = rest.split('\n').next().unwrap_or_default();
-    let comment = line.trim_start().strip_prefix('#')?.trim();
-    (line.starts_with([' ', '\t']) && !comment.is_empty()).then(|| comment.to_owned())
-}
-
 /// The dependencies of one file, as they are found.
 struct Found<'t> {
     text: &'t str,
@@ -367,18 +355,7 @@ impl<'t> Found<'t> {
                 }
             }
         }
-        self.deps.sort_by_key(|dep| dep.span.start);
-        let mut taken = HashSet::new();
-        for dep in &mut self.deps {
-            if taken.contains(&dep.key) {
-                let mut n = 2;
-                while taken.contains(&format!("{}#{n}", dep.key)) {
-                    n += 1;
-                }
-                dep.key = format!("{}#{n}", dep.key);
-            }
-            taken.insert(dep.key.clone());
-        }
+        number_repeated_keys(&mut self.deps);
         self.deps
     }
 }

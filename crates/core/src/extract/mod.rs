@@ -157,6 +157,37 @@ impl FileKind {
     }
 }
 
+/// A full git commit id (or Mercurial changeset id): 40 hex digits.
+fn is_commit(s: &str) -> bool {
+    s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The comment after a value on its line (`ref: <sha>  # v1.2.3`): the
+/// human version next to a pin.
+fn comment_after(text: &str, end: usize) -> Option<String> {
+    let rest = text.get(end..)?;
+    let line = rest.split('\n').next().unwrap_or_default();
+    let comment = line.trim_start().strip_prefix('#')?.trim();
+    (line.starts_with([' ', '\t']) && !comment.is_empty()).then(|| comment.to_owned())
+}
+
+/// Sorts `deps` into file order and makes a key given again unique with
+/// `#2`, `#3`, ... (formats where a repeat is legal).
+fn number_repeated_keys(deps: &mut [Dependency]) {
+    deps.sort_by_key(|dep| dep.span.start);
+    let mut taken = HashSet::new();
+    for dep in deps {
+        if taken.contains(&dep.key) {
+            let mut n = 2;
+            while taken.contains(&format!("{}#{n}", dep.key)) {
+                n += 1;
+            }
+            dep.key = format!("{}#{n}", dep.key);
+        }
+        taken.insert(dep.key.clone());
+    }
+}
+
 /// The files `.gitlab-ci.yml` includes with `local:`, which are GitLab CI
 /// files whatever their name (see [`crate::analysis::FileInput::kind`]).
 pub fn gitlab_local_includes(text: &str) -> Vec<String> {

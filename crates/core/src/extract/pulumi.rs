@@ -70,7 +70,7 @@ mod npm;
 mod program;
 mod python;
 
-use super::{Deps, Manifest};
+use super::{is_commit, Deps, Manifest};
 use crate::model::{Dependency, Ecosystem, ExtractError, Kind, PinState, Span};
 use crate::version::Constraints;
 
@@ -109,11 +109,6 @@ fn version_pin(version: &str) -> PinState {
         Ok(constraints) if constraints.exact().is_some() => PinState::Pinned,
         _ => PinState::Unpinned(format!("version {version} is not one exact version")),
     }
-}
-
-/// A full git commit id.
-fn is_commit(s: &str) -> bool {
-    s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// The dependencies in the order they are declared.
