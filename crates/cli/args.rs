@@ -66,6 +66,34 @@ pub enum Command {
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Pin git refs to commits: every Terraform/Terragrunt git module
+    /// source, Kustomize remote and GitHub Action on a tag or branch is
+    /// rewritten to the full commit the ref names now, with the tag or
+    /// branch kept as a trailing `# v1.2.3` comment. Asks each remote once
+    /// with `git ls-remote` (your git config and credentials apply).
+    #[command(after_help = "Examples:\n  \
+            iacgate pin                                every IaC file under the current directory\n  \
+            iacgate pin stacks/net .github/workflows   these directories and files only\n  \
+            iacgate pin --dry-run                      show the diff, write nothing\n\n\
+            Only the ref's bytes change (and the comment is added); everything else in the \
+            file stays byte for byte, and each rewritten file is read back before it is \
+            written. An annotated tag is pinned to the commit it points to. Exit codes: 0 \
+            every ref pinned (or nothing to pin), 1 some refs could not be pinned (each is \
+            listed with why), 2 usage error.")]
+    Pin(PinArgs),
+    /// Check commit pins against their version comments: for every
+    /// dependency pinned to a commit with a `# v1.2.3` comment, ask the
+    /// remote (`git ls-remote`) whether the tag still points to that
+    /// commit (tag-moved) and whether it ever named it (comment-mismatch).
+    #[command(after_help = "Examples:\n  \
+            iacgate verify                           the repository as staged (the index)\n  \
+            iacgate verify --rev origin/main         a commit's tree; works in a bare repository\n  \
+            iacgate verify --offline                 list what would be checked, ask nobody\n  \
+            iacgate verify --format sarif > verify.sarif\n\n\
+            Each remote is asked once, with a timeout. A pin whose remote cannot be reached \
+            is listed as not checked and does not fail the run; a moved tag or a wrong \
+            comment does (exit 1). This and `pin` are the only commands that use the network.")]
+    Verify(VerifyArgs),
     /// Entry points for git hooks (installed as shims in the hooks directory).
     Hook {
         #[command(subcommand)]
@@ -170,6 +198,54 @@ pub struct ScanArgs {
 }
 
 impl ScanArgs {
+    pub fn scope(&self) -> crate::scan::Scope {
+        use crate::scan::Scope;
+        match (&self.path, &self.rev) {
+            (Some(path), _) => Scope::Dir(path.clone()),
+            (None, Some(rev)) => Scope::Rev(rev.clone()),
+            (None, None) => Scope::Index,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct PinArgs {
+    /// Files and directories to pin (directories are searched for IaC
+    /// files, never leaving them). Default: the current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Print the changes as a unified diff on standard output; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Seconds to wait for each remote.
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A directory to check on disk instead of the repository's index.
+    #[arg(value_name = "PATH", conflicts_with = "rev")]
+    pub path: Option<PathBuf>,
+    /// Check the tree of this revision (a commit, branch or tag).
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
+    /// Ask no remote: list the pins that would be checked, as not checked.
+    #[arg(long)]
+    pub offline: bool,
+    /// Seconds to wait for each remote.
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Judge with this policy file instead of the tree's .iacgate.toml
+    /// (its `[rules]` levels apply).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+impl VerifyArgs {
     pub fn scope(&self) -> crate::scan::Scope {
         use crate::scan::Scope;
         match (&self.path, &self.rev) {

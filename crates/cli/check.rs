@@ -282,6 +282,7 @@ pub fn run(request: Request) -> anyhow::Result<u8> {
             (Target::Staged, true) => Shown::All,
             (_, true) => Shown::Blocking,
         },
+        unchecked: None,
     };
     render::emit(&report, request.format)?;
     let blocked = outcome.findings.iter().any(Finding::is_blocking);

@@ -4,9 +4,12 @@ mod args;
 mod check;
 mod init;
 mod install;
+mod pin;
+mod remotes;
 mod render;
 mod sbom;
 mod scan;
+mod verify;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -69,6 +72,8 @@ fn run() -> anyhow::Result<u8> {
             output,
         } => sbom::run(&rev, format, output.as_ref()),
         Command::Scan(args) => scan::run(args.scope(), args.format, args.config.as_deref()),
+        Command::Pin(args) => pin::run(&args),
+        Command::Verify(args) => verify::run(&args),
         Command::Hook { hook } => match hook {
             HookName::PreCommit => check::run(check::Request::pre_commit()),
             HookName::PrepareCommitMsg { source, commit, .. } => {

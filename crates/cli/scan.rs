@@ -43,15 +43,16 @@ pub enum Scope {
 }
 
 /// A tree's IaC files, and how to read any of its files.
-struct Files {
+pub(crate) struct Files {
     /// `(path, bytes, why it cannot be read)`.
-    files: Vec<(String, Vec<u8>, Option<String>)>,
+    pub(crate) files: Vec<(String, Vec<u8>, Option<String>)>,
     policy: Option<Vec<u8>>,
     label: String,
 }
 
-pub fn run(scope: Scope, format: Format, config: Option<&Path>) -> anyhow::Result<u8> {
-    let (files, tree): (Files, Box<dyn Tree>) = match &scope {
+/// The IaC files of `scope`, and the tree they are in.
+pub(crate) fn load(scope: &Scope) -> anyhow::Result<(Files, Box<dyn Tree>)> {
+    Ok(match scope {
         Scope::Dir(dir) => {
             let root = std::fs::canonicalize(dir)
                 .with_context(|| format!("cannot read the directory {}", dir.display()))?;
@@ -69,7 +70,11 @@ pub fn run(scope: Scope, format: Format, config: Option<&Path>) -> anyhow::Resul
             let files = from_git(&repo, rev.as_deref())?;
             (files, Box::new(GitTree { repo, rev }))
         }
-    };
+    })
+}
+
+pub fn run(scope: Scope, format: Format, config: Option<&Path>) -> anyhow::Result<u8> {
+    let (files, tree) = load(&scope)?;
     let Some(policy) = load_policy(&files, config)? else {
         return Ok(EXIT_ERROR);
     };
@@ -112,6 +117,7 @@ pub fn run(scope: Scope, format: Format, config: Option<&Path>) -> anyhow::Resul
         sources: &sources,
         commits: &[],
         shown: Shown::All,
+        unchecked: None,
     };
     render::emit(&report, format)?;
     let blocked = findings.iter().any(Finding::is_blocking);
@@ -144,7 +150,7 @@ fn from_git(repo: &Repo, rev: Option<&str>) -> anyhow::Result<Files> {
 
 /// Every IaC file under `root`, never leaving it: `.git` is skipped, and a
 /// symlink is followed only to a file inside `root` (else it is reported).
-fn walk(root: &Path) -> anyhow::Result<Files> {
+pub(crate) fn walk(root: &Path) -> anyhow::Result<Files> {
     let mut files = Vec::new();
     let mut dirs = vec![PathBuf::new()];
     while let Some(rel) = dirs.pop() {
@@ -214,7 +220,7 @@ fn read_regular(full: &Path, shown: &str) -> Result<Vec<u8>, String> {
     std::fs::read(full).map_err(|e| format!("`{shown}` cannot be read: {e}"))
 }
 
-fn load_policy(files: &Files, config: Option<&Path>) -> anyhow::Result<Option<Policy>> {
+pub(crate) fn load_policy(files: &Files, config: Option<&Path>) -> anyhow::Result<Option<Policy>> {
     let (label, bytes) = match config {
         Some(path) => (
             path.display().to_string(),

@@ -47,6 +47,20 @@ pub fn write(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
             escape_data(&message)
         )?;
     }
+    for u in report.unchecked.unwrap_or_default() {
+        writeln!(
+            out,
+            "::notice file={},line={},col={},title={}::{}",
+            escape_property(&u.file),
+            u.line,
+            u.column,
+            escape_property("iacgate verify"),
+            escape_data(&format!(
+                "{} ({}) was not checked: {}",
+                u.name, u.remote, u.reason
+            ))
+        )?;
+    }
     let blocking = report.findings.iter().filter(|f| f.is_blocking()).count();
     writeln!(
         out,

@@ -34,6 +34,14 @@ pub fn write(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
         let groups = diagnostic(finding, text.as_deref());
         writeln!(out, "{}\n", renderer.render(&groups))?;
     }
+    for u in report.unchecked.unwrap_or_default() {
+        let note = anstyle::Style::new().bold();
+        writeln!(
+            out,
+            "{note}note{note:#}: {}:{}:{}: {} ({}) was not checked: {}",
+            u.file, u.line, u.column, u.name, u.remote, u.reason
+        )?;
+    }
     summary(report, out)
 }
 

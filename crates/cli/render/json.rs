@@ -12,7 +12,20 @@ struct JsonReport<'a> {
     version: u32,
     tool: Tool,
     findings: Vec<JsonFinding<'a>>,
+    /// `verify` only: the pins that could not be checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unchecked: Option<Vec<JsonUnchecked<'a>>>,
     summary: Summary,
+}
+
+#[derive(Serialize)]
+struct JsonUnchecked<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    name: &'a str,
+    remote: &'a str,
+    reason: &'a str,
 }
 
 #[derive(Serialize)]
@@ -87,6 +100,18 @@ pub fn write(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
             version: env!("CARGO_PKG_VERSION"),
         },
         findings,
+        unchecked: report.unchecked.map(|list| {
+            list.iter()
+                .map(|u| JsonUnchecked {
+                    file: &u.file,
+                    line: u.line,
+                    column: u.column,
+                    name: &u.name,
+                    remote: &u.remote,
+                    reason: &u.reason,
+                })
+                .collect()
+        }),
         summary: Summary {
             blocking,
             warnings,

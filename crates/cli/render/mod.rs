@@ -67,6 +67,19 @@ pub struct Report<'a> {
     /// Commits judged, in order; empty for a staged change.
     pub commits: &'a [CommitHeader],
     pub shown: Shown,
+    /// `verify`: the pins it could not check (none for the other commands,
+    /// whose reports have no such list).
+    pub unchecked: Option<&'a [Unchecked]>,
+}
+
+/// A pin `iacgate verify` could not check, and why.
+pub struct Unchecked {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub name: String,
+    pub remote: String,
+    pub reason: String,
 }
 
 /// Which findings a human sees: later hooks leave out what an earlier one

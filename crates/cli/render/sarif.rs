@@ -19,7 +19,25 @@ struct Log<'a> {
 #[derive(Serialize)]
 struct Run<'a> {
     tool: Tool,
+    /// `verify` only: its pins that could not be checked, as tool
+    /// execution notifications.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    invocations: Vec<Invocation<'a>>,
     results: Vec<SarifResult<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation<'a> {
+    execution_successful: bool,
+    tool_execution_notifications: Vec<Notification<'a>>,
+}
+
+#[derive(Serialize)]
+struct Notification<'a> {
+    level: &'static str,
+    message: Text,
+    locations: [Location<'a>; 1],
 }
 
 #[derive(Serialize)]
@@ -312,6 +330,39 @@ pub fn write(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
                     rules,
                 },
             },
+            invocations: report
+                .unchecked
+                .map(|list| {
+                    vec![Invocation {
+                        execution_successful: true,
+                        tool_execution_notifications: list
+                            .iter()
+                            .map(|u| Notification {
+                                level: "warning",
+                                message: Text {
+                                    text: format!(
+                                        "{} ({}) was not checked: {}",
+                                        u.name, u.remote, u.reason
+                                    ),
+                                },
+                                locations: [Location {
+                                    physical_location: PhysicalLocation {
+                                        artifact_location: ArtifactLocation {
+                                            uri: &u.file,
+                                            uri_base_id: "%SRCROOT%",
+                                        },
+                                        region: Region {
+                                            start_line: u.line,
+                                            start_column: u.column,
+                                            end_column: None,
+                                        },
+                                    },
+                                }],
+                            })
+                            .collect(),
+                    }]
+                })
+                .unwrap_or_default(),
             results,
         }],
     };

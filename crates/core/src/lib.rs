@@ -8,6 +8,7 @@ pub mod extract;
 pub mod finding;
 pub mod init;
 pub mod model;
+pub mod pin;
 pub mod policy;
 pub mod rules;
 pub mod sbom;

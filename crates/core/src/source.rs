@@ -674,7 +674,9 @@ fn parse_url(s: &str) -> Option<Url<'_>> {
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, path) = rest.split_at(end);
     let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    (scheme_ok && !host.is_empty() && !host.contains(char::is_whitespace)).then_some(Url {
+    // `file:///srv/repo.git` names no host: git clones it from the disk.
+    let host_ok = !host.is_empty() || scheme.eq_ignore_ascii_case("file");
+    (scheme_ok && host_ok && !host.contains(char::is_whitespace)).then_some(Url {
         scheme,
         host,
         path,

@@ -20,6 +20,7 @@
 pub mod push;
 mod range;
 mod raw;
+pub mod remote;
 mod signature;
 pub mod trailers;
 

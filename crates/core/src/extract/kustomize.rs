@@ -53,6 +53,15 @@ use crate::model::{Dependency, Ecosystem, ExtractError, Kind, Spanned};
 
 use remote::Target;
 
+/// The repository a remote `resources` entry (before its query) names, as
+/// `git clone` takes it; `None` for a local path or a file URL.
+pub(crate) fn clone_url(entry: &str) -> Option<String> {
+    match remote::parse(entry) {
+        Ok(Target::Git { clone_url, .. }) => Some(clone_url),
+        _ => None,
+    }
+}
+
 pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
     let Some(root) = tree::load(text)? else {
         return Ok(Vec::new());
@@ -110,6 +119,7 @@ fn remotes(section: &str, list: &Node, found: &mut Found) -> Result<(), ExtractE
                 address,
                 base,
                 reference,
+                ..
             } => {
                 let name = entry.value.get(base.clone()).unwrap_or_default();
                 let key = format!("{section}.{}", address.to_lowercase());

@@ -27,6 +27,8 @@ use crate::model::{Dependency, ExtractError};
 
 pub use terragrunt::TreeFiles;
 
+pub(crate) use kustomize::clone_url as kustomize_clone_url;
+
 /// Read access to one tree of the repository (a commit, the index), for
 /// extractors that resolve values from other files (Terragrunt's `include`
 /// and `read_terragrunt_config`).

@@ -1,6 +1,7 @@
 //! The rules: one module each, with the documentation that `iacgate explain`
 //! prints living in `docs/rules/<name>.md` and compiled in here.
 
+pub mod comment_mismatch;
 pub mod lock_mismatch;
 pub mod lock_tamper;
 pub mod new_dependency;
@@ -9,6 +10,7 @@ pub mod parse_error;
 pub mod pipeline_permissions;
 pub mod policy_change;
 pub mod source_change;
+pub mod tag_moved;
 pub mod unpinned;
 pub mod version_change;
 
@@ -65,13 +67,6 @@ pub const PIPELINE_PERMISSIONS: Rule = Rule {
     doc: rule_doc!("pipeline-permissions"),
 };
 
-pub const TAG_MOVED: Rule = Rule {
-    name: "tag-moved",
-    level: Level::Block,
-    summary: "a SHA pin's version comment names a moved tag (not checked yet)",
-    doc: rule_doc!("tag-moved"),
-};
-
 /// Every rule, in the order of design.md's table.
 pub const ALL: &[&Rule] = &[
     &unpinned::RULE,
@@ -84,7 +79,8 @@ pub const ALL: &[&Rule] = &[
     &policy_change::RULE,
     &parse_error::RULE,
     &PIPELINE_PERMISSIONS,
-    &TAG_MOVED,
+    &tag_moved::RULE,
+    &comment_mismatch::RULE,
 ];
 
 /// The controls a rule serves (docs/compliance.md says what each rule does
@@ -111,6 +107,7 @@ pub fn controls(name: &str) -> Controls {
         "parse-error" => (&["PW.4.4"], &["3.1.1"]),
         "pipeline-permissions" => (&["PO.3.2", "PO.5.1", "PS.1.1"], &["2.3.5", "2.3.6"]),
         "tag-moved" => (&["PW.4.4"], &["3.1.1", "3.1.7"]),
+        "comment-mismatch" => (&["PW.4.4"], &["3.1.1", "3.1.7"]),
         _ => (&[], &[]),
     };
     Controls { ssdf, cis }

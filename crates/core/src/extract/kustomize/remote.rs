@@ -30,6 +30,9 @@ pub(super) enum Target {
         base: Range<usize>,
         /// The `ref` (or `version`) value as written.
         reference: Option<Range<usize>>,
+        /// The repository as `git clone` takes it (kustomize clones a
+        /// scheme-less address over https).
+        clone_url: String,
     },
     File {
         /// The URL without query, scheme and host lowercased.
@@ -63,7 +66,9 @@ pub(super) fn parse(entry: &str) -> Result<Target, String> {
             }
             "http" | "https" | "ssh" => {
                 let (host, path) = host_and_path(rest);
-                git(host, path, base_end, reference)
+                let authority = &rest[..rest.len() - path.len()];
+                let prefix = format!("{}://{authority}/", scheme.to_ascii_lowercase());
+                git(host, path, &prefix, base_end, reference)
             }
             _ => Err(format!(
                 "{entry:?}: kustomize fetches https://, http:// and ssh:// URLs, not {scheme}://"
@@ -74,14 +79,20 @@ pub(super) fn parse(entry: &str) -> Result<Target, String> {
         if let Some((user, host)) = user_host.split_once('@') {
             let plain = |s: &str| !s.is_empty() && !s.contains(['/', '@']);
             if plain(user) && plain(host) {
-                return git(host, path, base_end, reference);
+                return git(host, path, &format!("{user_host}:"), base_end, reference);
             }
         }
     }
     let (first, path) = body.split_once('/').unwrap_or((body, ""));
     let github = first.eq_ignore_ascii_case("github.com");
     if github || (is_host_name(first) && path.split('/').count() >= 2 && !is_file(body)) {
-        return git(first, path, base_end, reference);
+        return git(
+            first,
+            path,
+            &format!("https://{first}/"),
+            base_end,
+            reference,
+        );
     }
     Ok(Target::Local)
 }
@@ -152,17 +163,19 @@ fn reference(query: &str, start: usize) -> Result<Option<Range<usize>>, String> 
     Ok(by_ref.or(by_version))
 }
 
-/// A git target from its host and the path after it.
+/// A git target from its host and the path after it; `prefix` is what
+/// comes before the repository path in its clone URL.
 fn git(
     host: &str,
     path: &str,
+    prefix: &str,
     base_end: usize,
     reference: Option<Range<usize>>,
 ) -> Result<Target, String> {
     let path = path.trim_start_matches('/');
     let (repo, root) = split_repo(host, path);
-    let repo = repo.trim_end_matches('/');
-    let repo = repo.strip_suffix(".git").unwrap_or(repo);
+    let written = repo.trim_end_matches('/');
+    let repo = written.strip_suffix(".git").unwrap_or(written);
     let root = root.trim_matches('/');
     if host.is_empty() || repo.is_empty() {
         return Err("a remote target needs a host and a repository path".to_owned());
@@ -176,6 +189,7 @@ fn git(
         address,
         base: 0..base_end,
         reference,
+        clone_url: format!("{prefix}{written}"),
     })
 }
 
@@ -289,6 +303,38 @@ mod tests {
                 address, reference, ..
             } => Some((address, reference.map(|r| &entry[r]))),
             _ => None,
+        }
+    }
+
+    #[test]
+    fn clone_urls_keep_scheme_user_and_suffix() {
+        let cases = [
+            (
+                "https://github.com/org/repo//a/b?ref=v1",
+                "https://github.com/org/repo",
+            ),
+            (
+                "github.com/org/repo/a/b?ref=v1",
+                "https://github.com/org/repo",
+            ),
+            (
+                "git@github.com:org/repo.git//a?ref=main",
+                "git@github.com:org/repo.git",
+            ),
+            (
+                "ssh://git@example.com:2222/org/repo.git/a?version=v2",
+                "ssh://git@example.com:2222/org/repo.git",
+            ),
+            (
+                "git::https://GitLab.com/org/repo.git//x",
+                "https://GitLab.com/org/repo.git",
+            ),
+        ];
+        for (entry, want) in cases {
+            match parse(entry).unwrap() {
+                Target::Git { clone_url, .. } => assert_eq!(clone_url, want, "{entry}"),
+                other => panic!("{entry}: {other:?}"),
+            }
         }
     }
 

@@ -1,0 +1,262 @@
+//! `iacgate pin`: git refs (tags, branches) in IaC files become the commits
+//! they name now, with the ref kept as a version comment.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use iacgate_core::extract::{extract, FileKind};
+use iacgate_core::pin::{ref_sites, rewrite, PinEdit, RefSite, Resolved, Tail};
+
+use crate::args::PinArgs;
+use crate::{remotes, scan, EXIT_BLOCKED, EXIT_OK};
+
+/// One IaC file to pin: where it is on disk and how it is shown.
+struct Target {
+    full: PathBuf,
+    shown: String,
+    kind: FileKind,
+}
+
+pub fn run(args: &PinArgs) -> anyhow::Result<u8> {
+    let targets = targets(&args.paths)?;
+    let mut err = anstream::stderr();
+    let mut failed = 0usize;
+    // Every file's refs first, so that each remote is asked once.
+    let mut files = Vec::new();
+    for target in targets {
+        match read(&target) {
+            Ok((text, sites)) => files.push((target, text, sites)),
+            Err(why) => {
+                writeln!(err, "{}: not pinned: {why}", target.shown)?;
+                failed += 1;
+            }
+        }
+    }
+    let urls: BTreeSet<&str> = files
+        .iter()
+        .flat_map(|(_, _, sites)| sites.iter())
+        .filter(|site| !site.is_commit())
+        .map(|site| site.remote.as_str())
+        .collect();
+    let answers = remotes::list(urls, Duration::from_secs(args.timeout));
+    let (mut pinned, mut changed) = (0usize, 0usize);
+    let mut out = std::io::stdout().lock();
+    for (target, text, sites) in &files {
+        let mut edits = Vec::new();
+        for site in sites.iter().filter(|site| !site.is_commit()) {
+            let resolved = match site.tail {
+                Tail::Other { .. } => Err(
+                    "the value shares its line with other code, so no version comment can \
+                     follow it; put it on a line of its own"
+                        .to_owned(),
+                ),
+                _ => resolve(site, answers.get(&site.remote)),
+            };
+            match resolved {
+                Ok((commit, what)) => {
+                    writeln!(
+                        err,
+                        "{}:{}:{}: {} \"{}\": {} -> {commit} ({what})",
+                        target.shown,
+                        site.line,
+                        site.column,
+                        site.kind.as_str(),
+                        site.name,
+                        site.reference.value
+                    )?;
+                    edits.push(PinEdit { site, commit });
+                }
+                Err(why) => {
+                    writeln!(
+                        err,
+                        "{}:{}:{}: {} \"{}\": not pinned: {why}",
+                        target.shown,
+                        site.line,
+                        site.column,
+                        site.kind.as_str(),
+                        site.name
+                    )?;
+                    failed += 1;
+                }
+            }
+        }
+        if edits.is_empty() {
+            continue;
+        }
+        let new = match rewrite(target.kind, text, &edits) {
+            Ok(new) => new,
+            Err(why) => {
+                writeln!(err, "{}: not pinned: {why}", target.shown)?;
+                failed += edits.len();
+                continue;
+            }
+        };
+        if args.dry_run {
+            let diff = similar::TextDiff::from_lines(text.as_str(), new.as_str());
+            write!(
+                out,
+                "{}",
+                diff.unified_diff().context_radius(2).header(
+                    &format!("a/{}", target.shown),
+                    &format!("b/{}", target.shown)
+                )
+            )?;
+        } else {
+            write_in_place(&target.full, &new)
+                .with_context(|| format!("cannot write {}", target.shown))?;
+        }
+        pinned += edits.len();
+        changed += 1;
+    }
+    let verb = if args.dry_run { "would pin" } else { "pinned" };
+    let files_word = if changed == 1 { "file" } else { "files" };
+    match failed {
+        0 => writeln!(err, "iacgate: {verb} {pinned} ref(s) in {changed} {files_word}")?,
+        _ => writeln!(
+            err,
+            "iacgate: {verb} {pinned} ref(s) in {changed} {files_word}; {failed} could not be pinned (listed above)"
+        )?,
+    }
+    Ok(if failed > 0 { EXIT_BLOCKED } else { EXIT_OK })
+}
+
+/// The commit a site's ref names on its remote, and what the ref is.
+fn resolve(
+    site: &RefSite,
+    answer: Option<&Result<iacgate_core::pin::RemoteRefs, String>>,
+) -> Result<(String, &'static str), String> {
+    let refs = match answer {
+        Some(Ok(refs)) => refs,
+        Some(Err(why)) => return Err(why.clone()),
+        None => return Err(format!("{} was not asked", site.remote)),
+    };
+    let reference = &site.reference.value;
+    match refs.resolve(reference) {
+        Resolved::Tag {
+            commit,
+            annotated: true,
+        } => Ok((commit, "annotated tag")),
+        Resolved::Tag { commit, .. } => Ok((commit, "tag")),
+        Resolved::Branch { commit } => Ok((commit, "branch")),
+        Resolved::Ambiguous { tag, branch } => Err(format!(
+            "{} has a tag and a branch named {reference:?}, at {} and {}; write refs/tags/{reference} or refs/heads/{reference} to choose",
+            site.remote,
+            &tag[..12.min(tag.len())],
+            &branch[..12.min(branch.len())]
+        )),
+        Resolved::Missing if is_abbreviated(reference) => Err(format!(
+            "{reference:?} looks like an abbreviated commit; write the full commit id"
+        )),
+        Resolved::Missing => Err(format!(
+            "{} has no tag or branch named {reference:?}",
+            site.remote
+        )),
+    }
+}
+
+fn is_abbreviated(reference: &str) -> bool {
+    (7..40).contains(&reference.len()) && reference.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// A file's text and the git refs written in it; `Err` with why when it
+/// cannot be read.
+fn read(target: &Target) -> Result<(String, Vec<RefSite>), String> {
+    let meta = std::fs::symlink_metadata(&target.full).map_err(|e| e.to_string())?;
+    if meta.file_type().is_symlink() {
+        return Err("a symbolic link; pin the file it points to".to_owned());
+    }
+    if !meta.is_file() {
+        return Err("not a regular file".to_owned());
+    }
+    let bytes = std::fs::read(&target.full).map_err(|e| e.to_string())?;
+    let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_owned())?;
+    let deps = extract(target.kind, text.as_bytes()).map_err(|e| {
+        let (line, column) = iacgate_core::model::line_col(&text, e.offset);
+        format!("line {line}:{column}: {e}")
+    })?;
+    let (sites, unreachable) = ref_sites(&text, &deps);
+    let mut err = anstream::stderr();
+    for skipped in unreachable {
+        let _ = writeln!(
+            err,
+            "{}:{}: \"{}\": not pinned: {}",
+            target.shown, skipped.line, skipped.name, skipped.why
+        );
+    }
+    Ok((text, sites))
+}
+
+/// The IaC files named by `paths` (directories searched, never left).
+fn targets(paths: &[PathBuf]) -> anyhow::Result<Vec<Target>> {
+    let default = [PathBuf::from(".")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    let mut targets = Vec::new();
+    for path in paths {
+        let meta =
+            std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+        if meta.is_dir() {
+            let root = std::fs::canonicalize(path)
+                .with_context(|| format!("cannot read the directory {}", path.display()))?;
+            for (rel, _, _) in scan::walk(&root)?.files {
+                let Some(kind) = FileKind::classify(&rel) else {
+                    continue;
+                };
+                targets.push(Target {
+                    full: root.join(&rel),
+                    shown: shown(path, &rel),
+                    kind,
+                });
+            }
+        } else {
+            let written = path.to_string_lossy().replace('\\', "/");
+            let kind = FileKind::classify(written.trim_start_matches("./")).with_context(|| {
+                format!(
+                    "{} is not a file iacgate reads (docs/formats.md lists them)",
+                    path.display()
+                )
+            })?;
+            targets.push(Target {
+                full: path.clone(),
+                shown: written.trim_start_matches("./").to_owned(),
+                kind,
+            });
+        }
+    }
+    Ok(targets)
+}
+
+/// `rel` under the directory argument `dir`, as the user wrote it.
+fn shown(dir: &Path, rel: &str) -> String {
+    let dir = dir.to_string_lossy().replace('\\', "/");
+    let dir = dir.trim_start_matches("./").trim_end_matches('/');
+    if dir.is_empty() || dir == "." {
+        rel.to_owned()
+    } else {
+        format!("{dir}/{rel}")
+    }
+}
+
+/// Replaces the file's contents through a temporary file in the same
+/// directory and a rename, keeping its permissions: a reader never sees a
+/// half-written file.
+fn write_in_place(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    let dir = dir.unwrap_or(Path::new("."));
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dir.join(format!(".{name}.iacgate-pin.{}", std::process::id()));
+    let permissions = std::fs::metadata(path)?.permissions();
+    let result = std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::set_permissions(&tmp, permissions))
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

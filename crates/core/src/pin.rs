@@ -1,0 +1,481 @@
+//! Git refs written in IaC files, for `iacgate pin` (turn a tag or branch
+//! into the commit it names, keeping the name as a comment) and `iacgate
+//! verify` (does the tag in the comment still name the pinned commit?).
+//!
+//! Pure: the caller lists the remotes' refs (with `git ls-remote`) and
+//! hands them in as [`RemoteRefs`]; this module finds the refs in a file,
+//! judges them against the remote, and rewrites the file's bytes.
+//!
+//! The ecosystems with a git ref written in the file: Terraform and
+//! Terragrunt module sources (`?ref=`), Kustomize remotes (`?ref=`) and
+//! GitHub Actions (`uses: owner/repo@ref`). The version comment follows
+//! the value on its line, as Renovate and Dependabot write it:
+//! `?ref=<sha>" # v1.2.3`, `uses: org/action@<sha> # v1.2.3`.
+
+use std::collections::BTreeMap;
+
+use crate::extract::{extract, kustomize_clone_url, FileKind};
+use crate::model::{line_col, Dependency, Ecosystem, Kind, Span, Spanned};
+use crate::source::ModuleSource;
+
+/// A dependency whose version is a git ref written in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefSite {
+    /// The dependency's identity in its file (see [`Dependency::key`]).
+    pub key: String,
+    pub ecosystem: Ecosystem,
+    pub kind: Kind,
+    pub name: String,
+    /// The source as the findings show it.
+    pub source: String,
+    /// The repository to ask about refs, as `git ls-remote` takes it.
+    pub remote: String,
+    /// The ref as written, and where.
+    pub reference: Spanned<String>,
+    /// 1-based line and column of the ref.
+    pub line: usize,
+    pub column: usize,
+    /// What follows the value on its line.
+    pub tail: Tail,
+}
+
+/// What follows a ref's value on its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tail {
+    /// Nothing: a comment can go at `value_end`.
+    Nothing { value_end: usize },
+    /// A comment starting at byte `start` (its `#`), with its text.
+    Comment { start: usize, text: String },
+    /// Something else (`}` of a one-line block, a flow mapping): no comment
+    /// can be added without changing what the line means.
+    Other { value_end: usize },
+}
+
+impl RefSite {
+    /// The trailing comment's text, if any.
+    pub fn comment(&self) -> Option<&str> {
+        match &self.tail {
+            Tail::Comment { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The version the comment names: its first word, without a `tag=` or
+    /// `ref=` prefix (`# v1.2.3`, `# tag=v1.2.3`, `# v1.2.3 -- reviewed`).
+    pub fn version_comment(&self) -> Option<&str> {
+        version_comment(self.comment()?)
+    }
+
+    /// Whether the ref is a full commit id (SHA-1 or SHA-256).
+    pub fn is_commit(&self) -> bool {
+        is_commit_id(&self.reference.value)
+    }
+}
+
+/// See [`RefSite::version_comment`].
+pub fn version_comment(comment: &str) -> Option<&str> {
+    let word = comment.split_whitespace().next()?;
+    let word = word
+        .strip_prefix("tag=")
+        .or_else(|| word.strip_prefix("ref="))
+        .unwrap_or(word);
+    (!word.is_empty()).then_some(word)
+}
+
+pub fn is_commit_id(s: &str) -> bool {
+    matches!(s.len(), 40 | 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// A dependency with a git source whose ref cannot be found in the file's
+/// bytes, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreachable {
+    pub name: String,
+    pub line: usize,
+    pub why: String,
+}
+
+/// The git refs written in `text`, whose dependencies `deps` are. Sources
+/// built from other values (Terragrunt locals, includes) are listed in
+/// the second vector: they have to be pinned where they are written.
+pub fn ref_sites(text: &str, deps: &[Dependency]) -> (Vec<RefSite>, Vec<Unreachable>) {
+    let mut sites = Vec::new();
+    let mut unreachable = Vec::new();
+    for dep in deps {
+        match site(text, dep) {
+            Some(Ok(site)) => sites.push(site),
+            Some(Err(why)) => unreachable.push(Unreachable {
+                name: dep.name.clone(),
+                line: line_col(text, dep.span.start).0,
+                why,
+            }),
+            None => {}
+        }
+    }
+    (sites, unreachable)
+}
+
+/// `None` for a dependency that is not selected by a git ref.
+fn site(text: &str, dep: &Dependency) -> Option<Result<RefSite, String>> {
+    let source = dep.source.as_ref()?;
+    let (remote, reference, hcl) = match (dep.ecosystem, dep.kind) {
+        (Ecosystem::Terraform | Ecosystem::Terragrunt, Kind::Module | Kind::Stack) => {
+            let ModuleSource::Git { url, reference, .. } =
+                ModuleSource::parse(&source.value).ok()?
+            else {
+                return None;
+            };
+            let Some(reference) = reference else {
+                return Some(Err(
+                    "the source has no ?ref=: add ?ref=<tag> to choose a version first".to_owned(),
+                ));
+            };
+            match ref_in_literal(text, source, &reference) {
+                Some(span) => (url, Spanned::new(reference, span), true),
+                None => {
+                    return Some(Err(
+                        "the source is not a plain string in this file (built from other \
+                         values, or escaped): pin it where it is written"
+                            .to_owned(),
+                    ))
+                }
+            }
+        }
+        (Ecosystem::GitHubActions, Kind::Action) => {
+            let mut parts = source.value.split('/');
+            let (Some(owner), Some(repo)) = (parts.next(), parts.next()) else {
+                return None;
+            };
+            let reference = dep.version.clone()?;
+            (
+                format!("https://github.com/{owner}/{repo}"),
+                reference,
+                false,
+            )
+        }
+        (Ecosystem::Kustomize, Kind::Module) => {
+            let written = text.get(source.span.start..source.span.end)?;
+            let url = kustomize_clone_url(written)?;
+            (url, dep.version.clone()?, false)
+        }
+        _ => return None,
+    };
+    if reference.value.contains('$')
+        || text.get(reference.span.start..reference.span.end) != Some(reference.value.as_str())
+    {
+        return Some(Err(format!(
+            "the ref {:?} is not written as-is in this file: pin it where it is written",
+            reference.value
+        )));
+    }
+    let (line, column) = line_col(text, reference.span.start);
+    Some(Ok(RefSite {
+        key: dep.key.clone(),
+        ecosystem: dep.ecosystem,
+        kind: dep.kind,
+        name: dep.name.clone(),
+        source: source.value.clone(),
+        remote,
+        tail: tail(text, reference.span.end, hcl),
+        reference,
+        line,
+        column,
+    }))
+}
+
+/// Where `reference` sits in the HCL string literal `source` (quotes
+/// included in its span): the value of a `ref=` query parameter.
+fn ref_in_literal(text: &str, source: &Spanned<String>, reference: &str) -> Option<Span> {
+    let written = text.get(source.span.start..source.span.end)?;
+    let inner = written.strip_prefix('"')?.strip_suffix('"')?;
+    if inner != source.value || inner.contains('\\') {
+        return None;
+    }
+    let query = inner.find('?')?;
+    let mut at = query + 1;
+    for pair in inner[query + 1..].split('&') {
+        if let Some(value) = pair.strip_prefix("ref=") {
+            if value == reference {
+                let start = source.span.start + 1 + at + "ref=".len();
+                return Some(Span::new(start, start + value.len()));
+            }
+        }
+        at += pair.len() + 1;
+    }
+    None
+}
+
+/// What follows a value whose ref ends at `end`: the rest of the value up
+/// to the first blank, then a comment, nothing, or something else.
+fn tail(text: &str, end: usize, hcl: bool) -> Tail {
+    let rest = &text[end..];
+    let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let value_len = line.find([' ', '\t']).unwrap_or(line.len());
+    let value_end = end + value_len;
+    let after = &line[value_len..];
+    let trimmed = after.trim_start();
+    let start = value_end + (after.len() - trimmed.len());
+    if trimmed.is_empty() {
+        Tail::Nothing { value_end }
+    } else if let Some(comment) = trimmed
+        .strip_prefix('#')
+        .or_else(|| trimmed.strip_prefix("//").filter(|_| hcl))
+    {
+        Tail::Comment {
+            start,
+            text: comment.trim().to_owned(),
+        }
+    } else {
+        Tail::Other { value_end }
+    }
+}
+
+/// The refs a remote advertises, as `git ls-remote` lists them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RemoteRefs {
+    /// Tag name -> (the tag's object, the commit it peels to if annotated).
+    tags: BTreeMap<String, (String, Option<String>)>,
+    branches: BTreeMap<String, String>,
+}
+
+/// What a ref name is on a remote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// A tag; `commit` is the peeled commit of an annotated tag.
+    Tag {
+        commit: String,
+        annotated: bool,
+    },
+    Branch {
+        commit: String,
+    },
+    /// A tag and a branch of that name name different commits.
+    Ambiguous {
+        tag: String,
+        branch: String,
+    },
+    /// The remote has no tag or branch of that name.
+    Missing,
+}
+
+impl RemoteRefs {
+    /// From `(ref name, object id)` pairs; names other than tags and
+    /// branches are ignored.
+    pub fn new<'a>(refs: impl IntoIterator<Item = (&'a str, &'a str)>) -> RemoteRefs {
+        let mut out = RemoteRefs::default();
+        for (name, id) in refs {
+            let id = id.to_ascii_lowercase();
+            if let Some(tag) = name.strip_prefix("refs/tags/") {
+                match tag.strip_suffix("^{}") {
+                    Some(tag) => out.tags.entry(tag.to_owned()).or_default().1 = Some(id),
+                    None => out.tags.entry(tag.to_owned()).or_default().0 = id,
+                }
+            } else if let Some(branch) = name.strip_prefix("refs/heads/") {
+                out.branches.insert(branch.to_owned(), id);
+            }
+        }
+        out
+    }
+
+    /// The commit a tag names (peeled), if the remote has the tag.
+    pub fn tag(&self, name: &str) -> Option<&str> {
+        let (object, peeled) = self.tags.get(name)?;
+        Some(peeled.as_deref().unwrap_or(object))
+    }
+
+    /// Resolves a ref as written in a file: `v1.2.3`, `main`,
+    /// `refs/tags/v1.2.3`, `refs/heads/main`.
+    pub fn resolve(&self, name: &str) -> Resolved {
+        if let Some(tag) = name.strip_prefix("refs/tags/") {
+            return self.resolve_tag(tag).unwrap_or(Resolved::Missing);
+        }
+        if let Some(branch) = name.strip_prefix("refs/heads/") {
+            return self.resolve_branch(branch).unwrap_or(Resolved::Missing);
+        }
+        match (self.resolve_tag(name), self.resolve_branch(name)) {
+            (Some(Resolved::Tag { commit: t, .. }), Some(Resolved::Branch { commit: b }))
+                if t != b =>
+            {
+                Resolved::Ambiguous { tag: t, branch: b }
+            }
+            (Some(tag), _) => tag,
+            (None, Some(branch)) => branch,
+            (None, None) => Resolved::Missing,
+        }
+    }
+
+    fn resolve_tag(&self, name: &str) -> Option<Resolved> {
+        let (_, peeled) = self.tags.get(name)?;
+        Some(Resolved::Tag {
+            commit: self.tag(name)?.to_owned(),
+            annotated: peeled.is_some(),
+        })
+    }
+
+    fn resolve_branch(&self, name: &str) -> Option<Resolved> {
+        Some(Resolved::Branch {
+            commit: self.branches.get(name)?.clone(),
+        })
+    }
+
+    /// The tags that name `commit`, in name order.
+    pub fn tags_at(&self, commit: &str) -> Vec<&str> {
+        let commit = commit.to_ascii_lowercase();
+        self.tags
+            .keys()
+            .filter(|name| self.tag(name) == Some(commit.as_str()))
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// Whether a branch tip is `commit`.
+    pub fn branch_at(&self, commit: &str) -> Option<&str> {
+        let commit = commit.to_ascii_lowercase();
+        self.branches
+            .iter()
+            .find(|(_, id)| **id == commit)
+            .map(|(name, _)| name.as_str())
+    }
+
+    pub fn has_branch(&self, name: &str) -> bool {
+        self.branches.contains_key(name)
+    }
+}
+
+/// What `verify` concludes about one commit pin with a version comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// The tag names the pinned commit.
+    Holds,
+    /// The tag names another commit, and no tag names the pinned one: the
+    /// tag was moved away from it (or the pin never was a release).
+    TagMoved { now: String },
+    /// The comment names a tag that does not name the pinned commit, but
+    /// other tags do (`others`): the comment is wrong, the pin is a
+    /// release of another name. `now` is where the named tag points, if it
+    /// exists.
+    CommentMismatch {
+        now: Option<String>,
+        others: Vec<String>,
+    },
+    /// The comment names a branch: branches move by design, nothing to
+    /// verify.
+    Branch,
+}
+
+/// Judges a pin `commit` whose comment names `tag`, against the remote.
+pub fn verify(commit: &str, tag: &str, refs: &RemoteRefs) -> Verdict {
+    let tag = tag.strip_prefix("refs/tags/").unwrap_or(tag);
+    let commit = commit.to_ascii_lowercase();
+    let others: Vec<String> = refs
+        .tags_at(&commit)
+        .into_iter()
+        .filter(|t| *t != tag)
+        .map(str::to_owned)
+        .collect();
+    match refs.tag(tag) {
+        Some(now) if now == commit => Verdict::Holds,
+        Some(now) if others.is_empty() => Verdict::TagMoved {
+            now: now.to_owned(),
+        },
+        Some(now) => Verdict::CommentMismatch {
+            now: Some(now.to_owned()),
+            others,
+        },
+        None if refs.has_branch(tag) => Verdict::Branch,
+        None => Verdict::CommentMismatch { now: None, others },
+    }
+}
+
+/// One rewrite: the site's ref becomes `commit`, and `label` (the tag or
+/// branch it was) is kept as the version comment.
+#[derive(Debug, Clone)]
+pub struct PinEdit<'a> {
+    pub site: &'a RefSite,
+    pub commit: String,
+}
+
+/// Why a file could not be rewritten.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RewriteError {
+    #[error("line {line}: the value shares its line with other code, so no version comment can follow it; put it on a line of its own")]
+    SharedLine { line: usize },
+    #[error("the rewritten file does not read back as expected ({0}); it was left alone")]
+    NotReadBack(String),
+}
+
+/// `text` with every edit applied: only the refs' bytes change, and a
+/// version comment (` # v1.2.3`) is added after each value unless its
+/// comment already names that version; an existing other comment stays,
+/// after it (`# v1.2.3 # was: ...`). The result is read back with the
+/// file's extractor and must give the same dependencies with exactly the
+/// new refs, or nothing is returned.
+pub fn rewrite(kind: FileKind, text: &str, edits: &[PinEdit]) -> Result<String, RewriteError> {
+    // (offset, bytes to remove, replacement), applied from the end.
+    let mut splices: Vec<(usize, usize, String)> = Vec::new();
+    for edit in edits {
+        let site = edit.site;
+        let span = site.reference.span;
+        splices.push((span.start, span.end - span.start, edit.commit.clone()));
+        let label = &site.reference.value;
+        match &site.tail {
+            Tail::Nothing { value_end } => splices.push((*value_end, 0, format!(" # {label}"))),
+            Tail::Comment { start, text } => {
+                if version_comment(text) != Some(label.as_str()) {
+                    splices.push((*start, 0, format!("# {label} ")));
+                }
+            }
+            Tail::Other { .. } => return Err(RewriteError::SharedLine { line: site.line }),
+        }
+    }
+    splices.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    let mut out = text.to_owned();
+    for (at, len, with) in &splices {
+        out.replace_range(*at..*at + *len, with);
+    }
+    read_back(kind, text, &out, edits)?;
+    Ok(out)
+}
+
+/// The rewritten file must hold the same dependencies, the edited ones at
+/// their commits with their version comments, the others as they were.
+fn read_back(kind: FileKind, old: &str, new: &str, edits: &[PinEdit]) -> Result<(), RewriteError> {
+    let fail = |why: String| Err(RewriteError::NotReadBack(why));
+    let (Ok(before), Ok(after)) = (extract(kind, old.as_bytes()), extract(kind, new.as_bytes()))
+    else {
+        return fail("it no longer parses".to_owned());
+    };
+    if before.len() != after.len() {
+        return fail("it declares other dependencies".to_owned());
+    }
+    let (sites, _) = ref_sites(new, &after);
+    for (old_dep, new_dep) in before.iter().zip(&after) {
+        if old_dep.key != new_dep.key {
+            return fail(format!("{} became {}", old_dep.key, new_dep.key));
+        }
+        match edits.iter().find(|e| e.site.key == old_dep.key) {
+            Some(edit) => {
+                let site = sites.iter().find(|s| s.key == new_dep.key);
+                let holds = site.is_some_and(|s| {
+                    s.reference.value == edit.commit
+                        && s.version_comment() == Some(edit.site.reference.value.as_str())
+                });
+                if !holds {
+                    return fail(format!("{} is not at {}", new_dep.name, edit.commit));
+                }
+            }
+            None => {
+                if old_dep.source_str() != new_dep.source_str()
+                    || old_dep.version_str() != new_dep.version_str()
+                {
+                    return fail(format!("{} changed", new_dep.name));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,56 @@
+//! `tag-moved`: a commit pin's version comment names a tag that now points
+//! elsewhere (`iacgate verify`).
+
+use super::{rule_doc, Level, Rule};
+use crate::finding::{Finding, Side};
+use crate::pin::RefSite;
+
+pub const RULE: Rule = Rule {
+    name: "tag-moved",
+    level: Level::Block,
+    summary:
+        "a commit pin's version comment names a tag that now points elsewhere (iacgate verify)",
+    doc: rule_doc!("tag-moved"),
+};
+
+/// The tag `tag` of the pin at `site` now names `now`.
+pub fn check(file: &str, text: &str, site: &RefSite, tag: &str, now: &str) -> Finding {
+    let pinned = &site.reference.value;
+    at_site(&RULE, file, text, site)
+        .with_message(format!(
+            "{} \"{}\": tag {tag:?} of {} now points to {}, not to the pinned commit {}, and no tag points there any more",
+            site.kind.as_str(),
+            site.name,
+            site.remote,
+            short(now),
+            short(pinned),
+        ))
+        .with_label(format!("{tag} was moved"))
+        .with_help(format!(
+            "find out why the tag moved (compare {} and {} upstream); keep the pin until you know",
+            short(pinned),
+            short(now)
+        ))
+        .with_values(Some(pinned), Some(now))
+}
+
+/// A finding at a pin's ref.
+pub(crate) fn at_site(rule: &'static Rule, file: &str, text: &str, site: &RefSite) -> Finding {
+    let mut finding = Finding::at(
+        rule,
+        file,
+        text,
+        Side::New,
+        site.reference.span,
+        site.kind,
+        &site.name,
+    );
+    finding.ecosystem = Some(site.ecosystem);
+    finding.source = Some(site.source.clone());
+    finding
+}
+
+/// The first 12 hex digits of a commit id, as findings show them.
+pub(crate) fn short(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
+}

@@ -1,0 +1,187 @@
+//! `git ls-remote`: the only network access of iacgate, made by `pin` and
+//! `verify` alone, when asked.
+//!
+//! git itself is asked, so the user's own configuration applies: credential
+//! helpers, `url.<base>.insteadOf` rewrites, proxies, SSH keys. Three things
+//! are not left to configuration, because the URLs come from files under
+//! review: git may not prompt for a password (a hook or CI job would hang),
+//! the `ext::` transport (which runs a command) is refused, and a URL that
+//! starts with `-` is refused before git sees it.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// One ref a remote advertises.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteRef {
+    /// `refs/tags/v1.2.3`, `refs/tags/v1.2.3^{}` (the commit an annotated
+    /// tag points to), `refs/heads/main`.
+    pub name: String,
+    /// The object id, as hex.
+    pub id: String,
+}
+
+/// Why a remote's refs could not be listed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RemoteError {
+    #[error("{url:?} is not a URL git may be asked about: {reason}")]
+    Refused { url: String, reason: &'static str },
+    #[error("cannot run `git ls-remote`: {0}")]
+    Spawn(String),
+    #[error("no answer from {url} within {} s", timeout.as_secs())]
+    Timeout { url: String, timeout: Duration },
+    #[error("`git ls-remote {url}` failed: {stderr}")]
+    Failed { url: String, stderr: String },
+    #[error("unexpected output from `git ls-remote {url}`: {line:?}")]
+    Parse { url: String, line: String },
+}
+
+/// The tags and branches of the repository at `url`, asked from the
+/// repository (or directory) `dir`, so that its configuration applies.
+/// Gives up after `timeout`.
+pub fn ls_remote(dir: &Path, url: &str, timeout: Duration) -> Result<Vec<RemoteRef>, RemoteError> {
+    if url.starts_with('-') {
+        return Err(RemoteError::Refused {
+            url: url.to_owned(),
+            reason: "it starts with `-`",
+        });
+    }
+    if url.chars().any(char::is_control) {
+        return Err(RemoteError::Refused {
+            url: url.to_owned(),
+            reason: "it contains control characters",
+        });
+    }
+    let mut child = Command::new("git")
+        .args([
+            "-c",
+            "protocol.ext.allow=never",
+            "ls-remote",
+            "--tags",
+            "--heads",
+            "--",
+        ])
+        .arg(url)
+        .current_dir(dir)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| RemoteError::Spawn(e.to_string()))?;
+    // Read both pipes on their own threads, so the wait below can give up:
+    // a hung transport (or an SSH helper that keeps a pipe open) leaves a
+    // reader behind, never the caller.
+    let (tx, rx) = mpsc::channel();
+    let mut stdout = child.stdout.take();
+    let mut stderr = child.stderr.take();
+    std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        let errors = std::thread::spawn(move || {
+            if let Some(pipe) = stderr.as_mut() {
+                let _ = pipe.read_to_end(&mut err);
+            }
+            err
+        });
+        if let Some(pipe) = stdout.as_mut() {
+            let _ = pipe.read_to_end(&mut out);
+        }
+        let err = errors.join().unwrap_or_default();
+        let _ = tx.send((out, err));
+    });
+    let (out, err) = match rx.recv_timeout(timeout) {
+        Ok(output) => output,
+        Err(_) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(RemoteError::Timeout {
+                url: url.to_owned(),
+                timeout,
+            });
+        }
+    };
+    let status = child
+        .wait()
+        .map_err(|e| RemoteError::Spawn(e.to_string()))?;
+    if !status.success() {
+        let stderr = String::from_utf8_lossy(&err);
+        let stderr = stderr
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(RemoteError::Failed {
+            url: url.to_owned(),
+            stderr: if stderr.is_empty() {
+                status.to_string()
+            } else {
+                stderr
+            },
+        });
+    }
+    parse_ls_remote(url, &out)
+}
+
+/// `<id>\t<ref>` lines.
+fn parse_ls_remote(url: &str, out: &[u8]) -> Result<Vec<RemoteRef>, RemoteError> {
+    let text = String::from_utf8_lossy(out);
+    let mut refs = Vec::new();
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        let parsed = line.split_once('\t').filter(|(id, name)| {
+            matches!(id.len(), 40 | 64)
+                && id.bytes().all(|b| b.is_ascii_hexdigit())
+                && name.starts_with("refs/")
+        });
+        let Some((id, name)) = parsed else {
+            return Err(RemoteError::Parse {
+                url: url.to_owned(),
+                line: line.to_owned(),
+            });
+        };
+        refs.push(RemoteRef {
+            name: name.to_owned(),
+            id: id.to_ascii_lowercase(),
+        });
+    }
+    Ok(refs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_tags_peeled_tags_and_branches() {
+        let out = format!(
+            "{a}\trefs/heads/main\n{b}\trefs/tags/v2\n{a}\trefs/tags/v2^{{}}\n",
+            a = "6f6abd0ebe487a23a127182870b72faeec9211e1",
+            b = "A73CD05F49BCEACA6D30886157B133A343EA2646"
+        );
+        let refs = parse_ls_remote("u", out.as_bytes()).unwrap();
+        assert_eq!(refs.len(), 3);
+        assert_eq!(refs[2].name, "refs/tags/v2^{}");
+        assert_eq!(refs[1].id, "a73cd05f49bceaca6d30886157b133a343ea2646");
+    }
+
+    #[test]
+    fn refuses_what_is_not_ls_remote_output() {
+        let err = parse_ls_remote("u", b"hello\tworld\n").unwrap_err();
+        assert!(matches!(err, RemoteError::Parse { .. }));
+    }
+
+    #[test]
+    fn refuses_option_like_urls_before_running_git() {
+        let err = ls_remote(
+            Path::new("."),
+            "--upload-pack=touch x",
+            Duration::from_secs(1),
+        )
+        .unwrap_err();
+        assert!(matches!(err, RemoteError::Refused { .. }));
+    }
+}
