@@ -11,6 +11,7 @@ mod hooks;
 mod human;
 mod install;
 mod outputs;
+mod pins;
 mod pipelines;
 mod policy;
 mod push;
