@@ -350,3 +350,84 @@ fn verify_reads_a_revision_of_a_bare_repository_and_honours_suppressions() {
     assert_eq!(findings[1]["suppressed"], true);
     assert_eq!(findings[0]["old"], pinned.as_str());
 }
+
+/// A module registry on 127.0.0.1: service discovery and one module's
+/// versions, answered by a thread of the test. Its address.
+fn local_registry() -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("address").to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut request = String::new();
+            let _ = reader.read_line(&mut request);
+            let mut header = String::new();
+            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                header.clear();
+            }
+            let path = request.split_whitespace().nth(1).unwrap_or_default();
+            let (status, body) = match path {
+                "/.well-known/terraform.json" => ("200 OK", r#"{"modules.v1":"/api/modules/"}"#),
+                "/api/modules/acme/vpc/aws/versions" => (
+                    "200 OK",
+                    r#"{"modules":[{"versions":[{"version":"5.0.9"},{"version":"5.8.1"},{"version":"5.9.0-rc1"},{"version":"6.0.0"}]}]}"#,
+                ),
+                _ => ("404 Not Found", "{}"),
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    address
+}
+
+#[test]
+fn registry_ranges_are_looked_up_only_when_asked() {
+    let registry = local_registry();
+    let repo = TestRepo::new();
+    let text = format!(
+        "module \"vpc\" {{\n  source  = \"{registry}/acme/vpc/aws\"\n  version = \"~> 5.1\"\n}}\n\
+         module \"gone\" {{\n  source  = \"{registry}/acme/gone/aws\"\n  version = \">= 1.0\"\n}}\n"
+    );
+    repo.write("main.tf", &text);
+
+    let offline = repo.iacgate(&["pin"]);
+    assert_eq!(offline.code, 0, "{}", offline.stderr);
+    assert!(
+        offline
+            .stderr
+            .contains("2 registry module(s) have a version range; `iacgate pin --registry`"),
+        "{}",
+        offline.stderr
+    );
+
+    let run = repo.iacgate(&["pin", "--registry"]);
+    assert_eq!(
+        run.code, 1,
+        "one module could not be looked up: {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "main.tf:3:13: module \"vpc\": version \"~> 5.1\": the newest release that satisfies it is 5.8.1; pin it with version = \"5.8.1\""
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("module \"gone\": version \">= 1.0\": not looked up: GET http://"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        repo.read("main.tf"),
+        text,
+        "ranges are reported, not rewritten"
+    );
+}

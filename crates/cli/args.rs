@@ -74,7 +74,8 @@ pub enum Command {
     #[command(after_help = "Examples:\n  \
             iacgate pin                                every IaC file under the current directory\n  \
             iacgate pin stacks/net .github/workflows   these directories and files only\n  \
-            iacgate pin --dry-run                      show the diff, write nothing\n\n\
+            iacgate pin --dry-run                      show the diff, write nothing\n  \
+            iacgate pin --registry                     also report the newest version of each registry range\n\n\
             Only the ref's bytes change (and the comment is added); everything else in the \
             file stays byte for byte, and each rewritten file is read back before it is \
             written. An annotated tag is pinned to the commit it points to. Exit codes: 0 \
@@ -220,6 +221,11 @@ pub struct PinArgs {
     /// Seconds to wait for each remote.
     #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
+    /// Also ask Terraform module registries (HTTPS) for the newest version
+    /// that satisfies each registry module's version range, and print it.
+    /// Off by default: without it, pin asks only git remotes.
+    #[arg(long)]
+    pub registry: bool,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ mod check;
 mod init;
 mod install;
 mod pin;
+mod registry;
 mod remotes;
 mod render;
 mod sbom;

@@ -8,9 +8,12 @@ use std::time::Duration;
 
 use anyhow::Context;
 use iacgate_core::extract::{extract, FileKind};
-use iacgate_core::pin::{ref_sites, rewrite, PinEdit, RefSite, Resolved, Tail};
+use iacgate_core::pin::{
+    newest_satisfying, range_sites, ref_sites, rewrite, PinEdit, RangeSite, RefSite, Resolved, Tail,
+};
 
 use crate::args::PinArgs;
+use crate::registry::Registry;
 use crate::{remotes, scan, EXIT_BLOCKED, EXIT_OK};
 
 /// One IaC file to pin: where it is on disk and how it is shown.
@@ -26,9 +29,13 @@ pub fn run(args: &PinArgs) -> anyhow::Result<u8> {
     let mut failed = 0usize;
     // Every file's refs first, so that each remote is asked once.
     let mut files = Vec::new();
+    let mut ranges = Vec::new();
     for target in targets {
         match read(&target) {
-            Ok((text, sites)) => files.push((target, text, sites)),
+            Ok((text, sites, in_file)) => {
+                ranges.extend(in_file.into_iter().map(|r| (target.shown.clone(), r)));
+                files.push((target, text, sites));
+            }
             Err(why) => {
                 writeln!(err, "{}: not pinned: {why}", target.shown)?;
                 failed += 1;
@@ -111,6 +118,15 @@ pub fn run(args: &PinArgs) -> anyhow::Result<u8> {
         pinned += edits.len();
         changed += 1;
     }
+    if args.registry {
+        failed += report_ranges(&ranges, Duration::from_secs(args.timeout))?;
+    } else if !ranges.is_empty() {
+        writeln!(
+            err,
+            "iacgate: {} registry module(s) have a version range; `iacgate pin --registry` looks up the newest version that satisfies each",
+            ranges.len()
+        )?;
+    }
     let verb = if args.dry_run { "would pin" } else { "pinned" };
     let files_word = if changed == 1 { "file" } else { "files" };
     match failed {
@@ -121,6 +137,43 @@ pub fn run(args: &PinArgs) -> anyhow::Result<u8> {
         )?,
     }
     Ok(if failed > 0 { EXIT_BLOCKED } else { EXIT_OK })
+}
+
+/// Prints the newest release each registry range admits (asked from the
+/// registry); returns how many could not be looked up.
+fn report_ranges(ranges: &[(String, RangeSite)], timeout: Duration) -> anyhow::Result<usize> {
+    let mut err = anstream::stderr();
+    let mut registry = Registry::new(timeout);
+    let mut failed = 0;
+    for (file, range) in ranges {
+        let at = format!(
+            "{file}:{}:{}: module \"{}\": version {:?}",
+            range.line, range.column, range.name, range.constraint
+        );
+        match registry.versions(&range.host, &range.package) {
+            Ok(versions) => {
+                match newest_satisfying(&range.constraint, versions.iter().map(String::as_str)) {
+                    Some(newest) => writeln!(
+                        err,
+                        "{at}: the newest release that satisfies it is {newest}; pin it with version = \"{newest}\""
+                    )?,
+                    None => {
+                        writeln!(
+                            err,
+                            "{at}: no release of {}/{} satisfies it",
+                            range.host, range.package
+                        )?;
+                        failed += 1;
+                    }
+                }
+            }
+            Err(why) => {
+                writeln!(err, "{at}: not looked up: {why}")?;
+                failed += 1;
+            }
+        }
+    }
+    Ok(failed)
 }
 
 /// The commit a site's ref names on its remote, and what the ref is.
@@ -161,9 +214,9 @@ fn is_abbreviated(reference: &str) -> bool {
     (7..40).contains(&reference.len()) && reference.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// A file's text and the git refs written in it; `Err` with why when it
-/// cannot be read.
-fn read(target: &Target) -> Result<(String, Vec<RefSite>), String> {
+/// A file's text, the git refs written in it and its registry modules with
+/// a version range; `Err` with why when it cannot be read.
+fn read(target: &Target) -> Result<(String, Vec<RefSite>, Vec<RangeSite>), String> {
     let meta = std::fs::symlink_metadata(&target.full).map_err(|e| e.to_string())?;
     if meta.file_type().is_symlink() {
         return Err("a symbolic link; pin the file it points to".to_owned());
@@ -186,7 +239,8 @@ fn read(target: &Target) -> Result<(String, Vec<RefSite>), String> {
             target.shown, skipped.line, skipped.name, skipped.why
         );
     }
-    Ok((text, sites))
+    let ranges = range_sites(&text, &deps);
+    Ok((text, sites, ranges))
 }
 
 /// The IaC files named by `paths` (directories searched, never left).

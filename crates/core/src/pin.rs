@@ -16,7 +16,8 @@ use std::collections::BTreeMap;
 
 use crate::extract::{extract, kustomize_clone_url, FileKind};
 use crate::model::{line_col, Dependency, Ecosystem, Kind, Span, Spanned};
-use crate::source::ModuleSource;
+use crate::source::{ModuleSource, Pin, Unpinned};
+use crate::version::{Constraints, Version};
 
 /// A dependency whose version is a git ref written in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -475,6 +476,125 @@ fn read_back(kind: FileKind, old: &str, new: &str, edits: &[PinEdit]) -> Result<
         }
     }
     Ok(())
+}
+
+/// A registry module whose `version` is a range: `--registry` looks up the
+/// newest release that satisfies it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RangeSite {
+    pub name: String,
+    pub line: usize,
+    pub column: usize,
+    /// The registry's host (`registry.terraform.io` when none is written).
+    pub host: String,
+    /// `namespace/name/system`.
+    pub package: String,
+    pub constraint: String,
+}
+
+/// The registry modules of `deps` whose version is a range.
+pub fn range_sites(text: &str, deps: &[Dependency]) -> Vec<RangeSite> {
+    let mut sites = Vec::new();
+    for dep in deps {
+        if dep.ecosystem != Ecosystem::Terraform || dep.kind != Kind::Module {
+            continue;
+        }
+        let (Some(source), Some(version)) = (dep.source_str(), dep.version.as_ref()) else {
+            continue;
+        };
+        let Ok(
+            parsed @ ModuleSource::Registry {
+                query_version: None,
+                ..
+            },
+        ) = ModuleSource::parse(source)
+        else {
+            continue;
+        };
+        if !matches!(
+            parsed.pin(Some(&version.value)),
+            Pin::Unpinned(Unpinned::VersionRange(_))
+        ) || Constraints::parse(version.value.trim()).is_err()
+        {
+            continue;
+        }
+        let ModuleSource::Registry {
+            host,
+            namespace,
+            name,
+            system,
+            ..
+        } = parsed
+        else {
+            continue;
+        };
+        let (line, column) = line_col(text, version.span.start);
+        sites.push(RangeSite {
+            name: dep.name.clone(),
+            line,
+            column,
+            host: host.unwrap_or_else(|| "registry.terraform.io".to_owned()),
+            package: format!("{namespace}/{name}/{system}"),
+            constraint: version.value.trim().to_owned(),
+        });
+    }
+    sites
+}
+
+/// The newest of `versions` that `constraint` admits (prereleases only
+/// when named exactly, as Terraform chooses).
+pub fn newest_satisfying<'a>(
+    constraint: &str,
+    versions: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    let constraints = Constraints::parse(constraint).ok()?;
+    versions
+        .into_iter()
+        .filter_map(|v| Version::parse(v).ok().map(|parsed| (parsed, v)))
+        .filter(|(parsed, _)| constraints.matches(parsed))
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .map(|(_, written)| written.to_owned())
+}
+
+/// The module registry's base URL from a host's service discovery document
+/// (`/.well-known/terraform.json`, `"modules.v1"`), resolved against the
+/// document's own URL `origin` (`https://host`).
+pub fn modules_endpoint(origin: &str, discovery: &[u8]) -> Result<String, String> {
+    let doc: serde_json::Value =
+        serde_json::from_slice(discovery).map_err(|e| format!("service discovery: {e}"))?;
+    let Some(base) = doc.get("modules.v1").and_then(|v| v.as_str()) else {
+        return Err("the host offers no module registry (no \"modules.v1\")".to_owned());
+    };
+    let base = if base.starts_with("https://") || base.starts_with("http://") {
+        base.to_owned()
+    } else if base.starts_with('/') {
+        format!("{origin}{base}")
+    } else {
+        return Err(format!("unexpected \"modules.v1\": {base:?}"));
+    };
+    Ok(if base.ends_with('/') {
+        base
+    } else {
+        format!("{base}/")
+    })
+}
+
+/// The versions a registry lists for a module (`GET <modules.v1>NS/NAME/SYSTEM/versions`).
+pub fn module_versions(body: &[u8]) -> Result<Vec<String>, String> {
+    let doc: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| format!("module versions: {e}"))?;
+    let versions = doc
+        .get("modules")
+        .and_then(|m| m.as_array())
+        .and_then(|m| m.first())
+        .and_then(|m| m.get("versions"))
+        .and_then(|v| v.as_array())
+        .ok_or("module versions: no modules[0].versions list")?;
+    Ok(versions
+        .iter()
+        .filter_map(|v| v.get("version").and_then(|v| v.as_str()))
+        .map(str::to_owned)
+        .collect())
 }
 
 #[cfg(test)]

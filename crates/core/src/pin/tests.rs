@@ -204,3 +204,55 @@ fn file_urls_are_remotes_too() {
     assert!(unreachable.is_empty(), "{unreachable:?}");
     assert_eq!(sites[0].remote, "file:///tmp/up.git");
 }
+
+#[test]
+fn registry_ranges_and_the_newest_version_that_satisfies_them() {
+    let text = "module \"vpc\" {\n  source  = \"terraform-aws-modules/vpc/aws\"\n  version = \"~> 5.1\"\n}\n\
+                module \"exact\" {\n  source  = \"app.example.com/org/x/aws\"\n  version = \"1.0.0\"\n}\n\
+                module \"private\" {\n  source  = \"app.example.com/org/y/aws\"\n  version = \">= 2.0, < 3.0\"\n}\n";
+    let deps = extract(FileKind::TerraformHcl, text.as_bytes()).unwrap();
+    let sites = range_sites(text, &deps);
+    let found: Vec<_> = sites
+        .iter()
+        .map(|s| (s.name.as_str(), s.host.as_str(), s.package.as_str(), s.line))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "vpc",
+                "registry.terraform.io",
+                "terraform-aws-modules/vpc/aws",
+                3
+            ),
+            ("private", "app.example.com", "org/y/aws", 11)
+        ]
+    );
+    let versions = ["5.0.9", "5.1.0", "5.8.1", "5.9.0-beta1", "6.0.0"];
+    assert_eq!(
+        newest_satisfying("~> 5.1", versions).as_deref(),
+        Some("5.8.1")
+    );
+    assert_eq!(newest_satisfying(">= 7", versions), None);
+}
+
+#[test]
+fn registry_documents() {
+    assert_eq!(
+        modules_endpoint("https://r.example", br#"{"modules.v1":"/v1/modules/"}"#).unwrap(),
+        "https://r.example/v1/modules/"
+    );
+    assert_eq!(
+        modules_endpoint(
+            "https://r.example",
+            br#"{"modules.v1":"https://m.example/api"}"#
+        )
+        .unwrap(),
+        "https://m.example/api/"
+    );
+    assert!(modules_endpoint("https://r.example", br#"{"providers.v1":"/v1/"}"#).is_err());
+    assert!(modules_endpoint("https://r.example", b"<html>").is_err());
+    let body = br#"{"modules":[{"versions":[{"version":"1.0.0"},{"version":"1.2.0"}]}]}"#;
+    assert_eq!(module_versions(body).unwrap(), ["1.0.0", "1.2.0"]);
+    assert!(module_versions(br#"{"modules":[]}"#).is_err());
+}
