@@ -181,6 +181,11 @@ fn pins_actions_and_kustomize_remotes_and_dry_run_writes_nothing() {
 
     let run = repo.iacgate(&["pin", "k8s", ".github/workflows/ci.yml"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("pinned 3 ref(s) in 2 files"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(
         repo.read(".github/workflows/ci.yml"),
         workflow
@@ -193,6 +198,35 @@ fn pins_actions_and_kustomize_remotes_and_dry_run_writes_nothing() {
     assert_eq!(
         repo.read("k8s/kustomization.yaml"),
         format!("resources:\n  - https://github.com/acme/net//deploy?ref={v2}&timeout=90s # v2\n")
+    );
+}
+
+#[test]
+fn pins_terragrunt_sources_and_leaves_json_alone() {
+    let upstream = Upstream::new();
+    upstream.tag("v3");
+    let v3 = upstream.id("HEAD");
+    let repo = infra(&upstream);
+    let unit = "include \"root\" {\n  path = find_in_parent_folders()\n}\n\nterraform {\n  source = \"git::https://github.com/acme/net.git//app?ref=v3\"\n}\n";
+    let json = "{\"module\": {\"x\": {\"source\": \"github.com/acme/net.git?ref=v3\"}}}\n";
+    repo.write("live/app/terragrunt.hcl", unit);
+    repo.write("json/main.tf.json", json);
+    let run = repo.iacgate(&["pin"]);
+    assert_eq!(
+        run.code, 1,
+        "the JSON file cannot carry a comment: {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("json/main.tf.json:1:58: module \"x\": not pinned: JSON has no comments"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.read("json/main.tf.json"), json);
+    assert_eq!(
+        repo.read("live/app/terragrunt.hcl"),
+        unit.replace("app?ref=v3\"", &format!("app?ref={v3}\" # v3"))
     );
 }
 

@@ -55,6 +55,9 @@ pub fn run(args: &PinArgs) -> anyhow::Result<u8> {
         let mut edits = Vec::new();
         for site in sites.iter().filter(|site| !site.is_commit()) {
             let resolved = match site.tail {
+                _ if target.kind == FileKind::TerraformJson => Err(
+                    "JSON has no comments to keep the version name in; pin it by hand".to_owned(),
+                ),
                 Tail::Other { .. } => Err(
                     "the value shares its line with other code, so no version comment can \
                      follow it; put it on a line of its own"
