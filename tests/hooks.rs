@@ -1,6 +1,6 @@
 //! Real `git commit` runs through the installed hook shims.
 
-use crate::util::TestRepo;
+use crate::util::{Run, TestRepo};
 
 fn repo_with_hooks() -> TestRepo {
     let repo = TestRepo::new();
@@ -135,4 +135,38 @@ fn a_missing_binary_fails_closed_and_skip_is_announced() {
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("IACGATE_SKIP=1"), "{}", run.stderr);
+}
+
+/// The pre-commit hook answers a commit without IaC files from `git diff
+/// --cached --quiet` alone; wherever it runs, a staged IaC file is still
+/// judged.
+#[test]
+fn pre_commit_judges_staged_iac_files_from_any_directory() {
+    let repo = TestRepo::new();
+    repo.write("README.md", "# infra\n").commit_all("init");
+    repo.write("docs/notes.md", "notes\n")
+        .stage(&["docs/notes.md"]);
+    let quiet = repo.iacgate(&["hook", "pre-commit"]);
+    assert_eq!((quiet.code, quiet.stderr.as_str()), (0, ""));
+
+    repo.write(
+        "stacks/net/main.tf",
+        "module \"vpc\" {\n  source = \"github.com/acme/vpc?ref=main\"\n}\n",
+    )
+    .stage(&["stacks/net/main.tf"]);
+    for dir in [".", "docs", "stacks/net"] {
+        let run = Run::from(
+            repo.command(crate::util::bin())
+                .current_dir(repo.path().join(dir))
+                .args(["hook", "pre-commit"])
+                .output()
+                .expect("run iacgate"),
+        );
+        assert_eq!(run.code, 1, "from {dir}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("unpinned"),
+            "from {dir}: {}",
+            run.stderr
+        );
+    }
 }

@@ -240,6 +240,22 @@ fn pathspecs_with_submodules(repo: &Repo, trees: &[Option<&str>]) -> anyhow::Res
     Ok(specs)
 }
 
+/// The pre-commit hook's answer for the commit that touches no IaC file,
+/// without opening the repository: `true` when git says nothing staged
+/// matches the pathspecs (then there is nothing to judge). Only taken at
+/// the top of a work tree without submodules (whose paths would join the
+/// pathspecs) and without GIT_WORK_TREE; anywhere else, and on any doubt,
+/// the full path runs.
+pub fn nothing_staged_quick() -> bool {
+    if std::env::var_os("GIT_WORK_TREE").is_some()
+        || std::fs::symlink_metadata(".git").is_err()
+        || std::fs::symlink_metadata(GITMODULES).is_ok()
+    {
+        return false;
+    }
+    iacgate_git::staged_touches(&pathspecs()) == Some(false)
+}
+
 fn as_strs(specs: &[String]) -> Vec<&str> {
     specs.iter().map(String::as_str).collect()
 }

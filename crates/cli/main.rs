@@ -53,6 +53,13 @@ fn main() -> ExitCode {
 }
 
 fn run() -> anyhow::Result<u8> {
+    // The hook every commit runs: a commit that touches no IaC file costs
+    // one `git diff --cached --quiet`, without argument parsing or opening
+    // the repository (design.md, "Speed").
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    if args == ["hook", "pre-commit"] && check::nothing_staged_quick() {
+        return Ok(EXIT_OK);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

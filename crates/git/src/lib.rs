@@ -216,6 +216,40 @@ const PATHSPEC_ENV: [&str; 4] = [
     "GIT_ICASE_PATHSPECS",
 ];
 
+/// Whether the staged change touches a path that `pathspecs` match, asked
+/// from git in the current directory without opening the repository
+/// (`git diff --cached --quiet`, which stops at the first difference). A
+/// pre-commit hook on a commit without IaC files does nothing else, so it
+/// costs little more than git itself. The caller must be at the top of the
+/// work tree (pathspecs are relative to it). `None` when git answers
+/// neither yes nor no: the full path then opens the repository and
+/// reports what is wrong.
+pub fn staged_touches(pathspecs: &[&str]) -> Option<bool> {
+    let mut cmd = Command::new("git");
+    cmd.args([
+        "diff",
+        "--cached",
+        "--quiet",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--ignore-submodules=none",
+        "--",
+    ])
+    .args(pathspecs)
+    .stdin(Stdio::null())
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .env("GIT_OPTIONAL_LOCKS", "0");
+    for key in PATHSPEC_ENV {
+        cmd.env_remove(key);
+    }
+    match cmd.status().ok()?.code()? {
+        0 => Some(false),
+        1 => Some(true),
+        _ => None,
+    }
+}
+
 impl Repo {
     /// Opens the repository the way git does: GIT_DIR, GIT_WORK_TREE,
     /// GIT_INDEX_FILE, GIT_OBJECT_DIRECTORY, GIT_CEILING_DIRECTORIES... are
