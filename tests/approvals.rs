@@ -758,3 +758,69 @@ fn hostile_approval_trailers_are_refused_without_a_panic() {
         assert!(run.stderr.contains(why), "{why}: {}", run.stderr);
     }
 }
+
+/// An ssh-agent this test started, stopped however the test ends.
+struct Agent(std::process::Child);
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_key_held_by_ssh_agent_signs_through_git_config() {
+    let w = world();
+    let socket = w.keys.path().join("agent.sock");
+    let agent = Agent(
+        std::process::Command::new("ssh-agent")
+            .arg("-D")
+            .arg("-a")
+            .arg(&socket)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("ssh-agent"),
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !socket.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let added = std::process::Command::new("ssh-add")
+        .arg("-q")
+        .arg(&w.bob_key)
+        .env("SSH_AUTH_SOCK", &socket)
+        .status()
+        .expect("ssh-add");
+    assert!(added.success());
+    bump_module(&w.author, "5.5.0");
+    w.author.git(&["commit", "-q", "-a", "-m", "bump vpc"]);
+    let bob = w.reviewer("Bob Reviewer", "bob@example.com");
+    bob.git(&[
+        "fetch",
+        "-q",
+        &w.author.path().display().to_string(),
+        "+refs/heads/main:refs/remotes/author/main",
+    ]);
+    // git's literal form: the public key, its private half in the agent.
+    let public = std::fs::read_to_string(w.bob_key.with_extension("pub")).unwrap();
+    bob.git(&["config", "gpg.format", "ssh"]);
+    bob.git(&[
+        "config",
+        "user.signingkey",
+        &format!("key::{}", public.trim()),
+    ]);
+    let run = Run::from(
+        bob.command(crate::util::bin())
+            .args(["approve", "--commit", "author/main", "--yes"])
+            .env("SSH_AUTH_SOCK", &socket)
+            .output()
+            .unwrap(),
+    );
+    drop(agent);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    w.amend_with(&trailers(&run));
+    let run = w.check_head();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
