@@ -173,18 +173,20 @@ pub fn run(args: ApproveArgs) -> anyhow::Result<u8> {
             )?;
             writeln!(out)?;
         }
-        ApproveFormat::Human => print_trailers(&signed, &mut err)?,
+        ApproveFormat::Human => {
+            let per_commit = signed.len() > 1 || matches!(target, Target::Range(_));
+            print_trailers(&signed, per_commit, &mut err)?
+        }
     }
     Ok(EXIT_OK)
 }
 
-/// The trailers on standard output (one pair per commit), and how to add
-/// them on standard error.
-fn print_trailers(signed: &[Signed], err: &mut impl Write) -> anyhow::Result<()> {
+/// The trailers on standard output, under a `# commit` line each when
+/// `per_commit` (a range), and how to add them on standard error.
+fn print_trailers(signed: &[Signed], per_commit: bool, err: &mut impl Write) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    let several = signed.len() > 1;
     for approval in signed {
-        if several {
+        if per_commit {
             if let Some(id) = &approval.commit {
                 writeln!(
                     out,
@@ -204,7 +206,7 @@ fn print_trailers(signed: &[Signed], err: &mut impl Write) -> anyhow::Result<()>
         "--trailer \"{}: {}\" --trailer \"{}: {}\"",
         person.key, person.value, signature.key, signature.value
     );
-    let how = match (&signed[0].commit, several) {
+    let how = match (&signed[0].commit, per_commit) {
         (None, _) => format!("commit with: git commit {arguments}"),
         (Some(_), false) => format!(
             "add them to the commit: git commit --amend --no-edit {arguments} (an older commit: `git rebase -i` and reword it)"

@@ -266,7 +266,8 @@ pub(crate) struct Outcome {
     /// The delta of each judged change that has findings needing a
     /// sign-off, with its commit (`None`: the staged change).
     pub deltas: Vec<(Option<String>, Delta)>,
-    /// The policy (and allowed signers) the last change was judged by.
+    /// The policy (and allowed signers) the last change was judged by; for
+    /// a range, only kept when approving.
     pub gate: Option<Gate>,
 }
 
@@ -484,7 +485,9 @@ fn commits(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
         if let Some(rewind) = group.rewind {
             judge_rewind(repo, &rewind, gate, &mut outcome)?;
         }
-        outcome.gate = Some(gate.clone());
+        if request.approving {
+            outcome.gate = Some(gate.clone());
+        }
     }
     Ok(Some(outcome))
 }
