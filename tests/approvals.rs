@@ -824,3 +824,65 @@ fn a_key_held_by_ssh_agent_signs_through_git_config() {
     let run = w.check_head();
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+#[test]
+fn approve_asks_on_a_terminal_before_signing() {
+    let w = world();
+    bump_module(&w.author, "5.5.0");
+    w.author.git(&["commit", "-q", "-a", "-m", "bump vpc"]);
+    let bob = w.reviewer("Bob Reviewer", "bob@example.com");
+    bob.git(&[
+        "fetch",
+        "-q",
+        &w.author.path().display().to_string(),
+        "+refs/heads/main:refs/remotes/author/main",
+    ]);
+    // `script` gives the command a terminal; the answer is typed ahead.
+    let on_terminal = |answer: &str| {
+        use std::io::Write;
+        let mut child = bob
+            .command("script")
+            .args([
+                "-qec",
+                &format!(
+                    "{} approve --commit author/main --key {}",
+                    crate::util::bin().display(),
+                    w.bob_key.display()
+                ),
+                "/dev/null",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("script");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(answer.as_bytes())
+            .unwrap();
+        Run::from(child.wait_with_output().unwrap())
+    };
+    let declined = on_terminal("n\n");
+    assert_eq!(declined.code, 1, "{}", declined.stdout);
+    assert!(
+        declined
+            .stdout
+            .contains("Sign this approval as Bob Reviewer <bob@example.com>? [y/N]")
+            && declined.stdout.contains("nothing was signed")
+            && !declined.stdout.contains("Iacgate-Approval:"),
+        "{}",
+        declined.stdout
+    );
+    let accepted = on_terminal("y\n");
+    assert_eq!(accepted.code, 0, "{}", accepted.stdout);
+    assert!(
+        accepted
+            .stdout
+            .contains("main.tf: module vpc 5.4.0 -> 5.5.0")
+            && accepted.stdout.contains("Iacgate-Approval: v1 "),
+        "{}",
+        accepted.stdout
+    );
+}
