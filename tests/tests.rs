@@ -2,6 +2,7 @@
 
 mod util;
 
+mod approvals;
 mod errors;
 mod evasion;
 mod explain;

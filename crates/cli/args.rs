@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 use crate::check::{Request, Target};
 
@@ -95,6 +95,23 @@ pub enum Command {
             is listed as not checked and does not fail the run; a moved tag or a wrong \
             comment does (exit 1). This and `pin` are the only commands that use the network.")]
     Verify(VerifyArgs),
+    /// Sign, as a reviewer, the findings that need a sign-off in a change:
+    /// prints the `Approved-by:` and `Iacgate-Approval:` trailers the author
+    /// adds to the commit (docs/approvals.md).
+    #[command(after_help = "Examples:\n  \
+            iacgate approve --commit 1a2b3c4           one commit, e.g. fetched from the author's branch\n  \
+            iacgate approve --range origin/main..HEAD  every commit of a branch, one approval each\n  \
+            iacgate approve --staged                   the staged change, on the machine it is staged on\n  \
+            iacgate approve --commit HEAD --yes --key ~/.ssh/id_ed25519\n\n\
+            The delta it shows is what is signed: each finding's rule, file, kind, name, source, \
+            old and new value, without line numbers or commit ids, so the approval survives a rebase \
+            of the same change and no other change. It is signed with ssh-keygen in the namespace \
+            iacgate-approval, with --key or git's user.signingkey (gpg.format=ssh), as git's \
+            user.name <user.email>. The gates accept it when the policy sets \
+            [signoff] require_signature = true and its allowed_signers file lists your key for \
+            that email.\n\n\
+            Exit codes: 0 signed (or nothing needs approval), 1 declined at the prompt, 2 error.")]
+    Approve(ApproveArgs),
     /// Entry points for git hooks (installed as shims in the hooks directory).
     Hook {
         #[command(subcommand)]
@@ -176,9 +193,44 @@ impl CheckArgs {
             config: self.config,
             pre_commit: false,
             hook: false,
+            approving: false,
             format: self.format,
         }
     }
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("target").required(true).args(["staged", "commit", "range"])))]
+pub struct ApproveArgs {
+    /// Approve the staged change (what `git commit` would record now).
+    #[arg(long)]
+    pub staged: bool,
+    /// Approve one commit, judged against its first parent.
+    #[arg(long, value_name = "REV")]
+    pub commit: Option<String>,
+    /// Approve every commit in A..B that needs a sign-off: one approval
+    /// per commit, since each commit is judged with its own message.
+    #[arg(long, value_name = "A..B")]
+    pub range: Option<String>,
+    /// Sign without asking (required when standard input is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// The SSH key to sign with: a private key, or a public key whose
+    /// private key is in ssh-agent. Default: git's user.signingkey when
+    /// gpg.format is ssh.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// Output format of the trailers.
+    #[arg(long, value_enum, default_value_t = ApproveFormat::Human)]
+    pub format: ApproveFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApproveFormat {
+    /// The trailers, one per line, on standard output.
+    Human,
+    /// `{"version": 1, "approvals": [{"commit", "summary", "delta", "trailers"}]}`.
+    Json,
 }
 
 #[derive(Debug, Args)]

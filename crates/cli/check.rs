@@ -7,11 +7,13 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use iacgate_core::analysis::{dir_of, Analysis, FileInput, History, MergeSide, Sibling};
+use iacgate_core::approval::{self, ApprovalToken, ContentIds, Delta, SignatureCheck};
 use iacgate_core::extract::{gitlab_local_includes, FileKind, Tree, PATHSPECS};
 use iacgate_core::finding::Finding;
-use iacgate_core::policy::{Policy, POLICY_FILE};
+use iacgate_core::policy::{Policy, PolicyError, POLICY_FILE};
 use iacgate_core::signoff::{self, CommitContext, CommitSignature, Stage};
 use iacgate_core::submodules::{self, SubmoduleChange, GITMODULES};
+use iacgate_git::ssh::{self, SshVerdict};
 use iacgate_git::{
     parse_pre_push, parse_pre_receive, CommitChanges, CommitInfo, FileChange, Known, PushUpdate,
     Repo, SignatureStatus, MODE_GITLINK, MODE_SYMLINK,
@@ -44,6 +46,9 @@ pub struct Request {
     pub pre_commit: bool,
     /// A hook: say nothing when the change has no IaC file.
     pub hook: bool,
+    /// `iacgate approve`: collect what needs a sign-off, without judging
+    /// the trailers that are there already.
+    pub approving: bool,
     pub format: Format,
 }
 
@@ -55,6 +60,7 @@ impl Request {
             config: None,
             pre_commit: false,
             hook: true,
+            approving: false,
             format: Format::Human,
         }
     }
@@ -244,12 +250,15 @@ fn pathspecs_with_submodules(repo: &Repo, trees: &[Option<&str>]) -> anyhow::Res
 /// without opening the repository: `true` when git says nothing staged
 /// matches the pathspecs (then there is nothing to judge). Only taken at
 /// the top of a work tree without submodules (whose paths would join the
-/// pathspecs) and without GIT_WORK_TREE; anywhere else, and on any doubt,
-/// the full path runs.
+/// pathspecs), without GIT_WORK_TREE, and with a policy that names no
+/// allowed signers file (which is judged like the policy, so the policy
+/// must be read first); anywhere else, and on any doubt, the full path runs.
 pub fn nothing_staged_quick() -> bool {
     if std::env::var_os("GIT_WORK_TREE").is_some()
         || std::fs::symlink_metadata(".git").is_err()
         || std::fs::symlink_metadata(GITMODULES).is_ok()
+        || std::fs::read(POLICY_FILE)
+            .is_ok_and(|p| String::from_utf8_lossy(&p).contains("allowed_signers"))
     {
         return false;
     }
@@ -268,20 +277,44 @@ fn pathspecs() -> Vec<&'static str> {
 
 /// Everything judged in one run, for the renderers.
 #[derive(Default)]
-struct Outcome {
-    findings: Vec<Finding>,
+pub(crate) struct Outcome {
+    pub findings: Vec<Finding>,
     files_checked: usize,
     sources: Sources,
-    commits: Vec<CommitHeader>,
+    pub commits: Vec<CommitHeader>,
+    /// The delta of each judged change that has findings needing a
+    /// sign-off, with its commit (`None`: the staged change).
+    pub deltas: Vec<(Option<String>, Delta)>,
+    /// The policy (and allowed signers) the last change was judged by; for
+    /// a range, only kept when approving.
+    pub gate: Option<Gate>,
 }
+
+/// The policy that judges a change, and the allowed signers file it names,
+/// both read from the same revision.
+#[derive(Clone)]
+pub(crate) struct Gate {
+    pub policy: Policy,
+    /// Read when the policy requires signed approvals.
+    pub signers: Option<AllowedSigners>,
+}
+
+/// The allowed signers file of `[signoff] allowed_signers`.
+#[derive(Clone)]
+pub(crate) struct AllowedSigners {
+    /// The path and the revision it was read at, for messages.
+    pub label: String,
+    /// The contents, or why there are none to use.
+    pub bytes: Result<Vec<u8>, String>,
+}
+
+/// An allowed signers file larger than this is refused: it lists keys, one
+/// line each.
+const MAX_SIGNERS_BYTES: usize = 1024 * 1024;
 
 pub fn run(request: Request) -> anyhow::Result<u8> {
     let repo = Repo::open_from_env()?;
-    let outcome = match &request.target {
-        Target::Staged => staged(&repo, &request)?,
-        _ => commits(&repo, &request)?,
-    };
-    let Some(outcome) = outcome else {
+    let Some(outcome) = collect(&repo, &request)? else {
         return Ok(EXIT_ERROR);
     };
     if outcome.files_checked == 0 && request.hook {
@@ -305,37 +338,58 @@ pub fn run(request: Request) -> anyhow::Result<u8> {
     Ok(if blocked { EXIT_BLOCKED } else { EXIT_OK })
 }
 
+/// Judge what `request` names. `None` when the policy does not load
+/// (already reported).
+pub(crate) fn collect(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
+    match &request.target {
+        Target::Staged => staged(repo, request),
+        _ => commits(repo, request),
+    }
+}
+
 /// The staged change (pre-commit, commit-msg, `check --staged`). `None`
 /// when the policy does not load (already reported).
 fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
     let head = (!repo.is_unborn()).then(|| "HEAD".to_owned());
-    let specs = pathspecs_with_submodules(repo, &[None])?;
-    let changes = repo.staged_changes(&as_strs(&specs))?;
     // An amend replaces HEAD: the commit's whole change is the index
     // against HEAD's parent. Both views are judged, so that neither an
     // amend nor a commit mistaken for one can hide a change.
-    let amended = if request.hook && is_amend(repo, request.message_file.is_some())? {
-        let parent = repo.commit_info("HEAD")?.parents.into_iter().next();
-        let changes = repo.staged_changes_against(parent.as_deref(), &as_strs(&specs))?;
-        Some((parent, changes))
+    let amend_of = if request.hook && is_amend(repo, request.message_file.is_some())? {
+        Some(repo.commit_info("HEAD")?.parents.into_iter().next())
     } else {
         None
+    };
+    let policy_sides = Sides {
+        base: match &amend_of {
+            Some(parent) => parent.clone(),
+            None => head.clone(),
+        },
+        new: NewTree::Index,
+    };
+    // Read before asking git what changed: the allowed signers file it
+    // names is judged like the policy itself. Its problems are reported
+    // only when there is something to judge.
+    let source = read_policy(repo, &policy_sides, request.config.as_ref())?;
+    let parsed = Policy::parse(&source.text);
+    let mut specs = pathspecs_with_submodules(repo, &[None])?;
+    specs.extend(parsed.as_ref().ok().and_then(signers_pathspec));
+    let changes = repo.staged_changes(&as_strs(&specs))?;
+    let amended = match amend_of {
+        Some(parent) => {
+            let changes = repo.staged_changes_against(parent.as_deref(), &as_strs(&specs))?;
+            Some((parent, changes))
+        }
+        None => None,
     };
     let nothing = changes.is_empty() && amended.as_ref().is_none_or(|(_, c)| c.is_empty());
     if nothing && request.hook {
         return Ok(Some(Outcome::default()));
     }
-    let policy_sides = Sides {
-        base: match &amended {
-            Some((parent, _)) => parent.clone(),
-            None => head.clone(),
-        },
-        new: NewTree::Index,
-    };
-    let Some(policy) = load_policy(repo, &policy_sides, request.config.as_ref())? else {
+    let Some(gate) = gate(repo, &policy_sides, source, parsed)? else {
         return Ok(None);
     };
-    let stage = staged_stage(repo, request, &policy)?;
+    let policy = &gate.policy;
+    let stage = staged_stage(repo, request, policy)?;
     let lineage = Lineage::merge(repo, head.as_deref(), &repo.merge_heads())?;
     let mut outcome = Outcome::default();
     let sides = Sides {
@@ -348,7 +402,7 @@ fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
         lineage: &lineage,
         commit: None,
     };
-    judge(repo, &change, &policy, &stage, &mut outcome)?;
+    judge(repo, &change, &gate, &stage, &mut outcome)?;
     if let Some((parent, changes)) = amended {
         let sides = Sides {
             base: parent,
@@ -361,7 +415,7 @@ fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
             commit: None,
         };
         let mut whole = Outcome::default();
-        judge(repo, &change, &policy, &stage, &mut whole)?;
+        judge(repo, &change, &gate, &stage, &mut whole)?;
         for finding in whole.findings {
             let seen = outcome.findings.iter().any(|f| {
                 (f.rule.name, &f.file, f.line, &f.old, &f.new)
@@ -379,7 +433,9 @@ fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
         }
         outcome.files_checked = outcome.files_checked.max(whole.files_checked);
         outcome.sources = whole.sources;
+        outcome.deltas.extend(whole.deltas);
     }
+    outcome.gate = Some(gate);
     Ok(Some(outcome))
 }
 
@@ -389,30 +445,34 @@ fn commits(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
     let mut outcome = Outcome::default();
     // A commit pushed to two refs is judged under each ref's policy.
     let mut judged: HashSet<(String, String)> = HashSet::new();
-    let mut policies: HashMap<String, Policy> = HashMap::new();
+    let mut gates: HashMap<String, Gate> = HashMap::new();
     for group in groups {
         let Some(first) = group.ids.first().or(group.rewind.as_ref().map(|r| &r.new)) else {
             continue;
         };
         let key = group.policy_at.clone().unwrap_or_else(|| first.clone());
-        if !policies.contains_key(&key) {
+        if !gates.contains_key(&key) {
             let sides = Sides {
                 base: group.policy_at.clone(),
                 new: NewTree::Commit(first.clone()),
             };
-            let Some(policy) = load_policy(repo, &sides, request.config.as_ref())? else {
+            let source = read_policy(repo, &sides, request.config.as_ref())?;
+            let parsed = Policy::parse(&source.text);
+            let Some(gate) = gate(repo, &sides, source, parsed)? else {
                 return Ok(None);
             };
-            policies.insert(key.clone(), policy);
+            gates.insert(key.clone(), gate);
         }
-        let policy = &policies[&key];
+        let gate = &gates[&key];
+        let policy = &gate.policy;
         let ids: Vec<String> = group
             .ids
             .into_iter()
             .filter(|id| judged.insert((id.clone(), key.clone())))
             .collect();
         let tip = ids.last().map(String::as_str);
-        let specs = pathspecs_with_submodules(repo, &[tip, group.policy_at.as_deref()])?;
+        let mut specs = pathspecs_with_submodules(repo, &[tip, group.policy_at.as_deref()])?;
+        specs.extend(signers_pathspec(policy));
         for CommitChanges { info, changes } in repo.commits_changes(&ids, &as_strs(&specs))? {
             outcome.commits.push(CommitHeader {
                 id: info.id.clone(),
@@ -430,17 +490,23 @@ fn commits(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
                 info.parents.first().map(String::as_str),
                 info.parents.get(1..).unwrap_or_default(),
             )?;
-            let stage = commit_stage(repo, &info, policy)?;
+            let stage = match request.approving {
+                true => Stage::NoMessage,
+                false => commit_stage(repo, &info, policy)?,
+            };
             let change = Change {
                 sides: &sides,
                 changes: &changes,
                 lineage: &lineage,
                 commit: Some(&info.id),
             };
-            judge(repo, &change, policy, &stage, &mut outcome)?;
+            judge(repo, &change, gate, &stage, &mut outcome)?;
         }
         if let Some(rewind) = group.rewind {
-            judge_rewind(repo, &rewind, policy, &mut outcome)?;
+            judge_rewind(repo, &rewind, gate, &mut outcome)?;
+        }
+        if request.approving {
+            outcome.gate = Some(gate.clone());
         }
     }
     Ok(Some(outcome))
@@ -451,10 +517,11 @@ fn commits(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
 fn judge_rewind(
     repo: &Repo,
     rewind: &Rewind,
-    policy: &Policy,
+    gate: &Gate,
     outcome: &mut Outcome,
 ) -> anyhow::Result<()> {
-    let specs = pathspecs_with_submodules(repo, &[Some(&rewind.old), Some(&rewind.new)])?;
+    let mut specs = pathspecs_with_submodules(repo, &[Some(&rewind.old), Some(&rewind.new)])?;
+    specs.extend(signers_pathspec(&gate.policy));
     let changes = repo.changes_between(&rewind.old, &rewind.new, &as_strs(&specs))?;
     if changes.is_empty() {
         return Ok(());
@@ -475,14 +542,14 @@ fn judge_rewind(
     let lineage = Lineage::Rewind {
         base: repo.merge_base(&rewind.old, &rewind.new)?,
     };
-    let stage = commit_stage(repo, &info, policy)?;
+    let stage = commit_stage(repo, &info, &gate.policy)?;
     let change = Change {
         sides: &sides,
         changes: &changes,
         lineage: &lineage,
         commit: Some(&info.id),
     };
-    judge(repo, &change, policy, &stage, outcome)
+    judge(repo, &change, gate, &stage, outcome)
 }
 
 /// An existing commit is judged with its own message and author, and its
@@ -499,6 +566,7 @@ fn commit_stage(repo: &Repo, info: &CommitInfo, policy: &Policy) -> anyhow::Resu
     };
     Ok(Stage::Message {
         context: CommitContext {
+            id: Some(info.id.clone()),
             author_email: Some(info.author.email.clone()),
             trailers: trailers(&info.message, repo.comment_char()),
             signature,
@@ -726,10 +794,11 @@ impl Lineage {
 fn judge(
     repo: &Repo,
     change: &Change,
-    policy: &Policy,
+    gate: &Gate,
     stage: &Stage,
     outcome: &mut Outcome,
 ) -> anyhow::Result<()> {
+    let policy = &gate.policy;
     let prepared = change
         .changes
         .iter()
@@ -800,7 +869,19 @@ fn judge(
     findings.sort_by(|a, b| {
         (&a.file, a.line, a.column, a.rule.name).cmp(&(&b.file, b.line, b.column, b.rule.name))
     });
-    signoff::apply(&mut findings, stage, &policy.signoff);
+    let delta = Delta::of(&findings, |path| content_ids(change.changes, path));
+    signoff::apply(
+        &mut findings,
+        stage,
+        &policy.signoff,
+        &delta,
+        |principal, token, message| verify_approval(gate, principal, token, message),
+    )?;
+    if !delta.is_empty() {
+        outcome
+            .deltas
+            .push((change.commit.map(str::to_owned), delta));
+    }
     for input in &inputs {
         if let (Some(path), Some(bytes)) = (input.new_path, input.new) {
             if input.dependent && !findings.iter().any(|f| f.file == path) {
@@ -1031,15 +1112,20 @@ fn read_lock_dirs(
     Ok(files)
 }
 
+/// The policy file that judges the change, as text, and what to call it.
+struct PolicySource {
+    label: String,
+    text: String,
+}
+
 /// The policy that judges the change: `--config FILE`, else `.iacgate.toml`
 /// at the base revision; with no base (a first commit), the change's own
-/// file. No file: the defaults. `None` when it does not load: every problem
-/// has been printed.
-fn load_policy(
+/// file. No file: the defaults.
+fn read_policy(
     repo: &Repo,
     sides: &Sides,
     config: Option<&PathBuf>,
-) -> anyhow::Result<Option<Policy>> {
+) -> anyhow::Result<PolicySource> {
     let (label, bytes) = match (config, &sides.base, &sides.new) {
         (Some(path), _, _) => {
             let label = path.display().to_string();
@@ -1065,13 +1151,113 @@ fn load_policy(
             .map_err(|_| anyhow::anyhow!("the policy {label} is not valid UTF-8"))?,
         None => String::new(),
     };
-    match Policy::parse(&text) {
-        Ok(policy) => Ok(Some(policy)),
+    Ok(PolicySource { label, text })
+}
+
+/// The parsed policy with the allowed signers it needs, read from the same
+/// revision as the policy (`--config` replaces the policy only). `None`
+/// when the policy does not load: every problem has been printed.
+fn gate(
+    repo: &Repo,
+    sides: &Sides,
+    source: PolicySource,
+    parsed: Result<Policy, Vec<PolicyError>>,
+) -> anyhow::Result<Option<Gate>> {
+    let policy = match parsed {
+        Ok(policy) => policy,
         Err(errors) => {
-            render::policy::errors(&label, &text, &errors, &mut anstream::stderr())?;
-            Ok(None)
+            render::policy::errors(
+                &source.label,
+                &source.text,
+                &errors,
+                &mut anstream::stderr(),
+            )?;
+            return Ok(None);
         }
-    }
+    };
+    let signers = match (
+        &policy.signoff.allowed_signers,
+        policy.signoff.require_signature,
+    ) {
+        (Some(path), true) => {
+            let (at, bytes) = match &sides.base {
+                Some(base) => (short(base).to_owned(), sides.read_base(repo, path)?),
+                None => match &sides.new {
+                    NewTree::Index => ("staged".to_owned(), sides.read_new(repo, path)?),
+                    NewTree::Commit(id) => (short(id).to_owned(), sides.read_new(repo, path)?),
+                },
+            };
+            let label = format!("{path} (at {at})");
+            let bytes = match bytes {
+                None => Err(format!("the allowed signers file {label} does not exist")),
+                Some(b) if b.len() > MAX_SIGNERS_BYTES => Err(format!(
+                    "the allowed signers file {label} is over {} MiB",
+                    MAX_SIGNERS_BYTES / (1024 * 1024)
+                )),
+                Some(b) => Ok(b),
+            };
+            Some(AllowedSigners { label, bytes })
+        }
+        _ => None,
+    };
+    Ok(Some(Gate { policy, signers }))
+}
+
+/// The pathspec of the allowed signers file the policy names: a change to
+/// it is a change to the policy (`policy-change`).
+fn signers_pathspec(policy: &Policy) -> Option<String> {
+    policy
+        .signoff
+        .allowed_signers
+        .as_ref()
+        .map(|path| format!(":(literal){path}"))
+}
+
+/// The git blob ids of a changed file's two sides: what names the content
+/// of a lock file or a policy in the delta.
+fn content_ids(changes: &[FileChange], path: &str) -> ContentIds {
+    changes
+        .iter()
+        .find(|c| c.new_path.as_deref() == Some(path))
+        .or_else(|| changes.iter().find(|c| c.old_path.as_deref() == Some(path)))
+        .map(|c| ContentIds {
+            old: c.old_id.clone(),
+            new: c.new_id.clone(),
+        })
+        .unwrap_or_default()
+}
+
+/// Checks one signed approval with `ssh-keygen` against the gate's allowed
+/// signers.
+fn verify_approval(
+    gate: &Gate,
+    principal: &str,
+    token: &ApprovalToken,
+    message: &[u8],
+) -> anyhow::Result<SignatureCheck> {
+    let Some(signers) = &gate.signers else {
+        return Ok(SignatureCheck::Unavailable(
+            "the policy names no allowed signers file".to_owned(),
+        ));
+    };
+    let bytes = match &signers.bytes {
+        Ok(bytes) => bytes,
+        Err(why) => return Ok(SignatureCheck::Unavailable(why.clone())),
+    };
+    let verdict = ssh::verify(
+        bytes,
+        &signers.label,
+        principal,
+        approval::NAMESPACE,
+        &token.armored(),
+        message,
+    )
+    .context("cannot check a signed approval (is OpenSSH's ssh-keygen installed?)")?;
+    Ok(match verdict {
+        SshVerdict::Verified => SignatureCheck::Verified,
+        SshVerdict::KeyNotListed(why) => SignatureCheck::KeyNotListed(why),
+        SshVerdict::DoesNotVerify(why) => SignatureCheck::DoesNotVerify(why),
+    })
 }
 
 fn short(rev: &str) -> &str {
@@ -1162,6 +1348,7 @@ fn staged_stage(repo: &Repo, request: &Request, policy: &Policy) -> anyhow::Resu
     };
     Ok(Stage::Message {
         context: CommitContext {
+            id: None,
             author_email: repo.pending_author().map(|a| a.email),
             trailers: trailers(&String::from_utf8_lossy(&message), repo.comment_char()),
             signature,

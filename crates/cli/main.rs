@@ -1,5 +1,6 @@
 //! iacgate: git hooks that guard an Infrastructure-as-Code supply chain.
 
+mod approve;
 mod args;
 mod check;
 mod init;
@@ -74,6 +75,7 @@ fn run() -> anyhow::Result<u8> {
     };
     match cli.command {
         Command::Check(args) => check::run(args.into_request()),
+        Command::Approve(args) => approve::run(args),
         Command::Sbom {
             rev,
             format,

@@ -209,11 +209,30 @@ struct PolicyFileChange<'a> {
     unreadable: Option<&'a str>,
 }
 
+type SignersFileChange<'a> = (&'a str, Option<Cow<'a, str>>, Option<Cow<'a, str>>);
+
+/// Whether a change to the policy (or the allowed signers file) is judged
+/// in this change, given how the new side came to be.
+fn judged_here(input: &FileInput) -> bool {
+    match input.history {
+        History::Linear => true,
+        // Taken from a parent that changed it: judged there.
+        History::Merge(sides) => !sides
+            .iter()
+            .any(|s| s.theirs == input.new && s.theirs != s.base),
+        // Only a file put back as it was is an undone change.
+        History::Rewind { base } => base == input.new,
+    }
+}
+
 /// Every IaC file of a change, read on both sides.
 pub struct Analysis<'a> {
     policy: &'a Policy,
     files: Vec<Analyzed<'a>>,
     policy_file: Option<PolicyFileChange<'a>>,
+    /// The allowed signers file the policy names (`[signoff]
+    /// allowed_signers`), when the change touches it: its path and sides.
+    signers_file: Option<SignersFileChange<'a>>,
     /// Gitlink changes, judged by [`crate::submodules`], and `.gitmodules`
     /// as it will be (for suppressions).
     submodules: Vec<Finding>,
@@ -247,22 +266,28 @@ impl<'a> Analysis<'a> {
         let old_tree = trees.as_ref().map(|t| &t.0);
         let new_tree = trees.as_ref().map(|t| &t.1);
         let mut policy_file = None;
+        let mut signers_file = None;
         let mut files = Vec::new();
         for (index, input) in inputs.iter().enumerate() {
             let Some(path) = input.new_path.or(input.old_path) else {
                 continue;
             };
-            if input.new_path == Some(POLICY_FILE) || input.old_path == Some(POLICY_FILE) {
-                let judged = match input.history {
-                    History::Linear => true,
-                    // Taken from a parent that changed it: judged there.
-                    History::Merge(sides) => !sides
-                        .iter()
-                        .any(|s| s.theirs == input.new && s.theirs != s.base),
-                    // Only a policy put back as it was is an undone change.
-                    History::Rewind { base } => base == input.new,
+            let signers = policy.signoff.allowed_signers.as_deref();
+            if signers.is_some() && (input.new_path == signers || input.old_path == signers) {
+                let side = |p: Option<&str>, bytes: Option<&'a [u8]>| {
+                    bytes.filter(|_| p == signers).map(String::from_utf8_lossy)
                 };
-                if !judged {
+                let (old, new) = (
+                    side(input.old_path, input.old),
+                    side(input.new_path, input.new),
+                );
+                if judged_here(input) && old != new {
+                    signers_file = signers.map(|path| (path, old, new));
+                }
+                continue;
+            }
+            if input.new_path == Some(POLICY_FILE) || input.old_path == Some(POLICY_FILE) {
+                if !judged_here(input) {
                     continue;
                 }
 
@@ -363,6 +388,7 @@ impl<'a> Analysis<'a> {
             policy,
             files,
             policy_file,
+            signers_file,
             submodules: Vec::new(),
             gitmodules: None,
         }
@@ -393,6 +419,7 @@ impl<'a> Analysis<'a> {
     pub fn files_checked(&self) -> usize {
         self.files.len()
             + usize::from(self.policy_file.is_some())
+            + usize::from(self.signers_file.is_some())
             + usize::from(self.gitmodules.is_some())
     }
 
@@ -483,6 +510,13 @@ impl<'a> Analysis<'a> {
         self.lock_mismatches(siblings, &lock_subjects, &locks_removed, &mut findings);
         if let Some(change) = &self.policy_file {
             findings.extend(policy_findings(change));
+        }
+        if let Some((path, old, new)) = &self.signers_file {
+            findings.push(policy_change::check_allowed_signers(
+                path,
+                old.as_deref(),
+                new.as_deref(),
+            ));
         }
         findings.extend(self.submodules.iter().cloned());
 

@@ -149,6 +149,8 @@ const STARTER_TAIL: &str = "
 # required = 1                # distinct reviewers needed
 # distinct_from_author = true
 # require_signed_commit = false
+# require_signature = false   # only SSH-signed approvals count (docs/approvals.md)
+# allowed_signers = \".iacgate/allowed_signers\"
 
 [rules]
 # new-dependency = \"warn\"     # off | warn | error | signoff

@@ -3,6 +3,7 @@
 //! returns data: no git, no processes, no printing.
 
 pub mod analysis;
+pub mod approval;
 pub mod diff;
 pub mod extract;
 pub mod finding;

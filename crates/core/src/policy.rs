@@ -202,6 +202,13 @@ pub struct SignoffPolicy {
     pub distinct_from_author: bool,
     /// The commit itself must carry a valid signature (`git verify-commit`).
     pub require_signed_commit: bool,
+    /// Only SSH-signed approvals (`Iacgate-Approval:` trailers,
+    /// docs/approvals.md) count; plain trailers no longer do.
+    pub require_signature: bool,
+    /// The repository path of the OpenSSH allowed signers file that says
+    /// whose keys may sign approvals; read from the same revision as the
+    /// policy. Always set when `require_signature` is.
+    pub allowed_signers: Option<String>,
 }
 
 impl SignoffPolicy {
@@ -220,6 +227,8 @@ impl Default for SignoffPolicy {
             required: 1,
             distinct_from_author: true,
             require_signed_commit: false,
+            require_signature: false,
+            allowed_signers: None,
         }
     }
 }
@@ -329,6 +338,8 @@ const SIGNOFF_KEYS: &[&str] = &[
     "required",
     "distinct_from_author",
     "require_signed_commit",
+    "require_signature",
+    "allowed_signers",
 ];
 const PATHS_KEYS: &[&str] = &["include", "exclude"];
 
@@ -620,6 +631,8 @@ impl Reader {
 
     fn signoff(&mut self, table: &DeTable) -> SignoffPolicy {
         let mut signoff = SignoffPolicy::default();
+        let mut require_signature_at = None;
+        let mut signers_given = false;
         for (key, value) in table {
             let name = key.get_ref().as_ref();
             match name {
@@ -667,10 +680,69 @@ impl Reader {
                         signoff.require_signed_commit = b;
                     }
                 }
+                "require_signature" => {
+                    if let Some(b) = self.boolean(name, value) {
+                        signoff.require_signature = b;
+                        if b {
+                            require_signature_at = Some(span_of(value));
+                        }
+                    }
+                }
+                "allowed_signers" => {
+                    signers_given = true;
+                    signoff.allowed_signers = self.repository_path(name, value);
+                }
                 _ => self.unknown_key(key, "signoff", SIGNOFF_KEYS),
             }
         }
+        // A bad `allowed_signers` has been reported already.
+        if let (Some(span), false) = (require_signature_at, signers_given) {
+            self.error(
+                span,
+                "`require_signature = true` needs `allowed_signers`: the repository path of an \
+                 OpenSSH allowed signers file, e.g. `allowed_signers = \".iacgate/allowed_signers\"`"
+                    .to_owned(),
+            );
+        }
         signoff
+    }
+
+    /// A file path inside the repository: relative, `/`-separated, without
+    /// `.` or `..` segments, as git names files in a tree.
+    fn repository_path(&mut self, key: &str, value: &Value) -> Option<String> {
+        let DeValue::String(path) = value.get_ref() else {
+            self.error(
+                span_of(value),
+                format!(
+                    "`{key}` must be a path in the repository, found {}",
+                    type_name(value.get_ref())
+                ),
+            );
+            return None;
+        };
+        let problem = if path.is_empty() {
+            Some("is empty")
+        } else if path.starts_with('/') {
+            Some("must be relative to the repository root, not absolute")
+        } else if path.contains('\\') {
+            Some("must use `/` between directories")
+        } else if path.chars().any(char::is_control) {
+            Some("must not contain control characters")
+        } else if path
+            .split('/')
+            .any(|segment| matches!(segment, "" | "." | ".."))
+        {
+            Some("must not contain empty, `.` or `..` segments")
+        } else {
+            None
+        };
+        match problem {
+            Some(problem) => {
+                self.error(span_of(value), format!("`{key}` {problem}"));
+                None
+            }
+            None => Some(path.to_string()),
+        }
     }
 
     fn levels(&mut self, table: &DeTable) -> HashMap<&'static str, Option<Level>> {
@@ -725,6 +797,63 @@ fn suggest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
         .filter(|(d, k)| *d <= 2.max(k.len() / 4))
         .min()
         .map(|(_, k)| k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Policy;
+
+    /// `(message, line)` of every error.
+    fn errors(text: &str) -> Vec<(String, usize)> {
+        Policy::parse(text)
+            .expect_err("invalid")
+            .into_iter()
+            .map(|e| (e.message, text[..e.span.start].lines().count()))
+            .collect()
+    }
+
+    #[test]
+    fn signed_approvals_need_an_allowed_signers_file() {
+        let policy = Policy::parse(
+            "[signoff]\nrequire_signature = true\nallowed_signers = \".iacgate/allowed_signers\"\n",
+        )
+        .unwrap();
+        assert!(policy.signoff.require_signature);
+        assert_eq!(
+            policy.signoff.allowed_signers.as_deref(),
+            Some(".iacgate/allowed_signers")
+        );
+        let missing = errors("[signoff]\nrequired = 1\nrequire_signature = true\n");
+        assert_eq!(missing.len(), 1);
+        assert!(missing[0]
+            .0
+            .starts_with("`require_signature = true` needs `allowed_signers`"));
+        assert_eq!(missing[0].1, 3, "points at require_signature");
+        assert!(Policy::parse("[signoff]\nrequire_signature = false\n").is_ok());
+    }
+
+    #[test]
+    fn the_allowed_signers_path_stays_in_the_repository() {
+        for (path, why) in [
+            ("", "is empty"),
+            ("/etc/keys", "not absolute"),
+            ("../keys", "`..` segments"),
+            ("a//b", "empty"),
+            ("./keys", "`.`"),
+            ("a\\\\b", "`/`"),
+        ] {
+            let text =
+                format!("[signoff]\nallowed_signers = \"{path}\"\nrequire_signature = true\n");
+            let found = errors(&text);
+            assert_eq!(found.len(), 1, "{path:?}: {found:?}");
+            assert!(found[0].0.contains(why), "{path:?}: {found:?}");
+            assert_eq!(found[0].1, 2);
+        }
+        let found = errors("[signoff]\nallowed_signers = 1\n");
+        assert!(found[0]
+            .0
+            .contains("must be a path in the repository, found an integer"));
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,8 @@
 //! without further processes. Likewise for history: `git rev-list` says
 //! which commits a push or a range brings, one `git log --raw -z` process
 //! what all of them change, and `git verify-commit` whether a signature is
-//! good. Hook input (pre-push, pre-receive) is parsed in [`push`].
+//! good. Hook input (pre-push, pre-receive) is parsed in [`push`]; SSH
+//! signatures of approvals are made and checked by `ssh-keygen` in [`ssh`].
 //!
 //! Paths: git paths are bytes. They are turned into `String`s with
 //! [`String::from_utf8_lossy`], so a non-UTF-8 path is shown with U+FFFD in
@@ -22,6 +23,7 @@ mod range;
 mod raw;
 pub mod remote;
 mod signature;
+pub mod ssh;
 pub mod trailers;
 
 #[cfg(test)]
@@ -94,6 +96,9 @@ pub enum GitError {
     /// characters).
     #[error("invalid {what}: {reason}")]
     Argument { what: String, reason: String },
+    /// A temporary file for ssh-keygen could not be written.
+    #[error("cannot write a temporary {what}: {error}")]
+    TempFile { what: String, error: std::io::Error },
 }
 
 /// How a path changed, from git's raw status letter.

@@ -15,6 +15,17 @@ pub const RULE: Rule = Rule {
 /// `old`/`new` are None when the policy is added/removed. Points at the
 /// first changed line.
 pub fn check(old: Option<&str>, new: Option<&str>) -> Finding {
+    check_file(POLICY_FILE, "the policy file", old, new)
+}
+
+/// The allowed signers file the policy names (`[signoff]
+/// allowed_signers`): it says whose signed approvals count, so changing it
+/// is changing the policy.
+pub fn check_allowed_signers(path: &str, old: Option<&str>, new: Option<&str>) -> Finding {
+    check_file(path, "the allowed signers file", old, new)
+}
+
+fn check_file(path: &str, what_file: &str, old: Option<&str>, new: Option<&str>) -> Finding {
     let (what, side, text, start) = match (old, new) {
         (Some(old), Some(new)) => {
             let same: usize = old
@@ -32,13 +43,13 @@ pub fn check(old: Option<&str>, new: Option<&str>) -> Finding {
     let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
     Finding::at(
         &RULE,
-        POLICY_FILE,
+        path,
         text,
         side,
         Span::new(start, end),
         Kind::Policy,
-        POLICY_FILE,
+        path,
     )
-    .with_message(format!("{what} the policy file {POLICY_FILE}"))
+    .with_message(format!("{what} {what_file} {path}"))
     .with_label("first changed line")
 }
