@@ -55,6 +55,7 @@ pub fn run(args: ApproveArgs) -> anyhow::Result<u8> {
         pre_commit: false,
         hook: false,
         approving: true,
+        prefetched: None,
         format: crate::args::Format::Human,
     };
     let Some(outcome) = check::collect(&repo, &request)? else {

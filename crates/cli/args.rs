@@ -194,6 +194,7 @@ impl CheckArgs {
             pre_commit: false,
             hook: false,
             approving: false,
+            prefetched: None,
             format: self.format,
         }
     }

@@ -50,6 +50,9 @@ pub struct Request {
     /// the trailers that are there already.
     pub approving: bool,
     pub format: Format,
+    /// The pre-commit hook: the staged change's raw records, already asked
+    /// from git by [`staged_quick`] for [`quick_pathspecs`].
+    pub prefetched: Option<Vec<u8>>,
 }
 
 impl Request {
@@ -62,6 +65,7 @@ impl Request {
             hook: true,
             approving: false,
             format: Format::Human,
+            prefetched: None,
         }
     }
 
@@ -246,23 +250,32 @@ fn pathspecs_with_submodules(repo: &Repo, trees: &[Option<&str>]) -> anyhow::Res
     Ok(specs)
 }
 
-/// The pre-commit hook's answer for the commit that touches no IaC file,
-/// without opening the repository: `true` when git says nothing staged
-/// matches the pathspecs (then there is nothing to judge). Only taken at
-/// the top of a work tree without submodules (whose paths would join the
-/// pathspecs), without GIT_WORK_TREE, and with a policy that names no
-/// allowed signers file (which is judged like the policy, so the policy
-/// must be read first); anywhere else, and on any doubt, the full path runs.
-pub fn nothing_staged_quick() -> bool {
+/// The pre-commit hook's staged change, asked from git before the
+/// repository is opened: a commit that touches no IaC file is answered by
+/// this one git process (the records are empty). Only taken at the top of
+/// a work tree without submodules (whose paths would join the pathspecs),
+/// without GIT_WORK_TREE, and with a policy that names no allowed signers
+/// file (which is judged like the policy, so the policy must be read
+/// first); `None` anywhere else, and on any doubt, and the full path runs.
+pub fn staged_quick() -> Option<Vec<u8>> {
     if std::env::var_os("GIT_WORK_TREE").is_some()
         || std::fs::symlink_metadata(".git").is_err()
         || std::fs::symlink_metadata(GITMODULES).is_ok()
         || std::fs::read(POLICY_FILE)
             .is_ok_and(|p| String::from_utf8_lossy(&p).contains("allowed_signers"))
     {
-        return false;
+        return None;
     }
-    iacgate_git::staged_touches(&pathspecs()) == Some(false)
+    iacgate_git::staged_raw(&as_strs(&quick_pathspecs()))
+}
+
+/// The pathspecs of a staged change without submodules or a signers file.
+fn quick_pathspecs() -> Vec<String> {
+    let mut specs: Vec<String> = pathspecs().into_iter().map(str::to_owned).collect();
+    specs.push(GITMODULES.to_owned());
+    specs.sort();
+    specs.dedup();
+    specs
 }
 
 fn as_strs(specs: &[String]) -> Vec<&str> {
@@ -373,7 +386,10 @@ fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
     let parsed = Policy::parse(&source.text);
     let mut specs = pathspecs_with_submodules(repo, &[None])?;
     specs.extend(parsed.as_ref().ok().and_then(signers_pathspec));
-    let changes = repo.staged_changes(&as_strs(&specs))?;
+    let changes = match &request.prefetched {
+        Some(raw) if specs == quick_pathspecs() => repo.staged_changes_from_raw(raw)?,
+        _ => repo.staged_changes(&as_strs(&specs))?,
+    };
     let amended = match amend_of {
         Some(parent) => {
             let changes = repo.staged_changes_against(parent.as_deref(), &as_strs(&specs))?;

@@ -221,38 +221,47 @@ const PATHSPEC_ENV: [&str; 4] = [
     "GIT_ICASE_PATHSPECS",
 ];
 
-/// Whether the staged change touches a path that `pathspecs` match, asked
-/// from git in the current directory without opening the repository
-/// (`git diff --cached --quiet`, which stops at the first difference). A
-/// pre-commit hook on a commit without IaC files does nothing else, so it
-/// costs little more than git itself. The caller must be at the top of the
-/// work tree (pathspecs are relative to it). `None` when git answers
-/// neither yes nor no: the full path then opens the repository and
+/// The options of every staged diff: raw records, renames, full ids, and
+/// nothing a user's configuration could change.
+const STAGED_DIFF: [&str; 14] = [
+    "-c",
+    "core.quotepath=off",
+    "-c",
+    "diff.relative=false",
+    "diff",
+    "--cached",
+    "--raw",
+    "-z",
+    "-M",
+    "--no-abbrev",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--ignore-submodules=none",
+    "--no-color",
+];
+
+/// The staged change's raw records (`git diff --cached --raw -z` against
+/// HEAD, or everything staged on an unborn branch) for the paths
+/// `pathspecs` match, asked from git in the current directory without
+/// opening the repository. A pre-commit hook on a commit without IaC files
+/// does nothing else, so it costs little more than git itself; with IaC
+/// files, [`Repo::staged_changes_from_raw`] reads these records. The caller
+/// must be at the top of the work tree (pathspecs are relative to it).
+/// `None` when git fails: the full path then opens the repository and
 /// reports what is wrong.
-pub fn staged_touches(pathspecs: &[&str]) -> Option<bool> {
+pub fn staged_raw(pathspecs: &[&str]) -> Option<Vec<u8>> {
     let mut cmd = Command::new("git");
-    cmd.args([
-        "diff",
-        "--cached",
-        "--quiet",
-        "--no-ext-diff",
-        "--no-textconv",
-        "--ignore-submodules=none",
-        "--",
-    ])
-    .args(pathspecs)
-    .stdin(Stdio::null())
-    .stdout(Stdio::null())
-    .stderr(Stdio::null())
-    .env("GIT_OPTIONAL_LOCKS", "0");
+    cmd.args(STAGED_DIFF)
+        .arg("--")
+        .args(pathspecs)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .env("GIT_OPTIONAL_LOCKS", "0");
     for key in PATHSPEC_ENV {
         cmd.env_remove(key);
     }
-    match cmd.status().ok()?.code()? {
-        0 => Some(false),
-        1 => Some(true),
-        _ => None,
-    }
+    let out = cmd.output().ok()?;
+    out.status.success().then_some(out.stdout)
 }
 
 impl Repo {
@@ -371,25 +380,7 @@ impl Repo {
         base: Oid,
         pathspecs: &[&str],
     ) -> Result<Vec<FileChange>, GitError> {
-        let mut args: Vec<OsString> = [
-            "-c",
-            "core.quotepath=off",
-            "-c",
-            "diff.relative=false",
-            "diff",
-            "--cached",
-            "--raw",
-            "-z",
-            "-M",
-            "--no-abbrev",
-            "--no-ext-diff",
-            "--no-textconv",
-            "--ignore-submodules=none",
-            "--no-color",
-        ]
-        .iter()
-        .map(OsString::from)
-        .collect();
+        let mut args: Vec<OsString> = STAGED_DIFF.iter().map(OsString::from).collect();
         args.push(base.to_string().into());
         args.push("--".into());
         args.extend(pathspecs.iter().map(OsString::from));
@@ -999,15 +990,24 @@ impl Repo {
     }
 
     /// Runs a raw diff and loads the blobs it names.
+    /// The staged change from the records [`staged_raw`] gave.
+    pub fn staged_changes_from_raw(&self, raw: &[u8]) -> Result<Vec<FileChange>, GitError> {
+        self.changes_from_raw("git diff --cached --raw -z", raw)
+    }
+
     fn diff(&self, args: &[OsString]) -> Result<Vec<FileChange>, GitError> {
         let (command, out) = self.run_git(args)?;
-        let entries = raw::parse_raw(&out).map_err(|reason| GitError::Parse {
-            command: command.clone(),
+        self.changes_from_raw(&command, &out)
+    }
+
+    fn changes_from_raw(&self, command: &str, out: &[u8]) -> Result<Vec<FileChange>, GitError> {
+        let entries = raw::parse_raw(out).map_err(|reason| GitError::Parse {
+            command: command.to_owned(),
             reason,
         })?;
         entries
             .into_iter()
-            .map(|entry| self.load(entry, &command))
+            .map(|entry| self.load(entry, command))
             .collect()
     }
 
