@@ -92,7 +92,7 @@ module \"vpc\" {\r
 }\r
 \r
 module \"dns\" {\r
-  source = \"git::https://github.com/acme/net.git?depth=1&ref=main\" # tracks main\r
+  source = \"git::https://github.com/acme/net.git?ref=main\" # tracks main\r
 }\r
 \r
 module \"peer\" {\r
@@ -256,31 +256,144 @@ fn verify_catches_a_moved_tag_and_a_comment_that_names_another_release() {
     assert_eq!(finding["old"], pinned.as_str());
     assert_eq!(finding["new"], evil.as_str());
 
-    // A comment naming another release than the one pinned: the commit
-    // is v1.1.0's, the comment says v1.0.0.
+    // A release tag that moved away from the pin is reported as moved
+    // even while another tag still names the pinned commit.
+    upstream.tag("v1.0");
+    let _ = upstream.commit("more");
     let second = upstream.id("v1.1.0");
+    upstream.move_tag("v1.1.0");
     repo.write(
         "main.tf",
         &format!(
-            "module \"a\" {{\n  source = \"github.com/acme/net.git?ref={second}\" # v1.0.0\n}}\n"
+            "module \"a\" {{\n  source = \"github.com/acme/net.git?ref={second}\" # v1.1.0\n}}\n"
         ),
     );
     let run = repo.iacgate(&["verify", "--format", "json"]);
     assert_eq!(
-        run.rule_names(),
-        ["tag-moved"],
-        "verify reads the index: {}",
+        run.messages().len(),
+        1,
+        "verify reads the index, which has the v1.0.0 pin: {}",
         run.stdout
     );
     repo.stage(&["main.tf"]);
     let run = repo.iacgate(&["verify", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.rule_names(), ["tag-moved"]);
+
+    // A comment naming a release the remote does not have.
+    let text = repo.read("main.tf").replace("# v1.1.0", "# v1.0.1");
+    repo.write("main.tf", &text);
+    repo.stage(&["main.tf"]);
+    let run = repo.iacgate(&["verify", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(run.rule_names(), ["comment-mismatch"]);
     assert!(
-        run.messages()[0].contains("the comment says v1.0.0")
-            && run.messages()[0].contains("the pinned commit is \"v1.1.0\""),
+        run.messages()[0].contains("the comment says v1.0.1")
+            && run.messages()[0].contains("has no tag or branch \"v1.0.1\""),
         "{}",
         run.stdout
+    );
+}
+
+#[test]
+fn a_floating_tag_is_pinned_as_its_release_and_moving_on_only_warns() {
+    let upstream = Upstream::new();
+    upstream.tag("v2.0.0");
+    upstream.annotated_tag("v2");
+    let release = upstream.id("HEAD");
+    let repo = infra(&upstream);
+    let workflow = "on: push\njobs:\n  b:\n    runs-on: x\n    steps:\n      - uses: acme/net@v2\n";
+    repo.write(".github/workflows/ci.yml", workflow);
+    let run = repo.iacgate(&["pin"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("written as v2.0.0"), "{}", run.stderr);
+    assert_eq!(
+        repo.read(".github/workflows/ci.yml"),
+        workflow.replace("acme/net@v2\n", &format!("acme/net@{release} # v2.0.0\n"))
+    );
+
+    // An old-style `# v2` comment, after v2 moved on to v2.1.0: a warning
+    // that names the release the pin is, not a block.
+    repo.write(
+        ".github/workflows/ci.yml",
+        &workflow.replace("acme/net@v2\n", &format!("acme/net@{release} # v2\n")),
+    );
+    upstream.commit("next");
+    upstream.tag("v2.1.0");
+    upstream.move_tag("v2");
+    let run = repo.iacgate(&["verify", ".", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let finding = &run.json()["findings"][0];
+    assert_eq!(finding["rule"], "comment-mismatch");
+    assert_eq!(finding["severity"], "warning");
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("the pinned commit is v2.0.0"),
+        "{finding}"
+    );
+}
+
+#[test]
+fn refs_pin_cannot_make_work_are_refused_and_counted() {
+    let upstream = Upstream::new();
+    upstream.tag("v1");
+    upstream.work.git(&["branch", "v1"]);
+    upstream
+        .work
+        .git(&["push", "-q", "origin", "refs/heads/v1"]);
+    upstream.commit("later");
+    upstream
+        .work
+        .git(&["push", "-q", "-f", "origin", "HEAD:refs/heads/v1"]);
+    let repo = infra(&upstream);
+    let text = "module \"shallow\" {\n  source = \"git::https://github.com/acme/net.git?depth=1&ref=v1\"\n}\n\
+                module \"ambiguous\" {\n  source = \"github.com/acme/net.git?ref=v1\"\n}\n\
+                module \"branch\" {\n  source = \"github.com/acme/net.git?ref=refs/heads/v1\"\n}\n";
+    repo.write("main.tf", text);
+    repo.write(
+        "live/terragrunt.hcl",
+        "locals {\n  v = \"v1\"\n}\nterraform {\n  source = \"github.com/acme/net.git?ref=${local.v}\"\n}\n",
+    );
+    let run = repo.iacgate(&["pin"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("remove depth= and pin again"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("has a tag and a branch named \"v1\""),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("pin it where it is written"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("pinned 1 ref(s) in 1 file; 3 could not be pinned"),
+        "{}",
+        run.stderr
+    );
+    let pinned = repo.read("main.tf");
+    assert!(pinned.contains("# refs/heads/v1\n"), "{pinned}");
+
+    // The branch comment pin wrote reads back as a branch: not checked.
+    repo.stage(&["main.tf"]);
+    let run = repo.iacgate(&["verify", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let unchecked = run.json()["unchecked"].clone();
+    assert!(
+        unchecked
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["reason"].as_str().unwrap().contains("branch")),
+        "{unchecked}"
     );
 }
 

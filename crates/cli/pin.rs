@@ -9,7 +9,8 @@ use std::time::Duration;
 use anyhow::Context;
 use iacgate_core::extract::{extract, FileKind};
 use iacgate_core::pin::{
-    newest_satisfying, range_sites, ref_sites, rewrite, PinEdit, RangeSite, RefSite, Resolved, Tail,
+    comment_label, newest_satisfying, printable, range_sites, ref_sites, rewrite, PinEdit,
+    RangeSite, RefSite, Resolved, Tail,
 };
 
 use crate::args::PinArgs;
@@ -32,12 +33,13 @@ pub fn run(args: &PinArgs) -> anyhow::Result<u8> {
     let mut ranges = Vec::new();
     for target in targets {
         match read(&target) {
-            Ok((text, sites, in_file)) => {
+            Ok((text, sites, in_file, skipped)) => {
+                failed += skipped;
                 ranges.extend(in_file.into_iter().map(|r| (target.shown.clone(), r)));
                 files.push((target, text, sites));
             }
             Err(why) => {
-                writeln!(err, "{}: not pinned: {why}", target.shown)?;
+                writeln!(err, "{}: not pinned: {}", target.shown, printable(&why))?;
                 failed += 1;
             }
         }
@@ -63,32 +65,40 @@ pub fn run(args: &PinArgs) -> anyhow::Result<u8> {
                      follow it; put it on a line of its own"
                         .to_owned(),
                 ),
+                _ if site.shallow => Err(
+                    "the source also says ?depth=, and go-getter clones with --depth only a \
+                     branch or tag, never a commit; remove depth= and pin again"
+                        .to_owned(),
+                ),
                 _ => resolve(site, answers.get(&site.remote)),
             };
+            let at = format!(
+                "{}:{}:{}: {} {:?}",
+                target.shown,
+                site.line,
+                site.column,
+                site.kind.as_str(),
+                site.name
+            );
             match resolved {
-                Ok((commit, what)) => {
+                Ok((commit, what, label)) => {
+                    let named = match label == site.reference.value {
+                        true => String::new(),
+                        false => format!(", written as {}", printable(&label)),
+                    };
                     writeln!(
                         err,
-                        "{}:{}:{}: {} \"{}\": {} -> {commit} ({what})",
-                        target.shown,
-                        site.line,
-                        site.column,
-                        site.kind.as_str(),
-                        site.name,
-                        site.reference.value
+                        "{at}: {} -> {commit} ({what}{named})",
+                        printable(&site.reference.value)
                     )?;
-                    edits.push(PinEdit { site, commit });
+                    edits.push(PinEdit {
+                        site,
+                        commit,
+                        label,
+                    });
                 }
                 Err(why) => {
-                    writeln!(
-                        err,
-                        "{}:{}:{}: {} \"{}\": not pinned: {why}",
-                        target.shown,
-                        site.line,
-                        site.column,
-                        site.kind.as_str(),
-                        site.name
-                    )?;
+                    writeln!(err, "{at}: not pinned: {}", printable(&why))?;
                     failed += 1;
                 }
             }
@@ -106,17 +116,21 @@ pub fn run(args: &PinArgs) -> anyhow::Result<u8> {
         };
         if args.dry_run {
             let diff = similar::TextDiff::from_lines(text.as_str(), new.as_str());
+            let (old_name, new_name) = match target.shown.starts_with('/') {
+                true => (target.shown.clone(), target.shown.clone()),
+                false => (format!("a/{}", target.shown), format!("b/{}", target.shown)),
+            };
             write!(
                 out,
                 "{}",
-                diff.unified_diff().context_radius(2).header(
-                    &format!("a/{}", target.shown),
-                    &format!("b/{}", target.shown)
-                )
+                diff.unified_diff()
+                    .context_radius(2)
+                    .header(&old_name, &new_name)
             )?;
-        } else {
-            write_in_place(&target.full, &new)
-                .with_context(|| format!("cannot write {}", target.shown))?;
+        } else if let Err(e) = write_in_place(&target.full, &new) {
+            writeln!(err, "{}: not pinned: cannot write it: {e}", target.shown)?;
+            failed += edits.len();
+            continue;
         }
         pinned += edits.len();
         changed += 1;
@@ -150,7 +164,7 @@ fn report_ranges(ranges: &[(String, RangeSite)], timeout: Duration) -> anyhow::R
     let mut failed = 0;
     for (file, range) in ranges {
         let at = format!(
-            "{file}:{}:{}: module \"{}\": version {:?}",
+            "{file}:{}:{}: module {:?}: version {:?}",
             range.line, range.column, range.name, range.constraint
         );
         match registry.versions(&range.host, &range.package) {
@@ -183,20 +197,24 @@ fn report_ranges(ranges: &[(String, RangeSite)], timeout: Duration) -> anyhow::R
 fn resolve(
     site: &RefSite,
     answer: Option<&Result<iacgate_core::pin::RemoteRefs, String>>,
-) -> Result<(String, &'static str), String> {
+) -> Result<(String, &'static str, String), String> {
     let refs = match answer {
         Some(Ok(refs)) => refs,
         Some(Err(why)) => return Err(why.clone()),
         None => return Err(format!("{} was not asked", site.remote)),
     };
     let reference = &site.reference.value;
+    let labelled = |commit: String, what| {
+        let label = comment_label(reference, &commit, refs);
+        Ok((commit, what, label))
+    };
     match refs.resolve(reference) {
         Resolved::Tag {
             commit,
             annotated: true,
-        } => Ok((commit, "annotated tag")),
-        Resolved::Tag { commit, .. } => Ok((commit, "tag")),
-        Resolved::Branch { commit } => Ok((commit, "branch")),
+        } => labelled(commit, "annotated tag"),
+        Resolved::Tag { commit, .. } => labelled(commit, "tag"),
+        Resolved::Branch { commit } => Ok((commit, "branch", reference.clone())),
         Resolved::Ambiguous { tag, branch } => Err(format!(
             "{} has a tag and a branch named {reference:?}, at {} and {}; write refs/tags/{reference} or refs/heads/{reference} to choose",
             site.remote,
@@ -217,9 +235,10 @@ fn is_abbreviated(reference: &str) -> bool {
     (7..40).contains(&reference.len()) && reference.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// A file's text, the git refs written in it and its registry modules with
-/// a version range; `Err` with why when it cannot be read.
-fn read(target: &Target) -> Result<(String, Vec<RefSite>, Vec<RangeSite>), String> {
+/// A file's text, the git refs written in it, its registry modules with a
+/// version range, and how many refs cannot be pinned where they are
+/// (listed); `Err` with why when it cannot be read.
+fn read(target: &Target) -> Result<(String, Vec<RefSite>, Vec<RangeSite>, usize), String> {
     let meta = std::fs::symlink_metadata(&target.full).map_err(|e| e.to_string())?;
     if meta.file_type().is_symlink() {
         return Err("a symbolic link; pin the file it points to".to_owned());
@@ -235,15 +254,18 @@ fn read(target: &Target) -> Result<(String, Vec<RefSite>, Vec<RangeSite>), Strin
     })?;
     let (sites, unreachable) = ref_sites(&text, &deps);
     let mut err = anstream::stderr();
-    for skipped in unreachable {
+    for skipped in &unreachable {
         let _ = writeln!(
             err,
-            "{}:{}: \"{}\": not pinned: {}",
-            target.shown, skipped.line, skipped.name, skipped.why
+            "{}:{}: {:?}: not pinned: {}",
+            target.shown,
+            skipped.line,
+            skipped.name,
+            printable(&skipped.why)
         );
     }
     let ranges = range_sites(&text, &deps);
-    Ok((text, sites, ranges))
+    Ok((text, sites, ranges, unreachable.len()))
 }
 
 /// The IaC files named by `paths` (directories searched, never left).
@@ -302,15 +324,39 @@ fn shown(dir: &Path, rel: &str) -> String {
 
 /// Replaces the file's contents through a temporary file in the same
 /// directory and a rename, keeping its permissions: a reader never sees a
-/// half-written file.
+/// half-written file. The temporary file is created new (`O_EXCL`: never
+/// through a symlink or over a file someone else placed there).
 fn write_in_place(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
     let dir = dir.unwrap_or(Path::new("."));
     let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let tmp = dir.join(format!(".{name}.iacgate-pin.{}", std::process::id()));
     let permissions = std::fs::metadata(path)?.permissions();
-    let result = std::fs::write(&tmp, text)
-        .and_then(|()| std::fs::set_permissions(&tmp, permissions))
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let mut attempt = 0u32;
+    let (tmp, mut file) = loop {
+        let tmp = dir.join(format!(
+            ".{name}.iacgate-pin.{}.{nanos:x}.{attempt}",
+            std::process::id()
+        ));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(file) => break (tmp, file),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
+                attempt += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    let result = file
+        .write_all(text.as_bytes())
+        .and_then(|()| file.set_permissions(permissions))
+        .and_then(|()| file.sync_all())
         .and_then(|()| std::fs::rename(&tmp, path));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);

@@ -67,6 +67,9 @@ pub(crate) fn load(scope: &Scope) -> anyhow::Result<(Files, Box<dyn Tree>)> {
                 ),
                 _ => None,
             };
+            if rev.is_none() && repo.is_bare() {
+                anyhow::bail!("a bare repository has no index: pass --rev REV (e.g. --rev HEAD)");
+            }
             let files = from_git(&repo, rev.as_deref())?;
             (files, Box::new(GitTree { repo, rev }))
         }

@@ -9,7 +9,7 @@ use iacgate_core::extract::{extract, FileKind};
 use iacgate_core::finding::Finding;
 use iacgate_core::model::line_col;
 use iacgate_core::pin::{ref_sites, verify, RefSite, Verdict};
-use iacgate_core::rules::{comment_mismatch, tag_moved};
+use iacgate_core::rules::{comment_mismatch, tag_moved, Level};
 use iacgate_core::suppress;
 
 use crate::args::{Format, VerifyArgs};
@@ -24,41 +24,68 @@ struct Pin<'a> {
 }
 
 pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
+    if let Some(path) = args.path.as_ref().filter(|p| p.is_file()) {
+        anyhow::bail!(
+            "{} is a file: verify takes a directory (or --rev REV, or nothing for the index)",
+            path.display()
+        );
+    }
     let (files, _) = scan::load(&args.scope())?;
     let Some(policy) = scan::load_policy(&files, args.config.as_deref())? else {
         return Ok(EXIT_ERROR);
     };
     let mut unchecked = Vec::new();
     let mut texts = Vec::new();
+    let file_note = |path: &str, line: usize, column: usize, reason: String| Unchecked {
+        file: path.to_owned(),
+        line,
+        column,
+        name: path.to_owned(),
+        remote: "-".to_owned(),
+        reason,
+    };
     for (path, bytes, unreadable) in &files.files {
-        if unreadable.is_some() || !policy.paths.selects(path) {
+        if !policy.paths.selects(path) {
             continue;
         }
         let Some(kind) = FileKind::classify(path) else {
             continue;
         };
+        if let Some(why) = unreadable {
+            unchecked.push(file_note(path, 1, 1, why.clone()));
+            continue;
+        }
         let Ok(text) = std::str::from_utf8(bytes) else {
+            unchecked.push(file_note(path, 1, 1, "not UTF-8 text".to_owned()));
             continue;
         };
         match extract(kind, bytes) {
             Ok(deps) => texts.push((path.as_str(), text, deps)),
             Err(e) => {
                 let (line, column) = line_col(text, e.offset);
-                unchecked.push(Unchecked {
-                    file: path.clone(),
+                unchecked.push(file_note(
+                    path,
                     line,
                     column,
-                    name: path.clone(),
-                    remote: "-".to_owned(),
-                    reason: format!("the file does not parse: {e}"),
-                });
+                    format!("the file does not parse: {e}"),
+                ));
             }
         }
     }
     let mut pins = Vec::new();
     let mut uncommented = 0usize;
     for (file, text, deps) in &texts {
-        let (sites, _) = ref_sites(text, deps);
+        let (sites, unreachable) = ref_sites(text, deps);
+        for skipped in unreachable.into_iter().filter(|u| u.may_be_pinned) {
+            unchecked.push(Unchecked {
+                file: (*file).to_owned(),
+                line: skipped.line,
+                column: 1,
+                name: skipped.name,
+                remote: "-".to_owned(),
+                reason: skipped.why,
+            });
+        }
         for site in sites.into_iter().filter(RefSite::is_commit) {
             if site.version_comment().is_some() {
                 pins.push(Pin { file, text, site });
@@ -110,7 +137,12 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
                 )));
                 continue;
             }
-            Verdict::TagMoved { now } => tag_moved::check(pin.file, pin.text, site, tag, &now),
+            Verdict::TagMoved { now, others } => {
+                tag_moved::check(pin.file, pin.text, site, tag, &now, &others)
+            }
+            Verdict::FloatingMoved { release } => {
+                comment_mismatch::floating(pin.file, pin.text, site, tag, &release)
+            }
             Verdict::CommentMismatch { now, others } => {
                 comment_mismatch::check(pin.file, pin.text, site, tag, now.as_deref(), &others)
             }
@@ -119,7 +151,12 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
         let Some(level) = policy.level(finding.rule) else {
             continue;
         };
-        finding.level = level;
+        // A stale floating tag only warns, unless the policy turned the
+        // rule down further.
+        finding.level = match (finding.level, level) {
+            (Level::Warn, Level::Block | Level::SignOff) => Level::Warn,
+            (_, level) => level,
+        };
         suppress::apply(&mut finding, pin.text);
         findings.push(finding);
     }
@@ -138,10 +175,16 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
     render::emit(&report, args.format)?;
     if args.format == Format::Human {
         let mut err = anstream::stderr();
-        let mut line = format!(
-            "iacgate verify: {checked} of {} commit pin(s) with a version comment checked against {asked} remote(s)",
-            pins.len()
-        );
+        let mut line = match args.offline {
+            true => format!(
+                "iacgate verify: offline: {} commit pin(s) with a version comment, none checked",
+                pins.len()
+            ),
+            false => format!(
+                "iacgate verify: {checked} of {} commit pin(s) with a version comment checked against {asked} remote(s)",
+                pins.len()
+            ),
+        };
         if uncommented > 0 {
             line.push_str(&format!(
                 "; {uncommented} commit pin(s) without a version comment have nothing to verify"

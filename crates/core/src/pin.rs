@@ -38,6 +38,9 @@ pub struct RefSite {
     pub column: usize,
     /// What follows the value on its line.
     pub tail: Tail,
+    /// The source also says `?depth=`: go-getter then clones with
+    /// `--depth N --branch REF`, which takes a branch or tag, never a commit.
+    pub shallow: bool,
 }
 
 /// What follows a ref's value on its line.
@@ -94,6 +97,10 @@ pub struct Unreachable {
     pub name: String,
     pub line: usize,
     pub why: String,
+    /// Whether the dependency may be pinned to a commit all the same (a
+    /// source built from other values, or one that does not parse), as
+    /// opposed to one with no ref at all.
+    pub may_be_pinned: bool,
 }
 
 /// The git refs written in `text`, whose dependencies `deps` are. Sources
@@ -105,10 +112,11 @@ pub fn ref_sites(text: &str, deps: &[Dependency]) -> (Vec<RefSite>, Vec<Unreacha
     for dep in deps {
         match site(text, dep) {
             Some(Ok(site)) => sites.push(site),
-            Some(Err(why)) => unreachable.push(Unreachable {
+            Some(Err((why, may_be_pinned))) => unreachable.push(Unreachable {
                 name: dep.name.clone(),
                 line: line_col(text, dep.span.start).0,
                 why,
+                may_be_pinned,
             }),
             None => {}
         }
@@ -116,29 +124,50 @@ pub fn ref_sites(text: &str, deps: &[Dependency]) -> (Vec<RefSite>, Vec<Unreacha
     (sites, unreachable)
 }
 
+/// Why a dependency's ref cannot be found in the file, and whether it may
+/// be a commit pin all the same.
+type NotFound = (String, bool);
+
 /// `None` for a dependency that is not selected by a git ref.
-fn site(text: &str, dep: &Dependency) -> Option<Result<RefSite, String>> {
+fn site(text: &str, dep: &Dependency) -> Option<Result<RefSite, NotFound>> {
     let source = dep.source.as_ref()?;
+    let mut shallow = false;
     let (remote, reference, hcl) = match (dep.ecosystem, dep.kind) {
         (Ecosystem::Terraform | Ecosystem::Terragrunt, Kind::Module | Kind::Stack) => {
-            let ModuleSource::Git { url, reference, .. } =
-                ModuleSource::parse(&source.value).ok()?
+            let parsed = match ModuleSource::parse(&source.value) {
+                Ok(parsed) => parsed,
+                // A git-looking source that does not parse may still be a
+                // commit pin: say so rather than skip it.
+                Err(e) if source.value.contains("ref=") => {
+                    return Some(Err((format!("the source does not parse: {e}"), true)))
+                }
+                Err(_) => return None,
+            };
+            let ModuleSource::Git {
+                url,
+                reference,
+                depth,
+                ..
+            } = parsed
             else {
                 return None;
             };
+            shallow = depth.is_some();
             let Some(reference) = reference else {
-                return Some(Err(
+                return Some(Err((
                     "the source has no ?ref=: add ?ref=<tag> to choose a version first".to_owned(),
-                ));
+                    false,
+                )));
             };
             match ref_in_literal(text, source, &reference) {
                 Some(span) => (url, Spanned::new(reference, span), true),
                 None => {
-                    return Some(Err(
+                    return Some(Err((
                         "the source is not a plain string in this file (built from other \
                          values, or escaped): pin it where it is written"
                             .to_owned(),
-                    ))
+                        true,
+                    )))
                 }
             }
         }
@@ -164,9 +193,13 @@ fn site(text: &str, dep: &Dependency) -> Option<Result<RefSite, String>> {
     if reference.value.contains('$')
         || text.get(reference.span.start..reference.span.end) != Some(reference.value.as_str())
     {
-        return Some(Err(format!(
-            "the ref {:?} is not written as-is in this file: pin it where it is written",
-            reference.value
+        return Some(Err((
+            format!(
+                "the ref {:?} is not written as-is on one line of this file (a block scalar, \
+                 an escape): write it as a plain value",
+                reference.value
+            ),
+            true,
         )));
     }
     let (line, column) = line_col(text, reference.span.start);
@@ -181,6 +214,7 @@ fn site(text: &str, dep: &Dependency) -> Option<Result<RefSite, String>> {
         reference,
         line,
         column,
+        shallow,
     }))
 }
 
@@ -212,7 +246,12 @@ fn tail(text: &str, end: usize, hcl: bool) -> Tail {
     let rest = &text[end..];
     let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
     let line = line.strip_suffix('\r').unwrap_or(line);
-    let value_len = line.find([' ', '\t']).unwrap_or(line.len());
+    // In HCL the value ends at its closing quote (a comment may follow at
+    // once); in YAML at the first blank (`#` inside a plain scalar is text).
+    let value_len = match hcl {
+        true => line.find('"').map_or(line.len(), |quote| quote + 1),
+        false => line.find([' ', '\t']).unwrap_or(line.len()),
+    };
     let value_end = end + value_len;
     let after = &line[value_len..];
     let trimmed = after.trim_start();
@@ -349,24 +388,52 @@ impl RemoteRefs {
 pub enum Verdict {
     /// The tag names the pinned commit.
     Holds,
-    /// The tag names another commit, and no tag names the pinned one: the
-    /// tag was moved away from it (or the pin never was a release).
-    TagMoved { now: String },
-    /// The comment names a tag that does not name the pinned commit, but
-    /// other tags do (`others`): the comment is wrong, the pin is a
-    /// release of another name. `now` is where the named tag points, if it
-    /// exists.
+    /// A release tag (any tag but a floating one) names another commit
+    /// now. `others` are the tags that still name the pinned commit.
+    TagMoved { now: String, others: Vec<String> },
+    /// The comment does not describe the pinned commit: it names no tag or
+    /// branch of the remote (`now` is `None`), or a floating tag (`v2`)
+    /// that is not at the pinned commit, while no release under it
+    /// (`v2.x.y`) is. `others` are the tags that name the pinned commit.
     CommentMismatch {
         now: Option<String>,
         others: Vec<String>,
     },
+    /// The comment names a floating tag (`v2`) that moved on to a newer
+    /// release, as such tags do; `release` under it names the pinned
+    /// commit, and is what the comment should say.
+    FloatingMoved { release: String },
     /// The comment names a branch: branches move by design, nothing to
     /// verify.
     Branch,
 }
 
+/// A tag its publisher moves on purpose at each release: a major or
+/// major.minor version (`v2`, `2.1`), as GitHub Actions publish them.
+pub fn is_floating(tag: &str) -> bool {
+    let bare = tag.strip_prefix('v').unwrap_or(tag);
+    let parts: Vec<&str> = bare.split('.').collect();
+    parts.len() <= 2
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Judges a pin `commit` whose comment names `tag`, against the remote.
 pub fn verify(commit: &str, tag: &str, refs: &RemoteRefs) -> Verdict {
+    if let Some(branch) = tag.strip_prefix("refs/heads/") {
+        return match refs.has_branch(branch) {
+            true => Verdict::Branch,
+            false => Verdict::CommentMismatch {
+                now: None,
+                others: refs
+                    .tags_at(commit)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect(),
+            },
+        };
+    }
     let tag = tag.strip_prefix("refs/tags/").unwrap_or(tag);
     let commit = commit.to_ascii_lowercase();
     let others: Vec<String> = refs
@@ -377,11 +444,15 @@ pub fn verify(commit: &str, tag: &str, refs: &RemoteRefs) -> Verdict {
         .collect();
     match refs.tag(tag) {
         Some(now) if now == commit => Verdict::Holds,
-        Some(now) if others.is_empty() => Verdict::TagMoved {
-            now: now.to_owned(),
+        Some(now) if is_floating(tag) => match release_under(tag, &others) {
+            Some(release) => Verdict::FloatingMoved { release },
+            None => Verdict::CommentMismatch {
+                now: Some(now.to_owned()),
+                others,
+            },
         },
-        Some(now) => Verdict::CommentMismatch {
-            now: Some(now.to_owned()),
+        Some(now) => Verdict::TagMoved {
+            now: now.to_owned(),
             others,
         },
         None if refs.has_branch(tag) => Verdict::Branch,
@@ -389,12 +460,53 @@ pub fn verify(commit: &str, tag: &str, refs: &RemoteRefs) -> Verdict {
     }
 }
 
+/// The most specific of `tags` under the floating tag `floating` (`v2`
+/// gives `v2.1.0` rather than `v2.1`), if any.
+fn release_under(floating: &str, tags: &[String]) -> Option<String> {
+    let prefix = format!("{floating}.");
+    tags.iter()
+        .filter(|t| t.starts_with(&prefix))
+        .max_by_key(|t| (t.matches('.').count(), Version::parse(t).ok()))
+        .cloned()
+}
+
+/// The version comment `pin` writes for a ref that resolved to `commit`:
+/// the ref itself, except that a floating tag (`v2`) is written as the
+/// most specific release under it at that commit (`v2.3.1`), which stays
+/// true when the floating tag moves on.
+pub fn comment_label(reference: &str, commit: &str, refs: &RemoteRefs) -> String {
+    let written = reference.strip_prefix("refs/tags/").unwrap_or(reference);
+    if !is_floating(written) {
+        return reference.to_owned();
+    }
+    let tags: Vec<String> = refs
+        .tags_at(commit)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    release_under(written, &tags).unwrap_or_else(|| reference.to_owned())
+}
+
+/// `s` with control characters escaped, for names and refs taken from
+/// files and shown on a terminal.
+pub fn printable(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            c if c.is_control() => out.push_str(&c.escape_default().to_string()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// One rewrite: the site's ref becomes `commit`, and `label` (the tag or
-/// branch it was) is kept as the version comment.
+/// branch it was, see [`comment_label`]) is kept as the version comment.
 #[derive(Debug, Clone)]
 pub struct PinEdit<'a> {
     pub site: &'a RefSite,
     pub commit: String,
+    pub label: String,
 }
 
 /// Why a file could not be rewritten.
@@ -419,7 +531,7 @@ pub fn rewrite(kind: FileKind, text: &str, edits: &[PinEdit]) -> Result<String, 
         let site = edit.site;
         let span = site.reference.span;
         splices.push((span.start, span.end - span.start, edit.commit.clone()));
-        let label = &site.reference.value;
+        let label = &edit.label;
         match &site.tail {
             Tail::Nothing { value_end } => splices.push((*value_end, 0, format!(" # {label}"))),
             Tail::Comment { start, text } => {
@@ -460,7 +572,7 @@ fn read_back(kind: FileKind, old: &str, new: &str, edits: &[PinEdit]) -> Result<
                 let site = sites.iter().find(|s| s.key == new_dep.key);
                 let holds = site.is_some_and(|s| {
                     s.reference.value == edit.commit
-                        && s.version_comment() == Some(edit.site.reference.value.as_str())
+                        && s.version_comment() == Some(edit.label.as_str())
                 });
                 if !holds {
                     return fail(format!("{} is not at {}", new_dep.name, edit.commit));

@@ -9,6 +9,7 @@
 //! starts with `-` is refused before git sees it.
 
 use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -31,11 +32,11 @@ pub enum RemoteError {
     Refused { url: String, reason: &'static str },
     #[error("cannot run `git ls-remote`: {0}")]
     Spawn(String),
-    #[error("no answer from {url} within {} s", timeout.as_secs())]
+    #[error("no answer from {url:?} within {} s", timeout.as_secs())]
     Timeout { url: String, timeout: Duration },
-    #[error("`git ls-remote {url}` failed: {stderr}")]
+    #[error("git ls-remote {url:?} failed: {stderr}")]
     Failed { url: String, stderr: String },
-    #[error("unexpected output from `git ls-remote {url}`: {line:?}")]
+    #[error("unexpected output from git ls-remote {url:?}: {line:?}")]
     Parse { url: String, line: String },
 }
 
@@ -67,6 +68,9 @@ pub fn ls_remote(dir: &Path, url: &str, timeout: Duration) -> Result<Vec<RemoteR
         .arg(url)
         .current_dir(dir)
         .env("GIT_TERMINAL_PROMPT", "0")
+        // A group of its own, so that a timeout ends the transport too (an
+        // `ssh` git started), and no prompt can take the terminal.
+        .process_group(0)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -96,6 +100,11 @@ pub fn ls_remote(dir: &Path, url: &str, timeout: Duration) -> Result<Vec<RemoteR
     let (out, err) = match rx.recv_timeout(timeout) {
         Ok(output) => output,
         Err(_) => {
+            if let Ok(group) = i32::try_from(child.id()) {
+                // SAFETY: kill(2) with a negative pid signals the process
+                // group just created for this child; no memory is touched.
+                unsafe { libc::kill(-group, libc::SIGKILL) };
+            }
             let _ = child.kill();
             let _ = child.wait();
             return Err(RemoteError::Timeout {
@@ -183,5 +192,39 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, RemoteError::Refused { .. }));
+    }
+
+    #[test]
+    fn a_timeout_ends_the_transport_git_started_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = |args: &[&str]| {
+            let ok = Command::new("git")
+                .args(args)
+                .current_dir(dir.path())
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "git {args:?}");
+        };
+        git(&["init", "-q"]);
+        // An SSH transport that never answers.
+        git(&["config", "core.sshCommand", "sleep 37.25 #"]);
+        let started = std::time::Instant::now();
+        let err = ls_remote(
+            dir.path(),
+            "ssh://example.invalid/x.git",
+            Duration::from_secs(1),
+        )
+        .unwrap_err();
+        assert!(matches!(err, RemoteError::Timeout { .. }), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(10));
+        std::thread::sleep(Duration::from_millis(200));
+        let left = std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| std::fs::read(e.ok()?.path().join("cmdline")).ok())
+            .filter(|cmdline| String::from_utf8_lossy(cmdline).contains("37.25"))
+            .count();
+        assert_eq!(left, 0, "the transport outlived the timeout");
     }
 }

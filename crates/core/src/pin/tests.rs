@@ -16,6 +16,7 @@ fn pin_all(kind: FileKind, text: &str) -> Result<String, RewriteError> {
         .map(|site| PinEdit {
             site,
             commit: SHA.to_owned(),
+            label: site.reference.value.clone(),
         })
         .collect();
     rewrite(kind, text, &edits)
@@ -163,11 +164,12 @@ fn verdicts() {
     let refs = refs();
     assert_eq!(verify(SHA, "v1.0.0", &refs), Verdict::Holds);
     assert_eq!(verify(OTHER, "v1.1.0", &refs), Verdict::Holds);
-    // v1.1.0 names OTHER; the pin is v1.0.0's commit.
+    // A release tag that names another commit moved, whatever other tags
+    // still name the pin.
     assert_eq!(
         verify(SHA, "v1.1.0", &refs),
-        Verdict::CommentMismatch {
-            now: Some(OTHER.to_owned()),
+        Verdict::TagMoved {
+            now: OTHER.to_owned(),
             others: vec!["main".to_owned(), "v1.0.0".to_owned()]
         }
     );
@@ -175,7 +177,8 @@ fn verdicts() {
     assert_eq!(
         verify(SHA, "v1.0.0", &moved),
         Verdict::TagMoved {
-            now: OTHER.to_owned()
+            now: OTHER.to_owned(),
+            others: vec![]
         }
     );
     assert_eq!(
@@ -187,6 +190,48 @@ fn verdicts() {
     );
     let branch = RemoteRefs::new([("refs/heads/dev", OTHER)]);
     assert_eq!(verify(SHA, "dev", &branch), Verdict::Branch);
+    assert_eq!(verify(SHA, "refs/heads/dev", &branch), Verdict::Branch);
+}
+
+#[test]
+fn floating_tags_move_on_and_are_written_as_the_release_they_name() {
+    let refs = RemoteRefs::new([
+        ("refs/tags/v2.0.0", SHA),
+        ("refs/tags/v2.0", SHA),
+        ("refs/tags/v2", TAG_OBJECT),
+        ("refs/tags/v2^{}", OTHER),
+        ("refs/tags/v2.1.0", OTHER),
+        ("refs/tags/v3", SHA),
+    ]);
+    assert!(is_floating("v2") && is_floating("2.1") && !is_floating("v2.1.0"));
+    assert!(!is_floating("stable") && !is_floating("v2-rc"));
+    assert_eq!(comment_label("v2", SHA, &refs), "v2.0.0");
+    assert_eq!(comment_label("v2.1.0", OTHER, &refs), "v2.1.0");
+    assert_eq!(
+        comment_label("v3", SHA, &refs),
+        "v3",
+        "no v3.x.y release there"
+    );
+    // v2 moved on to v2.1.0; the pin is v2.0.0.
+    assert_eq!(
+        verify(SHA, "v2", &refs),
+        Verdict::FloatingMoved {
+            release: "v2.0.0".to_owned()
+        }
+    );
+    // v3 is not at OTHER, and no v3.x.y release is.
+    assert_eq!(
+        verify(OTHER, "v3", &refs),
+        Verdict::CommentMismatch {
+            now: Some(SHA.to_owned()),
+            others: vec!["v2".to_owned(), "v2.1.0".to_owned()]
+        }
+    );
+}
+
+#[test]
+fn printable_escapes_control_characters() {
+    assert_eq!(printable("a\u{1b}]0;x\u{7}b"), "a\\u{1b}]0;x\\u{7}b");
 }
 
 #[test]
