@@ -102,6 +102,27 @@ impl World {
 
 /// `reviewer` fetches `branch` from `author` and approves its tip.
 fn approve(reviewer: &TestRepo, author: &TestRepo, branch: &str, key: &Path) -> [String; 2] {
+    approve_expecting(reviewer, author, branch, key, 0)
+}
+
+/// [`approve`] with a key the base's allowed signers do not list for the
+/// reviewer: it still signs (a forger would), warns, and exits 1.
+fn approve_unlisted(
+    reviewer: &TestRepo,
+    author: &TestRepo,
+    branch: &str,
+    key: &Path,
+) -> [String; 2] {
+    approve_expecting(reviewer, author, branch, key, 1)
+}
+
+fn approve_expecting(
+    reviewer: &TestRepo,
+    author: &TestRepo,
+    branch: &str,
+    key: &Path,
+    code: i32,
+) -> [String; 2] {
     reviewer.git(&[
         "fetch",
         "-q",
@@ -116,7 +137,7 @@ fn approve(reviewer: &TestRepo, author: &TestRepo, branch: &str, key: &Path) -> 
         "--key",
         &key.display().to_string(),
     ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, code, "{}", run.stderr);
     trailers(&run)
 }
 
@@ -311,7 +332,7 @@ fn a_forged_signature_is_blocked() {
     // Mallory signs with her own key and names Bob.
     let (mallory_key, _) = w.key("mallory");
     let mallory = w.reviewer("Bob Reviewer", "bob@example.com");
-    let forged = approve(&mallory, &w.author, "main", &mallory_key);
+    let forged = approve_unlisted(&mallory, &w.author, "main", &mallory_key);
     w.amend_with(&forged);
     let run = w.check_head();
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -419,7 +440,11 @@ fn a_key_not_in_the_allowed_signers_is_blocked() {
             &carol_key.display().to_string(),
         ])
     };
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.code, 1,
+        "signed, but refused by its own check: {}",
+        run.stderr
+    );
     assert!(
         run.stderr
             .contains("warning: the gates will not accept this approval as it stands"),
@@ -453,7 +478,7 @@ fn an_allowed_signers_change_in_the_same_commit_does_not_help() {
     bump_module(&w.author, "5.5.0");
     w.author.git(&["commit", "-q", "-a", "-m", "bump vpc"]);
     let mallory = w.reviewer("Bob Reviewer", "bob@example.com");
-    let forged = approve(&mallory, &w.author, "main", &mallory_key);
+    let forged = approve_unlisted(&mallory, &w.author, "main", &mallory_key);
     w.amend_with(&forged);
     let run = w.author.git_with_hooks(&["push", "origin", "main"]);
     assert_ne!(run.code, 0, "{}", run.stderr);
@@ -885,4 +910,94 @@ fn approve_asks_on_a_terminal_before_signing() {
         "{}",
         accepted.stdout
     );
+}
+
+/// The signers file moved to a new path is judged like the policy: its
+/// contents are in the delta, so an approval of the move cannot carry
+/// another key, and a later edit of the new file in the same push needs an
+/// approval of its own.
+#[test]
+fn a_signers_file_moved_to_a_new_path_stays_protected() {
+    let w = world();
+    w.install_server_hook();
+    let moved = POLICY.replace(".iacgate/allowed_signers", ".iacgate/signers2");
+    let signers = w.author.read(SIGNERS);
+    w.author
+        .write(".iacgate.toml", &moved)
+        .write(".iacgate/signers2", &signers);
+    w.author.git(&["rm", "-q", SIGNERS]);
+    w.author.commit_all("move the signers file");
+    let approval = w.bob_approves("main");
+    w.amend_with(&approval);
+    let honest = w.author.git(&["rev-parse", "HEAD"]);
+
+    // The same approval on a move whose new file lists Mallory's key.
+    let (mallory_key, mallory_pub) = w.key("mallory");
+    w.author.write(
+        ".iacgate/signers2",
+        &format!("bob@example.com {mallory_pub}\n"),
+    );
+    w.author.git(&["add", "-A"]);
+    w.author
+        .git(&["commit", "-q", "--amend", "--no-edit", "--no-verify"]);
+    let run = w.author.git_with_hooks(&["push", "origin", "main"]);
+    assert_ne!(
+        run.code, 0,
+        "a replayed approval of the move:\n{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("covers a different delta"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(remote_main(&w), "initial");
+
+    // The honest move, then an unapproved edit of the new file, pushed
+    // together: the second commit is refused.
+    w.author.git(&["reset", "-q", "--hard", honest.trim()]);
+    let signers2 = w.author.read(".iacgate/signers2");
+    w.author.write(
+        ".iacgate/signers2",
+        &format!("{signers2}bob@example.com {mallory_pub}\n"),
+    );
+    w.author.commit_all("list another key");
+    let run = w.author.git_with_hooks(&["push", "origin", "main"]);
+    assert_ne!(
+        run.code, 0,
+        "an unapproved edit of the moved file:\n{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("change to the allowed signers file .iacgate/signers2"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(remote_main(&w), "initial");
+    drop(mallory_key);
+}
+
+/// Under signed approvals an `iacgate:allow` comment, which the author
+/// writes, cannot clear a finding that needs the reviewer's signature.
+#[test]
+fn a_suppression_comment_does_not_replace_an_approval() {
+    let w = world();
+    w.author.write(
+        "main.tf",
+        &MAIN.replace(
+            "  version = \"5.4.0\"",
+            "  # iacgate:allow version-change -- routine\n  version = \"9.9.9\"",
+        ),
+    );
+    w.author.git(&["commit", "-q", "-a", "-m", "bump vpc"]);
+    let run = w
+        .author
+        .iacgate(&["check", "--commit", "HEAD", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.rule_names(), ["version-change"]);
+    assert_eq!(run.json()["findings"][0]["suppressed"], false);
+    let approval = w.bob_approves("main");
+    w.amend_with(&approval);
+    assert_eq!(w.check_head().code, 0);
 }

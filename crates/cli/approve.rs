@@ -7,6 +7,7 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::{bail, Context};
 use iacgate_core::approval::{self, ApprovalToken, Delta};
+use iacgate_core::pin::printable;
 use iacgate_core::signoff;
 use iacgate_git::ssh::{self, SigningKey, SshVerdict};
 use iacgate_git::Repo;
@@ -91,19 +92,19 @@ pub fn run(args: ApproveArgs) -> anyhow::Result<u8> {
                 err,
                 "\ncommit {} {}",
                 render::short_id(id),
-                summary_of(id).unwrap_or_default()
+                printable(&summary_of(id).unwrap_or_default())
             )?,
             None => writeln!(err, "\nthe staged change")?,
         }
         for entry in delta.entries() {
-            writeln!(err, "  {}", entry.summary)?;
+            writeln!(err, "  {}", printable(&entry.summary))?;
         }
     }
     let blocking: Vec<String> = outcome
         .findings
         .iter()
         .filter(|f| f.is_blocking() && !f.needs_signoff())
-        .map(|f| format!("{}:{} [{}]", f.file, f.line, f.rule.name))
+        .map(|f| format!("{}:{} [{}]", printable(&f.file), f.line, f.rule.name))
         .collect();
     if !blocking.is_empty() {
         writeln!(
@@ -139,13 +140,14 @@ pub fn run(args: ApproveArgs) -> anyhow::Result<u8> {
     }
     let reviewer_key = signoff::approval_key(&gate.policy.signoff).to_owned();
     let mut signed = Vec::new();
+    let mut refused = false;
     for (commit, delta) in &outcome.deltas {
         let message = delta.to_bytes();
         let armored = ssh::sign(&key, approval::NAMESPACE, &message)
             .context("ssh-keygen could not sign the approval")?;
         let token = ApprovalToken::from_armored(delta.locators(), &armored)
             .map_err(|why| anyhow::anyhow!("{why}"))?;
-        self_check(&gate, &approver.email, &armored, delta, &mut err)?;
+        refused |= !self_check(&gate, &approver.email, &armored, delta, &mut err)?;
         signed.push(Signed {
             commit: commit.clone(),
             summary: commit.as_deref().and_then(summary_of),
@@ -179,7 +181,8 @@ pub fn run(args: ApproveArgs) -> anyhow::Result<u8> {
             print_trailers(&signed, per_commit, &mut err)?
         }
     }
-    Ok(EXIT_OK)
+    // Signed, but the gates will refuse it (said above): not a success.
+    Ok(if refused { EXIT_BLOCKED } else { EXIT_OK })
 }
 
 /// The trailers on standard output, under a `# commit` line each when
@@ -193,7 +196,7 @@ fn print_trailers(signed: &[Signed], per_commit: bool, err: &mut impl Write) -> 
                     out,
                     "# commit {} {}",
                     render::short_id(id),
-                    approval.summary.as_deref().unwrap_or_default()
+                    printable(approval.summary.as_deref().unwrap_or_default())
                 )?;
             }
         }
@@ -222,16 +225,16 @@ fn print_trailers(signed: &[Signed], per_commit: bool, err: &mut impl Write) -> 
 }
 
 /// Warns when the base's allowed signers will not accept the approval just
-/// made: better told now than by the author's hook.
+/// made: better told now than by the author's hook. `false` when it warned.
 fn self_check(
     gate: &Gate,
     email: &str,
     armored: &str,
     delta: &Delta,
     err: &mut impl Write,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
     let Some(signers) = &gate.signers else {
-        return Ok(());
+        return Ok(true);
     };
     let problem = match &signers.bytes {
         Err(why) => Some(why.clone()),
@@ -243,17 +246,17 @@ fn self_check(
             armored,
             &delta.to_bytes(),
         )? {
-            SshVerdict::Verified => None,
+            SshVerdict::Verified(_) => None,
             SshVerdict::KeyNotListed(why) | SshVerdict::DoesNotVerify(why) => Some(why),
         },
     };
-    if let Some(problem) = problem {
+    if let Some(problem) = &problem {
         writeln!(
             err,
             "warning: the gates will not accept this approval as it stands: {problem}"
         )?;
     }
-    Ok(())
+    Ok(problem.is_none())
 }
 
 /// The approver: `user.name` and `user.email` from git's configuration.

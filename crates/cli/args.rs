@@ -110,7 +110,7 @@ pub enum Command {
             user.name <user.email>. The gates accept it when the policy sets \
             [signoff] require_signature = true and its allowed_signers file lists your key for \
             that email.\n\n\
-            Exit codes: 0 signed (or nothing needs approval), 1 declined at the prompt, 2 error.")]
+            Exit codes: 0 signed (or nothing needs approval), 1 declined at the prompt, or signed but refused by the base's allowed signers (a warning says why), 2 error.")]
     Approve(ApproveArgs),
     /// Entry points for git hooks (installed as shims in the hooks directory).
     Hook {

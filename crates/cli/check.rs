@@ -386,6 +386,15 @@ fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
     let parsed = Policy::parse(&source.text);
     let mut specs = pathspecs_with_submodules(repo, &[None])?;
     specs.extend(parsed.as_ref().ok().and_then(signers_pathspec));
+    let signers = match parsed
+        .as_ref()
+        .ok()
+        .and_then(|p| p.signoff.allowed_signers.as_ref())
+    {
+        Some(_) => signers_named(repo, &[policy_sides.base.as_deref(), head.as_deref()], true)?,
+        None => Vec::new(),
+    };
+    specs.extend(signers.iter().map(|path| format!(":(literal){path}")));
     let changes = match &request.prefetched {
         Some(raw) if specs == quick_pathspecs() => repo.staged_changes_from_raw(raw)?,
         _ => repo.staged_changes(&as_strs(&specs))?,
@@ -417,6 +426,7 @@ fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
         changes: &changes,
         lineage: &lineage,
         commit: None,
+        signers: &signers,
     };
     judge(repo, &change, &gate, &stage, &mut outcome)?;
     if let Some((parent, changes)) = amended {
@@ -429,6 +439,7 @@ fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
             changes: &changes,
             lineage: &Lineage::Linear,
             commit: None,
+            signers: &signers,
         };
         let mut whole = Outcome::default();
         judge(repo, &change, &gate, &stage, &mut whole)?;
@@ -489,6 +500,18 @@ fn commits(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
         let tip = ids.last().map(String::as_str);
         let mut specs = pathspecs_with_submodules(repo, &[tip, group.policy_at.as_deref()])?;
         specs.extend(signers_pathspec(policy));
+        let signers = match policy.signoff.allowed_signers {
+            Some(_) => {
+                let revs: Vec<Option<&str>> = ids
+                    .iter()
+                    .map(|id| Some(id.as_str()))
+                    .chain([group.policy_at.as_deref()])
+                    .collect();
+                signers_named(repo, &revs, false)?
+            }
+            None => Vec::new(),
+        };
+        specs.extend(signers.iter().map(|path| format!(":(literal){path}")));
         for CommitChanges { info, changes } in repo.commits_changes(&ids, &as_strs(&specs))? {
             outcome.commits.push(CommitHeader {
                 id: info.id.clone(),
@@ -515,6 +538,7 @@ fn commits(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
                 changes: &changes,
                 lineage: &lineage,
                 commit: Some(&info.id),
+                signers: &signers,
             };
             judge(repo, &change, gate, &stage, &mut outcome)?;
         }
@@ -538,6 +562,11 @@ fn judge_rewind(
 ) -> anyhow::Result<()> {
     let mut specs = pathspecs_with_submodules(repo, &[Some(&rewind.old), Some(&rewind.new)])?;
     specs.extend(signers_pathspec(&gate.policy));
+    let signers = match gate.policy.signoff.allowed_signers {
+        Some(_) => signers_named(repo, &[Some(&rewind.old), Some(&rewind.new)], false)?,
+        None => Vec::new(),
+    };
+    specs.extend(signers.iter().map(|path| format!(":(literal){path}")));
     let changes = repo.changes_between(&rewind.old, &rewind.new, &as_strs(&specs))?;
     if changes.is_empty() {
         return Ok(());
@@ -564,6 +593,7 @@ fn judge_rewind(
         changes: &changes,
         lineage: &lineage,
         commit: Some(&info.id),
+        signers: &signers,
     };
     judge(repo, &change, gate, &stage, outcome)
 }
@@ -776,6 +806,9 @@ struct Change<'c> {
     changes: &'c [FileChange],
     lineage: &'c Lineage,
     commit: Option<&'c str>,
+    /// Allowed signers files named by policies other than the judging one
+    /// (see [`signers_named`]).
+    signers: &'c [String],
 }
 
 /// How the new side came to be (see [`History`]), as revisions.
@@ -867,12 +900,18 @@ fn judge(
             text(change.sides.read_new(repo, GITMODULES)?),
         )
     };
-    let analysis = Analysis::in_trees(&inputs, policy, Some((&base_tree, &new_tree)))
-        .with_submodules(
-            &gitlinks,
-            old_gitmodules.as_deref(),
-            new_gitmodules.as_deref(),
-        );
+    let extra_signers: Vec<&str> = change.signers.iter().map(String::as_str).collect();
+    let analysis = Analysis::with_signers(
+        &inputs,
+        policy,
+        Some((&base_tree, &new_tree)),
+        &extra_signers,
+    )
+    .with_submodules(
+        &gitlinks,
+        old_gitmodules.as_deref(),
+        new_gitmodules.as_deref(),
+    );
     if analysis.files_checked() == 0 {
         return Ok(());
     }
@@ -1219,6 +1258,34 @@ fn gate(
     Ok(Some(Gate { policy, signers }))
 }
 
+/// The allowed signers files named by the policy files at `revs` (`None`:
+/// the base of a first commit, skipped) and, with `index`, the staged one:
+/// when approvals are in use, a file any of them names is judged like the
+/// policy, so that moving the signers file to a new path (or editing it
+/// later in the same push) cannot slip keys in unapproved.
+fn signers_named(repo: &Repo, revs: &[Option<&str>], index: bool) -> anyhow::Result<Vec<String>> {
+    let mut found = Vec::new();
+    let mut texts = Vec::new();
+    for rev in revs.iter().flatten() {
+        texts.push(repo.file_at(rev, POLICY_FILE)?);
+    }
+    if index {
+        texts.push(repo.index_file(POLICY_FILE)?);
+    }
+    for bytes in texts.into_iter().flatten() {
+        let text = String::from_utf8_lossy(&bytes);
+        if let Some(path) = Policy::parse(&text)
+            .ok()
+            .and_then(|p| p.signoff.allowed_signers)
+        {
+            found.push(path);
+        }
+    }
+    found.sort();
+    found.dedup();
+    Ok(found)
+}
+
 /// The pathspec of the allowed signers file the policy names: a change to
 /// it is a change to the policy (`policy-change`).
 fn signers_pathspec(policy: &Policy) -> Option<String> {
@@ -1270,7 +1337,7 @@ fn verify_approval(
     )
     .context("cannot check a signed approval (is OpenSSH's ssh-keygen installed?)")?;
     Ok(match verdict {
-        SshVerdict::Verified => SignatureCheck::Verified,
+        SshVerdict::Verified(key) => SignatureCheck::Verified(key),
         SshVerdict::KeyNotListed(why) => SignatureCheck::KeyNotListed(why),
         SshVerdict::DoesNotVerify(why) => SignatureCheck::DoesNotVerify(why),
     })

@@ -146,7 +146,7 @@ fn summary(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
     } else if pending > 0 {
         writeln!(
             out,
-            "iacgate: {} {} a reviewer sign-off: the commit message must carry a `Reviewed-by: Name <email>` trailer (the commit-msg hook enforces it)",
+            "iacgate: {} {} a reviewer sign-off in the commit message, as each says above (the commit-msg hook enforces it)",
             plural(pending, "change"),
             if pending == 1 { "needs" } else { "need" }
         )?;

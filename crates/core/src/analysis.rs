@@ -230,9 +230,9 @@ pub struct Analysis<'a> {
     policy: &'a Policy,
     files: Vec<Analyzed<'a>>,
     policy_file: Option<PolicyFileChange<'a>>,
-    /// The allowed signers file the policy names (`[signoff]
-    /// allowed_signers`), when the change touches it: its path and sides.
-    signers_file: Option<SignersFileChange<'a>>,
+    /// The allowed signers files (`[signoff] allowed_signers`) the change
+    /// touches: their paths and sides.
+    signers_files: Vec<SignersFileChange<'a>>,
     /// Gitlink changes, judged by [`crate::submodules`], and `.gitmodules`
     /// as it will be (for suppressions).
     submodules: Vec<Finding>,
@@ -261,29 +261,62 @@ impl<'a> Analysis<'a> {
         policy: &'a Policy,
         trees: Option<(&dyn Tree, &dyn Tree)>,
     ) -> Analysis<'a> {
+        Analysis::with_signers(inputs, policy, trees, &[])
+    }
+
+    /// [`Analysis::in_trees`], where the files at `signers` are allowed
+    /// signers files too, besides the one the judging policy names: those
+    /// that the policy on either side of the change (or of any commit of
+    /// the same push) names. A signers file moved to a new path is judged
+    /// like the policy, not as an unknown file.
+    pub fn with_signers(
+        inputs: &[FileInput<'a>],
+        policy: &'a Policy,
+        trees: Option<(&dyn Tree, &dyn Tree)>,
+        signers: &[&'a str],
+    ) -> Analysis<'a> {
         let trees = trees.map(|(old, new)| (TreeFiles::new(old), TreeFiles::new(new)));
         let mut early = pre_extract(inputs);
         let old_tree = trees.as_ref().map(|t| &t.0);
         let new_tree = trees.as_ref().map(|t| &t.1);
         let mut policy_file = None;
-        let mut signers_file = None;
+        let mut signers_files = Vec::new();
         let mut files = Vec::new();
+        let mut signers_paths: Vec<&'a str> = policy
+            .signoff
+            .allowed_signers
+            .as_deref()
+            .into_iter()
+            .chain(signers.iter().copied())
+            .collect();
+        signers_paths.sort_unstable();
+        signers_paths.dedup();
         for (index, input) in inputs.iter().enumerate() {
             let Some(path) = input.new_path.or(input.old_path) else {
                 continue;
             };
-            let signers = policy.signoff.allowed_signers.as_deref();
-            if signers.is_some() && (input.new_path == signers || input.old_path == signers) {
+            // A file at a signers path, on either side of a rename, is
+            // judged as a signers file at that path.
+            let named: Vec<&'a str> = signers_paths
+                .iter()
+                .copied()
+                .filter(|s| input.new_path == Some(*s) || input.old_path == Some(*s))
+                .collect();
+            for signers in &named {
                 let side = |p: Option<&str>, bytes: Option<&'a [u8]>| {
-                    bytes.filter(|_| p == signers).map(String::from_utf8_lossy)
+                    bytes
+                        .filter(|_| p == Some(*signers))
+                        .map(String::from_utf8_lossy)
                 };
                 let (old, new) = (
                     side(input.old_path, input.old),
                     side(input.new_path, input.new),
                 );
                 if judged_here(input) && old != new {
-                    signers_file = signers.map(|path| (path, old, new));
+                    signers_files.push((*signers, old, new));
                 }
+            }
+            if !named.is_empty() {
                 continue;
             }
             if input.new_path == Some(POLICY_FILE) || input.old_path == Some(POLICY_FILE) {
@@ -388,7 +421,7 @@ impl<'a> Analysis<'a> {
             policy,
             files,
             policy_file,
-            signers_file,
+            signers_files,
             submodules: Vec::new(),
             gitmodules: None,
         }
@@ -419,7 +452,7 @@ impl<'a> Analysis<'a> {
     pub fn files_checked(&self) -> usize {
         self.files.len()
             + usize::from(self.policy_file.is_some())
-            + usize::from(self.signers_file.is_some())
+            + self.signers_files.len()
             + usize::from(self.gitmodules.is_some())
     }
 
@@ -511,7 +544,7 @@ impl<'a> Analysis<'a> {
         if let Some(change) = &self.policy_file {
             findings.extend(policy_findings(change));
         }
-        if let Some((path, old, new)) = &self.signers_file {
+        for (path, old, new) in &self.signers_files {
             findings.push(policy_change::check_allowed_signers(
                 path,
                 old.as_deref(),
@@ -540,7 +573,10 @@ impl<'a> Analysis<'a> {
                 return false;
             };
             finding.level = level;
-            if finding.side == Side::New {
+            // Under signed approvals, a comment the author writes cannot
+            // stand in for the reviewer's signature.
+            let needs_approval = self.policy.signoff.require_signature && finding.needs_signoff();
+            if finding.side == Side::New && !needs_approval {
                 if let Some(text) = texts.get(finding.file.as_str()) {
                     suppress::apply(finding, text);
                 }

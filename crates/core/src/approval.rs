@@ -379,8 +379,8 @@ pub fn is_principal(email: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignatureCheck {
     /// Made with a key the allowed signers list for that email, over
-    /// exactly this delta.
-    Verified,
+    /// exactly this delta; the key's fingerprint, when known.
+    Verified(Option<String>),
     /// A good signature over this delta, by a key the allowed signers do not
     /// list for that email (or list with restrictions that exclude it).
     KeyNotListed(String),

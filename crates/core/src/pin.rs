@@ -487,13 +487,15 @@ pub fn comment_label(reference: &str, commit: &str, refs: &RemoteRefs) -> String
     release_under(written, &tags).unwrap_or_else(|| reference.to_owned())
 }
 
-/// `s` with control characters escaped, for names and refs taken from
-/// files and shown on a terminal.
+/// `s` with control characters and bidirectional overrides escaped, for
+/// names, paths and refs taken from files and shown on a terminal (where
+/// they could rewrite or reorder what a reviewer reads).
 pub fn printable(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
+        let bidi = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
         match c {
-            c if c.is_control() => out.push_str(&c.escape_default().to_string()),
+            c if c.is_control() || bidi => out.push_str(&c.escape_unicode().to_string()),
             c => out.push(c),
         }
     }

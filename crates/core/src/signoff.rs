@@ -64,6 +64,10 @@ pub struct SignoffVerdict {
 /// checks one (principal, approval, signed bytes) with `ssh-keygen`, which
 /// the caller runs, and `E` is why it could not run. Otherwise every
 /// reviewer trailer counts and `verify` is not called.
+/// The most approval pairs read from one message: a reviewer needs one,
+/// `required` a few; each costs ssh-keygen runs.
+const MAX_APPROVALS: usize = 16;
+
 pub fn evaluate<E>(
     policy: &SignoffPolicy,
     context: &CommitContext,
@@ -96,7 +100,19 @@ pub fn evaluate<E>(
     if policy.require_signature {
         let claims = approval::claims(&context.trailers, &policy.trailers);
         let message = delta.to_bytes();
-        for claim in claims.claims {
+        if claims.claims.len() > MAX_APPROVALS {
+            verdict.rejected.push(format!(
+                "the message carries {} approvals; only the first {MAX_APPROVALS} are read",
+                claims.claims.len()
+            ));
+        }
+        let mut keys: Vec<String> = Vec::new();
+        let mut seen: Vec<(String, String)> = Vec::new();
+        for claim in claims.claims.into_iter().take(MAX_APPROVALS) {
+            // Enough reviewers: the rest need no ssh-keygen run.
+            if verdict.reviewers.len() >= policy.required {
+                break;
+            }
             let reviewer = claim.reviewer;
             let Some(email) = claim.email.filter(|e| approval::is_principal(e)) else {
                 verdict.rejected.push(format!(
@@ -118,8 +134,24 @@ pub fn evaluate<E>(
             if !admissible(&mut verdict, &reviewer, &lower) {
                 continue;
             }
+            let pair = (lower.clone(), token.render());
+            if seen.contains(&pair) {
+                continue;
+            }
+            seen.push(pair);
             match verify(&email, &token, &message)? {
-                SignatureCheck::Verified => {
+                SignatureCheck::Verified(key) => {
+                    // One key is one reviewer, whatever emails it is
+                    // listed for.
+                    if let Some(key) = key {
+                        if keys.contains(&key) {
+                            verdict.rejected.push(format!(
+                                "the approval of `{reviewer}` is signed with a key that already approved as another reviewer ({key}): one key counts once"
+                            ));
+                            continue;
+                        }
+                        keys.push(key);
+                    }
                     if !verdict.reviewers.contains(&lower) {
                         verdict.reviewers.push(lower);
                     }
@@ -554,7 +586,9 @@ mod signed_tests {
         move |who, _, message| {
             Ok(match who {
                 "mallory@x.io" => SignatureCheck::KeyNotListed("no principal matched".into()),
-                _ if message == signed.as_slice() => SignatureCheck::Verified,
+                _ if message == signed.as_slice() => {
+                    SignatureCheck::Verified(Some(format!("SHA256:{who}")))
+                }
                 _ => SignatureCheck::DoesNotVerify("incorrect signature".into()),
             })
         }
@@ -627,7 +661,7 @@ mod signed_tests {
         let calls = std::cell::Cell::new(0);
         let counting = |_: &str, _: &ApprovalToken, _: &[u8]| -> Result<SignatureCheck, ()> {
             calls.set(calls.get() + 1);
-            Ok(SignatureCheck::Verified)
+            Ok(SignatureCheck::Verified(None))
         };
         let own = context(approval("alice@x.io", &d).to_vec());
         let v = evaluate(&policy, &own, &d, counting).unwrap();
@@ -710,5 +744,42 @@ mod signed_tests {
         assert!(judged[0]
             .message
             .ends_with("approved with a verified signature by bob@x.io"));
+    }
+
+    #[test]
+    fn one_key_counts_once_and_many_approvals_are_not_all_read() {
+        let d = delta(&[bump("vpc")]);
+        let mut policy = signed_policy();
+        policy.required = 2;
+        // The same key, listed for two emails.
+        let mut trailers = approval("bob@x.io", &d).to_vec();
+        trailers.extend(approval("bob.alt@x.io", &d));
+        let same_key = |_: &str, _: &ApprovalToken, _: &[u8]| -> Result<SignatureCheck, ()> {
+            Ok(SignatureCheck::Verified(Some("SHA256:bobkey".to_owned())))
+        };
+        let v = evaluate(&policy, &context(trailers), &d, same_key).unwrap();
+        assert!(!v.satisfied, "{v:?}");
+        assert!(
+            v.rejected.iter().any(|r| r.contains("one key counts once")),
+            "{v:?}"
+        );
+
+        // 40 pairs: at most MAX_APPROVALS are checked, and none once enough.
+        let mut trailers = Vec::new();
+        for _ in 0..40 {
+            trailers.extend(approval("bob@x.io", &d));
+        }
+        let mut runs = 0;
+        let counting = |_: &str, _: &ApprovalToken, _: &[u8]| -> Result<SignatureCheck, ()> {
+            runs += 1;
+            Ok(SignatureCheck::DoesNotVerify("incorrect signature".into()))
+        };
+        let v = evaluate(&signed_policy(), &context(trailers), &d, counting).unwrap();
+        assert!(!v.satisfied);
+        assert!(runs <= 1, "identical pairs are checked once: {runs}");
+        assert!(
+            v.rejected.iter().any(|r| r.contains("only the first 16")),
+            "{v:?}"
+        );
     }
 }

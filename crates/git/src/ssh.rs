@@ -48,8 +48,9 @@ impl SigningKey {
 /// What `ssh-keygen` says about a signature over a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SshVerdict {
-    /// Verified for the principal under the allowed signers.
-    Verified,
+    /// Verified for the principal under the allowed signers, with the
+    /// signing key's fingerprint when ssh-keygen names it.
+    Verified(Option<String>),
     /// A good signature over the message, by a key the allowed signers do
     /// not accept for the principal; says which key and why.
     KeyNotListed(String),
@@ -137,7 +138,14 @@ pub fn verify(
     ];
     let (_, verified) = run(&verify_args, message)?;
     if verified.status.success() {
-        return Ok(SshVerdict::Verified);
+        let report = format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&verified.stdout),
+            String::from_utf8_lossy(&verified.stderr)
+        );
+        return Ok(SshVerdict::Verified(
+            key_fingerprint(&report).map(str::to_owned),
+        ));
     }
     let check_args = vec![
         arg("-Y"),
@@ -299,7 +307,10 @@ mod tests {
         let check = |principal: &str, signature: &str, message: &[u8]| {
             verify(signers.as_bytes(), label, principal, NS, signature, message).unwrap()
         };
-        assert_eq!(check("bob@x.io", &signature, message), SshVerdict::Verified);
+        match check("bob@x.io", &signature, message) {
+            SshVerdict::Verified(Some(key)) => assert!(key.starts_with("SHA256:"), "{key}"),
+            other => panic!("{other:?}"),
+        }
         match check("bob@x.io", &signature, b"iacgate-approval v1\nother\n") {
             SshVerdict::DoesNotVerify(why) => assert!(why.contains("incorrect signature"), "{why}"),
             other => panic!("{other:?}"),

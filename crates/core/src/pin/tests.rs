@@ -232,6 +232,7 @@ fn floating_tags_move_on_and_are_written_as_the_release_they_name() {
 #[test]
 fn printable_escapes_control_characters() {
     assert_eq!(printable("a\u{1b}]0;x\u{7}b"), "a\\u{1b}]0;x\\u{7}b");
+    assert_eq!(printable("x\u{202e}y\r"), "x\\u{202e}y\\u{d}");
 }
 
 #[test]
