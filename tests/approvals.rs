@@ -100,6 +100,12 @@ impl World {
     }
 }
 
+/// `reviewer` fetches `refspec` from `author`'s clone (as a reviewer
+/// fetches the author's branch).
+fn fetch(reviewer: &TestRepo, author: &TestRepo, refspec: &str) {
+    reviewer.git(&["fetch", "-q", &author.path().display().to_string(), refspec]);
+}
+
 /// `reviewer` fetches `branch` from `author` and approves its tip.
 fn approve(reviewer: &TestRepo, author: &TestRepo, branch: &str, key: &Path) -> [String; 2] {
     approve_expecting(reviewer, author, branch, key, 0)
@@ -123,12 +129,11 @@ fn approve_expecting(
     key: &Path,
     code: i32,
 ) -> [String; 2] {
-    reviewer.git(&[
-        "fetch",
-        "-q",
-        &author.path().display().to_string(),
+    fetch(
+        reviewer,
+        author,
         &format!("+refs/heads/{branch}:refs/remotes/author/{branch}"),
-    ]);
+    );
     let run = reviewer.iacgate(&[
         "approve",
         "--commit",
@@ -425,12 +430,11 @@ fn a_key_not_in_the_allowed_signers_is_blocked() {
     let (carol_key, _) = w.key("carol");
     let carol = w.reviewer("Carol", "carol@example.com");
     let run = {
-        carol.git(&[
-            "fetch",
-            "-q",
-            &w.author.path().display().to_string(),
+        fetch(
+            &carol,
+            &w.author,
             "+refs/heads/main:refs/remotes/author/main",
-        ]);
+        );
         carol.iacgate(&[
             "approve",
             "--commit",
@@ -522,12 +526,7 @@ fn changing_the_allowed_signers_needs_an_approval_itself() {
     );
     // Bob approves the new key; the delta names the file's contents.
     let bob = w.reviewer("Bob Reviewer", "bob@example.com");
-    bob.git(&[
-        "fetch",
-        "-q",
-        &w.author.path().display().to_string(),
-        "+refs/heads/main:refs/remotes/author/main",
-    ]);
+    fetch(&bob, &w.author, "+refs/heads/main:refs/remotes/author/main");
     let run = bob.iacgate(&[
         "approve",
         "--commit",
@@ -629,12 +628,7 @@ fn a_range_approval_signs_each_commit_that_needs_one() {
     bump_provider(&w.author, "~> 6.0");
     w.author.git(&["commit", "-q", "-a", "-m", "bump aws"]);
     let bob = w.reviewer("Bob Reviewer", "bob@example.com");
-    bob.git(&[
-        "fetch",
-        "-q",
-        &w.author.path().display().to_string(),
-        "+refs/heads/*:refs/remotes/author/*",
-    ]);
+    fetch(&bob, &w.author, "+refs/heads/*:refs/remotes/author/*");
     let run = bob.iacgate(&[
         "approve",
         "--range",
@@ -684,12 +678,7 @@ fn approve_explains_what_it_cannot_do() {
     let w = world();
     w.author.write("notes.txt", "n\n").commit_all("notes");
     let bob = w.reviewer("Bob Reviewer", "bob@example.com");
-    bob.git(&[
-        "fetch",
-        "-q",
-        &w.author.path().display().to_string(),
-        "+refs/heads/main:refs/remotes/author/main",
-    ]);
+    fetch(&bob, &w.author, "+refs/heads/main:refs/remotes/author/main");
     let key = w.bob_key.display().to_string();
     // Nothing that needs a sign-off: nothing is signed.
     let run = bob.iacgate(&["approve", "--commit", "author/main", "--yes", "--key", &key]);
@@ -704,12 +693,7 @@ fn approve_explains_what_it_cannot_do() {
     w.author.git(&["checkout", "-q", "-b", "bump"]);
     bump_module(&w.author, "5.5.0");
     w.author.git(&["commit", "-q", "-a", "-m", "bump vpc"]);
-    bob.git(&[
-        "fetch",
-        "-q",
-        &w.author.path().display().to_string(),
-        "+refs/heads/bump:refs/remotes/author/bump",
-    ]);
+    fetch(&bob, &w.author, "+refs/heads/bump:refs/remotes/author/bump");
     let run = bob.iacgate(&["approve", "--commit", "author/bump", "--key", &key]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("pass --yes"), "{}", run.stderr);
@@ -822,12 +806,7 @@ fn a_key_held_by_ssh_agent_signs_through_git_config() {
     bump_module(&w.author, "5.5.0");
     w.author.git(&["commit", "-q", "-a", "-m", "bump vpc"]);
     let bob = w.reviewer("Bob Reviewer", "bob@example.com");
-    bob.git(&[
-        "fetch",
-        "-q",
-        &w.author.path().display().to_string(),
-        "+refs/heads/main:refs/remotes/author/main",
-    ]);
+    fetch(&bob, &w.author, "+refs/heads/main:refs/remotes/author/main");
     // git's literal form: the public key, its private half in the agent.
     let public = std::fs::read_to_string(w.bob_key.with_extension("pub")).unwrap();
     bob.git(&["config", "gpg.format", "ssh"]);
@@ -856,12 +835,7 @@ fn approve_asks_on_a_terminal_before_signing() {
     bump_module(&w.author, "5.5.0");
     w.author.git(&["commit", "-q", "-a", "-m", "bump vpc"]);
     let bob = w.reviewer("Bob Reviewer", "bob@example.com");
-    bob.git(&[
-        "fetch",
-        "-q",
-        &w.author.path().display().to_string(),
-        "+refs/heads/main:refs/remotes/author/main",
-    ]);
+    fetch(&bob, &w.author, "+refs/heads/main:refs/remotes/author/main");
     // `script` gives the command a terminal; the answer is typed ahead.
     let on_terminal = |answer: &str| {
         use std::io::Write;

@@ -253,12 +253,7 @@ pub struct ScanArgs {
 
 impl ScanArgs {
     pub fn scope(&self) -> crate::scan::Scope {
-        use crate::scan::Scope;
-        match (&self.path, &self.rev) {
-            (Some(path), _) => Scope::Dir(path.clone()),
-            (None, Some(rev)) => Scope::Rev(rev.clone()),
-            (None, None) => Scope::Index,
-        }
+        crate::scan::Scope::of(self.path.as_ref(), self.rev.as_ref())
     }
 }
 
@@ -306,12 +301,7 @@ pub struct VerifyArgs {
 
 impl VerifyArgs {
     pub fn scope(&self) -> crate::scan::Scope {
-        use crate::scan::Scope;
-        match (&self.path, &self.rev) {
-            (Some(path), _) => Scope::Dir(path.clone()),
-            (None, Some(rev)) => Scope::Rev(rev.clone()),
-            (None, None) => Scope::Index,
-        }
+        crate::scan::Scope::of(self.path.as_ref(), self.rev.as_ref())
     }
 }
 

@@ -242,7 +242,7 @@ fn pathspecs_with_submodules(repo: &Repo, trees: &[Option<&str>]) -> anyhow::Res
             .iter()
             .flat_map(|b| submodules::parse(&String::from_utf8_lossy(b)))
         {
-            specs.push(format!(":(literal){}", entry.path));
+            specs.push(literal(&entry.path));
         }
     }
     specs.sort();
@@ -385,16 +385,13 @@ fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
     let source = read_policy(repo, &policy_sides, request.config.as_ref())?;
     let parsed = Policy::parse(&source.text);
     let mut specs = pathspecs_with_submodules(repo, &[None])?;
-    specs.extend(parsed.as_ref().ok().and_then(signers_pathspec));
-    let signers = match parsed
-        .as_ref()
-        .ok()
-        .and_then(|p| p.signoff.allowed_signers.as_ref())
-    {
-        Some(_) => signers_named(repo, &[policy_sides.base.as_deref(), head.as_deref()], true)?,
-        None => Vec::new(),
-    };
-    specs.extend(signers.iter().map(|path| format!(":(literal){path}")));
+    let signers = signers_named(
+        repo,
+        parsed.as_ref().ok(),
+        &[policy_sides.base.as_deref(), head.as_deref()],
+        true,
+    )?;
+    specs.extend(signers.iter().map(|path| literal(path)));
     let changes = match &request.prefetched {
         Some(raw) if specs == quick_pathspecs() => repo.staged_changes_from_raw(raw)?,
         _ => repo.staged_changes(&as_strs(&specs))?,
@@ -499,19 +496,13 @@ fn commits(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
             .collect();
         let tip = ids.last().map(String::as_str);
         let mut specs = pathspecs_with_submodules(repo, &[tip, group.policy_at.as_deref()])?;
-        specs.extend(signers_pathspec(policy));
-        let signers = match policy.signoff.allowed_signers {
-            Some(_) => {
-                let revs: Vec<Option<&str>> = ids
-                    .iter()
-                    .map(|id| Some(id.as_str()))
-                    .chain([group.policy_at.as_deref()])
-                    .collect();
-                signers_named(repo, &revs, false)?
-            }
-            None => Vec::new(),
-        };
-        specs.extend(signers.iter().map(|path| format!(":(literal){path}")));
+        let revs: Vec<Option<&str>> = ids
+            .iter()
+            .map(|id| Some(id.as_str()))
+            .chain([group.policy_at.as_deref()])
+            .collect();
+        let signers = signers_named(repo, Some(policy), &revs, false)?;
+        specs.extend(signers.iter().map(|path| literal(path)));
         for CommitChanges { info, changes } in repo.commits_changes(&ids, &as_strs(&specs))? {
             outcome.commits.push(CommitHeader {
                 id: info.id.clone(),
@@ -561,12 +552,9 @@ fn judge_rewind(
     outcome: &mut Outcome,
 ) -> anyhow::Result<()> {
     let mut specs = pathspecs_with_submodules(repo, &[Some(&rewind.old), Some(&rewind.new)])?;
-    specs.extend(signers_pathspec(&gate.policy));
-    let signers = match gate.policy.signoff.allowed_signers {
-        Some(_) => signers_named(repo, &[Some(&rewind.old), Some(&rewind.new)], false)?,
-        None => Vec::new(),
-    };
-    specs.extend(signers.iter().map(|path| format!(":(literal){path}")));
+    let revs = [Some(rewind.old.as_str()), Some(rewind.new.as_str())];
+    let signers = signers_named(repo, Some(&gate.policy), &revs, false)?;
+    specs.extend(signers.iter().map(|path| literal(path)));
     let changes = repo.changes_between(&rewind.old, &rewind.new, &as_strs(&specs))?;
     if changes.is_empty() {
         return Ok(());
@@ -1258,13 +1246,22 @@ fn gate(
     Ok(Some(Gate { policy, signers }))
 }
 
-/// The allowed signers files named by the policy files at `revs` (`None`:
-/// the base of a first commit, skipped) and, with `index`, the staged one:
-/// when approvals are in use, a file any of them names is judged like the
-/// policy, so that moving the signers file to a new path (or editing it
+/// The allowed signers files a change to which is a change to the policy
+/// (`policy-change`): the one the judging `policy` names and, when it names
+/// one (approvals are in use), those named by the policy files at `revs`
+/// (`None`: the base of a first commit, skipped) and, with `index`, the
+/// staged one. So moving the signers file to a new path (or editing it
 /// later in the same push) cannot slip keys in unapproved.
-fn signers_named(repo: &Repo, revs: &[Option<&str>], index: bool) -> anyhow::Result<Vec<String>> {
-    let mut found = Vec::new();
+fn signers_named(
+    repo: &Repo,
+    policy: Option<&Policy>,
+    revs: &[Option<&str>],
+    index: bool,
+) -> anyhow::Result<Vec<String>> {
+    let Some(own) = policy.and_then(|p| p.signoff.allowed_signers.clone()) else {
+        return Ok(Vec::new());
+    };
+    let mut found = vec![own];
     let mut texts = Vec::new();
     for rev in revs.iter().flatten() {
         texts.push(repo.file_at(rev, POLICY_FILE)?);
@@ -1286,14 +1283,9 @@ fn signers_named(repo: &Repo, revs: &[Option<&str>], index: bool) -> anyhow::Res
     Ok(found)
 }
 
-/// The pathspec of the allowed signers file the policy names: a change to
-/// it is a change to the policy (`policy-change`).
-fn signers_pathspec(policy: &Policy) -> Option<String> {
-    policy
-        .signoff
-        .allowed_signers
-        .as_ref()
-        .map(|path| format!(":(literal){path}"))
+/// A pathspec that matches exactly `path`.
+fn literal(path: &str) -> String {
+    format!(":(literal){path}")
 }
 
 /// The git blob ids of a changed file's two sides: what names the content

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use iacgate_core::extract::{extract, FileKind};
+use iacgate_core::model::Dependency;
 use iacgate_core::pin::{
     comment_label, newest_satisfying, printable, range_sites, ref_sites, rewrite, PinEdit,
     RangeSite, RefSite, Resolved, Tail,
@@ -33,10 +34,14 @@ pub fn run(args: &PinArgs) -> anyhow::Result<u8> {
     let mut ranges = Vec::new();
     for target in targets {
         match read(&target) {
-            Ok((text, sites, in_file, skipped)) => {
-                failed += skipped;
-                ranges.extend(in_file.into_iter().map(|r| (target.shown.clone(), r)));
-                files.push((target, text, sites));
+            Ok(file) => {
+                failed += file.skipped;
+                ranges.extend(
+                    file.ranges
+                        .iter()
+                        .map(|r| (target.shown.clone(), r.clone())),
+                );
+                files.push((target, file));
             }
             Err(why) => {
                 writeln!(err, "{}: not pinned: {}", target.shown, printable(&why))?;
@@ -46,16 +51,17 @@ pub fn run(args: &PinArgs) -> anyhow::Result<u8> {
     }
     let urls: BTreeSet<&str> = files
         .iter()
-        .flat_map(|(_, _, sites)| sites.iter())
+        .flat_map(|(_, file)| file.sites.iter())
         .filter(|site| !site.is_commit())
         .map(|site| site.remote.as_str())
         .collect();
     let answers = remotes::list(urls, Duration::from_secs(args.timeout));
     let (mut pinned, mut changed) = (0usize, 0usize);
     let mut out = std::io::stdout().lock();
-    for (target, text, sites) in &files {
+    for (target, file) in &files {
+        let text = &file.text;
         let mut edits = Vec::new();
-        for site in sites.iter().filter(|site| !site.is_commit()) {
+        for site in file.sites.iter().filter(|site| !site.is_commit()) {
             let resolved = match site.tail {
                 _ if target.kind == FileKind::TerraformJson => Err(
                     "JSON has no comments to keep the version name in; pin it by hand".to_owned(),
@@ -106,7 +112,7 @@ pub fn run(args: &PinArgs) -> anyhow::Result<u8> {
         if edits.is_empty() {
             continue;
         }
-        let new = match rewrite(target.kind, text, &edits) {
+        let new = match rewrite(target.kind, text, &file.deps, &edits) {
             Ok(new) => new,
             Err(why) => {
                 writeln!(err, "{}: not pinned: {why}", target.shown)?;
@@ -235,10 +241,20 @@ fn is_abbreviated(reference: &str) -> bool {
     (7..40).contains(&reference.len()) && reference.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// A file's text, the git refs written in it, its registry modules with a
-/// version range, and how many refs cannot be pinned where they are
-/// (listed); `Err` with why when it cannot be read.
-fn read(target: &Target) -> Result<(String, Vec<RefSite>, Vec<RangeSite>, usize), String> {
+/// An IaC file as read for pinning.
+struct PinFile {
+    text: String,
+    deps: Vec<Dependency>,
+    /// The git refs written in it.
+    sites: Vec<RefSite>,
+    /// Its registry modules with a version range.
+    ranges: Vec<RangeSite>,
+    /// How many refs cannot be pinned where they are (listed as read).
+    skipped: usize,
+}
+
+/// A file as read for pinning; `Err` with why when it cannot be read.
+fn read(target: &Target) -> Result<PinFile, String> {
     let meta = std::fs::symlink_metadata(&target.full).map_err(|e| e.to_string())?;
     if meta.file_type().is_symlink() {
         return Err("a symbolic link; pin the file it points to".to_owned());
@@ -265,7 +281,13 @@ fn read(target: &Target) -> Result<(String, Vec<RefSite>, Vec<RangeSite>, usize)
         );
     }
     let ranges = range_sites(&text, &deps);
-    Ok((text, sites, ranges, unreachable.len()))
+    Ok(PinFile {
+        text,
+        deps,
+        sites,
+        ranges,
+        skipped: unreachable.len(),
+    })
 }
 
 /// The IaC files named by `paths` (directories searched, never left).

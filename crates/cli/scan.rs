@@ -42,6 +42,17 @@ pub enum Scope {
     Dir(PathBuf),
 }
 
+impl Scope {
+    /// From a command's `[PATH | --rev REV]`: the index when neither.
+    pub fn of(path: Option<&PathBuf>, rev: Option<&String>) -> Scope {
+        match (path, rev) {
+            (Some(path), _) => Scope::Dir(path.clone()),
+            (None, Some(rev)) => Scope::Rev(rev.clone()),
+            (None, None) => Scope::Index,
+        }
+    }
+}
+
 /// A tree's IaC files, and how to read any of its files.
 pub(crate) struct Files {
     /// `(path, bytes, why it cannot be read)`.

@@ -108,7 +108,4 @@ impl Report<'_> {
     }
 }
 
-/// `0123456789ab`: the short commit id shown to people.
-pub fn short_id(id: &str) -> &str {
-    &id[..id.len().min(12)]
-}
+pub use iacgate_core::model::short_id;

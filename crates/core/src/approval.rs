@@ -8,7 +8,7 @@
 //! trailer is read, so the reviewer's machine and every gate agree on both.
 
 use crate::finding::Finding;
-use crate::model::Kind;
+use crate::model::{short_id, Kind};
 
 /// The SSH signature namespace (`ssh-keygen -Y sign -n`): a signature made
 /// for anything else (a git commit, a file) is not an approval.
@@ -145,8 +145,8 @@ fn entry(f: &Finding, content: Option<&ContentIds>) -> DeltaEntry {
     let contents = match content {
         Some(ids) => format!(
             " (contents {} -> {})",
-            ids.old.as_deref().map_or("none", short),
-            ids.new.as_deref().map_or("none", short)
+            ids.old.as_deref().map_or("none", short_id),
+            ids.new.as_deref().map_or("none", short_id)
         ),
         None => String::new(),
     };
@@ -160,10 +160,6 @@ fn entry(f: &Finding, content: Option<&ContentIds>) -> DeltaEntry {
         ),
         line,
     }
-}
-
-fn short(id: &str) -> &str {
-    id.get(..12).unwrap_or(id)
 }
 
 /// One field of a canonical line: `-` when absent; otherwise the value

@@ -224,6 +224,12 @@ impl ExtractError {
 }
 
 /// 1-based line and column of a byte offset (column counts characters).
+/// `0123456789ab`: the first 12 digits of a commit or blob id, as people
+/// are shown it.
+pub fn short_id(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
+}
+
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = floor_char_boundary(text, offset.min(text.len()));
     let before = &text[..offset];

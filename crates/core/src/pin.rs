@@ -86,6 +86,7 @@ pub fn version_comment(comment: &str) -> Option<&str> {
     (!word.is_empty()).then_some(word)
 }
 
+/// A full git commit id: 40 (SHA-1) or 64 (SHA-256) hex digits.
 pub fn is_commit_id(s: &str) -> bool {
     matches!(s.len(), 40 | 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
@@ -524,9 +525,15 @@ pub enum RewriteError {
 /// version comment (` # v1.2.3`) is added after each value unless its
 /// comment already names that version; an existing other comment stays,
 /// after it (`# v1.2.3 # was: ...`). The result is read back with the
-/// file's extractor and must give the same dependencies with exactly the
-/// new refs, or nothing is returned.
-pub fn rewrite(kind: FileKind, text: &str, edits: &[PinEdit]) -> Result<String, RewriteError> {
+/// file's extractor and must give the same dependencies as `before` (what
+/// `text` declares, which the edits' sites were found among) with exactly
+/// the new refs, or nothing is returned.
+pub fn rewrite(
+    kind: FileKind,
+    text: &str,
+    before: &[Dependency],
+    edits: &[PinEdit],
+) -> Result<String, RewriteError> {
     // (offset, bytes to remove, replacement), applied from the end.
     let mut splices: Vec<(usize, usize, String)> = Vec::new();
     for edit in edits {
@@ -549,16 +556,20 @@ pub fn rewrite(kind: FileKind, text: &str, edits: &[PinEdit]) -> Result<String, 
     for (at, len, with) in &splices {
         out.replace_range(*at..*at + *len, with);
     }
-    read_back(kind, text, &out, edits)?;
+    read_back(kind, before, &out, edits)?;
     Ok(out)
 }
 
 /// The rewritten file must hold the same dependencies, the edited ones at
 /// their commits with their version comments, the others as they were.
-fn read_back(kind: FileKind, old: &str, new: &str, edits: &[PinEdit]) -> Result<(), RewriteError> {
+fn read_back(
+    kind: FileKind,
+    before: &[Dependency],
+    new: &str,
+    edits: &[PinEdit],
+) -> Result<(), RewriteError> {
     let fail = |why: String| Err(RewriteError::NotReadBack(why));
-    let (Ok(before), Ok(after)) = (extract(kind, old.as_bytes()), extract(kind, new.as_bytes()))
-    else {
+    let Ok(after) = extract(kind, new.as_bytes()) else {
         return fail("it no longer parses".to_owned());
     };
     if before.len() != after.len() {

@@ -2,6 +2,7 @@
 
 use crate::approval::{self, ApprovalToken, Delta, SignatureCheck};
 use crate::finding::Finding;
+use crate::model::short_id;
 use crate::policy::SignoffPolicy;
 
 /// What is known about the commit whose change is judged.
@@ -407,10 +408,6 @@ pub fn approval_key(policy: &SignoffPolicy) -> &str {
         .find(|k| k.eq_ignore_ascii_case("Approved-by"))
         .or(policy.trailers.first())
         .map_or("Approved-by", String::as_str)
-}
-
-fn short_id(id: &str) -> &str {
-    id.get(..12).unwrap_or(id)
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@ fn sites_of(kind: FileKind, text: &str) -> (Vec<RefSite>, Vec<Unreachable>) {
 }
 
 fn pin_all(kind: FileKind, text: &str) -> Result<String, RewriteError> {
-    let (sites, _) = sites_of(kind, text);
+    let deps = extract(kind, text.as_bytes()).unwrap();
+    let (sites, _) = ref_sites(text, &deps);
     let edits: Vec<PinEdit> = sites
         .iter()
         .map(|site| PinEdit {
@@ -19,7 +20,7 @@ fn pin_all(kind: FileKind, text: &str) -> Result<String, RewriteError> {
             label: site.reference.value.clone(),
         })
         .collect();
-    rewrite(kind, text, &edits)
+    rewrite(kind, text, &deps, &edits)
 }
 
 #[test]

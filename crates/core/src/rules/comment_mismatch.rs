@@ -1,9 +1,10 @@
 //! `comment-mismatch`: a commit pin's version comment does not describe the
 //! pinned commit (`iacgate verify`).
 
-use super::tag_moved::{at_site, short};
+use super::tag_moved::at_site;
 use super::{rule_doc, Level, Rule};
 use crate::finding::Finding;
+use crate::model::short_id;
 use crate::pin::{printable, RefSite};
 
 pub const RULE: Rule = Rule {
@@ -26,7 +27,7 @@ pub fn check(
     let pinned = &site.reference.value;
     let tag = printable(tag);
     let what = match now {
-        Some(now) => format!("tag {tag:?} points to {}", short(now)),
+        Some(now) => format!("tag {tag:?} points to {}", short_id(now)),
         None => format!("{} has no tag or branch {tag:?}", printable(&site.remote)),
     };
     let others: Vec<String> = others.iter().map(|t| printable(t)).collect();
@@ -41,7 +42,7 @@ pub fn check(
         ),
         None => format!(
             "pin the commit of a release and name it in the comment (`iacgate pin` does both), or remove the comment if {} is not a release",
-            short(pinned)
+            short_id(pinned)
         ),
     };
     at_site(&RULE, file, text, site)

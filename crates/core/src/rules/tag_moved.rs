@@ -3,6 +3,7 @@
 
 use super::{rule_doc, Level, Rule};
 use crate::finding::{Finding, Side};
+use crate::model::short_id;
 use crate::pin::{printable, RefSite};
 
 pub const RULE: Rule = Rule {
@@ -42,14 +43,14 @@ pub fn check(
             site.kind.as_str(),
             site.name,
             printable(&site.remote),
-            short(now),
-            short(pinned),
+            short_id(now),
+            short_id(pinned),
         ))
         .with_label(format!("{tag} now points elsewhere"))
         .with_help(format!(
             "find out why the tag moved (compare {} and {} upstream); keep the pin until you know",
-            short(pinned),
-            short(now)
+            short_id(pinned),
+            short_id(now)
         ))
         .with_values(Some(pinned), Some(now))
 }
@@ -68,9 +69,4 @@ pub(crate) fn at_site(rule: &'static Rule, file: &str, text: &str, site: &RefSit
     finding.ecosystem = Some(site.ecosystem);
     finding.source = Some(site.source.clone());
     finding
-}
-
-/// The first 12 hex digits of a commit id, as findings show them.
-pub(crate) fn short(id: &str) -> &str {
-    id.get(..12).unwrap_or(id)
 }

@@ -15,6 +15,7 @@
 use std::ops::Range;
 
 use crate::model::PinState;
+use crate::pin::is_commit_id;
 use crate::source::{ModuleSource, Pin, Unpinned};
 
 /// A remote target, with byte ranges into the entry as written.
@@ -239,7 +240,7 @@ fn file(entry: &str, base_end: usize, after_scheme: usize, scheme: &str, rest: &
     }
     // The file name itself names no version.
     segments.pop();
-    let commit = segments.iter().find(|(_, s)| is_commit(s));
+    let commit = segments.iter().find(|(_, s)| is_commit_id(s));
     let tag = segments.iter().find_map(|(range, s)| match ref_pin(s) {
         PinState::Tagged(_) => Some((range, s)),
         _ => None,
@@ -266,10 +267,6 @@ fn file(entry: &str, base_end: usize, after_scheme: usize, scheme: &str, rest: &
         version,
         pin,
     }
-}
-
-fn is_commit(s: &str) -> bool {
-    matches!(s.len(), 40 | 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// A git ref judged as Terraform git sources are: a full commit is pinned,
