@@ -2,6 +2,7 @@
 //! dependencies, as pure functions. It takes `(path, bytes)` and a policy and
 //! returns data: no git, no processes, no printing.
 
+pub mod address;
 pub mod analysis;
 pub mod approval;
 pub mod diff;

@@ -91,9 +91,18 @@ impl Allowlist {
 
     /// Whether `address` (a module address or provider source, in any of
     /// its spellings) is allowed. A module's `//subdir` does not matter.
+    /// Extractors give addresses in the normal form of [`crate::address`];
+    /// one that still has a dot segment or an escaped `.`, `/` or `\` is
+    /// fetched from somewhere its text does not say (`github.com/acme/../evil`
+    /// matches `github.com/acme/*` as text), so it is never allowed.
     pub fn allows(&self, address: &str) -> bool {
         if !self.is_configured() {
             return true;
+        }
+        let repository = address.split_once("://").map_or(address, |(_, rest)| rest);
+        let repository = repository.split_once("//").map_or(repository, |(a, _)| a);
+        if crate::address::is_suspicious(repository) {
+            return false;
         }
         let address = normal_address(address);
         let without_subdir = address
@@ -810,6 +819,22 @@ mod tests {
             .into_iter()
             .map(|e| (e.message, text[..e.span.start].lines().count()))
             .collect()
+    }
+
+    #[test]
+    fn addresses_with_dot_segments_are_never_allowed() {
+        let list = super::Allowlist::new(vec!["github.com/acme/*".to_owned()]).unwrap();
+        assert!(list.allows("github.com/acme/net//modules/vpc"));
+        for address in [
+            "github.com/acme/../evil/net",
+            "https://github.com/acme/../evil/net.git",
+            "github.com/acme/%2e%2e/evil/net",
+            "github.com/acme/.%2E/evil/net",
+            "github.com/acme%2f..%2fevil/net",
+            "github.com/acme/./x/../../evil",
+        ] {
+            assert!(!list.allows(address), "{address}");
+        }
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub enum SourceError {
     MalformedQuery { input: String, reason: String },
     #[error("malformed URL in {input:?}: {reason}")]
     MalformedUrl { input: String, reason: &'static str },
+    #[error("module source {input:?} has no one normal form, so what is fetched cannot be told: {reason}")]
+    Ambiguous { input: String, reason: String },
     #[error("module source {input:?} is not recognised: expected ./ or ../ for a local path, NAMESPACE/NAME/SYSTEM for a registry module, or a git::, hg::, s3::, gcs:: or https:// address")]
     NotRecognised { input: String },
 }
@@ -123,6 +125,11 @@ pub enum Unpinned {
     VersionRange(String),
     /// An http/s3/gcs archive without `?checksum=` (or S3 `?version=`).
     NoChecksum,
+    /// A full commit with `?depth=`: go-getter then runs `git clone
+    /// --depth N --branch REF`, and `--branch` takes only a branch or tag
+    /// name, so what is fetched is a branch or tag named by those hex digits
+    /// (or nothing).
+    ShallowCommit(String),
 }
 
 impl fmt::Display for Unpinned {
@@ -137,6 +144,11 @@ impl fmt::Display for Unpinned {
             Unpinned::NoVersion => f.write_str("no version: takes the newest release"),
             Unpinned::VersionRange(v) => write!(f, "{v:?} is a version range"),
             Unpinned::NoChecksum => f.write_str("archive has no checksum"),
+            Unpinned::ShallowCommit(r) => write!(
+                f,
+                "ref {r:?} with `depth`: go-getter clones `--depth N --branch {r}`, which \
+                 fetches a branch or tag of that name, never a commit"
+            ),
         }
     }
 }
@@ -198,8 +210,9 @@ impl ModuleSource {
 
     /// The address without ref, version, depth or checksum, so that two
     /// spellings of one place compare equal (to detect a source swap and to
-    /// match allowlists): lowercase host, no scheme, no user, no `.git`,
-    /// `//subdir` last. `git::https://github.com/org/repo.git//sub?ref=x`,
+    /// match allowlists), in the normal form of [`crate::address`]: lowercase
+    /// host, no scheme, user or default port, dot segments resolved, no
+    /// `.git`, `//subdir` last. `git::https://github.com/org/repo.git//sub?ref=x`,
     /// `github.com/org/repo//sub` and `git@github.com:org/repo.git//sub` all
     /// give `github.com/org/repo//sub`. Registry modules get their default
     /// host and lowercase names (Terraform matches them case-insensitively).
@@ -225,16 +238,22 @@ impl ModuleSource {
                 .to_ascii_lowercase(),
                 subdir,
             ),
-            ModuleSource::Git { url, subdir, .. } => {
-                let place = url_address(url);
-                let place = place.trim_end_matches('/');
-                let place = place.strip_suffix(".git").unwrap_or(place);
-                (place.trim_end_matches('/').to_owned(), subdir)
-            }
+            ModuleSource::Git { url, subdir, .. } => match crate::address::git(url) {
+                Ok(normal) => (normal.identity(), subdir),
+                Err(_) => {
+                    let place = url_address(url);
+                    let place = place.trim_end_matches('/');
+                    let place = place.strip_suffix(".git").unwrap_or(place);
+                    (place.trim_end_matches('/').to_owned(), subdir)
+                }
+            },
             ModuleSource::Mercurial { url, subdir, .. }
             | ModuleSource::S3 { url, subdir, .. }
             | ModuleSource::Gcs { url, subdir, .. }
-            | ModuleSource::Http { url, subdir, .. } => (url_address(url), subdir),
+            | ModuleSource::Http { url, subdir, .. } => (
+                crate::address::web(url).map_or_else(|_| url_address(url), |n| n.identity()),
+                subdir,
+            ),
         };
         match subdir {
             Some(sub) => format!("{base}//{sub}"),
@@ -248,7 +267,19 @@ impl ModuleSource {
         let unpinned = match self {
             ModuleSource::Local { .. } => return Pin::Local,
             // SHA-1 and SHA-256 object names.
-            ModuleSource::Git { reference, .. } => judge_ref(reference.as_deref(), &[40, 64]),
+            ModuleSource::Git {
+                reference, depth, ..
+            } => match judge_ref(reference.as_deref(), &[40, 64]) {
+                // go-getter passes `--branch` only for a depth above 0 (and
+                // fails on one that is not a number).
+                None if depth
+                    .as_deref()
+                    .is_some_and(|d| d.trim().parse::<u64>() != Ok(0)) =>
+                {
+                    reference.clone().map(Unpinned::ShallowCommit)
+                }
+                judged => judged,
+            },
             ModuleSource::Mercurial { rev, .. } => judge_ref(rev.as_deref(), &[40]),
             ModuleSource::Registry { query_version, .. } => {
                 match query_version.as_deref().or(version_attr).map(str::trim) {
@@ -380,10 +411,11 @@ fn parse_forced(src: &str, getter: &str, rest: &str) -> Result<ModuleSource, Sou
             let url = with_scheme(src, split.base)?;
             let mut split = split;
             let rev = split.params.take(&["rev", "ref"])?;
+            checked_web(src, &url)?;
             Ok(ModuleSource::Mercurial {
                 url,
                 rev,
-                subdir: split.subdir,
+                subdir: normal_subdir(src, split.subdir)?,
             })
         }
         "s3" => {
@@ -598,6 +630,9 @@ fn git(
         (Some(a), Some(b)) => Some(format!("{a}/{b}")),
         (a, b) => a.or(b),
     };
+    let input = &split.params.input;
+    crate::address::git(&url).map_err(|e| ambiguous(input, e))?;
+    let subdir = normal_subdir(input, subdir)?;
     Ok(ModuleSource::Git {
         url,
         reference,
@@ -609,20 +644,22 @@ fn git(
 fn s3(mut split: Split<'_>, url: String) -> Result<ModuleSource, SourceError> {
     let version = split.params.take(&["version"])?;
     let checksum = split.params.take(&["checksum"])?;
+    checked_web(&split.params.input, &url)?;
     Ok(ModuleSource::S3 {
         url,
         version,
         checksum,
-        subdir: split.subdir,
+        subdir: normal_subdir(&split.params.input, split.subdir)?,
     })
 }
 
 fn gcs(mut split: Split<'_>, url: String) -> Result<ModuleSource, SourceError> {
     let checksum = split.params.take(&["checksum"])?;
+    checked_web(&split.params.input, &url)?;
     Ok(ModuleSource::Gcs {
         url,
         checksum,
-        subdir: split.subdir,
+        subdir: normal_subdir(&split.params.input, split.subdir)?,
     })
 }
 
@@ -635,11 +672,37 @@ fn http(mut split: Split<'_>, mut url: String) -> Result<ModuleSource, SourceErr
         url.push('?');
         url.push_str(&rest);
     }
+    checked_web(&split.params.input, &url)?;
     Ok(ModuleSource::Http {
         url,
         checksum,
-        subdir: split.subdir,
+        subdir: normal_subdir(&split.params.input, split.subdir)?,
     })
+}
+
+fn ambiguous(input: &str, e: crate::address::AddressError) -> SourceError {
+    let crate::address::AddressError::Refused { reason, .. } = e;
+    SourceError::Ambiguous {
+        input: input.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+/// A `//subdir` in normal form (`a/./b/../c` is `a/c`); one that climbs out
+/// of the package is refused.
+fn normal_subdir(input: &str, subdir: Option<String>) -> Result<Option<String>, SourceError> {
+    let Some(sub) = subdir else {
+        return Ok(None);
+    };
+    let normal = crate::address::subpath(&sub).map_err(|e| ambiguous(input, e))?;
+    Ok((!normal.is_empty()).then_some(normal))
+}
+
+/// A web (archive) URL must have a normal form too.
+fn checked_web(input: &str, url: &str) -> Result<(), SourceError> {
+    crate::address::web(url)
+        .map(drop)
+        .map_err(|e| ambiguous(input, e))
 }
 
 fn not_recognised(src: &str) -> SourceError {
@@ -1545,7 +1608,81 @@ mod tests {
         assert!(!looks_alike("github.com/a/vpc", "github.com/b/eks-cluster"));
     }
 
+    #[test]
+    fn git_addresses_are_in_the_one_normal_form() {
+        for s in [
+            "git::ssh://git@github.com:22/acme/net",
+            "git@github.com:acme/net",
+            "git::https://GitHub.com:443/acme/./net.git?ref=v1",
+            "git::https://github.com/acme/net.git/",
+            "github.com/acme/net",
+        ] {
+            assert_eq!(p(s).address(), "github.com/acme/net", "{s}");
+        }
+        // Fetched as `/evil/net.git`, so that is what it is.
+        assert_eq!(
+            p(&format!(
+                "git::https://github.com/acme/../evil/net.git?ref={SHA}"
+            ))
+            .address(),
+            "github.com/evil/net"
+        );
+        assert_eq!(
+            p("git::https://github.com/acme/net.git//a/./b/../c").address(),
+            "github.com/acme/net//a/c"
+        );
+        assert_eq!(
+            p("https://Example.com:443/a/../m.zip?checksum=sha256:00").address(),
+            "example.com/m.zip"
+        );
+    }
+
+    #[test]
+    fn addresses_without_one_normal_form_are_errors() {
+        for s in [
+            "git::https://github.com/acme/%2e%2e/evil/net.git",
+            "git::https://github.com/acme%2fevil/net.git",
+            "git::https://github.com/acme/net.git//../../etc",
+            "https://example.com/a/%2E%2E/m.zip",
+        ] {
+            assert!(
+                matches!(ModuleSource::parse(s), Err(SourceError::Ambiguous { .. })),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_commit_with_depth_is_a_branch_or_tag_name() {
+        let s = p(&format!("git::https://example.com/r.git?ref={SHA}&depth=1"));
+        assert_eq!(
+            s.pin(None),
+            Pin::Unpinned(Unpinned::ShallowCommit(SHA.into()))
+        );
+        // depth=0 is no shallow clone: go-getter checks the commit out.
+        let s = p(&format!("git::https://example.com/r.git?ref={SHA}&depth=0"));
+        assert_eq!(s.pin(None), Pin::Pinned);
+        let s = p("git::https://example.com/r.git?ref=v1.2.0&depth=1");
+        assert_eq!(
+            s.pin(None),
+            Pin::Unpinned(Unpinned::TagLike("v1.2.0".into()))
+        );
+    }
+
     proptest! {
+        #[test]
+        fn git_addresses_are_normal(
+            s in "(git::https://|git::ssh://git@|git@|github.com/)[a-zA-Z]{1,4}\\.com(/|\\.\\.|\\.|[a-z]{1,3}|\\.git){1,8}(//[a-z./]{0,8})?",
+        ) {
+            if let Ok(src @ ModuleSource::Git { .. }) = ModuleSource::parse(&s) {
+                let address = src.address();
+                prop_assert!(!crate::address::is_suspicious(&address), "{}", address);
+                let (repo, _) = address.split_once("//").unwrap_or((&address, ""));
+                let again = crate::address::git_identity(repo);
+                prop_assert_eq!(again.as_deref(), Some(repo));
+            }
+        }
+
         #[test]
         fn never_panics(s in ".*") {
             if let Ok(src) = ModuleSource::parse(&s) {

@@ -71,6 +71,11 @@ fn help(source: &ModuleSource, why: &Unpinned) -> String {
         Unpinned::NoChecksum => {
             "add the archive's digest to the URL: `?checksum=sha256:<hex>`".to_owned()
         }
+        Unpinned::ShallowCommit(_) => {
+            "drop `depth` from the query: go-getter clones with `--depth` only a branch or tag, \
+             and without it checks out the commit"
+                .to_owned()
+        }
     }
 }
 
