@@ -1,0 +1,163 @@
+//! Addresses judged as the fetcher reads them (issue 18): dot segments,
+//! escapes, default ports and user-info; refs as go-getter passes them to
+//! git; which URLs a commit in the path really pins.
+
+use crate::util::{check_staged, Run, TestRepo, SHA};
+
+const ALLOW_ACME: &str = "[allow]\nmodules = [\"github.com/acme/*\"]\n";
+
+/// A repository with `.iacgate.toml` allowing only acme's modules.
+fn acme_repo() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write(".iacgate.toml", ALLOW_ACME)
+        .write("README.md", "x\n")
+        .commit_all("policy");
+    repo
+}
+
+fn module(source: &str) -> String {
+    format!("module \"net\" {{\n  source = \"{source}\"\n}}\n")
+}
+
+fn staged(repo: &TestRepo, path: &str, text: &str) -> Run {
+    repo.write(path, text).stage(&[path]);
+    check_staged(repo)
+}
+
+fn has(run: &Run, rule: &str, file: &str, line: u64) -> bool {
+    run.rules()
+        .iter()
+        .any(|(r, f, l)| r == rule && f == file && *l == line)
+}
+
+#[test]
+fn a_dot_segment_out_of_the_allowed_namespace_is_not_allowed() {
+    let repo = acme_repo();
+    let run = staged(
+        &repo,
+        "main.tf",
+        &module(&format!(
+            "git::https://github.com/acme/../evil/net.git?ref={SHA}"
+        )),
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(has(&run, "not-allowed", "main.tf", 2), "{}", run.stdout);
+    assert!(
+        run.messages()
+            .iter()
+            .any(|m| m.contains("github.com/evil/net")),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn an_escaped_dot_segment_blocks() {
+    let repo = acme_repo();
+    let run = staged(
+        &repo,
+        "main.tf",
+        &module(&format!(
+            "git::https://github.com/acme/%2e%2e/evil/net.git?ref={SHA}"
+        )),
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(has(&run, "parse-error", "main.tf", 2), "{}", run.stdout);
+}
+
+#[test]
+fn spellings_of_an_allowed_repository_are_allowed_and_silent() {
+    let repo = acme_repo();
+    let sources = [
+        format!("git::ssh://git@github.com:22/acme/net?ref={SHA}"),
+        format!("git@github.com:acme/net.git?ref={SHA}"),
+        format!("git::https://GitHub.com:443/acme/./net.git?ref={SHA}"),
+        format!("github.com/acme/net?ref={SHA}"),
+    ];
+    for (i, source) in sources.iter().enumerate() {
+        let path = format!("m{i}.tf");
+        let run = staged(&repo, &path, &module(source));
+        // A new module is reported (new-dependency), but it is allowed.
+        assert!(
+            !run.rule_names().iter().any(|r| r == "not-allowed"),
+            "{source}: {}",
+            run.stdout
+        );
+        assert!(
+            !run.rule_names().iter().any(|r| r == "unpinned"),
+            "{source}: {}",
+            run.stdout
+        );
+        repo.commit_all("module");
+    }
+}
+
+#[test]
+fn respelling_a_source_as_the_same_repository_is_silent() {
+    let repo = acme_repo();
+    repo.write(
+        "main.tf",
+        &module(&format!("git@github.com:acme/net.git?ref={SHA}")),
+    )
+    .commit_all("module");
+    let run = staged(
+        &repo,
+        "main.tf",
+        &module(&format!("git::ssh://git@github.com:22/acme/net?ref={SHA}")),
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.rules().is_empty(), "{}", run.stdout);
+}
+
+#[test]
+fn a_dot_segment_swap_is_a_source_change() {
+    let repo = TestRepo::new();
+    repo.write(
+        "main.tf",
+        &module(&format!("git::https://github.com/acme/net.git?ref={SHA}")),
+    )
+    .commit_all("module");
+    let run = staged(
+        &repo,
+        "main.tf",
+        &module(&format!(
+            "git::https://github.com/acme/net/../../evil/net.git?ref={SHA}"
+        )),
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(has(&run, "source-change", "main.tf", 2), "{}", run.stdout);
+}
+
+#[test]
+fn a_commit_with_depth_is_unpinned_at_pre_commit() {
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n").commit_all("init");
+    let run = staged(
+        &repo,
+        "main.tf",
+        &module(&format!(
+            "git::https://github.com/acme/net.git?ref={SHA}&depth=1"
+        )),
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(has(&run, "unpinned", "main.tf", 2), "{}", run.stdout);
+    let human = repo.iacgate(&["check", "--staged"]);
+    let text = format!("{}{}", human.stdout, human.stderr);
+    assert!(text.contains("drop `depth`"), "{text}");
+}
+
+#[test]
+fn a_commit_without_depth_stays_pinned() {
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n").commit_all("init");
+    let run = staged(
+        &repo,
+        "main.tf",
+        &module(&format!("git::https://github.com/acme/net.git?ref={SHA}")),
+    );
+    assert!(
+        !run.rule_names().iter().any(|r| r == "unpinned"),
+        "{}",
+        run.stdout
+    );
+}
