@@ -140,6 +140,53 @@ pub fn is_suspicious(address: &str) -> bool {
         || path.split('/').any(|s| s == "." || s == "..")
 }
 
+/// The commit a web URL serves a file or archive of, when its host is a
+/// forge whose URL form really is content-addressed by that commit:
+///
+/// | host | path |
+/// | --- | --- |
+/// | `raw.githubusercontent.com` | `OWNER/REPO/COMMIT/FILE…` |
+/// | `github.com` | `OWNER/REPO/raw/COMMIT/FILE…`, `OWNER/REPO/archive/COMMIT.tar.gz` (or `.zip`) |
+/// | `codeload.github.com` | `OWNER/REPO/tar.gz/COMMIT` (or `zip`, `legacy.tar.gz`, `legacy.zip`) |
+/// | `gist.githubusercontent.com` | `USER/GIST/raw/COMMIT/FILE` |
+/// | `gitlab.com` | `GROUP…/PROJECT/-/raw/COMMIT/FILE…`, `…/-/archive/COMMIT/NAME` |
+/// | `bitbucket.org` | `OWNER/REPO/raw/COMMIT/FILE…`, `OWNER/REPO/get/COMMIT.tar.gz` (or `.zip`) |
+///
+/// Anywhere else a 40-hex path segment is just a name: a plain web server
+/// serves whatever it likes under it, so it pins nothing. The URL is
+/// normalised first, so `COMMIT/../../other/main/f` names no commit.
+pub fn forge_commit(url: &str) -> Option<String> {
+    let normal = web(url).ok()?;
+    let segments: Vec<&str> = normal.path.split('/').collect();
+    let commit = |s: &str| {
+        (matches!(s.len(), 40 | 64) && s.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| s.to_ascii_lowercase())
+    };
+    let archive = |s: &str| {
+        [".tar.gz", ".zip", ".tgz", ".tar.bz2"]
+            .iter()
+            .find_map(|ext| s.strip_suffix(ext))
+            .and_then(commit)
+    };
+    match (normal.host.as_str(), segments.as_slice()) {
+        ("raw.githubusercontent.com", [_, _, c, _, ..]) => commit(c),
+        ("github.com" | "bitbucket.org", [_, _, "raw", c, _, ..]) => commit(c),
+        ("github.com", [_, _, "archive", c]) | ("bitbucket.org", [_, _, "get", c]) => archive(c),
+        ("codeload.github.com", [_, _, "tar.gz" | "zip" | "legacy.tar.gz" | "legacy.zip", c]) => {
+            commit(c)
+        }
+        ("gist.githubusercontent.com", [_, _, "raw", c, _, ..]) => commit(c),
+        ("gitlab.com", _) => {
+            let dash = segments.iter().position(|s| *s == "-")?;
+            match segments.get(dash + 1..)? {
+                ["raw" | "archive", c, _, ..] if dash >= 2 => commit(c),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 fn parse(url: &str, is_git: bool) -> Result<Normal, AddressError> {
     let trimmed = url.trim();
     let raw = trimmed.strip_prefix("git+").unwrap_or(trimmed);
@@ -427,6 +474,34 @@ mod tests {
         let n = web("HTTPS://Example.com:443/a/../x.git?archive=zip#f").unwrap();
         assert_eq!(n.identity(), "example.com/x.git?archive=zip");
         assert_eq!(n.url(), "https://example.com/x.git?archive=zip");
+    }
+
+    #[test]
+    fn only_forges_serve_a_commit_by_its_path() {
+        let c = "0123456789abcdef0123456789abcdef01234567";
+        for url in [
+            format!("https://raw.githubusercontent.com/acme/net/{c}/deploy/x.yaml"),
+            format!("https://github.com/acme/net/archive/{c}.tar.gz"),
+            format!("https://github.com/acme/net/raw/{c}/x.yaml"),
+            format!("https://codeload.github.com/acme/net/tar.gz/{c}"),
+            format!("https://gitlab.com/g/sub/net/-/raw/{c}/x.yaml"),
+            format!("https://gitlab.com/g/net/-/archive/{c}/net-{c}.tar.gz"),
+            format!("https://bitbucket.org/acme/net/get/{c}.zip"),
+            format!("HTTPS://Raw.GitHubUserContent.com:443/acme/net/{c}/x.yaml"),
+        ] {
+            assert_eq!(forge_commit(&url).as_deref(), Some(c), "{url}");
+        }
+        for url in [
+            format!("https://example.com/{c}/x.yaml"),
+            format!("https://example.com/acme/net/archive/{c}.tar.gz"),
+            format!("https://raw.githubusercontent.com.evil.io/acme/net/{c}/x.yaml"),
+            format!("https://raw.githubusercontent.com/acme/net/{c}/../../evil/net/main/x.yaml"),
+            format!("https://github.com/acme/net/blob/main/{c}"),
+            format!("https://github.com:8443/acme/net/archive/{c}.tar.gz"),
+            format!("https://raw.githubusercontent.com/acme/net/main/x.yaml?{c}"),
+        ] {
+            assert_eq!(forge_commit(&url), None, "{url}");
+        }
     }
 
     #[test]

@@ -159,28 +159,19 @@ fn git_pin(version: Option<&str>) -> PinState {
     }
 }
 
-/// A download: pinned only when the URL names one commit.
+/// A download: pinned only when the URL names one commit on a forge that
+/// serves archives by commit ([`crate::address::forge_commit`]). Elsewhere
+/// a commit-like path is just a name the server may serve anything under,
+/// and ansible-galaxy checks no digest of a downloaded archive.
 fn url_pin(url: &str) -> PinState {
-    // Only the path names content: a query or fragment is whatever anyone
-    // appends (`?cachebust=<sha>`), and the server ignores it.
-    let path = url.split(['?', '#']).next().unwrap_or_default();
-    let names_commit = path
-        .split(['/', ',', '@'])
-        .flat_map(|segment| {
-            // `<sha>.tar.gz`, `role-<sha>.zip`: the commit before the suffix.
-            let stem = segment.split('.').next().unwrap_or_default();
-            [
-                segment,
-                stem,
-                stem.rsplit(['-', '_']).next().unwrap_or_default(),
-            ]
-        })
-        .any(is_commit);
-    if names_commit {
+    // `URL,version,name` (the old one-line role form): the URL is the first.
+    let download = url.split(',').next().unwrap_or(url);
+    if crate::address::forge_commit(download).is_some() {
         PinState::Pinned
     } else {
         PinState::Unpinned(format!(
-            "{} names no commit: what it serves can change",
+            "{} names no commit on a forge that serves archives by commit: what it serves can \
+             change",
             url.trim()
         ))
     }

@@ -63,7 +63,7 @@ pub(super) fn parse(entry: &str) -> Result<Target, String> {
             // Kustomize fetches a file URL with a plain GET first, whatever
             // its query says: `?ref=<sha>` pins nothing there.
             "http" | "https" if forced.is_none() && is_file(rest) => {
-                Ok(file(entry, base_end, after_scheme, scheme, rest))
+                file(entry, base_end, after_scheme, scheme, rest)
             }
             "http" | "https" | "ssh" => {
                 let (host, path) = host_and_path(rest);
@@ -181,16 +181,23 @@ fn git(
     if host.is_empty() || repo.is_empty() {
         return Err("a remote target needs a host and a repository path".to_owned());
     }
-    let mut address = format!("{}/{repo}", host.to_ascii_lowercase());
+    let clone_url = format!("{prefix}{written}");
+    // The one normal form (crate::address): dot segments resolved as git
+    // resolves them, no default port or user; refused when ambiguous.
+    let why = |e: crate::address::AddressError| {
+        format!("the remote target has no one normal form, so what is cloned cannot be told: {e}")
+    };
+    let mut address = crate::address::git(&clone_url).map_err(why)?.identity();
+    let root = crate::address::subpath(root).map_err(why)?;
     if !root.is_empty() {
         address.push_str("//");
-        address.push_str(root);
+        address.push_str(&root);
     }
     Ok(Target::Git {
         address,
         base: 0..base_end,
         reference,
-        clone_url: format!("{prefix}{written}"),
+        clone_url,
     })
 }
 
@@ -221,17 +228,26 @@ fn split_repo<'a>(host: &str, path: &'a str) -> (&'a str, &'a str) {
     (path, "")
 }
 
-/// A file over HTTP: pinned by a commit among its path segments, tagged by a
-/// version-like one (a release tag), unpinned otherwise.
-fn file(entry: &str, base_end: usize, after_scheme: usize, scheme: &str, rest: &str) -> Target {
-    let (host, _) = host_and_path(rest);
+/// A file over HTTP: pinned by a commit in its path on a forge that serves
+/// files by commit ([`crate::address::forge_commit`]), tagged by a
+/// version-like segment (a release tag), unpinned otherwise: a plain web
+/// server serves whatever it likes under a 40-hex path, and kustomize
+/// checks no digest.
+fn file(
+    entry: &str,
+    base_end: usize,
+    after_scheme: usize,
+    scheme: &str,
+    rest: &str,
+) -> Result<Target, String> {
     let authority_end = after_scheme + rest.find('/').unwrap_or(rest.len());
     let path = &entry[authority_end..base_end];
-    let url = format!(
-        "{}://{}{path}",
-        scheme.to_ascii_lowercase(),
-        host.to_ascii_lowercase()
-    );
+    let written = format!("{scheme}://{}", &entry[after_scheme..base_end]);
+    let normal = crate::address::web(&written).map_err(|e| {
+        format!("the URL has no one normal form, so what is fetched cannot be told: {e}")
+    })?;
+    let url = normal.url();
+    let forge_commit = crate::address::forge_commit(&written);
     let mut segments = Vec::new();
     let mut at = authority_end;
     for segment in path.split('/') {
@@ -240,13 +256,28 @@ fn file(entry: &str, base_end: usize, after_scheme: usize, scheme: &str, rest: &
     }
     // The file name itself names no version.
     segments.pop();
-    let commit = segments.iter().find(|(_, s)| is_commit_id(s));
+    let commit = forge_commit.as_ref().map(|c| {
+        segments
+            .iter()
+            .find(|(_, s)| s.eq_ignore_ascii_case(c))
+            .map(|(range, _)| range.clone())
+    });
     let tag = segments.iter().find_map(|(range, s)| match ref_pin(s) {
         PinState::Tagged(_) => Some((range, s)),
         _ => None,
     });
+    let on_plain_server = forge_commit.is_none() && segments.iter().any(|(_, s)| is_commit_id(s));
     let (version, pin) = match (commit, tag) {
-        (Some((range, _)), _) => (Some(range.clone()), PinState::Pinned),
+        (Some(range), _) => (range, PinState::Pinned),
+        (None, _) if on_plain_server => (
+            None,
+            PinState::Unpinned(format!(
+                "{} is no forge that serves files by commit: a commit-like path there is just a \
+                 name, and what it serves can change; use a raw URL of the commit on its forge \
+                 or a git remote at ?ref=<commit>",
+                normal.host
+            )),
+        ),
         (None, Some((range, tag))) => (
             Some(range.clone()),
             PinState::Tagged(format!(
@@ -261,12 +292,12 @@ fn file(entry: &str, base_end: usize, after_scheme: usize, scheme: &str, rest: &
             ),
         ),
     };
-    Target::File {
+    Ok(Target::File {
         url,
         base: 0..base_end,
         version,
         pin,
-    }
+    })
 }
 
 /// A git ref judged as Terraform git sources are: a full commit is pinned,
@@ -400,6 +431,17 @@ mod tests {
                 "github.com/org/repo",
                 None,
             ),
+            (
+                "https://github.com/acme/../evil/net.git//a/./b?ref=r",
+                "github.com/evil/net//a/b",
+                Some("r"),
+            ),
+            (
+                "ssh://git@github.com:22/acme/net.git",
+                "github.com/acme/net",
+                None,
+            ),
+            ("git@github.com:acme/net", "github.com/acme/net", None),
         ];
         for (entry, want, reference) in cases {
             assert_eq!(
@@ -414,6 +456,17 @@ mod tests {
             parse("https://example.com/manifests/install.yaml?ref=0123456789abcdef0123456789abcdef01234567"),
             Ok(Target::File { .. })
         ));
+    }
+
+    #[test]
+    fn ambiguous_remotes_are_errors() {
+        for entry in [
+            "https://github.com/acme/%2e%2e/evil/net.git?ref=r",
+            "https://github.com/acme/net.git//../../x?ref=r",
+            "git@github.com:../../evil/net",
+        ] {
+            assert!(parse(entry).is_err(), "{entry}");
+        }
     }
 
     #[test]

@@ -311,9 +311,12 @@ fn download_url_pin(url: &str) -> PinState {
             "plugin download URL {url} is an interpolation, not resolved statically"
         ));
     }
-    let names_release = url
-        .split(['/', '?', '&', '=', '#', '@'])
-        .any(|segment| is_commit(segment) || Version::parse(segment).is_ok_and(|v| v.parts == 3));
+    // A 40-hex segment names a commit only on a forge that serves by commit
+    // (crate::address::forge_commit); elsewhere it is just a name.
+    let names_release = crate::address::forge_commit(url).is_some()
+        || url
+            .split(['/', '?', '&', '=', '#', '@'])
+            .any(|segment| Version::parse(segment).is_ok_and(|v| v.parts == 3));
     if names_release {
         PinState::Pinned
     } else {
@@ -879,10 +882,16 @@ components:
     fn download_urls() {
         assert_eq!(
             download_url_pin(
-                "https://example.com/plugins/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b/"
+                "https://raw.githubusercontent.com/o/r/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b/plugins/"
             ),
             PinState::Pinned
         );
+        assert!(matches!(
+            download_url_pin(
+                "https://example.com/plugins/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b/"
+            ),
+            PinState::Unpinned(_)
+        ));
         assert_eq!(
             download_url_pin("https://example.com/releases/1.2.3"),
             PinState::Pinned

@@ -159,7 +159,17 @@ fn url_ref(url: &str) -> Option<&str> {
 }
 
 fn url_pin(url: &str, hashed: bool) -> PinState {
-    if hashed || url_ref(url).is_some_and(is_commit) {
+    // `@<commit>` selects a commit only for a VCS URL (`git+https://…`); in
+    // a plain download URL it is part of the path, which names a commit only
+    // on a forge that serves by commit.
+    let vcs = ["git+", "hg+", "svn+", "bzr+"]
+        .iter()
+        .any(|p| url.trim().to_ascii_lowercase().starts_with(p));
+    let commit = match vcs {
+        true => url_ref(url).is_some_and(is_commit),
+        false => crate::address::forge_commit(url).is_some(),
+    };
+    if hashed || commit {
         PinState::Pinned
     } else {
         PinState::Unpinned(format!(
