@@ -318,7 +318,7 @@ fn host(url: &str, scheme: &str, authority: &str) -> Result<String, AddressError
                 "git" => "9418",
                 _ => "",
             };
-            (digits != default).then(|| if digits.is_empty() { "0" } else { digits })
+            (digits != default).then_some(if digits.is_empty() { "0" } else { digits })
         }
         Some(_) => return Err(refused(url, "the port is not a number")),
     };
