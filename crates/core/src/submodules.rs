@@ -132,7 +132,7 @@ pub fn findings(
         dep.source = url.clone().map(|u| Spanned::new(u, span));
         dep.version = Some(Spanned::new(new_commit.to_owned(), span));
         dep.pin = PinState::Pinned;
-        let address = url.as_deref().map(crate::policy::normal_address);
+        let address = url.as_deref().map(submodule_address);
         if let Some(address) = &address {
             findings.extend(not_allowed::check(
                 GITMODULES, text, &dep, address, allow, "modules",
@@ -159,9 +159,7 @@ pub fn findings(
                     .find(|e| e.path == change.path)
                     .and_then(|e| e.url.clone());
                 if let (Some(old_url), Some(new_url)) = (&old_url, &url) {
-                    if crate::policy::normal_address(old_url)
-                        != crate::policy::normal_address(new_url)
-                    {
+                    if submodule_address(old_url) != submodule_address(new_url) {
                         findings.push(source_change::check(
                             GITMODULES, text, &dep, span, old_url, new_url,
                         ));
@@ -199,9 +197,7 @@ pub fn findings(
         let Some(new_url) = entry.url.as_deref() else {
             continue;
         };
-        if old_url.is_some_and(|old| {
-            crate::policy::normal_address(old) == crate::policy::normal_address(new_url)
-        }) {
+        if old_url.is_some_and(|old| submodule_address(old) == submodule_address(new_url)) {
             continue;
         }
         let mut dep = Dependency::new(
@@ -217,7 +213,7 @@ pub fn findings(
             GITMODULES,
             text,
             &dep,
-            &crate::policy::normal_address(new_url),
+            &submodule_address(new_url),
             allow,
             "modules",
         ));
@@ -230,6 +226,17 @@ pub fn findings(
         }
     }
     findings
+}
+
+/// A submodule URL as git fetches it, in the normal form of
+/// [`crate::address`] (so `git@github.com:acme/vpc.git` and
+/// `https://github.com/acme/vpc` are one repository, and
+/// `https://github.com/acme/../evil/vpc` is `evil/vpc`), compared as the
+/// allowlists compare. A URL with no normal form (a relative `../x.git`)
+/// is compared as written.
+fn submodule_address(url: &str) -> String {
+    let identity = crate::address::git_identity(url);
+    crate::policy::normal_address(identity.as_deref().unwrap_or(url))
 }
 
 #[cfg(test)]

@@ -273,9 +273,17 @@ pub(super) fn git(url: &str, reference: Option<&str>, subdir: Option<&str>) -> O
         return None;
     }
     let reference = reference.filter(|r| !is_unresolved(r));
-    let (host, path) = host_and_path(url)?;
-    let path = path.trim_end_matches('/');
-    let path = path.strip_suffix(".git").unwrap_or(path);
+    // The normal form (crate::address) where there is one: the SBOM names
+    // what is fetched, `github.com/acme/../evil/net` is `evil/net`.
+    let normal = crate::address::git(url).ok();
+    let (host, path) = match &normal {
+        Some(n) => (n.host.as_str(), n.path.as_str()),
+        None => {
+            let (host, path) = host_and_path(url)?;
+            let path = path.trim_end_matches('/');
+            (host, path.strip_suffix(".git").unwrap_or(path))
+        }
+    };
     if host.eq_ignore_ascii_case("github.com") {
         if let [owner, repo] = path.split('/').collect::<Vec<_>>()[..] {
             return Purl::new("github", &repo.to_ascii_lowercase())
@@ -285,7 +293,13 @@ pub(super) fn git(url: &str, reference: Option<&str>, subdir: Option<&str>) -> O
                 .build();
         }
     }
-    let bare = url.strip_prefix("git+").unwrap_or(url);
+    let written = url.strip_prefix("git+").unwrap_or(url);
+    let normal_url = normal
+        .is_some()
+        .then(|| crate::address::web(written).ok())
+        .flatten()
+        .map(|n| n.url());
+    let bare = normal_url.as_deref().unwrap_or(written);
     let vcs_url = match reference {
         Some(r) => format!("git+{bare}@{r}"),
         None => format!("git+{bare}"),

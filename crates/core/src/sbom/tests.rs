@@ -680,6 +680,24 @@ fn purl_encoding_and_source_forms() {
         module("git@github.com:Acme/Labels.git?ref=main", Some("main")),
         Some("pkg:github/acme/labels@main".into())
     );
+    // What is fetched, not what is written.
+    assert_eq!(
+        module(
+            &format!("git::https://github.com/acme/../evil/net.git?ref={SHA}"),
+            None
+        ),
+        Some(format!("pkg:github/evil/net@{SHA}"))
+    );
+    assert_eq!(
+        module(
+            "git::ssh://git@gitlab.com:22/acme/x/../modules.git?ref=v1",
+            None
+        ),
+        Some(
+            "pkg:generic/modules@v1?vcs_url=git%2Bssh:%2F%2Fgitlab.com%2Facme%2Fmodules.git%40v1"
+                .into()
+        )
+    );
     assert_eq!(
         module(
             "https://example.com/vpc.zip?checksum=SHA256:ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef0123456789",
