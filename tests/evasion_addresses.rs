@@ -161,3 +161,116 @@ fn a_commit_without_depth_stays_pinned() {
         run.stdout
     );
 }
+
+/// An upstream `acme/net` as a bare repository on disk, and an infra
+/// repository whose git config sends `https://github.com/acme/` there.
+struct Remote {
+    work: TestRepo,
+    infra: TestRepo,
+    _dir: tempfile::TempDir,
+}
+
+impl Remote {
+    fn new() -> Remote {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let work = TestRepo::new();
+        let bare = dir.path().join("net.git");
+        let status = work
+            .command("git")
+            .args(["init", "-q", "--bare", "-b", "main"])
+            .arg(&bare)
+            .status()
+            .expect("git init --bare");
+        assert!(status.success());
+        work.git(&[
+            "remote",
+            "add",
+            "origin",
+            &format!("file://{}", bare.display()),
+        ]);
+        let infra = TestRepo::new();
+        infra.git(&[
+            "config",
+            &format!("url.file://{}/.insteadOf", dir.path().display()),
+            "https://github.com/acme/",
+        ]);
+        let remote = Remote {
+            work,
+            infra,
+            _dir: dir,
+        };
+        remote.commit("first");
+        remote
+    }
+
+    fn commit(&self, message: &str) -> String {
+        self.work
+            .git(&["commit", "-q", "--allow-empty", "-m", message]);
+        self.work
+            .git(&["push", "-q", "origin", "HEAD:refs/heads/main"]);
+        self.work.git(&["rev-parse", "HEAD"]).trim().to_owned()
+    }
+
+    fn verify(&self, text: &str) -> Run {
+        self.infra.write("main.tf", text).stage(&["main.tf"]);
+        self.infra.iacgate(&["verify", "--format", "json"])
+    }
+}
+
+#[test]
+fn verify_blocks_a_commit_pin_that_a_branch_of_the_same_name_shadows() {
+    let remote = Remote::new();
+    let pinned = remote.commit("pinned");
+    let evil = remote.commit("evil");
+    // A branch whose name is the pinned commit's hex, at another commit.
+    remote.work.git(&[
+        "push",
+        "-q",
+        "origin",
+        &format!("{evil}:refs/heads/{pinned}"),
+    ]);
+    let run = remote.verify(&module(&format!(
+        "git::https://github.com/acme/net.git?ref={pinned}"
+    )));
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.rules(), [("unpinned".into(), "main.tf".into(), 2)]);
+    assert!(run.messages()[0].contains("refs/heads/"), "{}", run.stdout);
+}
+
+#[test]
+fn verify_blocks_a_commit_pin_the_remote_does_not_have() {
+    let remote = Remote::new();
+    remote.commit("second");
+    let run = remote.verify(&module(&format!(
+        "git::https://github.com/acme/net.git?ref={SHA}"
+    )));
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.rules(), [("unpinned".into(), "main.tf".into(), 2)]);
+    assert!(
+        run.messages()[0].contains("has no commit"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn verify_is_silent_on_commits_the_remote_has_tip_or_not() {
+    let remote = Remote::new();
+    let old = remote.commit("old");
+    let tip = remote.commit("tip");
+    let text = format!(
+        "{}\nmodule \"tip\" {{\n  source = \"github.com/acme/net?ref={tip}\"\n}}\n",
+        module(&format!("git::https://github.com/acme/net.git?ref={old}"))
+    );
+    let run = remote.verify(&text);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.rules().is_empty(), "{}", run.stdout);
+    let human = remote.infra.iacgate(&["verify"]);
+    assert!(
+        human
+            .stderr
+            .contains("2 of 2 commit pin(s) found to be commits"),
+        "{}",
+        human.stderr
+    );
+}

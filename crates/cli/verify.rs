@@ -1,5 +1,7 @@
-//! `iacgate verify`: do the tags in commit pins' version comments still
-//! name the pinned commits? (`tag-moved`, `comment-mismatch`)
+//! `iacgate verify`: does every commit pin name a commit the remote has,
+//! and no branch or tag of the same name (`unpinned`)? Do the tags in
+//! commit pins' version comments still name the pinned commits?
+//! (`tag-moved`, `comment-mismatch`)
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -8,8 +10,8 @@ use std::time::Duration;
 use iacgate_core::extract::{extract, FileKind};
 use iacgate_core::finding::Finding;
 use iacgate_core::model::line_col;
-use iacgate_core::pin::{ref_sites, verify, RefSite, Verdict};
-use iacgate_core::rules::{comment_mismatch, tag_moved, Level};
+use iacgate_core::pin::{check_commit, ref_sites, verify, CommitCheck, RefSite, Verdict};
+use iacgate_core::rules::{comment_mismatch, tag_moved, unpinned, Level};
 use iacgate_core::suppress;
 
 use crate::args::{Format, VerifyArgs};
@@ -73,7 +75,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
         }
     }
     let mut pins = Vec::new();
-    let mut uncommented = 0usize;
+    let mut commits = Vec::new();
     for (file, text, deps) in &texts {
         let (sites, unreachable) = ref_sites(text, deps);
         for skipped in unreachable.into_iter().filter(|u| u.may_be_pinned) {
@@ -90,11 +92,13 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
             if site.version_comment().is_some() {
                 pins.push(Pin { file, text, site });
             } else {
-                uncommented += 1;
+                commits.push(Pin { file, text, site });
             }
         }
     }
-    let urls: BTreeSet<&str> = pins.iter().map(|p| p.site.remote.as_str()).collect();
+    // Every commit pin, commented or not, is checked to be a commit.
+    let all: Vec<&Pin> = pins.iter().chain(&commits).collect();
+    let urls: BTreeSet<&str> = all.iter().map(|p| p.site.remote.as_str()).collect();
     let asked = urls.len();
     let answers = if args.offline {
         Default::default()
@@ -102,8 +106,60 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
         remotes::list(urls, Duration::from_secs(args.timeout))
     };
     let mut findings = Vec::new();
+    // A pin that is no one commit: branches or tags named by its hex, or
+    // no such commit on the remote. Its comment is not judged further.
+    let mut not_commits = BTreeSet::new();
+    let mut fetch = BTreeSet::new();
+    for (i, pin) in all.iter().enumerate() {
+        let Some(Ok(refs)) = answers.get(&pin.site.remote) else {
+            continue;
+        };
+        match check_commit(&pin.site.reference.value, refs) {
+            CommitCheck::Exists => {}
+            CommitCheck::Named(names) => {
+                not_commits.insert(i);
+                let finding = unpinned::commit_named_by_ref(pin.file, pin.text, &pin.site, &names);
+                findings.push((finding, pin.text));
+            }
+            CommitCheck::Unknown => {
+                fetch.insert((pin.site.remote.as_str(), pin.site.reference.value.as_str()));
+            }
+        }
+    }
+    let fetched = match fetch.is_empty() {
+        true => Default::default(),
+        false => remotes::commits(fetch, Duration::from_secs(args.timeout)),
+    };
+    let mut commits_checked = 0usize;
+    for (i, pin) in all.iter().enumerate() {
+        let site = &pin.site;
+        let key = (site.remote.clone(), site.reference.value.clone());
+        match fetched.get(&key) {
+            Some(Ok(true)) => commits_checked += 1,
+            Some(Ok(false)) => {
+                not_commits.insert(i);
+                findings.push((unpinned::commit_missing(pin.file, pin.text, site), pin.text));
+            }
+            Some(Err(why)) => unchecked.push(Unchecked {
+                file: pin.file.to_owned(),
+                line: site.line,
+                column: site.column,
+                name: site.name.clone(),
+                remote: site.remote.clone(),
+                reason: format!("whether the remote has the commit could not be told: {why}"),
+            }),
+            None if matches!(answers.get(&site.remote), Some(Ok(_))) => {
+                commits_checked += usize::from(!not_commits.contains(&i));
+            }
+            None => {}
+        }
+    }
     let mut checked = 0usize;
-    for pin in &pins {
+    for (i, pin) in pins.iter().enumerate() {
+        if not_commits.contains(&i) {
+            checked += 1;
+            continue;
+        }
         let site = &pin.site;
         let tag = site.version_comment().unwrap_or_default();
         let not_checked = |reason: String| Unchecked {
@@ -147,21 +203,14 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
                 comment_mismatch::check(pin.file, pin.text, site, tag, now.as_deref(), &others)
             }
         };
-        let mut finding: Finding = finding;
-        let Some(level) = policy.level(finding.rule) else {
-            continue;
-        };
-        // A stale floating tag only warns, unless the policy turned the
-        // rule down further.
-        finding.level = match (finding.level, level) {
-            (Level::Warn, Level::Block | Level::SignOff) => Level::Warn,
-            (_, level) => level,
-        };
-        suppress::apply(&mut finding, pin.text);
-        findings.push(finding);
+        findings.push((finding, pin.text));
     }
+    let findings: Vec<Finding> = findings
+        .into_iter()
+        .filter_map(|(finding, text)| leveled(&policy, finding, text))
+        .collect();
     let mut sources = Sources::default();
-    for pin in &pins {
+    for pin in &all {
         sources.insert(None, pin.file, pin.text.as_bytes());
     }
     let report = render::Report {
@@ -175,23 +224,39 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
     render::emit(&report, args.format)?;
     if args.format == Format::Human {
         let mut err = anstream::stderr();
-        let mut line = match args.offline {
+        let line = match args.offline {
             true => format!(
-                "iacgate verify: offline: {} commit pin(s) with a version comment, none checked",
+                "iacgate verify: offline: {} commit pin(s) ({} with a version comment), none checked",
+                all.len(),
                 pins.len()
             ),
             false => format!(
-                "iacgate verify: {checked} of {} commit pin(s) with a version comment checked against {asked} remote(s)",
+                "iacgate verify: {commits_checked} of {} commit pin(s) found to be commits of their remote; \
+                 {checked} of {} with a version comment checked against {asked} remote(s)",
+                all.len(),
                 pins.len()
             ),
         };
-        if uncommented > 0 {
-            line.push_str(&format!(
-                "; {uncommented} commit pin(s) without a version comment have nothing to verify"
-            ));
-        }
         writeln!(err, "{line}")?;
     }
     let blocked = findings.iter().any(Finding::is_blocking);
     Ok(if blocked { EXIT_BLOCKED } else { EXIT_OK })
+}
+
+/// A finding at the level the policy gives its rule (`None`: turned off),
+/// with the file's suppressions applied.
+fn leveled(
+    policy: &iacgate_core::policy::Policy,
+    mut finding: Finding,
+    text: &str,
+) -> Option<Finding> {
+    let level = policy.level(finding.rule)?;
+    // A stale floating tag only warns, unless the policy turned the rule
+    // down further.
+    finding.level = match (finding.level, level) {
+        (Level::Warn, Level::Block | Level::SignOff) => Level::Warn,
+        (_, level) => level,
+    };
+    suppress::apply(&mut finding, text);
+    Some(finding)
 }

@@ -382,6 +382,57 @@ impl RemoteRefs {
     pub fn has_branch(&self, name: &str) -> bool {
         self.branches.contains_key(name)
     }
+
+    /// The branches and tags (`refs/heads/…`, `refs/tags/…`) whose name is
+    /// `name`, compared without case: a server on a case-insensitive disk
+    /// resolves either.
+    pub fn named(&self, name: &str) -> Vec<String> {
+        let heads = self
+            .branches
+            .keys()
+            .filter(|b| b.eq_ignore_ascii_case(name))
+            .map(|b| format!("refs/heads/{b}"));
+        let tags = self
+            .tags
+            .keys()
+            .filter(|t| t.eq_ignore_ascii_case(name))
+            .map(|t| format!("refs/tags/{t}"));
+        heads.chain(tags).collect()
+    }
+
+    /// Whether a branch or tag (peeled) points at `commit`.
+    pub fn points_at(&self, commit: &str) -> bool {
+        let commit = commit.to_ascii_lowercase();
+        self.branches.values().any(|id| *id == commit)
+            || self
+                .tags
+                .keys()
+                .any(|t| self.tag(t) == Some(commit.as_str()))
+    }
+}
+
+/// What `verify` concludes about a commit pin from the remote's refs alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommitCheck {
+    /// Branches or tags carry the commit's hex as their name: go-getter's
+    /// `--branch`, and git's fallback for an id it cannot find, take those.
+    Named(Vec<String>),
+    /// A branch or tag points at the commit: it exists.
+    Exists,
+    /// No ref points at it: whether the remote has it needs a fetch by id.
+    Unknown,
+}
+
+/// Judges a commit pin against the remote's refs (see [`CommitCheck`]).
+pub fn check_commit(commit: &str, refs: &RemoteRefs) -> CommitCheck {
+    let named = refs.named(commit);
+    if !named.is_empty() {
+        CommitCheck::Named(named)
+    } else if refs.points_at(commit) {
+        CommitCheck::Exists
+    } else {
+        CommitCheck::Unknown
+    }
 }
 
 /// What `verify` concludes about one commit pin with a version comment.

@@ -44,6 +44,120 @@ pub enum RemoteError {
 /// repository (or directory) `dir`, so that its configuration applies.
 /// Gives up after `timeout`.
 pub fn ls_remote(dir: &Path, url: &str, timeout: Duration) -> Result<Vec<RemoteRef>, RemoteError> {
+    refuse(url)?;
+    let mut command = Command::new("git");
+    command
+        .args([
+            "-c",
+            "protocol.ext.allow=never",
+            "ls-remote",
+            "--tags",
+            "--heads",
+            "--",
+        ])
+        .arg(url)
+        .current_dir(dir);
+    let (out, _) = run(command, url, timeout)?;
+    parse_ls_remote(url, &out)
+}
+
+/// Whether the repository at `url` has the commit `commit` (a full id),
+/// reachable or not from its refs: fetched by id, one commit deep and
+/// without trees where the server allows, into a throw-away repository.
+/// The `url.*`, `http.*`, `credential.*` and `core.sshCommand` settings of
+/// the repository `dir` apply, as they do to [`ls_remote`] (the user's
+/// global configuration applies anyway). `Ok(false)` when the remote says
+/// it has no such object.
+pub fn has_commit(
+    dir: &Path,
+    url: &str,
+    commit: &str,
+    timeout: Duration,
+) -> Result<bool, RemoteError> {
+    refuse(url)?;
+    if !(matches!(commit.len(), 40 | 64) && commit.bytes().all(|b| b.is_ascii_hexdigit())) {
+        return Err(RemoteError::Refused {
+            url: commit.to_owned(),
+            reason: "not a full commit id",
+        });
+    }
+    let scratch = tempfile::tempdir().map_err(|e| RemoteError::Spawn(e.to_string()))?;
+    let format = if commit.len() == 64 { "sha256" } else { "sha1" };
+    let init = Command::new("git")
+        .args(["init", "-q", "--bare"])
+        .arg(format!("--object-format={format}"))
+        .arg(scratch.path())
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| RemoteError::Spawn(e.to_string()))?;
+    if !init.status.success() {
+        return Err(RemoteError::Spawn(
+            String::from_utf8_lossy(&init.stderr).trim().to_owned(),
+        ));
+    }
+    let mut command = Command::new("git");
+    for (key, value) in transport_config(dir) {
+        command.arg("-c").arg(format!("{key}={value}"));
+    }
+    command
+        .args([
+            "-c",
+            "protocol.ext.allow=never",
+            "fetch",
+            "-q",
+            "--no-tags",
+            "--no-write-fetch-head",
+            "--depth=1",
+            "--filter=tree:0",
+            "--",
+        ])
+        .arg(url)
+        .arg(commit)
+        .current_dir(scratch.path());
+    match run(command, url, timeout) {
+        Ok(_) => Ok(true),
+        Err(RemoteError::Failed { stderr, .. })
+            if [
+                "not our ref",
+                "no such remote ref",
+                "couldn't find remote ref",
+            ]
+            .iter()
+            .any(|m| stderr.contains(m)) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The transport settings of `dir`'s own configuration (`git config
+/// --local`): what a throw-away repository would not see otherwise.
+fn transport_config(dir: &Path) -> Vec<(String, String)> {
+    let Ok(out) = Command::new("git")
+        .args([
+            "config",
+            "--local",
+            "-z",
+            "--get-regexp",
+            r"^(url|http|credential)\.|^core\.sshcommand$",
+        ])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+    else {
+        return Vec::new();
+    };
+    String::from_utf8_lossy(&out.stdout)
+        .split('\0')
+        .filter_map(|entry| {
+            let (key, value) = entry.split_once('\n')?;
+            Some((key.to_owned(), value.to_owned()))
+        })
+        .collect()
+}
+
+fn refuse(url: &str) -> Result<(), RemoteError> {
     if url.starts_with('-') {
         return Err(RemoteError::Refused {
             url: url.to_owned(),
@@ -56,17 +170,17 @@ pub fn ls_remote(dir: &Path, url: &str, timeout: Duration) -> Result<Vec<RemoteR
             reason: "it contains control characters",
         });
     }
-    let mut child = Command::new("git")
-        .args([
-            "-c",
-            "protocol.ext.allow=never",
-            "ls-remote",
-            "--tags",
-            "--heads",
-            "--",
-        ])
-        .arg(url)
-        .current_dir(dir)
+    Ok(())
+}
+
+/// Run a git transport command: no prompt, its own process group, given
+/// up (and the group killed) after `timeout`. Its stdout and stderr.
+fn run(
+    mut command: Command,
+    url: &str,
+    timeout: Duration,
+) -> Result<(Vec<u8>, Vec<u8>), RemoteError> {
+    let mut child = command
         .env("GIT_TERMINAL_PROMPT", "0")
         // A group of its own, so that a timeout ends the transport too (an
         // `ssh` git started), and no prompt can take the terminal.
@@ -121,7 +235,7 @@ pub fn ls_remote(dir: &Path, url: &str, timeout: Duration) -> Result<Vec<RemoteR
         let stderr = stderr
             .lines()
             .map(str::trim)
-            .filter(|l| !l.is_empty())
+            .filter(|l| !l.is_empty() && !l.starts_with("warning: filtering not recognized"))
             .collect::<Vec<_>>()
             .join("; ");
         return Err(RemoteError::Failed {
@@ -133,7 +247,7 @@ pub fn ls_remote(dir: &Path, url: &str, timeout: Duration) -> Result<Vec<RemoteR
             },
         });
     }
-    parse_ls_remote(url, &out)
+    Ok((out, err))
 }
 
 /// `<id>\t<ref>` lines.
@@ -175,6 +289,53 @@ mod tests {
         assert_eq!(refs.len(), 3);
         assert_eq!(refs[2].name, "refs/tags/v2^{}");
         assert_eq!(refs[1].id, "a73cd05f49bceaca6d30886157b133a343ea2646");
+    }
+
+    #[test]
+    fn has_commit_fetches_by_id_through_the_repositorys_rewrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = |args: &[&str]| {
+            let out = Command::new("git")
+                .args(args)
+                .current_dir(dir.path())
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("GIT_AUTHOR_NAME", "t")
+                .env("GIT_AUTHOR_EMAIL", "t@t")
+                .env("GIT_COMMITTER_NAME", "t")
+                .env("GIT_COMMITTER_EMAIL", "t@t")
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "git {args:?}");
+            String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        };
+        git(&["init", "-q", "-b", "main", "work"]);
+        git(&["-C", "work", "commit", "-q", "--allow-empty", "-m", "a"]);
+        let old = git(&["-C", "work", "rev-parse", "HEAD"]);
+        git(&["-C", "work", "commit", "-q", "--allow-empty", "-m", "b"]);
+        git(&["init", "-q", "--bare", "up.git"]);
+        git(&["-C", "work", "push", "-q", "../up.git", "main"]);
+        git(&["init", "-q", "infra"]);
+        let base = format!("file://{}/", dir.path().display());
+        git(&[
+            "-C",
+            "infra",
+            "config",
+            &format!("url.{base}.insteadOf"),
+            "https://example.invalid/",
+        ]);
+        let infra = dir.path().join("infra");
+        let url = "https://example.invalid/up.git";
+        let t = Duration::from_secs(20);
+        // Not a ref tip, still there.
+        assert_eq!(has_commit(&infra, url, &old, t), Ok(true));
+        assert_eq!(
+            has_commit(&infra, url, "0123456789abcdef0123456789abcdef01234567", t),
+            Ok(false)
+        );
+        assert!(matches!(
+            has_commit(&infra, url, "main", t),
+            Err(RemoteError::Refused { .. })
+        ));
     }
 
     #[test]

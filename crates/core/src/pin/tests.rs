@@ -303,3 +303,30 @@ fn registry_documents() {
     assert_eq!(module_versions(body).unwrap(), ["1.0.0", "1.2.0"]);
     assert!(module_versions(br#"{"modules":[]}"#).is_err());
 }
+
+#[test]
+fn commit_pins_against_the_remotes_refs() {
+    let c = "0123456789abcdef0123456789abcdef01234567";
+    let other = "89abcdef0123456789abcdef0123456789abcdef";
+    let refs = RemoteRefs::new([("refs/heads/main", c), ("refs/tags/v1", other)]);
+    assert_eq!(check_commit(c, &refs), CommitCheck::Exists);
+    assert_eq!(check_commit(other, &refs), CommitCheck::Exists);
+    let refs = RemoteRefs::new([("refs/heads/main", other)]);
+    assert_eq!(check_commit(c, &refs), CommitCheck::Unknown);
+    // A branch or tag named by the hex shadows the commit.
+    let upper = c.to_ascii_uppercase();
+    let head = format!("refs/heads/{c}");
+    let tag = format!("refs/tags/{upper}");
+    let refs = RemoteRefs::new([
+        ("refs/heads/main", c),
+        (head.as_str(), other),
+        (tag.as_str(), other),
+    ]);
+    assert_eq!(
+        check_commit(c, &refs),
+        CommitCheck::Named(vec![
+            format!("refs/heads/{c}"),
+            format!("refs/tags/{upper}")
+        ])
+    );
+}

@@ -79,6 +79,57 @@ fn help(source: &ModuleSource, why: &Unpinned) -> String {
     }
 }
 
+/// `verify`: branches or tags of the remote carry the pinned commit's hex
+/// as their name. go-getter's `--branch` (with `depth`) and git's fallback
+/// for an id it cannot check out take the ref, so the pin can only resolve
+/// to something that moves.
+pub fn commit_named_by_ref(
+    file: &str,
+    text: &str,
+    site: &crate::pin::RefSite,
+    refs: &[String],
+) -> Finding {
+    let commit = &site.reference.value;
+    super::tag_moved::at_site(&RULE, file, text, site)
+        .with_message(format!(
+            "{} {:?}: {} on {} carries the pinned commit {commit} as its name, so the pin can \
+             resolve to that ref, which moves",
+            site.kind.as_str(),
+            site.name,
+            refs.iter()
+                .map(|r| format!("{r:?}"))
+                .collect::<Vec<_>>()
+                .join(" and "),
+            site.remote
+        ))
+        .with_label("ref named like a commit")
+        .with_help(
+            "ask the remote's owners to delete the ref; until then the pin is not one commit"
+                .to_owned(),
+        )
+        .with_values(None, Some(commit))
+}
+
+/// `verify`: the remote has no commit with the pinned id. What the pin
+/// resolves to is then whatever ref of that name someone creates.
+pub fn commit_missing(file: &str, text: &str, site: &crate::pin::RefSite) -> Finding {
+    let commit = &site.reference.value;
+    super::tag_moved::at_site(&RULE, file, text, site)
+        .with_message(format!(
+            "{} {:?}: {} has no commit {commit}; a 40-hex ref that is not a commit is looked up \
+             as a branch or tag of that name",
+            site.kind.as_str(),
+            site.name,
+            site.remote
+        ))
+        .with_label("no such commit")
+        .with_help(format!(
+            "pin a commit the remote has: `git ls-remote {} <tag>`",
+            site.remote
+        ))
+        .with_values(None, Some(commit))
+}
+
 /// Judge a dependency whose extractor found it unpinned by itself (a
 /// nested stack without a versionId, a plugin on a range, a source that
 /// cannot be resolved statically).
