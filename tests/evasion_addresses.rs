@@ -274,3 +274,98 @@ fn verify_is_silent_on_commits_the_remote_has_tip_or_not() {
         human.stderr
     );
 }
+
+fn kustomization(entry: &str) -> String {
+    format!("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - {entry}\n")
+}
+
+#[test]
+fn a_kustomize_remote_with_a_dot_segment_is_not_allowed() {
+    let repo = acme_repo();
+    let run = staged(
+        &repo,
+        "app/kustomization.yaml",
+        &kustomization(&format!(
+            "https://github.com/acme/../evil/net//base?ref={SHA}"
+        )),
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        has(&run, "not-allowed", "app/kustomization.yaml", 4),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_kustomize_remote_spelled_with_a_default_port_is_allowed() {
+    let repo = acme_repo();
+    let run = staged(
+        &repo,
+        "app/kustomization.yaml",
+        &kustomization(&format!(
+            "ssh://git@github.com:22/acme/net.git//base?ref={SHA}"
+        )),
+    );
+    assert!(
+        !run.rule_names()
+            .iter()
+            .any(|r| r == "not-allowed" || r == "unpinned"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_commit_like_path_on_a_plain_web_server_is_unpinned() {
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n").commit_all("init");
+    let run = staged(
+        &repo,
+        "app/kustomization.yaml",
+        &kustomization(&format!("https://example.com/{SHA}/install.yaml")),
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        has(&run, "unpinned", "app/kustomization.yaml", 4),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_raw_forge_url_of_a_commit_stays_pinned() {
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n").commit_all("init");
+    let run = staged(
+        &repo,
+        "app/kustomization.yaml",
+        &kustomization(&format!(
+            "https://raw.githubusercontent.com/acme/net/{SHA}/deploy/install.yaml"
+        )),
+    );
+    assert!(
+        !run.rule_names().iter().any(|r| r == "unpinned"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn an_ansible_archive_on_a_plain_web_server_is_unpinned_at_pre_push_range() {
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n").commit_all("init");
+    repo.git(&["branch", "base"]);
+    repo.write(
+        "requirements.yml",
+        &format!("roles:\n  - name: net\n    src: https://example.com/archive/{SHA}.tar.gz\n"),
+    )
+    .commit_all("role");
+    let run = repo.iacgate(&["check", "--range", "base..HEAD", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        has(&run, "unpinned", "requirements.yml", 3),
+        "{}",
+        run.stdout
+    );
+}
