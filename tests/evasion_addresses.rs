@@ -369,3 +369,54 @@ fn an_ansible_archive_on_a_plain_web_server_is_unpinned_at_pre_push_range() {
         run.stdout
     );
 }
+
+#[test]
+fn a_terragrunt_source_with_a_dot_segment_is_not_allowed() {
+    let repo = acme_repo();
+    let run = staged(
+        &repo,
+        "live/app/terragrunt.hcl",
+        &format!(
+            "terraform {{\n  source = \"git::https://github.com/acme/../evil/net.git//app?ref={SHA}\"\n}}\n"
+        ),
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        has(&run, "not-allowed", "live/app/terragrunt.hcl", 2),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_submodule_url_with_a_dot_segment_is_not_allowed() {
+    let repo = acme_repo();
+    let upstream = TestRepo::new();
+    upstream.write("x", "x\n").commit_all("x");
+    let commit = upstream.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.write(
+        ".gitmodules",
+        "[submodule \"net\"]\n\tpath = vendor/net\n\turl = https://github.com/acme/../evil/net.git\n",
+    );
+    repo.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("160000,{commit},vendor/net"),
+    ]);
+    repo.stage(&[".gitmodules"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.rule_names().iter().any(|r| r == "not-allowed"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.messages()
+            .iter()
+            .any(|m| m.contains("github.com/evil/net")),
+        "{}",
+        run.stdout
+    );
+}

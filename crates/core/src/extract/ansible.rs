@@ -209,7 +209,12 @@ fn normalize_git(url: &str) -> String {
             Some((host, path)) => format!("{user}@{}:{path}", host.to_ascii_lowercase()),
             None => base.to_owned(),
         },
-        _ => normalize_url(base),
+        // The normal form of crate::address: no user or default port, dot
+        // segments resolved as git resolves them.
+        _ => match crate::address::git(base) {
+            Ok(normal) if base.contains("://") => normal.url(),
+            _ => normalize_url(base),
+        },
     };
     match fragment {
         Some(fragment) => format!("{base}#{fragment}"),

@@ -159,10 +159,7 @@ fn git_roles() {
     assert!(unpinned_why(&branch.pin).contains("\"main\""));
 
     let head = by_key(&deps, "roles.motd");
-    assert_eq!(
-        head.source_str(),
-        Some("ssh://git@git.example.com/ops/motd")
-    );
+    assert_eq!(head.source_str(), Some("ssh://git.example.com/ops/motd"));
     assert!(unpinned_why(&head.pin).contains("default branch"));
 
     let tarball = by_key(&deps, "roles.ntp");
@@ -390,6 +387,10 @@ fn normalised_sources() {
     assert_eq!(
         normalize_git("https://host/org/repo.git#/sub"),
         "https://host/org/repo#/sub"
+    );
+    assert_eq!(
+        normalize_git("git+ssh://git@GitHub.com:22/acme/x/../role.git"),
+        "ssh://github.com/acme/role"
     );
     assert_eq!(
         galaxy_source(Some("https://galaxy.ansible.com/api/"), "A.B"),
