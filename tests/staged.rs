@@ -130,14 +130,14 @@ fn full_commit_with_subdir_is_pinned() {
     let run = add_module(
         &repo,
         &format!(
-            "module \"app\" {{\n  source = \"git::https://github.com/acme/app.git//modules/web?depth=1&ref={SHA}\"\n}}\n"
+            "module \"app\" {{\n  source = \"git::https://github.com/acme/app.git//modules/web?ref={SHA}\"\n}}\n"
         ),
     );
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(run.rule_names(), ["new-dependency"]);
     assert_eq!(
         run.json()["findings"][0]["source"],
-        format!("git::https://github.com/acme/app.git//modules/web?depth=1&ref={SHA}")
+        format!("git::https://github.com/acme/app.git//modules/web?ref={SHA}")
     );
 }
 
