@@ -151,7 +151,19 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
             None if matches!(answers.get(&site.remote), Some(Ok(_))) => {
                 commits_checked += usize::from(!not_commits.contains(&i));
             }
-            None => {}
+            // Commented pins are listed with their comment check below.
+            None if i < pins.len() => {}
+            None => unchecked.push(Unchecked {
+                file: pin.file.to_owned(),
+                line: site.line,
+                column: site.column,
+                name: site.name.clone(),
+                remote: site.remote.clone(),
+                reason: match answers.get(&site.remote) {
+                    Some(Err(why)) => why.clone(),
+                    _ => "offline (--offline)".to_owned(),
+                },
+            }),
         }
     }
     let mut checked = 0usize;
