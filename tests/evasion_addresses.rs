@@ -420,3 +420,17 @@ fn a_submodule_url_with_a_dot_segment_is_not_allowed() {
         run.stdout
     );
 }
+
+#[test]
+fn user_info_that_looks_like_the_host_is_not_the_host() {
+    let repo = acme_repo();
+    let run = staged(
+        &repo,
+        "main.tf",
+        &module(&format!(
+            "git::https://github.com@evil.example/acme/net.git?ref={SHA}"
+        )),
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(has(&run, "not-allowed", "main.tf", 2), "{}", run.stdout);
+}

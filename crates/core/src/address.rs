@@ -137,7 +137,10 @@ pub fn is_suspicious(address: &str) -> bool {
         || ["%2e", "%2f", "%5c", "%00"]
             .iter()
             .any(|e| path.contains(e))
-        || path.split('/').any(|s| s == "." || s == "..")
+        || path
+            .split('/')
+            .map(|s| s.split(';').next().unwrap_or_default())
+            .any(|s| s == "." || s == "..")
 }
 
 /// The commit a web URL serves a file or archive of, when its host is a
@@ -367,6 +370,12 @@ fn decode_path(url: &str, path: &str) -> Result<String, AddressError> {
         if escaped && (decoded == "." || decoded == "..") {
             return Err(refused(url, "a dot segment spelled with %-escapes"));
         }
+        // `..;x` is `..` to Java servlet containers (Tomcat, Jetty), which
+        // some git servers run on; curl sends it as a name.
+        let head = decoded.split(';').next().unwrap_or_default();
+        if decoded.contains(';') && (head == "." || head == "..") {
+            return Err(refused(url, "a dot segment with a `;` parameter"));
+        }
         if !out.is_empty() || path.starts_with('/') {
             out.push('/');
         }
@@ -427,6 +436,20 @@ mod tests {
     }
 
     #[test]
+    fn the_host_is_the_one_after_the_user_info() {
+        assert_eq!(
+            id("https://github.com@evil.example/acme/net.git"),
+            "evil.example/acme/net"
+        );
+        assert_eq!(
+            id("https://github.com:443@evil.example/acme/net"),
+            "evil.example/acme/net"
+        );
+        assert!(git("https://evil.example#@github.com/acme/net").is_err());
+        assert!(git("https://evil.example?@github.com/acme/net").is_err());
+    }
+
+    #[test]
     fn other_ports_and_hosts_stay_apart() {
         assert_eq!(
             id("ssh://git@example.com:2222/org/repo.git"),
@@ -463,6 +486,8 @@ mod tests {
             "https://github.com/acme/...git",
             "https://github.com/acme/.git",
             "https://github.com/acme/ net",
+            "https://github.com/acme/..;/evil/net",
+            "https://github.com/acme/.;x/net",
             "",
         ] {
             assert!(git(url).is_err(), "{url}");
