@@ -375,6 +375,9 @@ fn download_location(source: &ModuleSource) -> Option<String> {
             subdir,
             ..
         } if url.starts_with("https://") || url.starts_with("ssh://") => {
+            // Where it is fetched from (crate::address): dot segments
+            // resolved, no user-info (which may hold a token).
+            let url = crate::address::web(url).map_or_else(|_| url.clone(), |n| n.url());
             let mut location = format!("git+{url}");
             if let Some(reference) = reference {
                 location.push('@');
@@ -386,7 +389,9 @@ fn download_location(source: &ModuleSource) -> Option<String> {
             }
             Some(location)
         }
-        ModuleSource::Http { url, .. } => Some(url.clone()),
+        ModuleSource::Http { url, .. } => {
+            Some(crate::address::web(url).map_or_else(|_| url.clone(), |n| n.url()))
+        }
         _ => None,
     }
 }
