@@ -434,3 +434,22 @@ fn user_info_that_looks_like_the_host_is_not_the_host() {
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(has(&run, "not-allowed", "main.tf", 2), "{}", run.stdout);
 }
+
+#[test]
+fn a_gitlab_include_project_with_a_dot_segment_is_not_allowed() {
+    let repo = TestRepo::new();
+    repo.write(".iacgate.toml", "[allow]\nincludes = [\"acme/*\"]\n")
+        .write("README.md", "x\n")
+        .commit_all("policy");
+    let run = staged(
+        &repo,
+        ".gitlab-ci.yml",
+        &format!("include:\n  - project: acme/../evil/ci\n    ref: {SHA}\n    file: /tf.yml\n"),
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        has(&run, "not-allowed", ".gitlab-ci.yml", 2),
+        "{}",
+        run.stdout
+    );
+}
