@@ -26,7 +26,18 @@ pub fn check(
         return None;
     }
     let span = dep.source.as_ref().map_or(dep.span, |s| s.span);
+    let repository = address.split_once("://").map_or(address, |(_, rest)| rest);
+    let repository = repository.split_once("//").map_or(repository, |(a, _)| a);
     let (message, help) = match list.look_alike(address) {
+        _ if crate::address::is_suspicious(repository) => (
+            format!(
+                "{} \"{}\" comes from {address}, whose `.`/`..` segments or escapes may be read as \
+                 another place than the text says, so no allowlist pattern matches it",
+                dep.kind.as_str(),
+                dep.name
+            ),
+            "write the address without dot segments or escaped `.`, `/` and `\\`".to_owned(),
+        ),
         Some(allowed) => (
             format!(
                 "{} \"{}\" comes from {address}, which is not allowed and looks like the allowed `{allowed}`",
