@@ -97,3 +97,115 @@ mod lfs {
         );
     }
 }
+
+mod package_sources {
+    use super::*;
+
+    const AWS: &str = "github.com/pulumi/pulumi-aws/sdk/v6";
+
+    fn go_mod(extra: &str) -> String {
+        format!("module example.com/infra\n\ngo 1.22\n\nrequire (\n\t{AWS} v6.54.2\n\tgithub.com/pulumi/pulumi/sdk/v3 v3.136.1\n)\n{extra}")
+    }
+
+    #[test]
+    fn a_replace_added_for_a_pinned_go_module_is_a_source_change() {
+        for (replace, line) in [
+            (
+                format!("\nreplace {AWS} => github.com/evil/pulumi-aws/sdk/v6 v6.54.2\n"),
+                10,
+            ),
+            (
+                format!("\nreplace {AWS} v6.54.2 => ../forks/pulumi-aws/sdk\n"),
+                10,
+            ),
+            (format!("\nreplace (\n\t{AWS} => ./vendor/aws\n)\n"), 11),
+        ] {
+            let run = crate::util::judge_change("infra/go.mod", &go_mod(""), &go_mod(&replace));
+            assert_blocked(&run, "source-change", "infra/go.mod", line);
+            assert!(
+                !run.rule_names().contains(&"new-dependency".to_owned()),
+                "{}",
+                run.stdout
+            );
+        }
+    }
+
+    #[test]
+    fn a_go_mod_change_that_leaves_the_replace_alone_is_silent() {
+        let before = go_mod(&format!(
+            "\nreplace {AWS} => github.com/acme/pulumi-aws/sdk/v6 v6.54.3\n"
+        ));
+        let after = before.replace("go 1.22", "go 1.22\n\ntoolchain go1.22.7");
+        let run = crate::util::judge_change("infra/go.mod", &before, &after);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert_eq!(run.rules(), []);
+        // A replace of another module is not ours.
+        let other = go_mod("\nreplace github.com/pkg/errors => ../errors\n");
+        let run = crate::util::judge_change("infra/go.mod", &go_mod(""), &other);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+    }
+
+    const REQUIREMENTS: &str = "pulumi>=3.136.0,<4.0.0\npulumi-aws==6.54.2\nrequests==2.32.3\n";
+
+    #[test]
+    fn pip_options_that_move_a_pinned_package_are_a_source_change() {
+        for option in [
+            "--index-url https://pypi.evil.example/simple",
+            "-i https://pypi.evil.example/simple",
+            "--extra-index-url https://pypi.evil.example/simple",
+            "--find-links https://evil.example/wheels",
+            "-f ./wheels",
+            "--trusted-host pypi.evil.example",
+            "-r more.txt",
+            "-c constraints.txt",
+            "-e git+https://github.com/evil/x.git@0123456789abcdef0123456789abcdef01234567",
+            "./vendor/sdk",
+        ] {
+            let after = format!("{option}\n{REQUIREMENTS}");
+            let run = crate::util::judge_change("infra/requirements.txt", REQUIREMENTS, &after);
+            assert_blocked(&run, "source-change", "infra/requirements.txt", 3);
+        }
+    }
+
+    #[test]
+    fn a_pinned_name_replaced_by_a_local_or_remote_archive_is_a_source_change() {
+        for (requirement, rules) in [
+            (
+                "./wheels/pulumi_aws-6.54.2-py3-none-any.whl",
+                vec!["source-change"],
+            ),
+            ("-e ../forks/aws#egg=pulumi_aws", vec!["source-change"]),
+            (
+                "https://evil.example/pulumi_aws-6.54.2-py3-none-any.whl",
+                vec!["source-change", "unpinned"],
+            ),
+        ] {
+            let after = REQUIREMENTS.replace("pulumi-aws==6.54.2", requirement);
+            let run = crate::util::judge_change("infra/requirements.txt", REQUIREMENTS, &after);
+            assert_blocked(&run, "source-change", "infra/requirements.txt", 2);
+            let mut names = run.rule_names();
+            names.retain(|r| r != "version-change");
+            names.sort();
+            assert_eq!(names, rules, "{requirement}: {}", run.stdout);
+        }
+    }
+
+    #[test]
+    fn pip_options_without_pulumi_packages_or_unchanged_are_silent() {
+        let plain = "requests==2.32.3\n";
+        let run = crate::util::judge_change(
+            "app/requirements.txt",
+            plain,
+            &format!("--index-url https://mirror.example/simple\n{plain}"),
+        );
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        let with = format!("--index-url https://mirror.example/simple\n{REQUIREMENTS}");
+        let run = crate::util::judge_change(
+            "infra/requirements.txt",
+            &with,
+            &with.replace("requests==2.32.3", "requests==2.32.4"),
+        );
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert_eq!(run.rules(), []);
+    }
+}
