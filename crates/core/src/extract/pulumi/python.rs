@@ -336,10 +336,11 @@ fn is_path(s: &str) -> bool {
         && s[len..]
             .trim_start()
             .starts_with(['@', '[', '=', '<', '>', '~', '!', ';', '(']);
-    !named && s.starts_with(['.', '/', '~', '\\'])
+    let located = s.starts_with(['.', '/', '~', '\\'])
         || s.split(['#', ' ', ';'])
             .next()
-            .is_some_and(|p| p.contains('/') || p.contains('\\') || archive_name(p).is_some())
+            .is_some_and(|p| p.contains('/') || p.contains('\\') || archive_name(p).is_some());
+    !named && located
 }
 
 /// The project an archive's file name names: `pulumi_aws-6.54.2-py3-none-any.whl`
