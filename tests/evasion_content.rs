@@ -3,7 +3,7 @@
 //! where a pinned package comes from, and pull-request-target checkouts of
 //! the head written in ways a text match misses.
 
-use crate::util::{check_staged, Run, TestRepo};
+use crate::util::{check_staged, Run, TestRepo, SHA};
 
 const POINTER: &str = "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 123\n";
 
@@ -207,5 +207,77 @@ mod package_sources {
         );
         assert_eq!(run.code, 0, "{}", run.stdout);
         assert_eq!(run.rules(), []);
+    }
+}
+
+mod pwn_requests {
+    use super::*;
+
+    const PATH: &str = ".github/workflows/preview.yml";
+
+    fn workflow(env: &str, steps: &str, reference: &str) -> String {
+        format!(
+            "on: pull_request_target\npermissions:\n  contents: read\n{env}jobs:\n  plan:\n    runs-on: ubuntu-latest\n    steps:\n{steps}      - uses: actions/checkout@{SHA}\n        with:\n          ref: {reference}\n      - run: terraform plan\n"
+        )
+    }
+
+    #[test]
+    fn a_head_checkout_through_index_syntax_env_or_outputs_is_blocked() {
+        let cases = [
+            ("", "", "${{ github.event['pull_request']['head']['sha'] }}", 10),
+            (
+                "env:\n  HEAD: ${{ github.event.pull_request.head.sha }}\n",
+                "",
+                "${{ env.HEAD }}",
+                12,
+            ),
+            (
+                "env:\n  PR: ${{ github.event.number }}\n",
+                "",
+                "${{ format('refs/pull/{0}/merge', env.pr) }}",
+                12,
+            ),
+            (
+                "",
+                "      - id: ref\n        run: echo \"ref=$GITHUB_HEAD_REF\" >> \"$GITHUB_OUTPUT\"\n",
+                "${{ steps.ref.outputs.ref }}",
+                12,
+            ),
+            ("", "", "${{ GITHUB.EVENT.WORKFLOW_RUN.HEAD_SHA || github.head_ref }}", 10),
+        ];
+        for (env, steps, reference, line) in cases {
+            let text = workflow(env, steps, reference);
+            let run = crate::util::judge_added(PATH, &text);
+            assert_blocked(&run, "pipeline-permissions", PATH, line);
+        }
+    }
+
+    #[test]
+    fn an_env_edit_that_turns_a_checkout_into_the_head_is_blocked() {
+        let before = workflow(
+            "env:\n  REF: ${{ github.event.pull_request.base.sha }}\n",
+            "",
+            "${{ env.REF }}",
+        );
+        let after = before.replace("pull_request.base.sha", "pull_request.head.sha");
+        let run = crate::util::judge_change(PATH, &before, &after);
+        assert_blocked(&run, "pipeline-permissions", PATH, 12);
+    }
+
+    #[test]
+    fn a_base_checkout_through_env_stays_silent() {
+        let text = workflow(
+            "env:\n  REF: ${{ github.event.pull_request.base.sha }}\n",
+            "",
+            "${{ env.REF }}",
+        );
+        let run = crate::util::judge_added(PATH, &text);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert!(
+            !run.rule_names()
+                .contains(&"pipeline-permissions".to_owned()),
+            "{}",
+            run.stdout
+        );
     }
 }
