@@ -191,6 +191,19 @@ mod package_sources {
     }
 
     #[test]
+    fn a_pyproject_index_or_uv_source_for_a_pinned_package_is_a_source_change() {
+        let before = "[project]\nname = \"infra\"\ndependencies = [\n  \"pulumi>=3\",\n  \"pulumi-aws==6.54.2\",\n]\n";
+        for extra in [
+            "\n[tool.uv.sources]\npulumi-aws = { git = \"https://github.com/evil/pulumi-aws\" }\n",
+            "\n[[tool.uv.index]]\nurl = \"https://pypi.evil.example/simple\"\ndefault = true\n",
+        ] {
+            let after = format!("{before}{extra}");
+            let run = crate::util::judge_change("infra/pyproject.toml", before, &after);
+            assert_blocked(&run, "source-change", "infra/pyproject.toml", 5);
+        }
+    }
+
+    #[test]
     fn pip_options_without_pulumi_packages_or_unchanged_are_silent() {
         let plain = "requests==2.32.3\n";
         let run = crate::util::judge_change(

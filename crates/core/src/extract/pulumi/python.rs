@@ -563,7 +563,120 @@ pub(super) fn pyproject(text: &str) -> Result<Vec<Dependency>, ExtractError> {
             }
         }
     }
-    Ok(in_file_order(deps))
+    let mut list = in_file_order(deps);
+    tool_sources(root, &mut list);
+    Ok(list)
+}
+
+/// The settings of Poetry, uv and PDM that move where every package of the
+/// file is looked up (their indexes and sources), and uv's per-package
+/// `[tool.uv.sources]`: part of the source of each requirement by name, as
+/// `<name> from <setting = value>, ...`.
+fn tool_sources(root: &DeTable, deps: &mut [Dependency]) {
+    let Some(tool) = get(root, "tool").and_then(|t| match t.get_ref() {
+        DeValue::Table(t) => Some(t),
+        _ => None,
+    }) else {
+        return;
+    };
+    let section = |name: &str| match get(tool, name).map(TomlSpanned::get_ref) {
+        Some(DeValue::Table(t)) => Some(t),
+        _ => None,
+    };
+    let mut shared: BTreeSet<String> = BTreeSet::new();
+    let mut per_package: Vec<(String, String)> = Vec::new();
+    for (owner, keys) in [
+        ("poetry", &["source"][..]),
+        ("pdm", &["source"][..]),
+        (
+            "uv",
+            &[
+                "index",
+                "index-url",
+                "extra-index-url",
+                "find-links",
+                "no-index",
+            ][..],
+        ),
+    ] {
+        let Some(settings) = section(owner) else {
+            continue;
+        };
+        for key in keys {
+            if let Some(value) = get(settings, key) {
+                shared.insert(format!(
+                    "tool.{owner}.{key} = {}",
+                    render(value.get_ref(), 0)
+                ));
+            }
+        }
+    }
+    if let Some(DeValue::Table(sources)) = section("uv")
+        .and_then(|uv| get(uv, "sources"))
+        .map(TomlSpanned::get_ref)
+    {
+        for (name, value) in sources {
+            per_package.push((
+                normalize(name.get_ref()),
+                format!("tool.uv.sources = {}", render(value.get_ref(), 0)),
+            ));
+        }
+    }
+    for dep in deps {
+        let Some(source) = &mut dep.source else {
+            continue;
+        };
+        // A requirement by name (a URL or git source says where it is).
+        let by_name =
+            source.value == dep.name || source.value.starts_with(&format!("{} from ", dep.name));
+        if !by_name {
+            continue;
+        }
+        let mut from: Vec<String> = source
+            .value
+            .strip_prefix(&format!("{} from ", dep.name))
+            .map(|rest| vec![rest.to_owned()])
+            .unwrap_or_default();
+        from.extend(
+            per_package
+                .iter()
+                .filter(|(name, _)| *name == dep.name)
+                .map(|(_, s)| s.clone()),
+        );
+        from.extend(shared.iter().cloned());
+        if !from.is_empty() {
+            source.value = format!("{} from {}", dep.name, from.join(", "));
+        }
+    }
+}
+
+/// A TOML value on one line, in a stable form (tables by key).
+fn render(value: &DeValue, depth: usize) -> String {
+    if depth > 16 {
+        return "...".to_owned();
+    }
+    match value {
+        DeValue::String(s) => format!("{:?}", s.as_ref()),
+        DeValue::Integer(i) => i.to_string(),
+        DeValue::Float(f) => f.to_string(),
+        DeValue::Boolean(b) => b.to_string(),
+        DeValue::Datetime(d) => d.to_string(),
+        DeValue::Array(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(|v| render(v.get_ref(), depth + 1))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        DeValue::Table(t) => format!(
+            "{{{}}}",
+            t.iter()
+                .map(|(k, v)| format!("{} = {}", k.get_ref(), render(v.get_ref(), depth + 1)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }
 
 /// Where a TOML string's value starts in the file, when it is written
@@ -689,6 +802,10 @@ fn poetry_section(value: &Value, section: &str, deps: &mut Deps) -> Result<(), E
                         .as_ref()
                         .map_or_else(no_version, |v| poetry_pin(&v.value));
                     dep.version = version;
+                    // A named source of `[[tool.poetry.source]]`.
+                    if let (Some(from), Some(source)) = (string("source", t)?, &mut dep.source) {
+                        source.value = format!("{} from source {:?}", source.value, from.value);
+                    }
                 }
             }
             DeValue::Array(_) => {
@@ -1118,6 +1235,42 @@ mod tests {
         let poetry_aws = &deps[5];
         let v = poetry_aws.version.as_ref().unwrap();
         assert_eq!(&PYPROJECT[v.span.start..v.span.end], "\"6.54.2\"");
+    }
+
+    #[test]
+    fn tool_indexes_are_part_of_a_named_requirement_source() {
+        let source = |text: &str| {
+            let deps = pyproject(text).unwrap();
+            deps.iter()
+                .map(|d| d.source_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        };
+        let project = "[project]\ndependencies = [\"pulumi-aws==6.54.2\"]\n";
+        assert_eq!(source(project), ["pulumi-aws"]);
+        assert_eq!(
+            source(&format!(
+                "{project}[[tool.uv.index]]\nurl = \"https://evil/simple\"\ndefault = true\n"
+            )),
+            ["pulumi-aws from tool.uv.index = [{default = true, url = \"https://evil/simple\"}]"]
+        );
+        assert_eq!(
+            source(&format!("{project}[tool.uv.sources]\npulumi_aws = {{ git = \"https://github.com/evil/x\" }}\nother = {{ path = \"x\" }}\n")),
+            ["pulumi-aws from tool.uv.sources = {git = \"https://github.com/evil/x\"}"]
+        );
+        assert_eq!(
+            source(&format!(
+                "{project}[tool.uv]\nextra-index-url = [\"https://x/simple\"]\n"
+            )),
+            ["pulumi-aws from tool.uv.extra-index-url = [\"https://x/simple\"]"]
+        );
+        let poetry = "[tool.poetry.dependencies]\npulumi-aws = { version = \"6.54.2\", source = \"evil\" }\n\n[[tool.poetry.source]]\nname = \"evil\"\nurl = \"https://evil/simple\"\npriority = \"explicit\"\n";
+        assert_eq!(
+            source(poetry),
+            ["pulumi-aws from source \"evil\", tool.poetry.source = [{name = \"evil\", priority = \"explicit\", url = \"https://evil/simple\"}]"]
+        );
+        // A git source says where it is.
+        let git = "[tool.poetry.dependencies]\npulumi-aws = { git = \"https://github.com/pulumi/pulumi-aws.git\", rev = \"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b\" }\n[tool.pdm]\nsource = [{ url = \"https://x\" }]\n";
+        assert_eq!(source(git), ["https://github.com/pulumi/pulumi-aws.git"]);
     }
 
     #[test]
