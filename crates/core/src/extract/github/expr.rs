@@ -264,21 +264,28 @@ impl Parser {
         (self.depth <= MAX_DEPTH).then_some(())
     }
 
+    // Every operator and member access nests the tree one level deeper
+    // (evaluating and dropping it recurse), so each one counts.
     fn expr(&mut self) -> Option<Expr> {
+        let depth = self.depth;
         self.deeper()?;
         let mut left = self.and()?;
         while self.eat("||") {
+            self.deeper()?;
             left = Expr::Either(Box::new(left), Box::new(self.and()?));
         }
-        self.depth -= 1;
+        self.depth = depth;
         Some(left)
     }
 
     fn and(&mut self) -> Option<Expr> {
+        let depth = self.depth;
         let mut left = self.comparison()?;
         while self.eat("&&") {
+            self.deeper()?;
             left = Expr::Either(Box::new(left), Box::new(self.comparison()?));
         }
+        self.depth = depth;
         Some(left)
     }
 
@@ -308,8 +315,12 @@ impl Parser {
     }
 
     fn postfix(&mut self) -> Option<Expr> {
+        let depth = self.depth;
         let mut e = self.primary()?;
         loop {
+            if matches!(self.peek(), Some(Token::Punct("." | "["))) {
+                self.deeper()?;
+            }
             if self.eat(".") {
                 let member = match self.tokens.get(self.at)? {
                     Token::Ident(name) => Member::Name(name.clone()),
@@ -329,6 +340,7 @@ impl Parser {
                 }
                 e = Expr::Member(Box::new(e), member);
             } else {
+                self.depth = depth;
                 return Some(e);
             }
         }
@@ -951,6 +963,17 @@ mod tests {
         let _ = eval(&deep);
         let bang = format!("${{{{ {}a }}}}", "!".repeat(10_000));
         let _ = eval(&bang);
+        for long in [
+            format!("${{{{ a{} }}}}", ".b".repeat(100_000)),
+            format!("${{{{ a{} }}}}", "['b']".repeat(100_000)),
+            format!("${{{{ a{} }}}}", " || a".repeat(100_000)),
+            format!("${{{{ a{} }}}}", " && a".repeat(100_000)),
+            format!("${{{{ a{} }}}}", " == a".repeat(100_000)),
+            format!("${{{{ {}a{} }}}}", "f(".repeat(10_000), ")".repeat(10_000)),
+            "${{ github.head_ref }}".repeat(10_000),
+        ] {
+            let _ = eval(&long);
+        }
         for src in [
             "a[",
             "'x",
