@@ -294,3 +294,27 @@ mod pwn_requests {
         );
     }
 }
+
+mod lfs_includes {
+    use super::*;
+
+    #[test]
+    fn a_terragrunt_include_that_is_an_lfs_pointer_is_blocked() {
+        let repo = TestRepo::new();
+        // The pointer was committed past the hooks; the unit that
+        // includes it is what this change adds.
+        repo.write("root.hcl", POINTER).commit_all("base");
+        repo.write(
+            "live/prod/terragrunt.hcl",
+            "include \"root\" {\n  path = find_in_parent_folders(\"root.hcl\")\n}\n",
+        )
+        .stage(&["live/prod/terragrunt.hcl"]);
+        let run = check_staged(&repo);
+        assert_blocked(&run, "unpinned", "live/prod/terragrunt.hcl", 1);
+        assert!(
+            run.messages().iter().any(|m| m.contains("Git LFS pointer")),
+            "{}",
+            run.stdout
+        );
+    }
+}

@@ -381,7 +381,7 @@ const LFS_SPECS: [&str; 3] = [
 /// first line, `version <spec URL>`, after leading whitespace; this does
 /// the same, and is stricter in that it does not require the rest (`oid`,
 /// `size`) to be well-formed.
-fn lfs_pointer(body: &[u8]) -> Option<String> {
+pub(in crate::extract) fn lfs_pointer(body: &[u8]) -> Option<String> {
     let start = body.iter().position(|b| !b.is_ascii_whitespace())?;
     let rest = body.get(start..)?.strip_prefix(b"version")?;
     let first_line = rest.split(|&b| b == b'\n').next().unwrap_or_default();
