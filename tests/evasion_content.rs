@@ -131,6 +131,27 @@ mod package_sources {
     }
 
     #[test]
+    fn a_go_work_replace_of_a_provider_is_blocked() {
+        let repo = TestRepo::new();
+        repo.write("infra/go.mod", &go_mod("")).commit_all("base");
+        repo.write(
+            "go.work",
+            &format!("go 1.22\n\nuse ./infra\n\nreplace {AWS} => github.com/evil/pulumi-aws/sdk/v6 v6.54.2\n"),
+        )
+        .stage(&["go.work"]);
+        let run = check_staged(&repo);
+        assert_blocked(&run, "unpinned", "go.work", 5);
+        // A go.work without replaces of providers is nothing to judge.
+        let repo = TestRepo::new();
+        repo.write("infra/go.mod", &go_mod("")).commit_all("base");
+        repo.write("go.work", "go 1.22\n\nuse ./infra\n")
+            .stage(&["go.work"]);
+        let run = check_staged(&repo);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert_eq!(run.rules(), []);
+    }
+
+    #[test]
     fn a_go_mod_change_that_leaves_the_replace_alone_is_silent() {
         let before = go_mod(&format!(
             "\nreplace {AWS} => github.com/acme/pulumi-aws/sdk/v6 v6.54.3\n"

@@ -91,6 +91,9 @@ pub enum Manifest {
     Requirements,
     PyProject,
     GoMod,
+    /// `go.work`: its `replace` directives override every `go.mod` of the
+    /// workspace.
+    GoWork,
 }
 
 /// Directories whose contents are never IaC sources: Terraform's local cache
@@ -145,6 +148,7 @@ impl FileKind {
             "requirements.txt" => Some(Manifest::Requirements),
             "pyproject.toml" => Some(Manifest::PyProject),
             "go.mod" => Some(Manifest::GoMod),
+            "go.work" => Some(Manifest::GoWork),
             _ => None,
         } {
             Some(FileKind::PulumiPackages(manifest))
@@ -246,6 +250,7 @@ pub const PATHSPECS: &[&str] = &[
     ":(glob)**/requirements.txt",
     ":(glob)**/pyproject.toml",
     ":(glob)**/go.mod",
+    ":(glob)**/go.work",
     ":(glob)**/Chart.lock",
     ":(glob)**/Kustomization",
     ":(icase,glob)**/*dockerfile*",
@@ -495,6 +500,7 @@ mod tests {
             PulumiPackages(Manifest::Requirements),
             PulumiPackages(Manifest::PyProject),
             PulumiPackages(Manifest::GoMod),
+            PulumiPackages(Manifest::GoWork),
             GitHubWorkflow,
             GitHubAction,
             GitLabCi,
@@ -595,6 +601,7 @@ mod tests {
                 Some(PulumiPackages(Manifest::PackageJson)),
             ),
             ("go.mod", Some(PulumiPackages(Manifest::GoMod))),
+            ("go.work", Some(PulumiPackages(Manifest::GoWork))),
             ("web/node_modules/@pulumi/aws/package.json", None),
             ("tf", None),
             (".tf", None),

@@ -111,7 +111,10 @@ fn is_local(target: &str) -> bool {
 /// source and version are the replacement's (a directory keeps the
 /// required version). A replace that no require uses stays a dependency of
 /// its own.
-pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+type Directives<'t> = (Vec<(Token<'t>, Token<'t>)>, Vec<Replace<'t>>);
+
+/// The `require` and `replace` directives of provider modules, in file order.
+fn directives(text: &str) -> Result<Directives<'_>, ExtractError> {
     let mut requires: Vec<(Token, Token)> = Vec::new();
     let mut replaces: Vec<Replace> = Vec::new();
     let mut block: Option<(Verb, usize)> = None;
@@ -160,6 +163,11 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
     if let Some((_, open)) = block {
         return Err(ExtractError::new("go.mod: this ( is never closed", open));
     }
+    Ok((requires, replaces))
+}
+
+pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    let (requires, mut replaces) = directives(text)?;
     let mut deps = Deps::default();
     let mut replaced: HashSet<String> = HashSet::new();
     for r in &replaces {
@@ -230,6 +238,37 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
         ));
         dep.pin = PinState::Pinned;
         deps.push(dep, |_| format!("go.mod: {key} is given twice"))?;
+    }
+    Ok(in_file_order(deps))
+}
+
+/// `go.work`: a `replace` there wins over every `go.mod` of the workspace
+/// (the modules its `use` lists), for every module the build loads. iacgate
+/// does not join the two files, so such a replace of a provider module is
+/// unpinned, with the reason: write it in the `go.mod` that requires the
+/// module, where it is judged as that module's source.
+pub(super) fn extract_work(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    let (_, replaces) = directives(text)?;
+    let mut deps = Deps::default();
+    for r in &replaces {
+        let key = format!("go.work.{}", replace_key(r));
+        let mut dep = dependency(
+            Kind::Provider,
+            key.clone(),
+            r.module.text.to_owned(),
+            r.module.span,
+        );
+        dep.source = Some(Spanned::new(r.target.text.to_owned(), r.target.span));
+        dep.version = r
+            .target_version
+            .as_ref()
+            .map(|v| Spanned::new(v.text.to_owned(), v.span));
+        dep.pin = PinState::Unpinned(format!(
+            "go.work replaces {} with {} for every module of the workspace, whatever their \
+             go.mod pins; put the replace in the go.mod that requires it",
+            r.module.text, r.target.text
+        ));
+        deps.push(dep, |_| format!("go.work: {key} is given twice"))?;
     }
     Ok(in_file_order(deps))
 }
@@ -452,6 +491,23 @@ mod tests {
         let dep = &extract(&text).unwrap()[0];
         let source = dep.source.as_ref().unwrap();
         assert_eq!(&text[source.span.start..source.span.end], "../fork");
+    }
+
+    #[test]
+    fn a_go_work_replace_of_a_provider_is_unpinned() {
+        let text = "go 1.22\n\nuse (\n\t./infra\n)\n\nreplace github.com/pulumi/pulumi-aws/sdk/v6 => github.com/evil/aws v1.0.0\nreplace github.com/pkg/errors => ../errors\n";
+        let deps = extract_work(text).unwrap();
+        assert_eq!(deps.len(), 1);
+        assert_eq!(
+            deps[0].key,
+            "go.work.replace.github.com/pulumi/pulumi-aws/sdk/v6"
+        );
+        assert_eq!(deps[0].source_str(), Some("github.com/evil/aws"));
+        assert!(
+            matches!(&deps[0].pin, PinState::Unpinned(why) if why.contains("go.work replaces"))
+        );
+        assert_eq!(extract_work("go 1.22\nuse ./infra\n").unwrap(), vec![]);
+        assert!(extract_work("replace (\n").is_err());
     }
 
     #[test]
