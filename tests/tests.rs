@@ -6,6 +6,7 @@ mod approvals;
 mod errors;
 mod evasion;
 mod evasion_addresses;
+mod evasion_content;
 mod explain;
 mod formats;
 mod frameworks;

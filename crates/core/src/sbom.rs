@@ -474,7 +474,9 @@ fn package(path: &str, dep: &Dependency) -> Component {
         Some(FileKind::PulumiPackages(Manifest::Requirements | Manifest::PyProject)) => {
             purl::pypi(place, version)
         }
-        Some(FileKind::PulumiPackages(Manifest::GoMod)) => purl::golang(place, version),
+        Some(FileKind::PulumiPackages(Manifest::GoMod | Manifest::GoWork)) => {
+            purl::golang(place, version)
+        }
         _ => None,
     };
     if registry.is_some() {

@@ -41,7 +41,8 @@
 //! (`permissions:default`; not for a workflow only triggered by
 //! `workflow_call`, which runs with its caller's token), a checkout of the
 //! pull request's or triggering run's head (`with.ref` or
-//! `with.repository`) under `pull_request_target` or `workflow_run`
+//! `with.repository`, evaluated by [`expr`] through `env:`, step and job
+//! outputs) under `pull_request_target`, `workflow_run` or a comment event
 //! (`pwn-request:jobs.<job>.<step key>`), and `secrets: inherit` to a
 //! third-party reusable workflow (`secrets-inherit:jobs.<job>`).
 //!
@@ -51,11 +52,12 @@
 //! dependencies), an empty service or container image (`''`, a matrix's way
 //! to turn one off).
 //!
-//! Deliberately not resolved: expressions (`${{ matrix.image }}`, a `uses:`
-//! built from inputs), matrices, and what a `pull_request_target` job's
-//! `if:` excludes; checkouts of the head through other means (`git fetch`
-//! in a `run:` step, a `github.event['pull_request']` index); the actions
-//! that a used action itself uses. Keys are matched case-sensitively, as
+//! Deliberately not resolved: expressions other than a checkout's `ref` and
+//! `repository` (`${{ matrix.image }}`, a `uses:` built from inputs), and
+//! what a `pull_request_target` job's `if:` excludes; checkouts of the
+//! head through other means (`git fetch` or `gh pr checkout` in a `run:`
+//! step); the actions that a used action itself uses. Keys are matched
+//! case-sensitively, as
 //! GitHub does; YAML merge keys (`<<: *base`) are resolved.
 //!
 //! Errors (fail closed, at the offending byte): YAML that does not parse; a
@@ -65,6 +67,7 @@
 //! `./path` or `docker://image`; a reusable workflow that is an image; a
 //! `permissions:` value GitHub rejects; two steps of a job with one `id`.
 
+mod expr;
 mod facts;
 mod scalar;
 mod steps;

@@ -91,6 +91,9 @@ pub enum Manifest {
     Requirements,
     PyProject,
     GoMod,
+    /// `go.work`: its `replace` directives override every `go.mod` of the
+    /// workspace.
+    GoWork,
 }
 
 /// Directories whose contents are never IaC sources: Terraform's local cache
@@ -145,6 +148,7 @@ impl FileKind {
             "requirements.txt" => Some(Manifest::Requirements),
             "pyproject.toml" => Some(Manifest::PyProject),
             "go.mod" => Some(Manifest::GoMod),
+            "go.work" => Some(Manifest::GoWork),
             _ => None,
         } {
             Some(FileKind::PulumiPackages(manifest))
@@ -246,6 +250,7 @@ pub const PATHSPECS: &[&str] = &[
     ":(glob)**/requirements.txt",
     ":(glob)**/pyproject.toml",
     ":(glob)**/go.mod",
+    ":(glob)**/go.work",
     ":(glob)**/Chart.lock",
     ":(glob)**/Kustomization",
     ":(icase,glob)**/*dockerfile*",
@@ -307,6 +312,9 @@ pub fn extract_in(
         Some(rest) => (BOM.len(), rest),
         None => (0, bytes),
     };
+    if let Some(why) = lfs_pointer(body) {
+        return Err(ExtractError::new(why, base));
+    }
     // A CloudFormation candidate is any YAML or JSON file; one that is not
     // UTF-8 text cannot be a template (CloudFormation reads UTF-8 only).
     if kind == FileKind::CloudFormation && (body.contains(&0) || std::str::from_utf8(body).is_err())
@@ -358,6 +366,56 @@ pub fn extract_in(
             Err(err)
         }
     }
+}
+
+/// The spec URLs git-lfs accepts on a pointer's `version` line
+/// (`lfs/pointer.go`: the current one and its two older names).
+const LFS_SPECS: [&str; 3] = [
+    "https://git-lfs.github.com/spec/",
+    "https://hawser.github.com/spec/",
+    "http://git-media.io/v/",
+];
+
+/// Why `body` is a Git LFS pointer rather than the file, if it is one.
+///
+/// The blob git stores is then a stand-in: every clone with git-lfs
+/// installed checks out other bytes (the object `oid` names), which is
+/// what the consuming tool reads and what iacgate cannot see. So a pointer
+/// at an IaC path is judged as unreadable whatever the format, rather than
+/// as the few lines of text it is. git-lfs recognises a pointer by its
+/// first line, `version <spec URL>`, after leading whitespace; this does
+/// the same, and is stricter in that it does not require the rest (`oid`,
+/// `size`) to be well-formed.
+pub(in crate::extract) fn lfs_pointer(body: &[u8]) -> Option<String> {
+    let start = body.iter().position(|b| !b.is_ascii_whitespace())?;
+    let rest = body.get(start..)?.strip_prefix(b"version")?;
+    let first_line = rest.split(|&b| b == b'\n').next().unwrap_or_default();
+    let spec = String::from_utf8_lossy(first_line);
+    let spec = spec.trim();
+    if !rest.starts_with(b" ") && !rest.starts_with(b"\t") {
+        return None;
+    }
+    if !LFS_SPECS.iter().any(|s| spec.starts_with(s)) {
+        return None;
+    }
+    let text = String::from_utf8_lossy(body);
+    let field = |key: &str| {
+        text.lines()
+            .find_map(|line| line.trim().strip_prefix(key)?.strip_prefix(' '))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let what = match (field("oid"), field("size")) {
+        (Some(oid), Some(size)) => format!(" (oid {oid}, size {size} bytes)"),
+        (Some(oid), None) => format!(" (oid {oid})"),
+        _ => String::new(),
+    };
+    Some(format!(
+        "a Git LFS pointer{what}, not the file itself: a checkout with git-lfs replaces it \
+         with content that is not in this commit, so what it declares cannot be judged; \
+         commit the file itself (`git lfs untrack` its path in .gitattributes, then \
+         `git add --renormalize` it)"
+    ))
 }
 
 fn shift(dep: &mut Dependency, by: usize) {
@@ -422,6 +480,73 @@ mod tests {
         assert!(extract(FileKind::PulumiProject, b"name: \xff").is_err());
     }
 
+    const POINTER: &str = "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 123\n";
+
+    /// Every format blocks on a pointer, with the reason, at byte 0 (past
+    /// a BOM): Dockerfiles, manifests and requirement files included, which
+    /// would otherwise read it as a harmless line of text.
+    #[test]
+    fn an_lfs_pointer_is_an_error_for_every_format() {
+        use FileKind::*;
+        let kinds = [
+            TerraformHcl,
+            TerraformJson,
+            TerraformLock,
+            Terragrunt,
+            CloudFormation,
+            PulumiProject,
+            PulumiProgram,
+            PulumiPackages(Manifest::PackageJson),
+            PulumiPackages(Manifest::Requirements),
+            PulumiPackages(Manifest::PyProject),
+            PulumiPackages(Manifest::GoMod),
+            PulumiPackages(Manifest::GoWork),
+            GitHubWorkflow,
+            GitHubAction,
+            GitLabCi,
+            HelmChart,
+            HelmLock,
+            Kustomization,
+            Dockerfile,
+            Compose,
+            AnsibleRequirements,
+        ];
+        let mut with_bom = BOM.to_vec();
+        with_bom.extend_from_slice(POINTER.as_bytes());
+        let crlf = POINTER.replace('\n', "\r\n");
+        let old_spec = POINTER.replace("git-lfs.github.com/spec", "hawser.github.com/spec");
+        for kind in kinds {
+            let err = extract(kind, POINTER.as_bytes()).unwrap_err();
+            assert_eq!(err.offset, 0, "{kind:?}");
+            assert!(
+                err.message
+                    .starts_with("a Git LFS pointer (oid sha256:4d7a"),
+                "{kind:?}: {}",
+                err.message
+            );
+            assert!(err.message.contains("size 123 bytes"), "{}", err.message);
+            assert_eq!(extract(kind, &with_bom).unwrap_err().offset, 3, "{kind:?}");
+            for text in [&crlf, &old_spec, &format!("\n  {POINTER}")] {
+                let err = extract(kind, text.as_bytes()).unwrap_err();
+                assert!(err.message.contains("Git LFS pointer"), "{kind:?} {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn text_that_only_looks_like_a_pointer_is_not_one() {
+        for text in [
+            "version: https://git-lfs.github.com/spec/v1\n",
+            "versions https://git-lfs.github.com/spec/v1\n",
+            "version https://example.com/spec/v1\n",
+            "# version https://git-lfs.github.com/spec/v1\n",
+            "",
+        ] {
+            assert_eq!(lfs_pointer(text.as_bytes()), None, "{text:?}");
+        }
+        assert!(lfs_pointer(b"version https://git-lfs.github.com/spec/v1").is_some());
+    }
+
     #[test]
     fn classify_by_name() {
         use FileKind::*;
@@ -476,6 +601,7 @@ mod tests {
                 Some(PulumiPackages(Manifest::PackageJson)),
             ),
             ("go.mod", Some(PulumiPackages(Manifest::GoMod))),
+            ("go.work", Some(PulumiPackages(Manifest::GoWork))),
             ("web/node_modules/@pulumi/aws/package.json", None),
             ("tf", None),
             (".tf", None),

@@ -20,7 +20,9 @@
 //! | `pyproject.toml` `[project] dependencies`, `optional-dependencies.<extra>`, `[dependency-groups]` | provider | `project.dependencies.<package>`, `project.optional-dependencies.<extra>.<package>`, `dependency-groups.<group>.<package>` | as above | as above | as above |
 //! | `pyproject.toml` `[tool.poetry.dependencies]`, `dev-dependencies`, `group.<g>.dependencies` | provider | `tool.poetry.dependencies.<package>` (and so on) | as above | the package (or `git`/`url`) | the constraint (or `rev`/`tag`/`branch`) |
 //! | `go.mod` `require github.com/pulumi/pulumi-*` (and `pulumiverse`) | provider | `require.<module>` | the module | the module | the version |
-//! | `go.mod` `replace` of such a module | provider | `replace.<module>` (`@<version>` when the old side has one) | the module | the replacement module | its version |
+//! | `go.mod` `replace` of a required such module | provider | the require's | the module | the replacement (module or directory) | its version (a directory: the required one) |
+//! | `go.work` `replace` of such a module | provider | `go.work.replace.<module>` (`@<version>` likewise) | the module | the replacement | its version |
+//! | `go.mod` `replace` of such a module no require uses | provider | `replace.<module>` (`@<version>` when the old side has one) | the module | the replacement module | its version |
 //!
 //! The package of a type token is what Pulumi YAML loads: the first segment
 //! (`aws:s3:Bucket` -> `aws`), or the third of `pulumi:providers:<pkg>`.
@@ -48,17 +50,27 @@
 //!   a 40-hex VCS ref or a `--hash` option. Poetry's bare `x.y.z` and `==x.y.z`
 //!   are exact; `^`, `~`, `*`, ranges are not; `git` is pinned by a 40-hex `rev`.
 //! - go.mod versions are always exact (pseudo-versions too) and go.sum checks
-//!   them: pinned.
+//!   them: pinned. A directory a `replace` names is part of the tree. A
+//!   `go.work` replace of a provider module is unpinned: it overrides every
+//!   go.mod of the workspace, and iacgate does not join the files.
+//!
+//! Sources are where the tool fetches from: a `requirements.txt`
+//! requirement by name takes the file's source options (`--index-url`,
+//! `--extra-index-url`, `--find-links`, `--no-index`, `--trusted-host`,
+//! `-r`, `-c`) and unnamed direct references (`-e .`) as
+//! `<name> from <options>`; a URL or path requirement that names a
+//! provider (`#egg=`, an archive file name) is that provider.
 //!
 //! Skipped, as not third-party: plugins with a `path`, packages whose source
 //! is a local path (`./x`, `../x`, `/x`), `file:`/`link:`/`workspace:` npm
-//! specs, Poetry `path` dependencies, local `replace` targets and local
-//! requirement paths.
+//! specs, Poetry `path` dependencies, local `replace` targets of modules no
+//! require uses, and local requirement paths that name no provider.
 //!
 //! Deliberately not resolved: interpolations (`${...}`) and expressions;
 //! package `parameters` (the Terraform provider behind `terraform-provider`
 //! is not read); lock files (`package-lock.json`, `poetry.lock`, `go.sum`);
-//! npm `overrides`/`resolutions`; requirements pulled in with `-r`/`-c`;
+//! npm `overrides`/`resolutions`; the contents of files pulled in with
+//! `-r`/`-c`; `vendor/`;
 //! Pulumi YAML templates referenced by `main:` are extracted as their own files.
 //!
 //! Anything unparseable in `Pulumi.yaml` or `Main.*` (and a malformed
@@ -89,6 +101,7 @@ pub(super) fn extract_packages(
         Manifest::Requirements => python::requirements(text),
         Manifest::PyProject => python::pyproject(text),
         Manifest::GoMod => gomod::extract(text),
+        Manifest::GoWork => gomod::extract_work(text),
     }
 }
 
@@ -231,13 +244,14 @@ mod tests {
         use super::super::super::{extract, FileKind, Manifest};
         use proptest::prelude::*;
 
-        const KINDS: [FileKind; 6] = [
+        const KINDS: [FileKind; 7] = [
             FileKind::PulumiProject,
             FileKind::PulumiProgram,
             FileKind::PulumiPackages(Manifest::PackageJson),
             FileKind::PulumiPackages(Manifest::Requirements),
             FileKind::PulumiPackages(Manifest::PyProject),
             FileKind::PulumiPackages(Manifest::GoMod),
+            FileKind::PulumiPackages(Manifest::GoWork),
         ];
 
         fn check(bytes: &[u8]) -> Result<(), TestCaseError> {

@@ -440,7 +440,14 @@ pub(super) fn npm(package: &str, version: Option<&str>) -> Option<String> {
 
 /// A PyPI project (name normalised as PEP 503 says: lowercase, runs of
 /// `-_.` as `-`) pinned with `==X`, `===X` or Poetry's bare `X`.
+///
+/// A requirements file's source options (`pulumi-aws from --index-url U`)
+/// give the index as `repository_url` when it is the only one.
 pub(super) fn pypi(project: &str, version: Option<&str>) -> Option<String> {
+    let (project, options) = project.split_once(" from ").unwrap_or((project, ""));
+    let repository = options
+        .strip_prefix("--index-url ")
+        .filter(|url| !url.contains(", "));
     if is_unresolved(project) || project.contains([':', '/']) {
         return None;
     }
@@ -468,12 +475,16 @@ pub(super) fn pypi(project: &str, version: Option<&str>) -> Option<String> {
             && v.starts_with(|c: char| c.is_ascii_digit());
         plain.then_some(v)
     });
-    Purl::new("pypi", &name).version(exact).build()
+    Purl::new("pypi", &name)
+        .version(exact)
+        .qualifier("repository_url", repository)
+        .build()
 }
 
 /// A Go module (`github.com/pulumi/pulumi-aws/sdk/v6`) at its version.
 pub(super) fn golang(module: &str, version: Option<&str>) -> Option<String> {
-    if is_unresolved(module) || module.contains(':') {
+    // A directory (`replace ... => ../fork`) is no module of a proxy.
+    if is_unresolved(module) || module.contains(':') || module.starts_with(['.', '/', '\\']) {
         return None;
     }
     let (namespace, name) = module.rsplit_once('/')?;

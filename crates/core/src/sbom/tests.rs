@@ -600,10 +600,11 @@ fn purls_of_every_kind() {
             None,
             Some("pkg:github/geerlingguy/ansible-role-docker@7.1.0".into()),
         ),
+        // A `replace` by a directory is the directory, in no registry.
         (
-            "github.com/pulumi/pulumi-aws/sdk/v6",
+            "../forks/pulumi-aws/sdk",
             None,
-            Some("pkg:golang/github.com/pulumi/pulumi-aws/sdk/v6@v6.54.2".into()),
+            Some("pkg:generic/../forks/pulumi-aws/sdk@v6.54.2".into()),
         ),
         // A `replace` by a fork is the fork.
         (

@@ -3,6 +3,7 @@
 //! and whose version is the risky value as written (a fact whose value does
 //! not change is silent). Only risky states are facts.
 
+use super::expr::Workflow;
 use super::scalar;
 use super::steps::Step;
 use crate::extract::yaml::{Node, NodeKind};
@@ -154,30 +155,17 @@ pub(super) fn triggers(root: &Node) -> Result<Vec<String>, ExtractError> {
     Ok(events.into_iter().map(|e| e.trim().to_owned()).collect())
 }
 
-/// Expressions that name the head of a pull request or of the run that
-/// triggered this one: code anyone can push.
-const HEAD_REFS: [&str; 5] = [
-    "github.event.pull_request.head",
-    // The test merge of the pull request: its code, all of it.
-    "github.event.pull_request.merge_commit_sha",
-    "github.head_ref",
-    "github.event.workflow_run.head_",
-    "github.event.workflow_run.pull_requests",
-];
-
-fn names_untrusted_head(value: &str) -> bool {
-    let value = value.to_ascii_lowercase();
-    HEAD_REFS.iter().any(|head| value.contains(head))
-        || (value.contains("refs/pull/") && (value.contains("/merge") || value.contains("/head")))
-}
-
 /// A checkout of the pull request's (or triggering run's) head in a workflow
-/// triggered by `pull_request_target` or `workflow_run`.
+/// triggered by `pull_request_target`, `workflow_run` or a comment: its
+/// `ref` or `repository` evaluated as GitHub would ([`Workflow`]), through
+/// `env:`, step outputs and job outputs. A value that comes from something
+/// iacgate cannot follow (an action's outputs) is reported too: it may be
+/// the head.
 pub(super) fn pwn_requests(
     text: &str,
     job: &str,
     steps: &[Step],
-    triggers: &[String],
+    (triggers, flow): (&[String], &Workflow),
     deps: &mut Deps,
 ) -> Result<(), ExtractError> {
     let privileged: Vec<&str> = PRIVILEGED_TRIGGERS
@@ -198,6 +186,8 @@ pub(super) fn pwn_requests(
             continue;
         };
         let with_subject = format!("{subject}.with");
+        let scope = flow.step_scope(job, step.index);
+        let mut found: Option<(bool, String, usize, Spanned<String>)> = None;
         for input in ["ref", "repository"] {
             let Some((key, node)) = with.get(input, &with_subject)? else {
                 continue;
@@ -206,24 +196,39 @@ pub(super) fn pwn_requests(
             else {
                 continue;
             };
-            if !names_untrusted_head(&value.value) {
+            let evaluated = flow.evaluate(scope, &value.value);
+            let what = if evaluated.is_untrusted() {
+                format!("checks out {whose}")
+            } else if let Some(unknown) = evaluated.unknown_part() {
+                format!(
+                    "checks out what {unknown} gives, which iacgate cannot follow and may be \
+                     {whose},"
+                )
+            } else {
                 continue;
+            };
+            let untrusted = evaluated.is_untrusted();
+            // The head wins over a value that cannot be followed.
+            if found.as_ref().is_none_or(|(u, ..)| !u && untrusted) {
+                found = Some((untrusted, what, key.span.start, value));
             }
-            push(
-                deps,
-                fact(
-                    format!("pwn-request:jobs.{job}.{}", step.key),
-                    format!(
-                        "job \"{job}\" checks out {whose} under {}: the stranger's code runs \
-                         with the base repository's token and secrets",
-                        privileged.join(" and ")
-                    ),
-                    Span::new(key.span.start, value.span.end),
-                    value,
-                ),
-            )?;
-            break;
         }
+        let Some((_, what, start, value)) = found else {
+            continue;
+        };
+        push(
+            deps,
+            fact(
+                format!("pwn-request:jobs.{job}.{}", step.key),
+                format!(
+                    "job \"{job}\" {what} under {}: the stranger's code runs with the base \
+                     repository's token and secrets",
+                    privileged.join(" and ")
+                ),
+                Span::new(start, value.span.end),
+                value,
+            ),
+        )?;
     }
     Ok(())
 }

@@ -17,6 +17,8 @@ pub(super) struct Step<'n> {
     /// `owner/repo[/path]` or `docker://<repository>`, lowercased.
     pub identity: String,
     pub node: &'n Node,
+    /// Its position in `steps:`.
+    pub index: usize,
 }
 
 /// Pushes the dependency of every step of `list` that uses something
@@ -67,6 +69,7 @@ pub(super) fn steps<'n>(
             key,
             identity,
             node: step,
+            index,
         });
     }
     Ok(found)

@@ -912,3 +912,144 @@ fn quoted_scalars_end_at_their_closing_quote() {
     // Not byte for byte in the file: the whole value.
     assert_eq!(scalar::sub_span(text, b, "it's", 0..2), value.span);
 }
+
+fn pwn_in(text: &str) -> Vec<String> {
+    workflow(text)
+        .into_iter()
+        .filter(|d| d.key.starts_with("pwn-request:"))
+        .map(|d| format!("{} | {}", d.key, d.name))
+        .collect()
+}
+
+/// A `pull_request_target` workflow with `env` at the workflow, `job_env`
+/// at the job, `steps` before the checkout, and the checkout's own `with`
+/// and `env`.
+fn flow(env: &str, job_env: &str, steps: &str, with: &str) -> String {
+    format!(
+        "on: pull_request_target\npermissions: read-all\nenv:\n  X: 1\n{env}jobs:\n  build:\n    runs-on: x\n    env:\n      Y: 2\n{job_env}    steps:\n{steps}      - id: co\n        uses: actions/checkout@{SHA}\n        with:\n{with}"
+    )
+}
+
+#[test]
+fn pwn_request_through_env_and_outputs() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        // Index syntax.
+        ("", "", "", "          ref: ${{ github.event['pull_request']['head']['sha'] }}\n"),
+        // Workflow, job and step env, any case.
+        ("  HEAD: ${{ github.event.pull_request.head.sha }}\n", "", "", "          ref: ${{ env.HEAD }}\n"),
+        ("", "      HEAD: ${{ github.head_ref }}\n", "", "          ref: ${{ env.head }}\n"),
+        (
+            "  N: ${{ github.event.number }}\n",
+            "      R: refs/pull/${{ env.N }}/merge\n",
+            "",
+            "          ref: ${{ env.R }}\n",
+        ),
+        // A step's output, written by a script from an expression or from
+        // the runner's environment.
+        (
+            "",
+            "",
+            "      - id: sha\n        run: echo \"sha=${{ github.event.pull_request.head.sha }}\" >> \"$GITHUB_OUTPUT\"\n",
+            "          ref: ${{ steps.sha.outputs.sha }}\n",
+        ),
+        (
+            "",
+            "",
+            "      - id: sha\n        run: echo \"ref=$GITHUB_HEAD_REF\" >> \"$GITHUB_OUTPUT\"\n",
+            "          ref: ${{ steps.SHA.outputs.ref }}\n",
+        ),
+        (
+            "",
+            "",
+            "      - id: sha\n        env:\n          H: ${{ github.event.pull_request.head.sha }}\n        run: echo \"sha=$H\" >> \"$GITHUB_OUTPUT\"\n",
+            "          ref: ${{ steps['sha'].outputs['sha'] }}\n",
+        ),
+        (
+            "",
+            "",
+            "",
+            "          repository: ${{ format('{0}', github.event.pull_request.head.repo.full_name) }}\n",
+        ),
+        ("", "", "", "          ref: ${{ format('refs/pull/{0}/head', github.event.number) }}\n"),
+    ];
+    let expected = "pwn-request:jobs.build.steps.co | job \"build\" checks out the pull request's \
+                    head under pull_request_target: the stranger's code runs with the base \
+                    repository's token and secrets";
+    for (env, job_env, steps, with) in cases {
+        let text = flow(env, job_env, steps, with);
+        assert_eq!(pwn_in(&text), [expected], "{text}");
+    }
+    // An env value of the checkout step itself.
+    let text = flow("", "", "", "          ref: ${{ env.REF }}\n")
+        + "        env:\n          REF: ${{ github.event.pull_request.head.ref }}\n";
+    assert_eq!(pwn_in(&text), [expected]);
+    // The outputs of an action cannot be followed: reported as such.
+    let text = flow(
+        "",
+        "",
+        "      - id: branch\n        uses: xt0rted/pull-request-comment-branch@v2\n",
+        "          ref: ${{ steps.branch.outputs.head_sha }}\n",
+    );
+    let found = pwn_in(&text);
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].contains(
+            "checks out what the outputs of step \"branch\" (xt0rted/pull-request-comment-branch@v2) \
+             gives, which iacgate cannot follow"
+        ),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn pwn_request_through_a_job_output() {
+    let text = format!(
+        "on: pull_request_target\npermissions: read-all\njobs:\n  meta:\n    runs-on: x\n    outputs:\n      sha: ${{{{ steps.s.outputs.sha }}}}\n    steps:\n      - id: s\n        run: echo \"sha=${{{{ github.event.pull_request.head.sha }}}}\" >> \"$GITHUB_OUTPUT\"\n  build:\n    needs: meta\n    runs-on: x\n    steps:\n      - id: co\n        uses: actions/checkout@{SHA}\n        with:\n          ref: ${{{{ needs.meta.outputs.sha }}}}\n"
+    );
+    assert_eq!(pwn_in(&text).len(), 1, "{text}");
+    let safe = text.replace("pull_request.head.sha", "pull_request.base.sha");
+    assert_eq!(pwn_in(&safe), Vec::<String>::new());
+}
+
+#[test]
+fn pwn_request_benign_values_stay_silent() {
+    for (env, steps, with) in [
+        (
+            "  BASE: ${{ github.event.pull_request.base.sha }}\n",
+            "",
+            "          ref: ${{ env.BASE }}\n",
+        ),
+        (
+            "  HEAD: ${{ github.head_ref }}\n",
+            "",
+            "          ref: ${{ env.OTHER }}\n",
+        ),
+        (
+            "",
+            "      - id: v\n        run: echo \"v=$(cat VERSION)\" >> \"$GITHUB_OUTPUT\"\n",
+            "          ref: ${{ steps.v.outputs.v }}\n",
+        ),
+        (
+            "",
+            "",
+            "          ref: ${{ github.sha }}\n          fetch-depth: 0\n",
+        ),
+        ("", "", "          ref: main\n"),
+        (
+            "",
+            "",
+            "          ref: refs/pull/${{ github.event.number }}\n",
+        ),
+    ] {
+        let text = flow(env, "", steps, with);
+        assert_eq!(pwn_in(&text), Vec::<String>::new(), "{text}");
+    }
+    // Self-reference and long chains end.
+    let text = flow(
+        "  A: ${{ env.B }}${{ env.B }}\n  B: ${{ env.A }}${{ env.A }}\n",
+        "",
+        "",
+        "          ref: ${{ env.A }}\n",
+    );
+    let _ = pwn_in(&text);
+}

@@ -1,6 +1,7 @@
 //! `.github/workflows/*.yml`: jobs, their steps, containers and services,
 //! and the facts about the workflow's token.
 
+use super::expr::Workflow;
 use super::facts::{self, Level};
 use super::scalar;
 use super::steps::steps;
@@ -21,6 +22,7 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
     }
     let mut deps = Deps::default();
     let triggers = facts::triggers(&root)?;
+    let flow = Workflow::read(&root);
     let top_permissions = root.get("permissions", "the workflow")?;
     if let Some((key, value)) = top_permissions {
         facts::permissions(text, key, value, Level::Workflow, &mut deps)?;
@@ -43,7 +45,7 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
                 job_node.span.start,
             ));
         }
-        let has_permissions = job(text, id, job_node, &triggers, &mut deps)?;
+        let has_permissions = job(text, id, job_node, (&triggers, &flow), &mut deps)?;
         if !has_permissions && without_permissions.is_none() {
             without_permissions = Some(job_key);
         }
@@ -61,7 +63,7 @@ fn job(
     text: &str,
     id: &str,
     job: &Node,
-    triggers: &[String],
+    (triggers, flow): (&[String], &Workflow),
     deps: &mut Deps,
 ) -> Result<bool, ExtractError> {
     let prefix = format!("jobs.{id}");
@@ -74,7 +76,7 @@ fn job(
     }
     if let Some((_, list)) = job.get("steps", &prefix)? {
         let found = steps(text, list, &prefix, deps)?;
-        facts::pwn_requests(text, id, &found, triggers, deps)?;
+        facts::pwn_requests(text, id, &found, (triggers, flow), deps)?;
     }
     if let Some((key, value)) = job.get("container", &prefix)? {
         container(text, &prefix, key, value, deps)?;

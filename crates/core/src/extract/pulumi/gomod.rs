@@ -1,6 +1,8 @@
 //! `go.mod`: the `github.com/pulumi/pulumi-*` (and `pulumiverse`) provider
 //! SDK modules, required or replaced.
 
+use std::collections::HashSet;
+
 use super::{dependency, in_file_order, PinState};
 use crate::extract::Deps;
 use crate::model::{Dependency, ExtractError, Kind, Span, Spanned};
@@ -75,8 +77,46 @@ enum Verb {
     Other,
 }
 
-pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
-    let mut deps = Deps::default();
+/// A `replace` of a provider module, read and checked.
+struct Replace<'t> {
+    module: Token<'t>,
+    /// `module v1.2.3 => ...` applies to that version only.
+    old_version: Option<Token<'t>>,
+    target: Token<'t>,
+    /// Absent for a directory target (`=> ../fork`).
+    target_version: Option<Token<'t>>,
+    used: bool,
+}
+
+impl Replace<'_> {
+    fn is_local(&self) -> bool {
+        is_local(self.target.text)
+    }
+}
+
+/// A directory of this machine or repository (Go's rule: `./`, `../`, `/`,
+/// and on Windows a drive letter; `.` alone too).
+fn is_local(target: &str) -> bool {
+    target == "."
+        || target == ".."
+        || ["./", "../", "/", ".\\", "..\\"]
+            .iter()
+            .any(|p| target.starts_with(p))
+        || target.as_bytes().get(1) == Some(&b':')
+}
+
+/// Every `require` of a provider module, as the Go toolchain loads it:
+/// a `replace` of the module (the one for its required version, else the
+/// one for every version) is where its code comes from, so the require's
+/// source and version are the replacement's (a directory keeps the
+/// required version). A replace that no require uses stays a dependency of
+/// its own.
+type Directives<'t> = (Vec<(Token<'t>, Token<'t>)>, Vec<Replace<'t>>);
+
+/// The `require` and `replace` directives of provider modules, in file order.
+fn directives(text: &str) -> Result<Directives<'_>, ExtractError> {
+    let mut requires: Vec<(Token, Token)> = Vec::new();
+    let mut replaces: Vec<Replace> = Vec::new();
     let mut block: Option<(Verb, usize)> = None;
     let mut offset = 0;
     for physical in text.split_inclusive('\n') {
@@ -85,13 +125,13 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
         let line = physical.trim_end_matches(['\n', '\r']);
         let toks = tokens(line, base)?;
         let Some(first) = toks.first() else { continue };
-        match block {
+        let entry = match block {
             Some((verb, _)) => {
                 if first.text == ")" {
                     block = None;
-                } else {
-                    entry(verb, &toks, &mut deps)?;
+                    continue;
                 }
+                Some((verb, &toks[..]))
             }
             None => {
                 let verb = match first.text {
@@ -108,67 +148,162 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
                             ));
                         }
                         block = Some((verb, open.span.start));
+                        None
                     }
-                    _ => entry(verb, &toks[1..], &mut deps)?,
+                    _ => Some((verb, &toks[1..])),
                 }
             }
+        };
+        match entry {
+            Some((Verb::Require, toks)) => requires.extend(require(toks)?),
+            Some((Verb::Replace, toks)) => replaces.extend(replace(toks)?),
+            _ => {}
         }
     }
     if let Some((_, open)) = block {
         return Err(ExtractError::new("go.mod: this ( is never closed", open));
     }
+    Ok((requires, replaces))
+}
+
+pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    let (requires, mut replaces) = directives(text)?;
+    let mut deps = Deps::default();
+    let mut replaced: HashSet<String> = HashSet::new();
+    for r in &replaces {
+        let key = replace_key(r);
+        if !replaced.insert(key.clone()) {
+            return Err(ExtractError::new(
+                format!("go.mod: {key} is given twice"),
+                r.module.span.start,
+            ));
+        }
+    }
+    for (module, version) in requires {
+        let key = format!("require.{}", module.text);
+        let mut dep = dependency(
+            Kind::Provider,
+            key.clone(),
+            module.text.to_owned(),
+            module.span,
+        );
+        dep.source = Some(Spanned::new(module.text.to_owned(), module.span));
+        dep.version = Some(Spanned::new(version.text.to_owned(), version.span));
+        let applies = |r: &Replace, exact: bool| {
+            r.module.text == module.text
+                && match &r.old_version {
+                    Some(v) => exact && v.text == version.text,
+                    None => !exact,
+                }
+        };
+        let found = replaces
+            .iter()
+            .position(|r| applies(r, true))
+            .or_else(|| replaces.iter().position(|r| applies(r, false)));
+        // Every replace of a required module is judged through the
+        // require: one that does not apply now does when its version does.
+        for r in replaces.iter_mut().filter(|r| r.module.text == module.text) {
+            r.used = true;
+        }
+        if let Some(i) = found {
+            let r = &replaces[i];
+            dep.source = Some(Spanned::new(r.target.text.to_owned(), r.target.span));
+            if let Some(v) = &r.target_version {
+                dep.version = Some(Spanned::new(v.text.to_owned(), v.span));
+            }
+        }
+        // A go.mod version is always one exact version (pseudo-versions
+        // name a commit), and go.sum holds its hash; a directory is part
+        // of the tree.
+        dep.pin = PinState::Pinned;
+        deps.push(dep, |_| {
+            format!("go.mod: {} is required twice", module.text)
+        })?;
+    }
+    for r in replaces.iter().filter(|r| !r.used && !r.is_local()) {
+        let Some(target_version) = &r.target_version else {
+            continue;
+        };
+        let key = replace_key(r);
+        let mut dep = dependency(
+            Kind::Provider,
+            key.clone(),
+            r.module.text.to_owned(),
+            r.module.span,
+        );
+        dep.source = Some(Spanned::new(r.target.text.to_owned(), r.target.span));
+        dep.version = Some(Spanned::new(
+            target_version.text.to_owned(),
+            target_version.span,
+        ));
+        dep.pin = PinState::Pinned;
+        deps.push(dep, |_| format!("go.mod: {key} is given twice"))?;
+    }
     Ok(in_file_order(deps))
 }
 
-fn entry(verb: Verb, toks: &[Token], deps: &mut Deps) -> Result<(), ExtractError> {
-    match verb {
-        Verb::Require => require(toks, deps),
-        Verb::Replace => replace(toks, deps),
-        Verb::Other => Ok(()),
+/// `go.work`: a `replace` there wins over every `go.mod` of the workspace
+/// (the modules its `use` lists), for every module the build loads. iacgate
+/// does not join the two files, so such a replace of a provider module is
+/// unpinned, with the reason: write it in the `go.mod` that requires the
+/// module, where it is judged as that module's source.
+pub(super) fn extract_work(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    let (_, replaces) = directives(text)?;
+    let mut deps = Deps::default();
+    for r in &replaces {
+        let key = format!("go.work.{}", replace_key(r));
+        let mut dep = dependency(
+            Kind::Provider,
+            key.clone(),
+            r.module.text.to_owned(),
+            r.module.span,
+        );
+        dep.source = Some(Spanned::new(r.target.text.to_owned(), r.target.span));
+        dep.version = r
+            .target_version
+            .as_ref()
+            .map(|v| Spanned::new(v.text.to_owned(), v.span));
+        dep.pin = PinState::Unpinned(format!(
+            "go.work replaces {} with {} for every module of the workspace, whatever their \
+             go.mod pins; put the replace in the go.mod that requires it",
+            r.module.text, r.target.text
+        ));
+        deps.push(dep, |_| format!("go.work: {key} is given twice"))?;
+    }
+    Ok(in_file_order(deps))
+}
+
+fn replace_key(r: &Replace) -> String {
+    match &r.old_version {
+        Some(v) => format!("replace.{}@{}", r.module.text, v.text),
+        None => format!("replace.{}", r.module.text),
     }
 }
 
-/// `module version`.
-fn require(toks: &[Token], deps: &mut Deps) -> Result<(), ExtractError> {
+/// `module version`, for a provider module.
+fn require<'t>(toks: &[Token<'t>]) -> Result<Option<(Token<'t>, Token<'t>)>, ExtractError> {
     let Some(module) = toks.first() else {
-        return Ok(());
+        return Ok(None);
     };
     if !is_provider(module.text) {
-        return Ok(());
+        return Ok(None);
     }
-    let version = match toks {
-        [_, version] => version,
-        _ => {
-            return Err(ExtractError::new(
-                format!("go.mod: require {} needs exactly one version", module.text),
-                module.span.start,
-            ))
-        }
-    };
-    let key = format!("require.{}", module.text);
-    let mut dep = dependency(
-        Kind::Provider,
-        key.clone(),
-        module.text.to_owned(),
-        module.span,
-    );
-    dep.source = Some(Spanned::new(module.text.to_owned(), module.span));
-    dep.version = Some(Spanned::new(version.text.to_owned(), version.span));
-    // A go.mod version is always one exact version (pseudo-versions name a
-    // commit), and go.sum holds its hash.
-    dep.pin = PinState::Pinned;
-    deps.push(dep, |_| {
-        format!("go.mod: {} is required twice", module.text)
-    })
+    match toks {
+        [module, version] => Ok(Some((module.clone(), version.clone()))),
+        _ => Err(ExtractError::new(
+            format!("go.mod: require {} needs exactly one version", module.text),
+            module.span.start,
+        )),
+    }
 }
 
-/// `module [version] => target [version]`.
-fn replace(toks: &[Token], deps: &mut Deps) -> Result<(), ExtractError> {
+/// `module [version] => target [version]`, for a provider module.
+fn replace<'t>(toks: &[Token<'t>]) -> Result<Option<Replace<'t>>, ExtractError> {
     let Some(module) = toks.first() else {
-        return Ok(());
+        return Ok(None);
     };
     if !is_provider(module.text) {
-        return Ok(());
+        return Ok(None);
     }
     let malformed = || {
         ExtractError::new(
@@ -189,12 +324,17 @@ fn replace(toks: &[Token], deps: &mut Deps) -> Result<(), ExtractError> {
         [target, version] => (target, Some(version)),
         _ => return Err(malformed()),
     };
-    let local = [".", "/"].iter().any(|p| target.text.starts_with(p));
-    if local {
-        // A directory of this machine or repository: not third-party.
-        return Ok(());
-    }
-    let Some(target_version) = target_version else {
+    if is_local(target.text) {
+        if let Some(version) = target_version {
+            return Err(ExtractError::new(
+                format!(
+                    "go.mod: replacing {} with the directory {} takes no version",
+                    module.text, target.text
+                ),
+                version.span.start,
+            ));
+        }
+    } else if target_version.is_none() {
         return Err(ExtractError::new(
             format!(
                 "go.mod: replacing {} with module {} needs its version",
@@ -202,25 +342,14 @@ fn replace(toks: &[Token], deps: &mut Deps) -> Result<(), ExtractError> {
             ),
             target.span.start,
         ));
-    };
-    let mut key = format!("replace.{}", module.text);
-    if arrow == 2 {
-        key.push('@');
-        key.push_str(toks[1].text);
     }
-    let mut dep = dependency(
-        Kind::Provider,
-        key.clone(),
-        module.text.to_owned(),
-        module.span,
-    );
-    dep.source = Some(Spanned::new(target.text.to_owned(), target.span));
-    dep.version = Some(Spanned::new(
-        target_version.text.to_owned(),
-        target_version.span,
-    ));
-    dep.pin = PinState::Pinned;
-    deps.push(dep, |_| format!("go.mod: {key} is given twice"))
+    Ok(Some(Replace {
+        module: module.clone(),
+        old_version: (arrow == 2).then(|| toks[1].clone()),
+        target: target.clone(),
+        target_version: target_version.cloned(),
+        used: false,
+    }))
 }
 
 #[cfg(test)]
@@ -247,18 +376,21 @@ mod tests {
         assert_eq!(
             got,
             vec![
+                // `replace ... v6.54.2 => ../forks/...`: a directory, at
+                // the required version.
                 (
                     "require.github.com/pulumi/pulumi-aws/sdk/v6",
                     "github.com/pulumi/pulumi-aws/sdk/v6",
-                    "github.com/pulumi/pulumi-aws/sdk/v6",
+                    "../forks/pulumi-aws/sdk",
                     "v6.54.2",
                     &PinState::Pinned
                 ),
+                // Replaced by a fork: the fork's module and version.
                 (
                     "require.github.com/pulumi/pulumi-random/sdk/v4",
                     "github.com/pulumi/pulumi-random/sdk/v4",
-                    "github.com/pulumi/pulumi-random/sdk/v4",
-                    "v4.16.7",
+                    "github.com/acme/pulumi-random/sdk/v4",
+                    "v4.16.8-acme.1",
                     &PinState::Pinned
                 ),
                 (
@@ -282,13 +414,6 @@ mod tests {
                     "v1.0.1",
                     &PinState::Pinned
                 ),
-                (
-                    "replace.github.com/pulumi/pulumi-random/sdk/v4",
-                    "github.com/pulumi/pulumi-random/sdk/v4",
-                    "github.com/acme/pulumi-random/sdk/v4",
-                    "v4.16.8-acme.1",
-                    &PinState::Pinned
-                ),
             ]
         );
         for d in &deps {
@@ -297,6 +422,92 @@ mod tests {
             let s = d.source.as_ref().unwrap();
             assert_eq!(&FIXTURE[s.span.start..s.span.end], s.value);
         }
+    }
+
+    fn sources(text: &str) -> Vec<(String, String, String)> {
+        extract(text)
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d.key.clone(),
+                    d.source_str().unwrap().to_owned(),
+                    d.version_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    fn row(key: &str, source: &str, version: &str) -> (String, String, String) {
+        (key.to_owned(), source.to_owned(), version.to_owned())
+    }
+
+    #[test]
+    fn a_replace_is_where_the_required_module_comes_from() {
+        const AWS: &str = "github.com/pulumi/pulumi-aws/sdk/v6";
+        let require = format!("module x\n\nrequire {AWS} v6.54.2\n");
+        assert_eq!(
+            sources(&require),
+            [row(&format!("require.{AWS}"), AWS, "v6.54.2")]
+        );
+        let cases: &[(&str, &str, &str)] = &[
+            ("replace {AWS} => github.com/evil/aws/sdk/v6 v6.54.2", "github.com/evil/aws/sdk/v6", "v6.54.2"),
+            ("replace {AWS} v6.54.2 => ../fork", "../fork", "v6.54.2"),
+            ("replace (\n\t{AWS} => ./vendor/aws\n)", "./vendor/aws", "v6.54.2"),
+            ("replace {AWS} => {AWS} v6.99.0", AWS, "v6.99.0"),
+            // The version-specific replace wins over the general one.
+            (
+                "replace {AWS} => github.com/a/b v1.0.0\nreplace {AWS} v6.54.2 => github.com/c/d v2.0.0",
+                "github.com/c/d",
+                "v2.0.0",
+            ),
+        ];
+        for (line, source, version) in cases {
+            let text = format!("{require}{}\n", line.replace("{AWS}", AWS));
+            assert_eq!(
+                sources(&text),
+                [row(&format!("require.{AWS}"), source, version)],
+                "{text}"
+            );
+        }
+        // A replace of another version does not apply.
+        let text = format!("{require}replace {AWS} v6.0.0 => github.com/a/b v1.0.0\n");
+        assert_eq!(
+            sources(&text),
+            [row(&format!("require.{AWS}"), AWS, "v6.54.2")]
+        );
+        // A replace of a module this file does not require is its own.
+        let text = format!("module x\nreplace {AWS} => github.com/a/b v1.0.0\n");
+        assert_eq!(
+            sources(&text),
+            [row(&format!("replace.{AWS}"), "github.com/a/b", "v1.0.0")]
+        );
+        let err = extract(&format!("{require}replace {AWS} => ../x v1.0.0\n")).unwrap_err();
+        assert!(err.message.contains("takes no version"), "{err:?}");
+        let twice = format!("{require}replace {AWS} => ../x\nreplace {AWS} => ../y\n");
+        assert!(extract(&twice).unwrap_err().message.contains("given twice"));
+        // The replacement's span is what a finding points at.
+        let text = format!("{require}replace {AWS} => ../fork\n");
+        let dep = &extract(&text).unwrap()[0];
+        let source = dep.source.as_ref().unwrap();
+        assert_eq!(&text[source.span.start..source.span.end], "../fork");
+    }
+
+    #[test]
+    fn a_go_work_replace_of_a_provider_is_unpinned() {
+        let text = "go 1.22\n\nuse (\n\t./infra\n)\n\nreplace github.com/pulumi/pulumi-aws/sdk/v6 => github.com/evil/aws v1.0.0\nreplace github.com/pkg/errors => ../errors\n";
+        let deps = extract_work(text).unwrap();
+        assert_eq!(deps.len(), 1);
+        assert_eq!(
+            deps[0].key,
+            "go.work.replace.github.com/pulumi/pulumi-aws/sdk/v6"
+        );
+        assert_eq!(deps[0].source_str(), Some("github.com/evil/aws"));
+        assert!(
+            matches!(&deps[0].pin, PinState::Unpinned(why) if why.contains("go.work replaces"))
+        );
+        assert_eq!(extract_work("go 1.22\nuse ./infra\n").unwrap(), vec![]);
+        assert!(extract_work("replace (\n").is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `requirements.txt` and `pyproject.toml`: the `pulumi-*` (and
 //! `pulumiverse-*`) provider packages.
 
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
@@ -297,8 +298,98 @@ fn is_url(s: &str) -> bool {
     .any(|p| s.starts_with(p))
 }
 
+/// Global options of a requirements file that change where pip looks for
+/// every requirement in it (wherever they are written), by their long
+/// names: another index, more indexes, more places for archives, files
+/// whose own options and requirements join this file's, hosts whose
+/// certificate is not checked.
+const SOURCE_OPTIONS: &[(&str, Option<&str>)] = &[
+    ("--index-url", Some("-i")),
+    ("--extra-index-url", None),
+    ("--find-links", Some("-f")),
+    ("--no-index", None),
+    ("--trusted-host", None),
+    ("--requirement", Some("-r")),
+    ("--constraint", Some("-c")),
+];
+
+/// An option line -> the source option it sets (`--index-url URL`), by its
+/// long name, whichever spelling was written (`-i URL`, `-iURL`,
+/// `--index-url=URL`); `None` for other options.
+fn source_option(content: &str) -> Option<String> {
+    let (word, rest) = content
+        .split_once(|c: char| c.is_whitespace() || c == '=')
+        .unwrap_or((content, ""));
+    for (long, short) in SOURCE_OPTIONS {
+        let value = if word == *long {
+            rest.trim()
+        } else if let Some(short) = short.filter(|s| content.starts_with(s)) {
+            content[short.len()..]
+                .trim_start_matches([' ', '\t', '='])
+                .trim()
+        } else {
+            continue;
+        };
+        return Some(match value {
+            "" => (*long).to_owned(),
+            value => format!("{long} {}", one_line(value)),
+        });
+    }
+    None
+}
+
+/// A requirement that is a path (`./sdk`, `/wheels/x.whl`, `.`) rather than
+/// a name.
+fn is_path(s: &str) -> bool {
+    let len = name_len(s);
+    let named = len > 0
+        && s[len..]
+            .trim_start()
+            .starts_with(['@', '[', '=', '<', '>', '~', '!', ';', '(']);
+    let located = s.starts_with(['.', '/', '~', '\\'])
+        || s.split(['#', ' ', ';'])
+            .next()
+            .is_some_and(|p| p.contains('/') || p.contains('\\') || archive_name(p).is_some());
+    !named && located
+}
+
+/// The project an archive's file name names: `pulumi_aws-6.54.2-py3-none-any.whl`
+/// and `pulumi-aws-6.54.2.tar.gz` are `pulumi-aws`.
+fn archive_name(location: &str) -> Option<String> {
+    let file = location
+        .split(['#', '?'])
+        .next()?
+        .rsplit(['/', '\\'])
+        .next()?;
+    let stem = [".whl", ".tar.gz", ".tgz", ".tar.bz2", ".zip"]
+        .iter()
+        .find_map(|ext| file.strip_suffix(ext))?;
+    // The name ends where a `-` is followed by the version's first digit.
+    let end = stem
+        .char_indices()
+        .find(|&(i, c)| c == '-' && stem[i + 1..].starts_with(|d: char| d.is_ascii_digit()))
+        .map_or(stem.len(), |(i, _)| i);
+    (end > 0).then(|| normalize(&stem[..end]))
+}
+
+/// The project a direct reference names: its `#egg=`, else its archive's
+/// file name.
+fn direct_name(location: &str) -> Option<String> {
+    let egg = location
+        .split_once('#')
+        .and_then(|(_, fragment)| fragment.split('&').find_map(|p| p.strip_prefix("egg=")))
+        .map(|egg| normalize(&egg[..name_len(egg)]))
+        .filter(|name| !name.is_empty());
+    egg.or_else(|| archive_name(location))
+}
+
 pub(super) fn requirements(text: &str) -> Result<Vec<Dependency>, ExtractError> {
     let mut deps = Deps::default();
+    // What changes where every requirement of the file comes from: the
+    // source options, and direct references pip names only once it has
+    // fetched them (`-e .`, `git+https://host/repo`), which may be any
+    // project, a Pulumi provider included.
+    let mut options: BTreeSet<String> = BTreeSet::new();
     for line in logical_lines(text) {
         let content_end = comment_start(&line.text);
         let raw = &line.text[..content_end];
@@ -307,17 +398,25 @@ pub(super) fn requirements(text: &str) -> Result<Vec<Dependency>, ExtractError> 
         if content.is_empty() {
             continue;
         }
-        // `-e <url or path>` is a requirement; every other option line is not.
-        let (start, content) = match ["--editable", "-e"]
+        // `-e <url or path>` is a requirement; the source options change
+        // where all of them come from; other option lines do not.
+        let (start, content, editable) = match ["--editable", "-e"]
             .iter()
             .find_map(|p| content.strip_prefix(p))
         {
             Some(rest) if rest.starts_with([' ', '\t', '=']) => {
                 let rest_trimmed = rest.trim_start_matches([' ', '\t', '=']);
-                (start + content.len() - rest_trimmed.len(), rest_trimmed)
+                (
+                    start + content.len() - rest_trimmed.len(),
+                    rest_trimmed,
+                    true,
+                )
             }
-            _ if content.starts_with('-') => continue,
-            _ => (start, content),
+            _ if content.starts_with('-') => {
+                options.extend(source_option(content));
+                continue;
+            }
+            _ => (start, content, false),
         };
         // Per-requirement options (`--hash=...`) follow the requirement.
         let options_at = content
@@ -332,8 +431,15 @@ pub(super) fn requirements(text: &str) -> Result<Vec<Dependency>, ExtractError> 
             span_of: &span_of,
             hashed,
         };
-        let dep = if is_url(requirement) {
-            egg(&req)
+        let dep = if is_url(requirement) || is_path(requirement) {
+            match direct_name(requirement) {
+                Some(name) => direct(&req, name),
+                None => {
+                    let flag = if editable { "--editable " } else { "" };
+                    options.insert(format!("{flag}{}", one_line(requirement)));
+                    None
+                }
+            }
         } else {
             named(&req, "requirements")?
         };
@@ -356,14 +462,24 @@ pub(super) fn requirements(text: &str) -> Result<Vec<Dependency>, ExtractError> 
             })?;
         }
     }
-    Ok(in_file_order(deps))
+    let mut list = in_file_order(deps);
+    if !options.is_empty() {
+        let from = options.into_iter().collect::<Vec<_>>().join(", ");
+        // A requirement by name is looked up where the options say; a
+        // direct reference is fetched from where it says.
+        for dep in list.iter_mut().filter(|d| d.source_str() == Some(&d.name)) {
+            if let Some(source) = &mut dep.source {
+                source.value = format!("{} from {from}", dep.name);
+            }
+        }
+    }
+    Ok(list)
 }
 
-/// A bare URL requirement whose `#egg=` names a Pulumi provider.
-fn egg(req: &Requirement) -> Option<Dependency> {
-    let (_, fragment) = req.text.split_once('#')?;
-    let egg = fragment.split('&').find_map(|p| p.strip_prefix("egg="))?;
-    let normalized = normalize(&egg[..name_len(egg)]);
+/// A URL or path requirement that names a Pulumi provider (`#egg=`, or an
+/// archive's file name); a directory or file of the tree is pinned by the
+/// commit, a URL as [`url_pin`] says.
+fn direct(req: &Requirement, normalized: String) -> Option<Dependency> {
     if !is_provider(&normalized) {
         return None;
     }
@@ -374,7 +490,11 @@ fn egg(req: &Requirement) -> Option<Dependency> {
         normalized,
         span,
     );
-    dep.pin = url_pin(req.text, req.hashed);
+    dep.pin = if is_url(req.text) && !req.text.starts_with("file:") {
+        url_pin(req.text, req.hashed)
+    } else {
+        PinState::Pinned
+    };
     dep.version = url_ref(req.text).map(|r| Spanned::new(r.to_owned(), span));
     dep.source = Some(Spanned::new(req.text.to_owned(), span));
     Some(dep)
@@ -453,7 +573,120 @@ pub(super) fn pyproject(text: &str) -> Result<Vec<Dependency>, ExtractError> {
             }
         }
     }
-    Ok(in_file_order(deps))
+    let mut list = in_file_order(deps);
+    tool_sources(root, &mut list);
+    Ok(list)
+}
+
+/// The settings of Poetry, uv and PDM that move where every package of the
+/// file is looked up (their indexes and sources), and uv's per-package
+/// `[tool.uv.sources]`: part of the source of each requirement by name, as
+/// `<name> from <setting = value>, ...`.
+fn tool_sources(root: &DeTable, deps: &mut [Dependency]) {
+    let Some(tool) = get(root, "tool").and_then(|t| match t.get_ref() {
+        DeValue::Table(t) => Some(t),
+        _ => None,
+    }) else {
+        return;
+    };
+    let section = |name: &str| match get(tool, name).map(TomlSpanned::get_ref) {
+        Some(DeValue::Table(t)) => Some(t),
+        _ => None,
+    };
+    let mut shared: BTreeSet<String> = BTreeSet::new();
+    let mut per_package: Vec<(String, String)> = Vec::new();
+    for (owner, keys) in [
+        ("poetry", &["source"][..]),
+        ("pdm", &["source"][..]),
+        (
+            "uv",
+            &[
+                "index",
+                "index-url",
+                "extra-index-url",
+                "find-links",
+                "no-index",
+            ][..],
+        ),
+    ] {
+        let Some(settings) = section(owner) else {
+            continue;
+        };
+        for key in keys {
+            if let Some(value) = get(settings, key) {
+                shared.insert(format!(
+                    "tool.{owner}.{key} = {}",
+                    render(value.get_ref(), 0)
+                ));
+            }
+        }
+    }
+    if let Some(DeValue::Table(sources)) = section("uv")
+        .and_then(|uv| get(uv, "sources"))
+        .map(TomlSpanned::get_ref)
+    {
+        for (name, value) in sources {
+            per_package.push((
+                normalize(name.get_ref()),
+                format!("tool.uv.sources = {}", render(value.get_ref(), 0)),
+            ));
+        }
+    }
+    for dep in deps {
+        let Some(source) = &mut dep.source else {
+            continue;
+        };
+        // A requirement by name (a URL or git source says where it is).
+        let by_name =
+            source.value == dep.name || source.value.starts_with(&format!("{} from ", dep.name));
+        if !by_name {
+            continue;
+        }
+        let mut from: Vec<String> = source
+            .value
+            .strip_prefix(&format!("{} from ", dep.name))
+            .map(|rest| vec![rest.to_owned()])
+            .unwrap_or_default();
+        from.extend(
+            per_package
+                .iter()
+                .filter(|(name, _)| *name == dep.name)
+                .map(|(_, s)| s.clone()),
+        );
+        from.extend(shared.iter().cloned());
+        if !from.is_empty() {
+            source.value = format!("{} from {}", dep.name, from.join(", "));
+        }
+    }
+}
+
+/// A TOML value on one line, in a stable form (tables by key).
+fn render(value: &DeValue, depth: usize) -> String {
+    if depth > 16 {
+        return "...".to_owned();
+    }
+    match value {
+        DeValue::String(s) => format!("{:?}", s.as_ref()),
+        DeValue::Integer(i) => i.to_string(),
+        DeValue::Float(f) => f.to_string(),
+        DeValue::Boolean(b) => b.to_string(),
+        DeValue::Datetime(d) => d.to_string(),
+        DeValue::Array(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(|v| render(v.get_ref(), depth + 1))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        DeValue::Table(t) => format!(
+            "{{{}}}",
+            t.iter()
+                .map(|(k, v)| format!("{} = {}", k.get_ref(), render(v.get_ref(), depth + 1)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }
 
 /// Where a TOML string's value starts in the file, when it is written
@@ -579,6 +812,10 @@ fn poetry_section(value: &Value, section: &str, deps: &mut Deps) -> Result<(), E
                         .as_ref()
                         .map_or_else(no_version, |v| poetry_pin(&v.value));
                     dep.version = version;
+                    // A named source of `[[tool.poetry.source]]`.
+                    if let (Some(from), Some(source)) = (string("source", t)?, &mut dep.source) {
+                        source.value = format!("{} from source {:?}", source.value, from.value);
+                    }
                 }
             }
             DeValue::Array(_) => {
@@ -666,44 +903,52 @@ mod tests {
     #[test]
     fn requirements_fixture() {
         let deps = requirements(REQUIREMENTS).unwrap();
+        // The file's `--extra-index-url` and `-r` change where every
+        // requirement by name is looked up.
+        let from = |name: &str| {
+            format!(
+                "{name} from --extra-index-url https://pypi.example.com/simple, \
+                 --requirement requirements-dev.txt"
+            )
+        };
         let git =
             format!("git+https://github.com/pulumi/pulumi-tls.git@{SHA}#subdirectory=sdk/python");
         assert_eq!(
             rows(&deps),
             vec![
-                row("requirements.pulumi-aws", "pulumi-aws", "pulumi-aws", Some("==6.54.2"), PinState::Pinned),
+                row("requirements.pulumi-aws", "pulumi-aws", &from("pulumi-aws"), Some("==6.54.2"), PinState::Pinned),
                 row(
                     "requirements.pulumi-random",
                     "pulumi-random",
-                    "pulumi-random",
+                    &from("pulumi-random"),
                     Some(">=4.16,<5"),
                     unpinned("version >=4.16,<5 is not one exact version")
                 ),
                 row(
                     "requirements.pulumi-kubernetes",
                     "pulumi-kubernetes",
-                    "pulumi-kubernetes",
+                    &from("pulumi-kubernetes"),
                     Some("~=4.18.1"),
                     unpinned("version ~=4.18.1 is not one exact version")
                 ),
                 row(
                     "requirements.pulumi-gcp",
                     "pulumi-gcp",
-                    "pulumi-gcp",
+                    &from("pulumi-gcp"),
                     None,
                     unpinned("no version: takes the newest release")
                 ),
                 row(
                     "requirements.pulumiverse-grafana",
                     "pulumiverse-grafana",
-                    "pulumiverse-grafana",
+                    &from("pulumiverse-grafana"),
                     Some("==0.4.*"),
                     unpinned("version ==0.4.* is not one exact version")
                 ),
                 row(
                     "requirements.pulumi-azure-native",
                     "pulumi-azure-native",
-                    "pulumi-azure-native",
+                    &from("pulumi-azure-native"),
                     Some("==2.64.3"),
                     PinState::Pinned
                 ),
@@ -711,7 +956,7 @@ mod tests {
                 row(
                     "requirements.pulumi-command;sys_platform == \"linux\"",
                     "pulumi-command",
-                    "pulumi-command",
+                    &from("pulumi-command"),
                     Some("==1.0.1"),
                     PinState::Pinned
                 ),
@@ -724,6 +969,13 @@ mod tests {
                         "direct URL git+https://github.com/pulumi/pulumi-docker@v4.5.5#egg=pulumi_docker \
                          is pinned by neither a 40-hex commit nor a --hash"
                     )
+                ),
+                row(
+                    "requirements.pulumi-local",
+                    "pulumi-local",
+                    "./sdks/local#egg=pulumi-local",
+                    None,
+                    PinState::Pinned
                 ),
             ]
         );
@@ -754,12 +1006,13 @@ mod tests {
         assert_eq!(requirements("requests=2\n").unwrap(), vec![]);
         let err = requirements("pulumi-aws==1.0.0\npulumi_aws==2.0.0\n").unwrap_err();
         assert_eq!(err.offset, 18);
-        // A URL pinned by a hash; local editable paths are skipped.
+        // A URL pinned by a hash; a local editable path is the tree's.
         let deps = requirements(
             "pulumi-aws @ https://files.example.com/pulumi_aws-6.54.2.tar.gz --hash=sha256:abc\n-e ./sdk#egg=pulumi-local\n",
         )
         .unwrap();
-        assert_eq!(deps.len(), 1);
+        assert_eq!(deps.len(), 2);
+        assert_eq!(deps[1].source_str(), Some("./sdk#egg=pulumi-local"));
         assert_eq!(deps[0].pin, PinState::Pinned);
         assert_eq!(
             deps[0].source_str(),
@@ -768,6 +1021,134 @@ mod tests {
         assert_eq!(normalize("Pulumi__AWS.native"), "pulumi-aws-native");
         assert!(!is_provider("pulumi"));
         assert!(!is_provider("pulumi-"));
+    }
+
+    /// Where pip looks for a pinned name is part of its source: another
+    /// index, more indexes or archive places, included files, or a direct
+    /// reference that may turn out to be the same project.
+    #[test]
+    fn source_options_are_part_of_a_named_requirement_source() {
+        let source = |text: &str| {
+            let deps = requirements(text).unwrap();
+            assert_eq!(deps.len(), 1, "{text}");
+            deps[0].source_str().unwrap().to_owned()
+        };
+        assert_eq!(source("pulumi-aws==6.54.2\n"), "pulumi-aws");
+        assert_eq!(
+            source("requests==2\n--no-binary :all:\n--pre\npulumi-aws==6.54.2\n"),
+            "pulumi-aws"
+        );
+        let cases: &[(&str, &str)] = &[
+            (
+                "-i https://evil.example/simple",
+                "--index-url https://evil.example/simple",
+            ),
+            (
+                "-ihttps://evil.example/simple",
+                "--index-url https://evil.example/simple",
+            ),
+            (
+                "--index-url=https://evil.example/simple",
+                "--index-url https://evil.example/simple",
+            ),
+            (
+                "--index-url https://evil.example/simple",
+                "--index-url https://evil.example/simple",
+            ),
+            (
+                "--extra-index-url https://x/simple",
+                "--extra-index-url https://x/simple",
+            ),
+            ("-f ./wheels", "--find-links ./wheels"),
+            (
+                "--find-links=https://x/wheels",
+                "--find-links https://x/wheels",
+            ),
+            ("--no-index", "--no-index"),
+            ("--trusted-host evil.example", "--trusted-host evil.example"),
+            ("-r other.txt", "--requirement other.txt"),
+            ("-c constraints.txt", "--constraint constraints.txt"),
+            ("-e .", "--editable ."),
+            ("./vendor/sdk", "./vendor/sdk"),
+            (
+                "git+https://github.com/evil/x.git@0123456789abcdef0123456789abcdef01234567",
+                "git+https://github.com/evil/x.git@0123456789abcdef0123456789abcdef01234567",
+            ),
+        ];
+        for (line, option) in cases {
+            // Before or after the requirement: pip reads options first.
+            for text in [
+                format!("{line}\npulumi-aws==6.54.2\n"),
+                format!("pulumi-aws==6.54.2\n{line}  # why\n"),
+            ] {
+                assert_eq!(source(&text), format!("pulumi-aws from {option}"), "{text}");
+            }
+        }
+        // Several, in one order whatever the file's.
+        assert_eq!(
+            source("--trusted-host h\npulumi-aws==6.54.2\n-i https://m/simple\n"),
+            "pulumi-aws from --index-url https://m/simple, --trusted-host h"
+        );
+        // A direct reference is fetched from where it says.
+        let text = "-i https://m/simple\npulumi-aws @ https://h/pulumi_aws-6.54.2.tar.gz\n";
+        assert_eq!(source(text), "https://h/pulumi_aws-6.54.2.tar.gz");
+    }
+
+    #[test]
+    fn direct_references_name_their_project() {
+        let keys = |text: &str| -> Vec<(String, String, PinState)> {
+            requirements(text)
+                .unwrap()
+                .into_iter()
+                .map(|d| (d.key, d.source.unwrap().value, d.pin))
+                .collect()
+        };
+        let key = |k: &str, s: &str, p: PinState| (k.to_owned(), s.to_owned(), p);
+        assert_eq!(
+            keys("./wheels/pulumi_aws-6.54.2-py3-none-any.whl\n"),
+            [key(
+                "requirements.pulumi-aws",
+                "./wheels/pulumi_aws-6.54.2-py3-none-any.whl",
+                PinState::Pinned
+            )]
+        );
+        assert_eq!(
+            keys("pulumi_aws-6.54.2.tar.gz\n"),
+            [key(
+                "requirements.pulumi-aws",
+                "pulumi_aws-6.54.2.tar.gz",
+                PinState::Pinned
+            )]
+        );
+        assert_eq!(
+            keys("-e ../forks/aws#egg=pulumi_aws\n"),
+            [key(
+                "requirements.pulumi-aws",
+                "../forks/aws#egg=pulumi_aws",
+                PinState::Pinned
+            )]
+        );
+        let url = "https://evil.example/pulumi_aws-6.54.2-py3-none-any.whl";
+        assert_eq!(
+            keys(&format!("{url}\n")),
+            [key(
+                "requirements.pulumi-aws",
+                url,
+                PinState::Unpinned(format!(
+                    "direct URL {url} is pinned by neither a 40-hex commit nor a --hash"
+                ))
+            )]
+        );
+        assert_eq!(keys("./wheels/requests-2.0-py3-none-any.whl\n"), []);
+        assert_eq!(
+            keys("pulumi-aws[x]@https://h/p.tar.gz\n")[0].1,
+            "https://h/p.tar.gz"
+        );
+        assert_eq!(
+            archive_name("a/b/pulumi-azure-native-2.64.3.zip").as_deref(),
+            Some("pulumi-azure-native")
+        );
+        assert_eq!(archive_name("x.txt"), None);
     }
 
     #[test]
@@ -864,6 +1245,42 @@ mod tests {
         let poetry_aws = &deps[5];
         let v = poetry_aws.version.as_ref().unwrap();
         assert_eq!(&PYPROJECT[v.span.start..v.span.end], "\"6.54.2\"");
+    }
+
+    #[test]
+    fn tool_indexes_are_part_of_a_named_requirement_source() {
+        let source = |text: &str| {
+            let deps = pyproject(text).unwrap();
+            deps.iter()
+                .map(|d| d.source_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        };
+        let project = "[project]\ndependencies = [\"pulumi-aws==6.54.2\"]\n";
+        assert_eq!(source(project), ["pulumi-aws"]);
+        assert_eq!(
+            source(&format!(
+                "{project}[[tool.uv.index]]\nurl = \"https://evil/simple\"\ndefault = true\n"
+            )),
+            ["pulumi-aws from tool.uv.index = [{default = true, url = \"https://evil/simple\"}]"]
+        );
+        assert_eq!(
+            source(&format!("{project}[tool.uv.sources]\npulumi_aws = {{ git = \"https://github.com/evil/x\" }}\nother = {{ path = \"x\" }}\n")),
+            ["pulumi-aws from tool.uv.sources = {git = \"https://github.com/evil/x\"}"]
+        );
+        assert_eq!(
+            source(&format!(
+                "{project}[tool.uv]\nextra-index-url = [\"https://x/simple\"]\n"
+            )),
+            ["pulumi-aws from tool.uv.extra-index-url = [\"https://x/simple\"]"]
+        );
+        let poetry = "[tool.poetry.dependencies]\npulumi-aws = { version = \"6.54.2\", source = \"evil\" }\n\n[[tool.poetry.source]]\nname = \"evil\"\nurl = \"https://evil/simple\"\npriority = \"explicit\"\n";
+        assert_eq!(
+            source(poetry),
+            ["pulumi-aws from source \"evil\", tool.poetry.source = [{name = \"evil\", priority = \"explicit\", url = \"https://evil/simple\"}]"]
+        );
+        // A git source says where it is.
+        let git = "[tool.poetry.dependencies]\npulumi-aws = { git = \"https://github.com/pulumi/pulumi-aws.git\", rev = \"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b\" }\n[tool.pdm]\nsource = [{ url = \"https://x\" }]\n";
+        assert_eq!(source(git), ["https://github.com/pulumi/pulumi-aws.git"]);
     }
 
     #[test]

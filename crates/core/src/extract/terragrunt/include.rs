@@ -102,6 +102,9 @@ fn read(bytes: Vec<u8>) -> File {
         Some(rest) => rest.to_vec(),
         None => bytes,
     };
+    if let Some(why) = crate::extract::lfs_pointer(&bytes) {
+        return File::Unreadable(format!("it is {why}"));
+    }
     let Ok(text) = String::from_utf8(bytes) else {
         return File::Unreadable("it is not UTF-8 text".to_owned());
     };
@@ -278,12 +281,28 @@ impl<'b> Scope<'b> {
                 continue;
             };
             let parsed = ctx.files.get(&file);
-            let File::Parsed {
-                text,
-                body: included,
-            } = &*parsed
-            else {
-                continue;
+            let (text, included) = match &*parsed {
+                File::Parsed { text, body } => (text, body),
+                // Terragrunt fails on an include it cannot find.
+                File::Missing => continue,
+                // One it reads while iacgate cannot (a Git LFS pointer,
+                // say) may hold the unit's source: not judged, not passed.
+                File::Unreadable(why) => {
+                    let span = super::header_span(block);
+                    let mut dep = Dependency::new(
+                        Ecosystem::Terragrunt,
+                        Kind::Module,
+                        "terraform.source".to_owned(),
+                        "terraform".to_owned(),
+                        span,
+                    );
+                    dep.source = Some(Spanned::new(file.clone(), span));
+                    dep.pin = PinState::Unpinned(format!(
+                        "source may be inherited from {file}, which cannot be read: {why}"
+                    ));
+                    inherited = Some(dep);
+                    continue;
+                }
             };
             let source = included
                 .blocks()
