@@ -5,6 +5,7 @@ mod util;
 mod approvals;
 mod errors;
 mod evasion;
+mod evasion_units;
 mod explain;
 mod formats;
 mod frameworks;

@@ -13,6 +13,7 @@ use iacgate_core::finding::Finding;
 use iacgate_core::policy::{Policy, PolicyError, POLICY_FILE};
 use iacgate_core::signoff::{self, CommitContext, CommitSignature, Stage};
 use iacgate_core::submodules::{self, SubmoduleChange, GITMODULES};
+use iacgate_core::units::{tofu_shadowed, tofu_view};
 use iacgate_git::ssh::{self, SshVerdict};
 use iacgate_git::{
     parse_pre_push, parse_pre_receive, CommitChanges, CommitInfo, FileChange, Known, PushUpdate,
@@ -224,6 +225,53 @@ fn dependents(repo: &Repo, change: &Change) -> anyhow::Result<Vec<(String, Vec<u
                 && (contains(bytes, b"include") || contains(bytes, b"read_terragrunt_config"))
         })
         .collect())
+}
+
+/// The `.tf` files whose place in OpenTofu's view of their directory the
+/// change alters, by adding or removing the `.tofu` file of the same name
+/// (see [`iacgate_core::units`]): each as OpenTofu loads it on the two
+/// sides, judged with the change. A `main.tofu` that redeclares `main.tf`'s
+/// module replaces it for OpenTofu, and is judged as that replacement.
+fn tofu_views(repo: &Repo, change: &Change) -> anyhow::Result<Vec<TofuView>> {
+    let touched: HashSet<&str> = change
+        .changes
+        .iter()
+        .flat_map(|c| [c.old_path.as_deref(), c.new_path.as_deref()])
+        .flatten()
+        .collect();
+    let mut views = Vec::new();
+    let mut seen = HashSet::new();
+    for &path in &touched {
+        let Some(sibling) = tofu_shadowed(path) else {
+            continue;
+        };
+        if !seen.insert(sibling.clone()) {
+            continue;
+        }
+        let tofu_old = change.sides.read_base(repo, path)?.is_some();
+        let tofu_new = change.sides.read_new(repo, path)?.is_some();
+        if tofu_old == tofu_new {
+            continue;
+        }
+        let old = change.sides.read_base(repo, &sibling)?;
+        let new = change.sides.read_new(repo, &sibling)?;
+        if let Some((old, new)) = tofu_view(tofu_old, tofu_new, old.as_deref(), new.as_deref()) {
+            views.push(TofuView {
+                path: sibling.clone(),
+                old: old.map(<[u8]>::to_vec),
+                new: new.map(<[u8]>::to_vec),
+            });
+        }
+    }
+    views.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(views)
+}
+
+/// A `.tf` file as OpenTofu loads it on the two sides of a change.
+struct TofuView {
+    path: String,
+    old: Option<Vec<u8>>,
+    new: Option<Vec<u8>>,
 }
 
 /// The IaC pathspecs, `.gitmodules`, and the submodule paths that
@@ -855,6 +903,7 @@ fn judge(
         .collect();
     let dependents = dependents(repo, change)?;
     let gitlab_files = gitlab_includes(repo, change)?;
+    let tofu = tofu_views(repo, change)?;
     let inputs: Vec<FileInput> = prepared
         .iter()
         .zip(&merge_sides)
@@ -871,6 +920,13 @@ fn judge(
             old: Some(bytes),
             new: Some(bytes),
             dependent: true,
+            ..FileInput::default()
+        }))
+        .chain(tofu.iter().map(|view| FileInput {
+            old_path: view.old.is_some().then_some(view.path.as_str()),
+            new_path: view.new.is_some().then_some(view.path.as_str()),
+            old: view.old.as_deref(),
+            new: view.new.as_deref(),
             ..FileInput::default()
         }))
         .collect();
@@ -912,6 +968,8 @@ fn judge(
     findings.sort_by(|a, b| {
         (&a.file, a.line, a.column, a.rule.name).cmp(&(&b.file, b.line, b.column, b.rule.name))
     });
+    // A file judged in both engines' views says the same thing once.
+    findings.dedup();
     let delta = Delta::of(&findings, |path| content_ids(change.changes, path));
     signoff::apply(
         &mut findings,

@@ -1,0 +1,101 @@
+//! The unit the consumer loads, not the one file a change touches: a
+//! module directory as OpenTofu and Terraform each read it, a Terragrunt
+//! unit with every file it reads, a GitLab pipeline with all its includes.
+
+use crate::util::{check_staged, Run, TestRepo};
+
+fn sorted_rules(run: &Run) -> Vec<(String, String, u64)> {
+    let mut rules = run.rules();
+    rules.sort();
+    rules
+}
+
+const VPC_540: &str =
+    "module \"vpc\" {\n  source  = \"terraform-aws-modules/vpc/aws\"\n  version = \"5.4.0\"\n}\n";
+
+fn tf_stack() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("net/main.tf", VPC_540).commit_all("stack");
+    repo
+}
+
+// ----- OpenTofu: `x.tofu` replaces `x.tf` -----
+
+#[test]
+fn a_tofu_file_that_redeclares_a_module_at_another_version_needs_signoff() {
+    let repo = tf_stack();
+    repo.write("net/main.tofu", &VPC_540.replace("5.4.0", "5.5.0"))
+        .stage(&["net"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        sorted_rules(&run),
+        [("version-change".into(), "net/main.tofu".into(), 3)]
+    );
+    // Touching `main.tf` in the same commit changes nothing.
+    repo.write("net/main.tf", &format!("# vpc\n{VPC_540}"))
+        .stage(&["net"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        sorted_rules(&run),
+        [("version-change".into(), "net/main.tofu".into(), 3)]
+    );
+    // Committed, and judged as a range.
+    repo.commit_all("tofu");
+    let run = repo.iacgate(&["check", "--range", "HEAD~1..HEAD", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.rule_names(), ["version-change"]);
+}
+
+#[test]
+fn a_tofu_json_file_that_swaps_a_module_source_needs_signoff() {
+    let repo = TestRepo::new();
+    repo.write(
+        "net/vpc.tf.json",
+        "{\"module\": {\"vpc\": {\"source\": \"terraform-aws-modules/vpc/aws\", \"version\": \"5.4.0\"}}}\n",
+    )
+    .commit_all("stack");
+    repo.write(
+        "net/vpc.tofu.json",
+        "{\"module\": {\"vpc\": {\"source\": \"terraform-aws-module/vpc/aws\", \"version\": \"5.4.0\"}}}\n",
+    )
+    .stage(&["net"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.rule_names(), ["source-change"], "{}", run.stdout);
+    assert_eq!(run.rules()[0].1, "net/vpc.tofu.json");
+}
+
+#[test]
+fn removing_a_tofu_file_judges_the_tf_file_it_hid() {
+    let repo = tf_stack();
+    repo.write("net/main.tofu", VPC_540).commit_all("tofu copy");
+    // While hidden from OpenTofu, `main.tf` moved on; Terraform's change
+    // was judged then. Removing `main.tofu` brings it to OpenTofu.
+    repo.write("net/main.tf", &VPC_540.replace("5.4.0", "5.6.0"))
+        .commit_all("terraform bump");
+    repo.git(&["rm", "-q", "net/main.tofu"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        sorted_rules(&run),
+        [("version-change".into(), "net/main.tf".into(), 3)]
+    );
+}
+
+#[test]
+fn a_tofu_copy_of_the_tf_file_is_silent() {
+    let repo = tf_stack();
+    repo.write("net/main.tofu", VPC_540).stage(&["net"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.rules().is_empty(), "{}", run.stdout);
+    // A `.tofu` file of another name shadows nothing: its module is new.
+    repo.git(&["rm", "-q", "--cached", "net/main.tofu"]);
+    repo.write("net/extra.tofu", &VPC_540.replace("\"vpc\"", "\"vpc2\""))
+        .stage(&["net/extra.tofu"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.rule_names(), ["new-dependency"]);
+}
