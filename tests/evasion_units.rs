@@ -99,3 +99,98 @@ fn a_tofu_copy_of_the_tf_file_is_silent() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(run.rule_names(), ["new-dependency"]);
 }
+
+// ----- GitLab: a pipeline is `.gitlab-ci.yml` with all it includes -----
+
+const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/// `.gitlab-ci.yml` -> `ci/a.yml` -> `ci/b.yml`, whose job image is
+/// pinned by digest.
+fn nested_pipeline() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write(".gitlab-ci.yml", "include:\n  - local: ci/a.yml\n")
+        .write("ci/a.yml", "include:\n  - local: /ci/b.yml\n")
+        .write(
+            "ci/b.yml",
+            &format!("build:\n  image: alpine@{DIGEST}\n  script: [make]\n"),
+        )
+        .commit_all("pipeline");
+    repo
+}
+
+#[test]
+fn a_file_included_by_an_included_file_is_judged() {
+    let repo = nested_pipeline();
+    repo.write(
+        "ci/b.yml",
+        "build:\n  image: alpine:3.19\n  script: [make]\n",
+    )
+    .stage(&["ci/b.yml"]);
+    let judged: Vec<(String, String, u64)> = vec![
+        ("unpinned".into(), "ci/b.yml".into(), 2),
+        ("version-change".into(), "ci/b.yml".into(), 2),
+    ];
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(sorted_rules(&run), judged);
+    // Committed: the range, and a scan of the tree.
+    repo.commit_all("unpin");
+    let run = repo.iacgate(&["check", "--range", "HEAD~1..HEAD", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(sorted_rules(&run), judged);
+    let run = repo.iacgate(&["scan", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.rules(), [("unpinned".into(), "ci/b.yml".into(), 2)]);
+}
+
+#[test]
+fn including_a_file_that_was_already_there_judges_what_it_brings() {
+    let repo = nested_pipeline();
+    repo.write("ci/old.yml", "lint:\n  image: node:latest\n")
+        .commit_all("an unused file");
+    repo.write(
+        "ci/a.yml",
+        "include:\n  - local: /ci/b.yml\n  - local: ci/old.yml\n",
+    )
+    .stage(&["ci/a.yml"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.rules(), [("unpinned".into(), "ci/old.yml".into(), 2)]);
+}
+
+#[test]
+fn includes_that_loop_block() {
+    let repo = nested_pipeline();
+    repo.write(
+        "ci/b.yml",
+        &format!(
+            "build:\n  image: alpine@{DIGEST}\n  script: [make]\ninclude:\n  - local: ci/a.yml\n"
+        ),
+    )
+    .stage(&["ci/b.yml"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.rules(), [("parse-error".into(), "ci/b.yml".into(), 5)]);
+    assert!(run.messages()[0].contains("loops back"), "{}", run.stdout);
+}
+
+#[test]
+fn nested_includes_that_change_nothing_are_silent() {
+    let repo = nested_pipeline();
+    // Another script, and a file included twice (a diamond, not a loop).
+    repo.write(
+        "ci/b.yml",
+        &format!("build:\n  image: alpine@{DIGEST}\n  script: [make all]\n"),
+    )
+    .write(
+        ".gitlab-ci.yml",
+        "include:\n  - local: ci/a.yml\n  - local: ci/b.yml\n",
+    )
+    .stage(&["."]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.rules().is_empty(), "{}", run.stdout);
+    repo.commit_all("script");
+    let run = repo.iacgate(&["scan", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}

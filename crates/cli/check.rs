@@ -8,9 +8,10 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use iacgate_core::analysis::{dir_of, Analysis, FileInput, History, MergeSide, Sibling};
 use iacgate_core::approval::{self, ApprovalToken, ContentIds, Delta, SignatureCheck};
-use iacgate_core::extract::{gitlab_local_includes, FileKind, Tree, PATHSPECS};
+use iacgate_core::extract::{gitlab_pipeline, FileKind, GitLabPipeline, Tree, PATHSPECS};
 use iacgate_core::finding::Finding;
 use iacgate_core::policy::{Policy, PolicyError, POLICY_FILE};
+use iacgate_core::rules::parse_error;
 use iacgate_core::signoff::{self, CommitContext, CommitSignature, Stage};
 use iacgate_core::submodules::{self, SubmoduleChange, GITMODULES};
 use iacgate_core::units::{tofu_shadowed, tofu_view};
@@ -130,26 +131,68 @@ fn gitlinks(changes: &[FileChange]) -> Vec<SubmoduleChange<'_>> {
         .collect()
 }
 
-/// The files `.gitlab-ci.yml` includes with `local:`, when the change
-/// touches a YAML file whose name says nothing: they are GitLab CI files
-/// wherever they live (`ci/jobs.yml`).
-fn gitlab_includes(repo: &Repo, change: &Change) -> anyhow::Result<HashSet<String>> {
-    let generic_yaml = change.changes.iter().any(|c| {
-        c.new_path.as_deref().is_some_and(|p| {
-            FileKind::classify(p) == Some(FileKind::CloudFormation)
-                && (p.ends_with(".yml") || p.ends_with(".yaml"))
+/// The GitLab pipeline as it will be, and the files it loaded before, when
+/// the change touches a YAML file: every file the pipeline loads (nested
+/// includes too) is a GitLab CI file wherever it lives (`ci/jobs.yml`).
+struct GitLabUnit {
+    new: GitLabPipeline,
+    old_files: HashSet<String>,
+}
+
+impl GitLabUnit {
+    fn read(repo: &Repo, change: &Change) -> Option<GitLabUnit> {
+        let yaml = change
+            .changes
+            .iter()
+            .flat_map(|c| [c.old_path.as_deref(), c.new_path.as_deref()])
+            .flatten()
+            .any(|p| p.ends_with(".yml") || p.ends_with(".yaml"));
+        if !yaml {
+            return None;
+        }
+        let (base_tree, new_tree) = change.sides.trees(repo);
+        Some(GitLabUnit {
+            new: gitlab_pipeline(&new_tree),
+            old_files: gitlab_pipeline(&base_tree).files.into_iter().collect(),
         })
-    });
-    if !generic_yaml {
-        return Ok(HashSet::new());
     }
-    Ok(change
-        .sides
-        .read_new(repo, ".gitlab-ci.yml")?
-        .map(|bytes| gitlab_local_includes(&String::from_utf8_lossy(&bytes)))
-        .unwrap_or_default()
-        .into_iter()
-        .collect())
+
+    fn loads(&self, path: &str) -> bool {
+        self.new.files.iter().any(|f| f == path)
+    }
+
+    /// A file the pipeline loads now and did not before: all it declares
+    /// joins the pipeline, and is judged as added.
+    fn joined(&self, path: &str) -> bool {
+        self.loads(path) && !self.old_files.contains(path)
+    }
+
+    /// Files the pipeline loads now and did not before that the change
+    /// does not touch (an include of a file that was already there).
+    fn joined_untouched(
+        &self,
+        repo: &Repo,
+        change: &Change,
+    ) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+        if !matches!(change.lineage, Lineage::Linear) {
+            return Ok(Vec::new());
+        }
+        let touched: HashSet<&str> = change
+            .changes
+            .iter()
+            .flat_map(|c| [c.old_path.as_deref(), c.new_path.as_deref()])
+            .flatten()
+            .collect();
+        let mut files = Vec::new();
+        for path in &self.new.files {
+            if self.joined(path) && !touched.contains(path.as_str()) {
+                if let Some(bytes) = change.sides.read_new(repo, path)? {
+                    files.push((path.clone(), bytes));
+                }
+            }
+        }
+        Ok(files)
+    }
 }
 
 /// One side of a change as a tree whose files Terragrunt files read.
@@ -902,15 +945,25 @@ fn judge(
         })
         .collect();
     let dependents = dependents(repo, change)?;
-    let gitlab_files = gitlab_includes(repo, change)?;
+    let gitlab = GitLabUnit::read(repo, change);
+    let joined = match &gitlab {
+        Some(unit) => unit.joined_untouched(repo, change)?,
+        None => Vec::new(),
+    };
     let tofu = tofu_views(repo, change)?;
     let inputs: Vec<FileInput> = prepared
         .iter()
         .zip(&merge_sides)
         .map(|(p, sides)| p.input(sides))
         .map(|mut input| {
-            if input.new_path.is_some_and(|p| gitlab_files.contains(p)) {
-                input.kind = Some(FileKind::GitLabCi);
+            if let (Some(unit), Some(path)) = (&gitlab, input.new_path) {
+                if unit.loads(path) {
+                    input.kind = Some(FileKind::GitLabCi);
+                }
+                if unit.joined(path) {
+                    input.old = None;
+                    input.old_path = None;
+                }
             }
             input
         })
@@ -920,6 +973,12 @@ fn judge(
             old: Some(bytes),
             new: Some(bytes),
             dependent: true,
+            ..FileInput::default()
+        }))
+        .chain(joined.iter().map(|(path, bytes)| FileInput {
+            new_path: Some(path),
+            new: Some(bytes),
+            kind: Some(FileKind::GitLabCi),
             ..FileInput::default()
         }))
         .chain(tofu.iter().map(|view| FileInput {
@@ -965,6 +1024,30 @@ fn judge(
         .map(|(path, bytes)| Sibling { path, bytes })
         .collect();
     let mut findings = analysis.findings(&siblings);
+    let mut problem_files = Vec::new();
+    if let Some(unit) = &gitlab {
+        let touched = change
+            .changes
+            .iter()
+            .flat_map(|c| [c.old_path.as_deref(), c.new_path.as_deref()])
+            .flatten()
+            .any(|p| unit.loads(p));
+        if touched {
+            for problem in &unit.new.problems {
+                let Some(level) = policy.level(&parse_error::RULE) else {
+                    continue;
+                };
+                let bytes = change
+                    .sides
+                    .read_new(repo, &problem.file)?
+                    .unwrap_or_default();
+                let mut finding = problem.finding(&String::from_utf8_lossy(&bytes));
+                finding.level = level;
+                findings.push(finding);
+                problem_files.push((problem.file.clone(), bytes));
+            }
+        }
+    }
     findings.sort_by(|a, b| {
         (&a.file, a.line, a.column, a.rule.name).cmp(&(&b.file, b.line, b.column, b.rule.name))
     });
@@ -991,7 +1074,7 @@ fn judge(
             outcome.sources.insert(change.commit, path, bytes);
         }
     }
-    for (path, bytes) in &sibling_files {
+    for (path, bytes) in sibling_files.iter().chain(&problem_files) {
         outcome.sources.insert(change.commit, path, bytes);
     }
     if let Some(text) = &new_gitmodules {
