@@ -2,7 +2,7 @@
 //! module directory as OpenTofu and Terraform each read it, a Terragrunt
 //! unit with every file it reads, a GitLab pipeline with all its includes.
 
-use crate::util::{check_staged, Run, TestRepo};
+use crate::util::{check_staged, Run, TestRepo, SHA};
 
 fn sorted_rules(run: &Run) -> Vec<(String, String, u64)> {
     let mut rules = run.rules();
@@ -193,4 +193,93 @@ fn nested_includes_that_change_nothing_are_silent() {
     repo.commit_all("script");
     let run = repo.iacgate(&["scan", "--format", "json"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+// ----- Terragrunt: every file a unit reads, whatever its name -----
+
+const SHA2: &str = "89abcdef0123456789abcdef0123456789abcdef";
+
+const UNIT: &str = "include \"common\" {\n  path   = find_in_parent_folders(\"common.inc\")\n  expose = true\n}\n\nlocals {\n  env = read_terragrunt_config(\"env.vars\")\n}\n\nterraform {\n  source = \"git::https://github.com/acme/modules.git//vpc?ref=${include.common.locals.ref}\"\n}\n";
+
+/// A unit whose ref comes from `common.inc`, a file of no IaC name.
+fn unit_with_common_inc() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("common.inc", &format!("locals {{\n  ref = \"{SHA}\"\n}}\n"))
+        .write("live/prod/vpc/env.vars", "locals {\n  name = \"prod\"\n}\n")
+        .write("live/prod/vpc/terragrunt.hcl", UNIT)
+        .write("README.md", "units\n")
+        .commit_all("unit");
+    repo
+}
+
+#[test]
+fn a_bump_in_an_included_file_of_any_name_is_judged_at_the_unit() {
+    let repo = unit_with_common_inc();
+    let text = repo.read("common.inc").replace(SHA, SHA2);
+    repo.write("common.inc", &text).stage(&["common.inc"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        run.rules(),
+        [(
+            "version-change".into(),
+            "live/prod/vpc/terragrunt.hcl".into(),
+            11
+        )]
+    );
+    // The commit-msg hook blocks it without a sign-off.
+    repo.write(".git/MSG", "bump\n");
+    let run = repo.iacgate(&["hook", "commit-msg", ".git/MSG"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    // Committed, and judged as a range.
+    repo.commit_all("bump the shared ref");
+    let run = repo.iacgate(&["check", "--range", "HEAD~1..HEAD", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.rule_names(), ["version-change"]);
+}
+
+#[test]
+fn a_tag_in_a_file_read_by_read_terragrunt_config_blocks() {
+    let repo = unit_with_common_inc();
+    repo.write(
+        "live/prod/vpc/terragrunt.hcl",
+        &UNIT.replace("include.common.locals.ref", "local.env.locals.ref"),
+    )
+    .write(
+        "live/prod/vpc/env.vars",
+        &format!("locals {{\n  ref = \"{SHA}\"\n}}\n"),
+    )
+    .commit_all("ref from env.vars");
+    repo.write("live/prod/vpc/env.vars", "locals {\n  ref = \"main\"\n}\n")
+        .stage(&["live/prod/vpc/env.vars"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        sorted_rules(&run),
+        [
+            ("unpinned".into(), "live/prod/vpc/terragrunt.hcl".into(), 11),
+            (
+                "version-change".into(),
+                "live/prod/vpc/terragrunt.hcl".into(),
+                11
+            ),
+        ]
+    );
+}
+
+#[test]
+fn files_no_unit_reads_and_changes_that_resolve_the_same_are_silent() {
+    let repo = unit_with_common_inc();
+    repo.write("README.md", "units, documented\n")
+        .stage(&["README.md"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.rules().is_empty(), "{}", run.stdout);
+    let text = repo.read("common.inc") + "\n# reviewed\n";
+    repo.write("common.inc", &text).stage(&["common.inc"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.rules().is_empty(), "{}", run.stdout);
+    let run = repo.iacgate(&["hook", "pre-commit"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }

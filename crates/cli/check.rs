@@ -14,7 +14,7 @@ use iacgate_core::policy::{Policy, PolicyError, POLICY_FILE};
 use iacgate_core::rules::parse_error;
 use iacgate_core::signoff::{self, CommitContext, CommitSignature, Stage};
 use iacgate_core::submodules::{self, SubmoduleChange, GITMODULES};
-use iacgate_core::units::{tofu_shadowed, tofu_view};
+use iacgate_core::units::{terragrunt_reads, tofu_shadowed, tofu_view};
 use iacgate_git::ssh::{self, SshVerdict};
 use iacgate_git::{
     parse_pre_push, parse_pre_receive, CommitChanges, CommitInfo, FileChange, Known, PushUpdate,
@@ -233,26 +233,41 @@ impl Sides {
 /// Terragrunt units the change does not touch that may take their source
 /// from a file it does (`include.NAME.locals.x`,
 /// `read_terragrunt_config(...)`): judged as dependents, so a version bumped
-/// in a shared file is seen in every unit that uses it. Only for a plain
-/// change: in a merge or a rewind they were judged where the shared file
-/// changed.
+/// in a shared file is seen in every unit that uses it. Terragrunt reads
+/// such a file as HCL whatever its name (`common.inc`): one that no IaC
+/// pathspec selects counts when a unit reads it (see [`reads_changed`]).
+/// Only for a plain change: in a merge or a rewind they were judged where
+/// the shared file changed.
 fn dependents(repo: &Repo, change: &Change) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    let paths = || {
-        change
-            .changes
-            .iter()
-            .flat_map(|c| [c.old_path.as_deref(), c.new_path.as_deref()])
-            .flatten()
-    };
-    let shared = paths().any(|path| {
+    if !matches!(change.lineage, Lineage::Linear) {
+        return Ok(Vec::new());
+    }
+    let touched: HashSet<&str> = change
+        .changes
+        .iter()
+        .flat_map(|c| [c.old_path.as_deref(), c.new_path.as_deref()])
+        .flatten()
+        .collect();
+    let shared = touched.iter().any(|path| {
         FileKind::classify(path) == Some(FileKind::Terragrunt)
             && !path.ends_with("terragrunt.stack.hcl")
     });
-    if !shared || !matches!(change.lineage, Lineage::Linear) {
-        return Ok(Vec::new());
+    if shared {
+        return reading_units(repo, change.sides, &touched);
     }
-    let touched: HashSet<&str> = paths().collect();
-    let rev = match &change.sides.new {
+    reads_changed(repo, change.sides, &touched)
+}
+
+/// The Terragrunt units of the new side, but those in `touched`, that
+/// include or read another file. A unit may take its source from an
+/// include (its own `terraform` block, or the included one's), so every
+/// unit that includes or reads another file is a candidate.
+fn reading_units(
+    repo: &Repo,
+    sides: &Sides,
+    touched: &HashSet<&str>,
+) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let rev = match &sides.new {
         NewTree::Index => None,
         NewTree::Commit(id) => Some(id.as_str()),
     };
@@ -260,14 +275,45 @@ fn dependents(repo: &Repo, change: &Change) -> anyhow::Result<Vec<(String, Vec<u
     Ok(repo
         .files_named(rev, "terragrunt.hcl")?
         .into_iter()
-        // A unit may take its source from an include (its own `terraform`
-        // block, or the included one's), so every unit that includes or
-        // reads another file is a candidate.
         .filter(|(path, bytes)| {
             !touched.contains(path.as_str())
                 && (contains(bytes, b"include") || contains(bytes, b"read_terragrunt_config"))
         })
         .collect())
+}
+
+/// The units of [`reading_units`] when the change touches a file they read
+/// whose name is no Terragrunt file's (`common.inc`, `env.vars`, any name
+/// the IaC pathspecs leave out): nothing otherwise. Names are asked from
+/// git without contents; the units are read only when the change touches
+/// something else than Terragrunt files.
+fn reads_changed(
+    repo: &Repo,
+    sides: &Sides,
+    touched: &HashSet<&str>,
+) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let new_rev = match &sides.new {
+        NewTree::Index => None,
+        NewTree::Commit(id) => Some(id.as_str()),
+    };
+    let others: Vec<String> = repo
+        .changed_paths(sides.base.as_deref(), new_rev)?
+        .into_iter()
+        .filter(|p| FileKind::classify(p) != Some(FileKind::Terragrunt) && p != POLICY_FILE)
+        .collect();
+    if others.is_empty() {
+        return Ok(Vec::new());
+    }
+    let units = reading_units(repo, sides, touched)?;
+    if units.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (_, new_tree) = sides.trees(repo);
+    let reads = terragrunt_reads(&units, &new_tree);
+    match others.iter().any(|p| reads.contains(p)) {
+        true => Ok(units),
+        false => Ok(Vec::new()),
+    }
 }
 
 /// The `.tf` files whose place in OpenTofu's view of their directory the
@@ -496,7 +542,14 @@ fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
     };
     let nothing = changes.is_empty() && amended.as_ref().is_none_or(|(_, c)| c.is_empty());
     if nothing && request.hook {
-        return Ok(Some(Outcome::default()));
+        // A file of any name that a Terragrunt unit reads is part of it.
+        let sides = Sides {
+            base: head.clone(),
+            new: NewTree::Index,
+        };
+        if reads_changed(repo, &sides, &HashSet::new())?.is_empty() {
+            return Ok(Some(Outcome::default()));
+        }
     }
     let Some(gate) = gate(repo, &policy_sides, source, parsed)? else {
         return Ok(None);
@@ -599,13 +652,14 @@ fn commits(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
                 id: info.id.clone(),
                 summary: info.summary.clone(),
             });
-            if changes.is_empty() {
-                continue;
-            }
             let sides = Sides {
                 base: info.parents.first().cloned(),
                 new: NewTree::Commit(info.id.clone()),
             };
+            // A file of any name that a Terragrunt unit reads is part of it.
+            if changes.is_empty() && reads_changed(repo, &sides, &HashSet::new())?.is_empty() {
+                continue;
+            }
             let lineage = Lineage::merge(
                 repo,
                 info.parents.first().map(String::as_str),

@@ -10,7 +10,9 @@
 //! change, so that `main.tofu` redeclaring `main.tf`'s module at another
 //! version is a `version-change`, not a new dependency.
 
-use crate::extract::FileKind;
+use std::collections::BTreeSet;
+
+use crate::extract::{extract_in, FileKind, Tree, TreeFiles};
 
 /// The file OpenTofu leaves out when `path` is in the same directory:
 /// `x.tofu` -> `x.tf`, `x.tofu.json` -> `x.tf.json` (OpenTofu's
@@ -46,9 +48,57 @@ pub fn tofu_view<'b>(
     (old.is_some() || new.is_some()).then_some((old, new))
 }
 
+/// Every path of `tree` the Terragrunt `units` (`(path, bytes)`) read
+/// through `include` and `read_terragrunt_config`, nested reads and
+/// lookups of files that are not there included. Terragrunt reads such a
+/// file as HCL whatever its name (`common.inc`, `env.vars`), so a change to
+/// any of them is a change to the units that read it.
+pub fn terragrunt_reads(units: &[(String, Vec<u8>)], tree: &dyn Tree) -> BTreeSet<String> {
+    let files = TreeFiles::new(tree);
+    for (path, bytes) in units {
+        // What does not resolve is judged with the unit; only the paths
+        // looked up matter here.
+        let _ = extract_in(FileKind::Terragrunt, bytes, Some((path, &files)));
+    }
+    files.paths_read().into_iter().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    struct Files(Vec<(&'static str, &'static str)>);
+
+    impl Tree for Files {
+        fn read(&self, path: &str) -> Option<Vec<u8>> {
+            self.0
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map(|(_, text)| text.as_bytes().to_vec())
+        }
+    }
+
+    #[test]
+    fn files_of_any_name_a_unit_reads_are_found() {
+        let tree = Files(vec![
+            (
+                "common.inc",
+                "locals {\n  env = read_terragrunt_config(\"env.vars\")\n}\n",
+            ),
+            ("env.vars", "locals {\n  ref = \"main\"\n}\n"),
+        ]);
+        let unit = "include \"common\" {\n  path = find_in_parent_folders(\"common.inc\")\n}\n\nterraform {\n  source = \"git::https://x.test/m.git?ref=${include.common.locals.env.locals.ref}\"\n}\n";
+        let reads = terragrunt_reads(
+            &[(
+                "live/prod/terragrunt.hcl".to_owned(),
+                unit.as_bytes().to_vec(),
+            )],
+            &tree,
+        );
+        assert!(reads.contains("common.inc"), "{reads:?}");
+        // Where `find_in_parent_folders` looked and found nothing.
+        assert!(reads.contains("live/common.inc"), "{reads:?}");
+    }
 
     #[test]
     fn a_tofu_file_shadows_the_tf_file_of_the_same_name_and_syntax() {

@@ -766,6 +766,49 @@ impl Repo {
             .collect()
     }
 
+    /// Every path a change touches, either side, whatever its name: from
+    /// revision `base` (`None`: the empty tree) to revision `new` (`None`:
+    /// the index). Names only, no contents read: for files that other
+    /// files read under any name (Terragrunt's `include`), which the IaC
+    /// pathspecs cannot select.
+    pub fn changed_paths(
+        &self,
+        base: Option<&str>,
+        new: Option<&str>,
+    ) -> Result<Vec<String>, GitError> {
+        let read = |what: &str, error| GitError::Read {
+            what: what.to_owned(),
+            error,
+        };
+        let base_tree = match base {
+            Some(rev) => Some(self.tree_of(&self.commit(rev)?)?),
+            None => None,
+        };
+        let diff = match new {
+            Some(rev) => {
+                let tree = self.tree_of(&self.commit(rev)?)?;
+                self.repo
+                    .diff_tree_to_tree(base_tree.as_ref(), Some(&tree), None)
+                    .map_err(|e| read(&format!("the change of {rev}"), e))?
+            }
+            None => {
+                let index = self.index()?;
+                self.repo
+                    .diff_tree_to_index(base_tree.as_ref(), Some(&index), None)
+                    .map_err(|e| read("the staged change", e))?
+            }
+        };
+        let mut paths: Vec<String> = diff
+            .deltas()
+            .flat_map(|d| [d.old_file().path_bytes(), d.new_file().path_bytes()])
+            .flatten()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .collect();
+        paths.sort();
+        paths.dedup();
+        Ok(paths)
+    }
+
     /// When `rev` was committed: seconds since the Unix epoch, UTC.
     pub fn commit_time(&self, rev: &str) -> Result<i64, GitError> {
         Ok(self.commit(rev)?.committer().when().seconds())
