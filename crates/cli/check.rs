@@ -255,7 +255,15 @@ fn dependents(repo: &Repo, change: &Change) -> anyhow::Result<Vec<(String, Vec<u
     if shared {
         return reading_units(repo, change.sides, &touched);
     }
+    if !change.unit_reads {
+        return Ok(Vec::new());
+    }
     reads_changed(repo, change.sides, &touched)
+}
+
+/// Whether the tree (`None`: the index) has a Terragrunt unit.
+fn has_units(repo: &Repo, rev: Option<&str>) -> anyhow::Result<bool> {
+    Ok(!repo.files_named(rev, "terragrunt.hcl")?.is_empty())
 }
 
 /// The Terragrunt units of the new side, but those in `touched`, that
@@ -568,6 +576,7 @@ fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
         lineage: &lineage,
         commit: None,
         signers: &signers,
+        unit_reads: true,
     };
     judge(repo, &change, &gate, &stage, &mut outcome)?;
     if let Some((parent, changes)) = amended {
@@ -581,6 +590,7 @@ fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
             lineage: &Lineage::Linear,
             commit: None,
             signers: &signers,
+            unit_reads: true,
         };
         let mut whole = Outcome::default();
         judge(repo, &change, &gate, &stage, &mut whole)?;
@@ -647,6 +657,14 @@ fn commits(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
             .collect();
         let signers = signers_named(repo, Some(policy), &revs, false)?;
         specs.extend(signers.iter().map(|path| literal(path)));
+        // Asked once for the group, not per commit: a range of a thousand
+        // commits in a repository without Terragrunt walks no tree for it.
+        let unit_reads = [tip, group.policy_at.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(|rev| has_units(repo, Some(rev)))
+            .collect::<anyhow::Result<Vec<bool>>>()?
+            .contains(&true);
         for CommitChanges { info, changes } in repo.commits_changes(&ids, &as_strs(&specs))? {
             outcome.commits.push(CommitHeader {
                 id: info.id.clone(),
@@ -657,7 +675,9 @@ fn commits(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
                 new: NewTree::Commit(info.id.clone()),
             };
             // A file of any name that a Terragrunt unit reads is part of it.
-            if changes.is_empty() && reads_changed(repo, &sides, &HashSet::new())?.is_empty() {
+            if changes.is_empty()
+                && (!unit_reads || reads_changed(repo, &sides, &HashSet::new())?.is_empty())
+            {
                 continue;
             }
             let lineage = Lineage::merge(
@@ -675,6 +695,7 @@ fn commits(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
                 lineage: &lineage,
                 commit: Some(&info.id),
                 signers: &signers,
+                unit_reads,
             };
             judge(repo, &change, gate, &stage, &mut outcome)?;
         }
@@ -727,6 +748,7 @@ fn judge_rewind(
         lineage: &lineage,
         commit: Some(&info.id),
         signers: &signers,
+        unit_reads: false,
     };
     judge(repo, &change, gate, &stage, outcome)
 }
@@ -942,6 +964,9 @@ struct Change<'c> {
     /// Allowed signers files named by policies other than the judging one
     /// (see [`signers_named`]).
     signers: &'c [String],
+    /// Whether files of any name that Terragrunt units read are looked for
+    /// (see [`reads_changed`]): not where the trees judged have no unit.
+    unit_reads: bool,
 }
 
 /// How the new side came to be (see [`History`]), as revisions.
