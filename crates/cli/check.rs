@@ -292,14 +292,18 @@ fn reading_units(
 
 /// The units of [`reading_units`] when the change touches a file they read
 /// whose name is no Terragrunt file's (`common.inc`, `env.vars`, any name
-/// the IaC pathspecs leave out): nothing otherwise. Names are asked from
-/// git without contents; the units are read only when the change touches
-/// something else than Terragrunt files.
+/// the IaC pathspecs leave out): nothing otherwise. Without such units
+/// nothing more is asked; with them, the names the change touches are asked
+/// from git without contents.
 fn reads_changed(
     repo: &Repo,
     sides: &Sides,
     touched: &HashSet<&str>,
 ) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let units = reading_units(repo, sides, touched)?;
+    if units.is_empty() {
+        return Ok(Vec::new());
+    }
     let new_rev = match &sides.new {
         NewTree::Index => None,
         NewTree::Commit(id) => Some(id.as_str()),
@@ -310,10 +314,6 @@ fn reads_changed(
         .filter(|p| FileKind::classify(p) != Some(FileKind::Terragrunt) && p != POLICY_FILE)
         .collect();
     if others.is_empty() {
-        return Ok(Vec::new());
-    }
-    let units = reading_units(repo, sides, touched)?;
-    if units.is_empty() {
         return Ok(Vec::new());
     }
     let (_, new_tree) = sides.trees(repo);
