@@ -283,3 +283,32 @@ fn files_no_unit_reads_and_changes_that_resolve_the_same_are_silent() {
     let run = repo.iacgate(&["hook", "pre-commit"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
+
+#[test]
+fn files_a_wildcard_include_matches_are_judged() {
+    let repo = TestRepo::new();
+    repo.write(".gitlab-ci.yml", "include:\n  - local: 'ci/**.yml'\n")
+        .write(
+            "ci/jobs/build.yml",
+            &format!("build:\n  image: alpine@{DIGEST}\n"),
+        )
+        .commit_all("pipeline");
+    repo.write("ci/jobs/build.yml", "build:\n  image: alpine:edge\n")
+        .stage(&["ci"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        sorted_rules(&run),
+        [
+            ("unpinned".into(), "ci/jobs/build.yml".into(), 2),
+            ("version-change".into(), "ci/jobs/build.yml".into(), 2),
+        ]
+    );
+    repo.commit_all("edge");
+    let run = repo.iacgate(&["scan", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        run.rules(),
+        [("unpinned".into(), "ci/jobs/build.yml".into(), 2)]
+    );
+}

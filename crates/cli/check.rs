@@ -151,9 +151,23 @@ impl GitLabUnit {
             return None;
         }
         let (base_tree, new_tree) = change.sides.trees(repo);
+        let yaml = |p: &str| p.ends_with(".yml") || p.ends_with(".yaml");
+        // A wildcard include matches what the tree has (a tree that cannot
+        // be listed matches nothing, and what it would have judged is not).
+        let list = |rev: Option<&str>| repo.paths_where(rev, yaml).unwrap_or_default();
+        let new_rev = match &change.sides.new {
+            NewTree::Index => None,
+            NewTree::Commit(id) => Some(id.as_str()),
+        };
+        let base_rev = change.sides.base.as_deref();
         Some(GitLabUnit {
-            new: gitlab_pipeline(&new_tree),
-            old_files: gitlab_pipeline(&base_tree).files.into_iter().collect(),
+            new: gitlab_pipeline(&new_tree, &|| list(new_rev)),
+            old_files: match base_rev {
+                Some(rev) => gitlab_pipeline(&base_tree, &|| list(Some(rev))).files,
+                None => Vec::new(),
+            }
+            .into_iter()
+            .collect(),
         })
     }
 

@@ -94,7 +94,15 @@ pub fn run(scope: Scope, format: Format, config: Option<&Path>) -> anyhow::Resul
     };
     // The files a GitLab pipeline loads are GitLab CI files wherever they
     // live, nested includes too.
-    let gitlab = gitlab_pipeline(tree.as_ref());
+    let listed = || {
+        files
+            .files
+            .iter()
+            .map(|(path, ..)| path.clone())
+            .filter(|p| p.ends_with(".yml") || p.ends_with(".yaml"))
+            .collect()
+    };
+    let gitlab = gitlab_pipeline(tree.as_ref(), &listed);
     let inputs: Vec<FileInput> = files
         .files
         .iter()

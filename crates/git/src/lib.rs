@@ -766,6 +766,44 @@ impl Repo {
             .collect()
     }
 
+    /// The paths of every regular file (symlinks too) that `select`
+    /// accepts, of the index (`rev` None) or of revision `rev`; no contents
+    /// read. Submodules are left out.
+    pub fn paths_where(
+        &self,
+        rev: Option<&str>,
+        select: impl Fn(&str) -> bool,
+    ) -> Result<Vec<String>, GitError> {
+        let mut found = Vec::new();
+        let Some(rev) = rev else {
+            let index = self.index()?;
+            for entry in index.iter() {
+                let stage = (entry.flags >> 12) & 0x3;
+                let path = String::from_utf8_lossy(&entry.path);
+                if stage == 0 && is_blob_mode(entry.mode) && select(&path) {
+                    found.push(path.into_owned());
+                }
+            }
+            return Ok(found);
+        };
+        let commit = self.commit(rev)?;
+        let tree = self.tree_of(&commit)?;
+        tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            if entry.kind() == Some(ObjectType::Blob) && is_blob_mode(entry.filemode() as u32) {
+                let path = format!("{dir}{}", String::from_utf8_lossy(entry.name_bytes()));
+                if select(&path) {
+                    found.push(path);
+                }
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .map_err(|error| GitError::Read {
+            what: format!("the tree of {rev}"),
+            error,
+        })?;
+        Ok(found)
+    }
+
     /// Every path a change touches, either side, whatever its name: from
     /// revision `base` (`None`: the empty tree) to revision `new` (`None`:
     /// the index). Names only, no contents read: for files that other

@@ -70,10 +70,13 @@ struct Local {
 }
 
 /// The pipeline that starts at `.gitlab-ci.yml` in `tree`; empty when the
-/// tree has none.
-pub fn pipeline(tree: &dyn Tree) -> Pipeline {
+/// tree has none. `paths` lists the tree's YAML files, for includes with
+/// wildcards (`local: ci/*.yml`); it is called only for those, and once.
+pub fn pipeline(tree: &dyn Tree, paths: &dyn Fn() -> Vec<String>) -> Pipeline {
     let mut walk = Walk {
         tree,
+        paths,
+        listed: None,
         parsed: HashMap::new(),
         pipeline: Pipeline::default(),
         count: 0,
@@ -88,6 +91,9 @@ pub fn pipeline(tree: &dyn Tree) -> Pipeline {
 
 struct Walk<'t> {
     tree: &'t dyn Tree,
+    paths: &'t dyn Fn() -> Vec<String>,
+    /// The tree's YAML files, once a wildcard asked for them.
+    listed: Option<Vec<String>>,
     /// Each file's local includes, read once (`None`: no such file).
     parsed: HashMap<String, Option<Vec<Local>>>,
     pipeline: Pipeline,
@@ -113,12 +119,31 @@ impl Walk<'_> {
         let Some(file) = chain.last().cloned() else {
             return true;
         };
-        let includes: Vec<(String, usize)> = self
+        let written: Vec<(String, usize)> = self
             .includes_of(&file)
             .unwrap_or_default()
             .iter()
             .map(|l| (l.path.clone(), l.offset))
             .collect();
+        let mut includes = Vec::new();
+        for (path, offset) in written {
+            if !path.contains('*') {
+                includes.push((path, offset));
+                continue;
+            }
+            // GitLab includes every file the wildcard matches.
+            let listed = self.listed.get_or_insert_with(|| {
+                let mut paths = (self.paths)();
+                paths.sort();
+                paths
+            });
+            includes.extend(
+                listed
+                    .iter()
+                    .filter(|p| wildcard_matches(&path, p))
+                    .map(|p| (p.clone(), offset)),
+            );
+        }
         for (path, offset) in includes {
             let problem = |message: String| PipelineProblem {
                 file: file.clone(),
@@ -227,11 +252,12 @@ fn locals(include: &Node, found: &mut Vec<Local>) {
 }
 
 /// A local include's repository path: `/ci/a.yml`, `./ci/a.yml` and
-/// `ci/a.yml` are the same file. `None` for what cannot be read statically
-/// (wildcards, variables) or leaves the repository.
+/// `ci/a.yml` are the same file; a wildcard stays one (see
+/// [`wildcard_matches`]). `None` for what cannot be read statically
+/// (variables) or leaves the repository.
 fn normal(written: &str) -> Option<String> {
     let written = written.trim();
-    if written.is_empty() || written.contains(['*', '$']) {
+    if written.is_empty() || written.contains('$') {
         return None;
     }
     let mut parts: Vec<&str> = Vec::new();
@@ -245,6 +271,30 @@ fn normal(written: &str) -> Option<String> {
         }
     }
     (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// GitLab's wildcards in `include: local`: `*` matches within one
+/// directory, `**` across directories (`configs/*.yml`: the files of
+/// `configs`; `configs/**.yml`: those of its subdirectories too;
+/// `configs/**/*.yml`: those of its subdirectories only).
+fn wildcard_matches(pattern: &str, path: &str) -> bool {
+    let (p, s) = (pattern.as_bytes(), path.as_bytes());
+    let (m, n) = (p.len(), s.len());
+    // matches[i][j]: p[i..] matches s[j..]; filled from the ends.
+    let mut matches = vec![vec![false; n + 1]; m + 2];
+    matches[m][n] = true;
+    for i in (0..m).rev() {
+        for j in (0..=n).rev() {
+            matches[i][j] = match p[i] {
+                b'*' if p.get(i + 1) == Some(&b'*') => {
+                    matches[i + 2][j] || (j < n && matches[i][j + 1])
+                }
+                b'*' => matches[i + 1][j] || (j < n && s[j] != b'/' && matches[i][j + 1]),
+                c => j < n && s[j] == c && matches[i + 1][j + 1],
+            };
+        }
+    }
+    matches[0][0]
 }
 
 #[cfg(test)]
@@ -281,7 +331,7 @@ mod tests {
             ),
             ("ci/child.yml", "build:\n  image: alpine\n"),
         ]);
-        let found = pipeline(&files);
+        let found = pipeline(&files, &Vec::new);
         assert_eq!(
             found.files,
             [ROOT, "ci/a.yml", "ci/b.yml", "ci/c.yml", "ci/child.yml"]
@@ -297,7 +347,7 @@ mod tests {
             ("b.yml", "include: common.yml\n"),
             ("common.yml", "x:\n  script: [y]\n"),
         ]);
-        let found = pipeline(&files);
+        let found = pipeline(&files, &Vec::new);
         assert_eq!(found.files, [ROOT, "a.yml", "common.yml", "b.yml"]);
         assert!(found.problems.is_empty());
     }
@@ -310,7 +360,7 @@ mod tests {
             ("a.yml", "include: b.yml\n"),
             ("b.yml", b),
         ]);
-        let found = pipeline(&files);
+        let found = pipeline(&files, &Vec::new);
         assert_eq!(found.files, [ROOT, "a.yml", "b.yml"]);
         assert_eq!(found.problems.len(), 1);
         let problem = &found.problems[0];
@@ -331,7 +381,7 @@ mod tests {
             let name: &'static str = Box::leak(format!("f{i}.yml").into_boxed_str());
             files.push((name, format!("include: f{}.yml\n", i + 1)));
         }
-        let found = pipeline(&Files(files));
+        let found = pipeline(&Files(files), &Vec::new);
         assert_eq!(found.problems.len(), 1, "{:?}", found.problems);
         assert!(found.problems[0].message.contains("nested more than 100"));
         // More includes than GitLab allows, each file once.
@@ -343,7 +393,7 @@ mod tests {
             let name: &'static str = Box::leak(format!("x{i}.yml").into_boxed_str());
             files.push((name, "j:\n  script: [x]\n".to_owned()));
         }
-        let found = pipeline(&Files(files));
+        let found = pipeline(&Files(files), &Vec::new);
         assert_eq!(found.files.len(), MAX_INCLUDES + 1);
         assert_eq!(found.problems.len(), 1);
         assert_eq!(found.problems[0].file, ROOT);
@@ -351,8 +401,35 @@ mod tests {
     }
 
     #[test]
+    fn wildcards_include_every_file_they_match() {
+        let files = tree(&[
+            (
+                ROOT,
+                "include:\n  - local: 'ci/*.yml'\n  - local: /deep/**.yml\n",
+            ),
+            ("ci/a.yml", "include: ci/nested/b.yml\n"),
+            ("ci/nested/b.yml", "b:\n  script: [x]\n"),
+            ("deep/x/y.yml", "y:\n  script: [x]\n"),
+        ]);
+        let paths = || {
+            ["ci/a.yml", "ci/nested/b.yml", "deep/x/y.yml", "other.yml"]
+                .map(String::from)
+                .to_vec()
+        };
+        let found = pipeline(&files, &paths);
+        assert_eq!(
+            found.files,
+            [ROOT, "ci/a.yml", "ci/nested/b.yml", "deep/x/y.yml"]
+        );
+        assert!(wildcard_matches("configs/**/*.yml", "configs/a/b.yml"));
+        assert!(!wildcard_matches("configs/**/*.yml", "configs/b.yml"));
+        assert!(!wildcard_matches("configs/*.yml", "configs/a/b.yml"));
+        assert!(wildcard_matches("configs/**.yml", "configs/a/b.yml"));
+    }
+
+    #[test]
     fn no_root_is_no_pipeline() {
-        let found = pipeline(&tree(&[("ci/a.yml", "include: b.yml\n")]));
+        let found = pipeline(&tree(&[("ci/a.yml", "include: b.yml\n")]), &Vec::new);
         assert_eq!(found, Pipeline::default());
     }
 }
