@@ -267,7 +267,11 @@ fn dependents(repo: &Repo, change: &Change) -> anyhow::Result<Vec<(String, Vec<u
             && !path.ends_with("terragrunt.stack.hcl")
     });
     if shared {
-        return reading_units(repo, change.sides, &touched);
+        let rev = match &change.sides.new {
+            NewTree::Index => None,
+            NewTree::Commit(id) => Some(id.as_str()),
+        };
+        return reading_units(repo, rev, &touched);
     }
     if !change.unit_reads {
         return Ok(Vec::new());
@@ -280,19 +284,41 @@ fn has_units(repo: &Repo, rev: Option<&str>) -> anyhow::Result<bool> {
     Ok(!repo.files_named(rev, "terragrunt.hcl")?.is_empty())
 }
 
+/// [`has_units`] for the base of a staged change (`None`: unborn, no
+/// units), remembered for that commit in the git directory: the
+/// pre-commit and commit-msg hooks of one commit, and every hook run
+/// before HEAD moves, walk its tree once. A unit the change adds is in the
+/// change itself, and judged there.
+fn staged_base_has_units(repo: &Repo, base: Option<&str>) -> anyhow::Result<bool> {
+    let Some(id) = base.map(|rev| repo.resolve(rev)).transpose()?.flatten() else {
+        return Ok(false);
+    };
+    let state = repo.state_path("terragrunt-units");
+    if let Ok(text) = std::fs::read_to_string(&state) {
+        match text.trim().split_once(' ') {
+            Some((at, answer)) if at == id => return Ok(answer == "yes"),
+            _ => {}
+        }
+    }
+    let has = has_units(repo, Some(&id))?;
+    // Only a cache: a write that fails costs the next run the walk again.
+    if let Some(dir) = state.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let answer = if has { "yes" } else { "no" };
+    let _ = std::fs::write(&state, format!("{id} {answer}\n"));
+    Ok(has)
+}
+
 /// The Terragrunt units of the new side, but those in `touched`, that
 /// include or read another file. A unit may take its source from an
 /// include (its own `terraform` block, or the included one's), so every
 /// unit that includes or reads another file is a candidate.
 fn reading_units(
     repo: &Repo,
-    sides: &Sides,
+    rev: Option<&str>,
     touched: &HashSet<&str>,
 ) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    let rev = match &sides.new {
-        NewTree::Index => None,
-        NewTree::Commit(id) => Some(id.as_str()),
-    };
     let contains = |bytes: &[u8], what: &[u8]| bytes.windows(what.len()).any(|w| w == what);
     Ok(repo
         .files_named(rev, "terragrunt.hcl")?
@@ -306,32 +332,51 @@ fn reading_units(
 
 /// The units of [`reading_units`] when the change touches a file they read
 /// whose name is no Terragrunt file's (`common.inc`, `env.vars`, any name
-/// the IaC pathspecs leave out): nothing otherwise. Without such units
-/// nothing more is asked; with them, the names the change touches are asked
-/// from git without contents.
+/// the IaC pathspecs leave out): nothing otherwise. The names the change
+/// touches are asked from git without contents; only when one of them is
+/// not a Terraform or Terragrunt file (judged as such) are the units read.
 fn reads_changed(
     repo: &Repo,
     sides: &Sides,
     touched: &HashSet<&str>,
 ) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    let units = reading_units(repo, sides, touched)?;
-    if units.is_empty() {
-        return Ok(Vec::new());
-    }
     let new_rev = match &sides.new {
         NewTree::Index => None,
         NewTree::Commit(id) => Some(id.as_str()),
     };
+    // Files Terraform itself reads are judged as such; any other name may
+    // be what a unit includes.
     let others: Vec<String> = repo
         .changed_paths(sides.base.as_deref(), new_rev)?
         .into_iter()
-        .filter(|p| FileKind::classify(p) != Some(FileKind::Terragrunt) && p != POLICY_FILE)
+        .filter(|p| {
+            !matches!(
+                FileKind::classify(p),
+                Some(
+                    FileKind::Terragrunt
+                        | FileKind::TerraformHcl
+                        | FileKind::TerraformJson
+                        | FileKind::TerraformLock
+                )
+            ) && p != POLICY_FILE
+        })
         .collect();
     if others.is_empty() {
         return Ok(Vec::new());
     }
-    let (_, new_tree) = sides.trees(repo);
-    let reads = terragrunt_reads(&units, &new_tree);
+    // The units the change does not touch are the same in the index as at
+    // the base: read there, the index (slow to load) stays closed. What
+    // they look up there names the changed paths they read.
+    let at = match (&sides.new, sides.base.as_deref()) {
+        (NewTree::Commit(id), _) => id.as_str(),
+        (NewTree::Index, Some(base)) => base,
+        (NewTree::Index, None) => return Ok(Vec::new()),
+    };
+    let units = reading_units(repo, Some(at), touched)?;
+    if units.is_empty() {
+        return Ok(Vec::new());
+    }
+    let reads = terragrunt_reads(&units, &SideTree::Commit(repo, at));
     match others.iter().any(|p| reads.contains(p)) {
         true => Ok(units),
         false => Ok(Vec::new()),
@@ -569,7 +614,9 @@ fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
             base: head.clone(),
             new: NewTree::Index,
         };
-        if reads_changed(repo, &sides, &HashSet::new())?.is_empty() {
+        if !staged_base_has_units(repo, sides.base.as_deref())?
+            || reads_changed(repo, &sides, &HashSet::new())?.is_empty()
+        {
             return Ok(Some(Outcome::default()));
         }
     }
@@ -584,13 +631,14 @@ fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
         base: head,
         new: NewTree::Index,
     };
+    let unit_reads = staged_base_has_units(repo, sides.base.as_deref())?;
     let change = Change {
         sides: &sides,
         changes: &changes,
         lineage: &lineage,
         commit: None,
         signers: &signers,
-        unit_reads: true,
+        unit_reads,
     };
     judge(repo, &change, &gate, &stage, &mut outcome)?;
     if let Some((parent, changes)) = amended {
@@ -604,7 +652,7 @@ fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
             lineage: &Lineage::Linear,
             commit: None,
             signers: &signers,
-            unit_reads: true,
+            unit_reads: staged_base_has_units(repo, sides.base.as_deref())?,
         };
         let mut whole = Outcome::default();
         judge(repo, &change, &gate, &stage, &mut whole)?;

@@ -830,10 +830,35 @@ impl Repo {
                     .map_err(|e| read(&format!("the change of {rev}"), e))?
             }
             None => {
-                let index = self.index()?;
-                self.repo
-                    .diff_tree_to_index(base_tree.as_ref(), Some(&index), None)
-                    .map_err(|e| read("the staged change", e))?
+                // git reads a large index faster than libgit2 loads it.
+                let base = match base_tree {
+                    Some(tree) => tree.id(),
+                    None => self.empty_tree()?,
+                };
+                let args: Vec<OsString> = [
+                    "-c",
+                    "core.quotepath=off",
+                    "diff",
+                    "--cached",
+                    "--name-only",
+                    "-z",
+                    "--no-renames",
+                    "--no-ext-diff",
+                    "--ignore-submodules=none",
+                ]
+                .iter()
+                .map(OsString::from)
+                .chain([OsString::from(base.to_string()), OsString::from("--")])
+                .collect();
+                let (_, out) = self.run_git(&args)?;
+                let mut paths: Vec<String> = out
+                    .split(|&b| b == 0)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| String::from_utf8_lossy(p).into_owned())
+                    .collect();
+                paths.sort();
+                paths.dedup();
+                return Ok(paths);
             }
         };
         let mut paths: Vec<String> = diff
