@@ -8,11 +8,13 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use iacgate_core::analysis::{dir_of, Analysis, FileInput, History, MergeSide, Sibling};
 use iacgate_core::approval::{self, ApprovalToken, ContentIds, Delta, SignatureCheck};
-use iacgate_core::extract::{gitlab_local_includes, FileKind, Tree, PATHSPECS};
+use iacgate_core::extract::{gitlab_pipeline, FileKind, GitLabPipeline, Tree, PATHSPECS};
 use iacgate_core::finding::Finding;
 use iacgate_core::policy::{Policy, PolicyError, POLICY_FILE};
+use iacgate_core::rules::parse_error;
 use iacgate_core::signoff::{self, CommitContext, CommitSignature, Stage};
 use iacgate_core::submodules::{self, SubmoduleChange, GITMODULES};
+use iacgate_core::units::{terragrunt_reads, tofu_shadowed, tofu_view};
 use iacgate_git::ssh::{self, SshVerdict};
 use iacgate_git::{
     parse_pre_push, parse_pre_receive, CommitChanges, CommitInfo, FileChange, Known, PushUpdate,
@@ -129,26 +131,82 @@ fn gitlinks(changes: &[FileChange]) -> Vec<SubmoduleChange<'_>> {
         .collect()
 }
 
-/// The files `.gitlab-ci.yml` includes with `local:`, when the change
-/// touches a YAML file whose name says nothing: they are GitLab CI files
-/// wherever they live (`ci/jobs.yml`).
-fn gitlab_includes(repo: &Repo, change: &Change) -> anyhow::Result<HashSet<String>> {
-    let generic_yaml = change.changes.iter().any(|c| {
-        c.new_path.as_deref().is_some_and(|p| {
-            FileKind::classify(p) == Some(FileKind::CloudFormation)
-                && (p.ends_with(".yml") || p.ends_with(".yaml"))
+/// The GitLab pipeline as it will be, and the files it loaded before, when
+/// the change touches a YAML file: every file the pipeline loads (nested
+/// includes too) is a GitLab CI file wherever it lives (`ci/jobs.yml`).
+struct GitLabUnit {
+    new: GitLabPipeline,
+    old_files: HashSet<String>,
+}
+
+impl GitLabUnit {
+    fn read(repo: &Repo, change: &Change) -> Option<GitLabUnit> {
+        let yaml = change
+            .changes
+            .iter()
+            .flat_map(|c| [c.old_path.as_deref(), c.new_path.as_deref()])
+            .flatten()
+            .any(|p| p.ends_with(".yml") || p.ends_with(".yaml"));
+        if !yaml {
+            return None;
+        }
+        let (base_tree, new_tree) = change.sides.trees(repo);
+        let yaml = |p: &str| p.ends_with(".yml") || p.ends_with(".yaml");
+        // A wildcard include matches what the tree has (a tree that cannot
+        // be listed matches nothing, and what it would have judged is not).
+        let list = |rev: Option<&str>| repo.paths_where(rev, yaml).unwrap_or_default();
+        let new_rev = match &change.sides.new {
+            NewTree::Index => None,
+            NewTree::Commit(id) => Some(id.as_str()),
+        };
+        let base_rev = change.sides.base.as_deref();
+        Some(GitLabUnit {
+            new: gitlab_pipeline(&new_tree, &|| list(new_rev)),
+            old_files: match base_rev {
+                Some(rev) => gitlab_pipeline(&base_tree, &|| list(Some(rev))).files,
+                None => Vec::new(),
+            }
+            .into_iter()
+            .collect(),
         })
-    });
-    if !generic_yaml {
-        return Ok(HashSet::new());
     }
-    Ok(change
-        .sides
-        .read_new(repo, ".gitlab-ci.yml")?
-        .map(|bytes| gitlab_local_includes(&String::from_utf8_lossy(&bytes)))
-        .unwrap_or_default()
-        .into_iter()
-        .collect())
+
+    fn loads(&self, path: &str) -> bool {
+        self.new.files.iter().any(|f| f == path)
+    }
+
+    /// A file the pipeline loads now and did not before: all it declares
+    /// joins the pipeline, and is judged as added.
+    fn joined(&self, path: &str) -> bool {
+        self.loads(path) && !self.old_files.contains(path)
+    }
+
+    /// Files the pipeline loads now and did not before that the change
+    /// does not touch (an include of a file that was already there).
+    fn joined_untouched(
+        &self,
+        repo: &Repo,
+        change: &Change,
+    ) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+        if !matches!(change.lineage, Lineage::Linear) {
+            return Ok(Vec::new());
+        }
+        let touched: HashSet<&str> = change
+            .changes
+            .iter()
+            .flat_map(|c| [c.old_path.as_deref(), c.new_path.as_deref()])
+            .flatten()
+            .collect();
+        let mut files = Vec::new();
+        for path in &self.new.files {
+            if self.joined(path) && !touched.contains(path.as_str()) {
+                if let Some(bytes) = change.sides.read_new(repo, path)? {
+                    files.push((path.clone(), bytes));
+                }
+            }
+        }
+        Ok(files)
+    }
 }
 
 /// One side of a change as a tree whose files Terragrunt files read.
@@ -189,41 +247,187 @@ impl Sides {
 /// Terragrunt units the change does not touch that may take their source
 /// from a file it does (`include.NAME.locals.x`,
 /// `read_terragrunt_config(...)`): judged as dependents, so a version bumped
-/// in a shared file is seen in every unit that uses it. Only for a plain
-/// change: in a merge or a rewind they were judged where the shared file
-/// changed.
+/// in a shared file is seen in every unit that uses it. Terragrunt reads
+/// such a file as HCL whatever its name (`common.inc`): one that no IaC
+/// pathspec selects counts when a unit reads it (see [`reads_changed`]).
+/// Only for a plain change: in a merge or a rewind they were judged where
+/// the shared file changed.
 fn dependents(repo: &Repo, change: &Change) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    let paths = || {
-        change
-            .changes
-            .iter()
-            .flat_map(|c| [c.old_path.as_deref(), c.new_path.as_deref()])
-            .flatten()
-    };
-    let shared = paths().any(|path| {
+    if !matches!(change.lineage, Lineage::Linear) {
+        return Ok(Vec::new());
+    }
+    let touched: HashSet<&str> = change
+        .changes
+        .iter()
+        .flat_map(|c| [c.old_path.as_deref(), c.new_path.as_deref()])
+        .flatten()
+        .collect();
+    let shared = touched.iter().any(|path| {
         FileKind::classify(path) == Some(FileKind::Terragrunt)
             && !path.ends_with("terragrunt.stack.hcl")
     });
-    if !shared || !matches!(change.lineage, Lineage::Linear) {
+    if shared {
+        let rev = match &change.sides.new {
+            NewTree::Index => None,
+            NewTree::Commit(id) => Some(id.as_str()),
+        };
+        return reading_units(repo, rev, &touched);
+    }
+    if !change.unit_reads {
         return Ok(Vec::new());
     }
-    let touched: HashSet<&str> = paths().collect();
-    let rev = match &change.sides.new {
-        NewTree::Index => None,
-        NewTree::Commit(id) => Some(id.as_str()),
+    reads_changed(repo, change.sides, &touched)
+}
+
+/// Whether the tree (`None`: the index) has a Terragrunt unit.
+fn has_units(repo: &Repo, rev: Option<&str>) -> anyhow::Result<bool> {
+    Ok(!repo.files_named(rev, "terragrunt.hcl")?.is_empty())
+}
+
+/// [`has_units`] for the base of a staged change (`None`: unborn, no
+/// units), remembered for that commit in the git directory: the
+/// pre-commit and commit-msg hooks of one commit, and every hook run
+/// before HEAD moves, walk its tree once. A unit the change adds is in the
+/// change itself, and judged there.
+fn staged_base_has_units(repo: &Repo, base: Option<&str>) -> anyhow::Result<bool> {
+    let Some(id) = base.map(|rev| repo.resolve(rev)).transpose()?.flatten() else {
+        return Ok(false);
     };
+    let state = repo.state_path("terragrunt-units");
+    if let Ok(text) = std::fs::read_to_string(&state) {
+        match text.trim().split_once(' ') {
+            Some((at, answer)) if at == id => return Ok(answer == "yes"),
+            _ => {}
+        }
+    }
+    let has = has_units(repo, Some(&id))?;
+    // Only a cache: a write that fails costs the next run the walk again.
+    if let Some(dir) = state.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let answer = if has { "yes" } else { "no" };
+    let _ = std::fs::write(&state, format!("{id} {answer}\n"));
+    Ok(has)
+}
+
+/// The Terragrunt units of the new side, but those in `touched`, that
+/// include or read another file. A unit may take its source from an
+/// include (its own `terraform` block, or the included one's), so every
+/// unit that includes or reads another file is a candidate.
+fn reading_units(
+    repo: &Repo,
+    rev: Option<&str>,
+    touched: &HashSet<&str>,
+) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let contains = |bytes: &[u8], what: &[u8]| bytes.windows(what.len()).any(|w| w == what);
     Ok(repo
         .files_named(rev, "terragrunt.hcl")?
         .into_iter()
-        // A unit may take its source from an include (its own `terraform`
-        // block, or the included one's), so every unit that includes or
-        // reads another file is a candidate.
         .filter(|(path, bytes)| {
             !touched.contains(path.as_str())
                 && (contains(bytes, b"include") || contains(bytes, b"read_terragrunt_config"))
         })
         .collect())
+}
+
+/// The units of [`reading_units`] when the change touches a file they read
+/// whose name is no Terragrunt file's (`common.inc`, `env.vars`, any name
+/// the IaC pathspecs leave out): nothing otherwise. The names the change
+/// touches are asked from git without contents; only when one of them is
+/// not a Terraform or Terragrunt file (judged as such) are the units read.
+fn reads_changed(
+    repo: &Repo,
+    sides: &Sides,
+    touched: &HashSet<&str>,
+) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let new_rev = match &sides.new {
+        NewTree::Index => None,
+        NewTree::Commit(id) => Some(id.as_str()),
+    };
+    // Files Terraform itself reads are judged as such; any other name may
+    // be what a unit includes.
+    let others: Vec<String> = repo
+        .changed_paths(sides.base.as_deref(), new_rev)?
+        .into_iter()
+        .filter(|p| {
+            !matches!(
+                FileKind::classify(p),
+                Some(
+                    FileKind::Terragrunt
+                        | FileKind::TerraformHcl
+                        | FileKind::TerraformJson
+                        | FileKind::TerraformLock
+                )
+            ) && p != POLICY_FILE
+        })
+        .collect();
+    if others.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The units the change does not touch are the same in the index as at
+    // the base: read there, the index (slow to load) stays closed. What
+    // they look up there names the changed paths they read.
+    let at = match (&sides.new, sides.base.as_deref()) {
+        (NewTree::Commit(id), _) => id.as_str(),
+        (NewTree::Index, Some(base)) => base,
+        (NewTree::Index, None) => return Ok(Vec::new()),
+    };
+    let units = reading_units(repo, Some(at), touched)?;
+    if units.is_empty() {
+        return Ok(Vec::new());
+    }
+    let reads = terragrunt_reads(&units, &SideTree::Commit(repo, at));
+    match others.iter().any(|p| reads.contains(p)) {
+        true => Ok(units),
+        false => Ok(Vec::new()),
+    }
+}
+
+/// The `.tf` files whose place in OpenTofu's view of their directory the
+/// change alters, by adding or removing the `.tofu` file of the same name
+/// (see [`iacgate_core::units`]): each as OpenTofu loads it on the two
+/// sides, judged with the change. A `main.tofu` that redeclares `main.tf`'s
+/// module replaces it for OpenTofu, and is judged as that replacement.
+fn tofu_views(repo: &Repo, change: &Change) -> anyhow::Result<Vec<TofuView>> {
+    let touched: HashSet<&str> = change
+        .changes
+        .iter()
+        .flat_map(|c| [c.old_path.as_deref(), c.new_path.as_deref()])
+        .flatten()
+        .collect();
+    let mut views = Vec::new();
+    let mut seen = HashSet::new();
+    for &path in &touched {
+        let Some(sibling) = tofu_shadowed(path) else {
+            continue;
+        };
+        if !seen.insert(sibling.clone()) {
+            continue;
+        }
+        let tofu_old = change.sides.read_base(repo, path)?.is_some();
+        let tofu_new = change.sides.read_new(repo, path)?.is_some();
+        if tofu_old == tofu_new {
+            continue;
+        }
+        let old = change.sides.read_base(repo, &sibling)?;
+        let new = change.sides.read_new(repo, &sibling)?;
+        if let Some((old, new)) = tofu_view(tofu_old, tofu_new, old.as_deref(), new.as_deref()) {
+            views.push(TofuView {
+                path: sibling.clone(),
+                old: old.map(<[u8]>::to_vec),
+                new: new.map(<[u8]>::to_vec),
+            });
+        }
+    }
+    views.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(views)
+}
+
+/// A `.tf` file as OpenTofu loads it on the two sides of a change.
+struct TofuView {
+    path: String,
+    old: Option<Vec<u8>>,
+    new: Option<Vec<u8>>,
 }
 
 /// The IaC pathspecs, `.gitmodules`, and the submodule paths that
@@ -405,7 +609,16 @@ fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
     };
     let nothing = changes.is_empty() && amended.as_ref().is_none_or(|(_, c)| c.is_empty());
     if nothing && request.hook {
-        return Ok(Some(Outcome::default()));
+        // A file of any name that a Terragrunt unit reads is part of it.
+        let sides = Sides {
+            base: head.clone(),
+            new: NewTree::Index,
+        };
+        if !staged_base_has_units(repo, sides.base.as_deref())?
+            || reads_changed(repo, &sides, &HashSet::new())?.is_empty()
+        {
+            return Ok(Some(Outcome::default()));
+        }
     }
     let Some(gate) = gate(repo, &policy_sides, source, parsed)? else {
         return Ok(None);
@@ -418,12 +631,14 @@ fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
         base: head,
         new: NewTree::Index,
     };
+    let unit_reads = staged_base_has_units(repo, sides.base.as_deref())?;
     let change = Change {
         sides: &sides,
         changes: &changes,
         lineage: &lineage,
         commit: None,
         signers: &signers,
+        unit_reads,
     };
     judge(repo, &change, &gate, &stage, &mut outcome)?;
     if let Some((parent, changes)) = amended {
@@ -437,6 +652,7 @@ fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
             lineage: &Lineage::Linear,
             commit: None,
             signers: &signers,
+            unit_reads: staged_base_has_units(repo, sides.base.as_deref())?,
         };
         let mut whole = Outcome::default();
         judge(repo, &change, &gate, &stage, &mut whole)?;
@@ -503,18 +719,29 @@ fn commits(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
             .collect();
         let signers = signers_named(repo, Some(policy), &revs, false)?;
         specs.extend(signers.iter().map(|path| literal(path)));
+        // Asked once for the group, not per commit: a range of a thousand
+        // commits in a repository without Terragrunt walks no tree for it.
+        let unit_reads = [tip, group.policy_at.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(|rev| has_units(repo, Some(rev)))
+            .collect::<anyhow::Result<Vec<bool>>>()?
+            .contains(&true);
         for CommitChanges { info, changes } in repo.commits_changes(&ids, &as_strs(&specs))? {
             outcome.commits.push(CommitHeader {
                 id: info.id.clone(),
                 summary: info.summary.clone(),
             });
-            if changes.is_empty() {
-                continue;
-            }
             let sides = Sides {
                 base: info.parents.first().cloned(),
                 new: NewTree::Commit(info.id.clone()),
             };
+            // A file of any name that a Terragrunt unit reads is part of it.
+            if changes.is_empty()
+                && (!unit_reads || reads_changed(repo, &sides, &HashSet::new())?.is_empty())
+            {
+                continue;
+            }
             let lineage = Lineage::merge(
                 repo,
                 info.parents.first().map(String::as_str),
@@ -530,6 +757,7 @@ fn commits(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
                 lineage: &lineage,
                 commit: Some(&info.id),
                 signers: &signers,
+                unit_reads,
             };
             judge(repo, &change, gate, &stage, &mut outcome)?;
         }
@@ -582,6 +810,7 @@ fn judge_rewind(
         lineage: &lineage,
         commit: Some(&info.id),
         signers: &signers,
+        unit_reads: false,
     };
     judge(repo, &change, gate, &stage, outcome)
 }
@@ -797,6 +1026,9 @@ struct Change<'c> {
     /// Allowed signers files named by policies other than the judging one
     /// (see [`signers_named`]).
     signers: &'c [String],
+    /// Whether files of any name that Terragrunt units read are looked for
+    /// (see [`reads_changed`]): not where the trees judged have no unit.
+    unit_reads: bool,
 }
 
 /// How the new side came to be (see [`History`]), as revisions.
@@ -854,14 +1086,25 @@ fn judge(
         })
         .collect();
     let dependents = dependents(repo, change)?;
-    let gitlab_files = gitlab_includes(repo, change)?;
+    let gitlab = GitLabUnit::read(repo, change);
+    let joined = match &gitlab {
+        Some(unit) => unit.joined_untouched(repo, change)?,
+        None => Vec::new(),
+    };
+    let tofu = tofu_views(repo, change)?;
     let inputs: Vec<FileInput> = prepared
         .iter()
         .zip(&merge_sides)
         .map(|(p, sides)| p.input(sides))
         .map(|mut input| {
-            if input.new_path.is_some_and(|p| gitlab_files.contains(p)) {
-                input.kind = Some(FileKind::GitLabCi);
+            if let (Some(unit), Some(path)) = (&gitlab, input.new_path) {
+                if unit.loads(path) {
+                    input.kind = Some(FileKind::GitLabCi);
+                }
+                if unit.joined(path) {
+                    input.old = None;
+                    input.old_path = None;
+                }
             }
             input
         })
@@ -871,6 +1114,19 @@ fn judge(
             old: Some(bytes),
             new: Some(bytes),
             dependent: true,
+            ..FileInput::default()
+        }))
+        .chain(joined.iter().map(|(path, bytes)| FileInput {
+            new_path: Some(path),
+            new: Some(bytes),
+            kind: Some(FileKind::GitLabCi),
+            ..FileInput::default()
+        }))
+        .chain(tofu.iter().map(|view| FileInput {
+            old_path: view.old.is_some().then_some(view.path.as_str()),
+            new_path: view.new.is_some().then_some(view.path.as_str()),
+            old: view.old.as_deref(),
+            new: view.new.as_deref(),
             ..FileInput::default()
         }))
         .collect();
@@ -909,9 +1165,35 @@ fn judge(
         .map(|(path, bytes)| Sibling { path, bytes })
         .collect();
     let mut findings = analysis.findings(&siblings);
+    let mut problem_files = Vec::new();
+    if let Some(unit) = &gitlab {
+        let touched = change
+            .changes
+            .iter()
+            .flat_map(|c| [c.old_path.as_deref(), c.new_path.as_deref()])
+            .flatten()
+            .any(|p| unit.loads(p));
+        if touched {
+            for problem in &unit.new.problems {
+                let Some(level) = policy.level(&parse_error::RULE) else {
+                    continue;
+                };
+                let bytes = change
+                    .sides
+                    .read_new(repo, &problem.file)?
+                    .unwrap_or_default();
+                let mut finding = problem.finding(&String::from_utf8_lossy(&bytes));
+                finding.level = level;
+                findings.push(finding);
+                problem_files.push((problem.file.clone(), bytes));
+            }
+        }
+    }
     findings.sort_by(|a, b| {
         (&a.file, a.line, a.column, a.rule.name).cmp(&(&b.file, b.line, b.column, b.rule.name))
     });
+    // A file judged in both engines' views says the same thing once.
+    findings.dedup();
     let delta = Delta::of(&findings, |path| content_ids(change.changes, path));
     signoff::apply(
         &mut findings,
@@ -933,7 +1215,7 @@ fn judge(
             outcome.sources.insert(change.commit, path, bytes);
         }
     }
-    for (path, bytes) in &sibling_files {
+    for (path, bytes) in sibling_files.iter().chain(&problem_files) {
         outcome.sources.insert(change.commit, path, bytes);
     }
     if let Some(text) = &new_gitmodules {

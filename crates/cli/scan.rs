@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use iacgate_core::analysis::{Analysis, FileInput};
-use iacgate_core::extract::{gitlab_local_includes, FileKind, Tree};
+use iacgate_core::extract::{gitlab_pipeline, FileKind, Tree};
 use iacgate_core::finding::Finding;
 use iacgate_core::policy::{Policy, POLICY_FILE};
 use iacgate_core::rules::{
@@ -92,13 +92,17 @@ pub fn run(scope: Scope, format: Format, config: Option<&Path>) -> anyhow::Resul
     let Some(policy) = load_policy(&files, config)? else {
         return Ok(EXIT_ERROR);
     };
-    // Files `.gitlab-ci.yml` includes are GitLab CI files wherever they live.
-    let gitlab: Vec<String> = files
-        .files
-        .iter()
-        .find(|(path, ..)| path == ".gitlab-ci.yml")
-        .map(|(_, bytes, _)| gitlab_local_includes(&String::from_utf8_lossy(bytes)))
-        .unwrap_or_default();
+    // The files a GitLab pipeline loads are GitLab CI files wherever they
+    // live, nested includes too.
+    let listed = || {
+        files
+            .files
+            .iter()
+            .map(|(path, ..)| path.clone())
+            .filter(|p| p.ends_with(".yml") || p.ends_with(".yaml"))
+            .collect()
+    };
+    let gitlab = gitlab_pipeline(tree.as_ref(), &listed);
     let inputs: Vec<FileInput> = files
         .files
         .iter()
@@ -106,7 +110,7 @@ pub fn run(scope: Scope, format: Format, config: Option<&Path>) -> anyhow::Resul
             new_path: Some(path),
             new: unreadable.is_none().then_some(bytes.as_slice()),
             unreadable: unreadable.as_deref(),
-            kind: gitlab.contains(path).then_some(FileKind::GitLabCi),
+            kind: gitlab.files.contains(path).then_some(FileKind::GitLabCi),
             ..FileInput::default()
         })
         .collect();
@@ -116,6 +120,14 @@ pub fn run(scope: Scope, format: Format, config: Option<&Path>) -> anyhow::Resul
         .into_iter()
         .filter(is_state_rule)
         .collect();
+    if let Some(level) = policy.level(&parse_error::RULE) {
+        for problem in &gitlab.problems {
+            let bytes = tree.read(&problem.file).unwrap_or_default();
+            let mut finding = problem.finding(&String::from_utf8_lossy(&bytes));
+            finding.level = level;
+            findings.push(finding);
+        }
+    }
     findings.sort_by(|a, b| {
         (&a.file, a.line, a.column, a.rule.name).cmp(&(&b.file, b.line, b.column, b.rule.name))
     });

@@ -18,6 +18,7 @@ pub mod signoff;
 pub mod source;
 pub mod submodules;
 pub mod suppress;
+pub mod units;
 pub mod version;
 
 #[cfg(test)]

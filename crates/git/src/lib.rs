@@ -766,6 +766,112 @@ impl Repo {
             .collect()
     }
 
+    /// The paths of every regular file (symlinks too) that `select`
+    /// accepts, of the index (`rev` None) or of revision `rev`; no contents
+    /// read. Submodules are left out.
+    pub fn paths_where(
+        &self,
+        rev: Option<&str>,
+        select: impl Fn(&str) -> bool,
+    ) -> Result<Vec<String>, GitError> {
+        let mut found = Vec::new();
+        let Some(rev) = rev else {
+            let index = self.index()?;
+            for entry in index.iter() {
+                let stage = (entry.flags >> 12) & 0x3;
+                let path = String::from_utf8_lossy(&entry.path);
+                if stage == 0 && is_blob_mode(entry.mode) && select(&path) {
+                    found.push(path.into_owned());
+                }
+            }
+            return Ok(found);
+        };
+        let commit = self.commit(rev)?;
+        let tree = self.tree_of(&commit)?;
+        tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            if entry.kind() == Some(ObjectType::Blob) && is_blob_mode(entry.filemode() as u32) {
+                let path = format!("{dir}{}", String::from_utf8_lossy(entry.name_bytes()));
+                if select(&path) {
+                    found.push(path);
+                }
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .map_err(|error| GitError::Read {
+            what: format!("the tree of {rev}"),
+            error,
+        })?;
+        Ok(found)
+    }
+
+    /// Every path a change touches, either side, whatever its name: from
+    /// revision `base` (`None`: the empty tree) to revision `new` (`None`:
+    /// the index). Names only, no contents read: for files that other
+    /// files read under any name (Terragrunt's `include`), which the IaC
+    /// pathspecs cannot select.
+    pub fn changed_paths(
+        &self,
+        base: Option<&str>,
+        new: Option<&str>,
+    ) -> Result<Vec<String>, GitError> {
+        let read = |what: &str, error| GitError::Read {
+            what: what.to_owned(),
+            error,
+        };
+        let base_tree = match base {
+            Some(rev) => Some(self.tree_of(&self.commit(rev)?)?),
+            None => None,
+        };
+        let diff = match new {
+            Some(rev) => {
+                let tree = self.tree_of(&self.commit(rev)?)?;
+                self.repo
+                    .diff_tree_to_tree(base_tree.as_ref(), Some(&tree), None)
+                    .map_err(|e| read(&format!("the change of {rev}"), e))?
+            }
+            None => {
+                // git reads a large index faster than libgit2 loads it.
+                let base = match base_tree {
+                    Some(tree) => tree.id(),
+                    None => self.empty_tree()?,
+                };
+                let args: Vec<OsString> = [
+                    "-c",
+                    "core.quotepath=off",
+                    "diff",
+                    "--cached",
+                    "--name-only",
+                    "-z",
+                    "--no-renames",
+                    "--no-ext-diff",
+                    "--ignore-submodules=none",
+                ]
+                .iter()
+                .map(OsString::from)
+                .chain([OsString::from(base.to_string()), OsString::from("--")])
+                .collect();
+                let (_, out) = self.run_git(&args)?;
+                let mut paths: Vec<String> = out
+                    .split(|&b| b == 0)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| String::from_utf8_lossy(p).into_owned())
+                    .collect();
+                paths.sort();
+                paths.dedup();
+                return Ok(paths);
+            }
+        };
+        let mut paths: Vec<String> = diff
+            .deltas()
+            .flat_map(|d| [d.old_file().path_bytes(), d.new_file().path_bytes()])
+            .flatten()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .collect();
+        paths.sort();
+        paths.dedup();
+        Ok(paths)
+    }
+
     /// When `rev` was committed: seconds since the Unix epoch, UTC.
     pub fn commit_time(&self, rev: &str) -> Result<i64, GitError> {
         Ok(self.commit(rev)?.committer().when().seconds())

@@ -54,6 +54,7 @@
 //! `integrity` that is not `sha256-<base64>`.
 
 mod include;
+pub(crate) mod pipeline;
 #[cfg(test)]
 mod tests;
 
@@ -82,44 +83,6 @@ const GLOBAL_KEYWORDS: &[&str] = &[
 
 /// GitLab's tag that copies a value from elsewhere in the configuration.
 const REFERENCE_TAG: &str = "!reference";
-
-/// The files a GitLab CI configuration includes with `local:` (or as a
-/// plain path), repository-relative: they are GitLab CI files wherever they
-/// live. Wildcards are not expanded. Lenient: what does not read yields
-/// nothing (the configuration itself is judged on its own).
-pub(in crate::extract) fn local_includes(text: &str) -> Vec<String> {
-    let Ok(docs) = tree::load_all(text) else {
-        return Vec::new();
-    };
-    let Some(config) = docs.last() else {
-        return Vec::new();
-    };
-    let Ok(Some((_, include))) = config.get("include", "the configuration") else {
-        return Vec::new();
-    };
-    let entries: Vec<&tree::Node> = match &include.kind {
-        NodeKind::Seq(items) => items.iter().collect(),
-        _ => vec![include],
-    };
-    let mut paths = Vec::new();
-    for entry in entries {
-        let path = match &entry.kind {
-            NodeKind::Scalar(_) => entry.key_text().filter(|p| !p.contains("://")),
-            NodeKind::Map(_) => entry
-                .get("local", "include")
-                .ok()
-                .flatten()
-                .and_then(|(_, value)| value.key_text()),
-            _ => None,
-        };
-        if let Some(path) = path.map(|p| p.trim().trim_start_matches('/')) {
-            if !path.is_empty() && !path.contains(['*', '$']) {
-                paths.push(path.to_owned());
-            }
-        }
-    }
-    paths
-}
 
 pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
     let docs = tree::load_all(text)?;

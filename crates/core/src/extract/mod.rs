@@ -194,11 +194,11 @@ fn number_repeated_keys(deps: &mut [Dependency]) {
     }
 }
 
-/// The files `.gitlab-ci.yml` includes with `local:`, which are GitLab CI
-/// files whatever their name (see [`crate::analysis::FileInput::kind`]).
-pub fn gitlab_local_includes(text: &str) -> Vec<String> {
-    gitlab::local_includes(text)
-}
+/// The files a GitLab pipeline loads from the repository, which are GitLab
+/// CI files whatever their name (see [`crate::analysis::FileInput::kind`]).
+pub use gitlab::pipeline::{
+    pipeline as gitlab_pipeline, Pipeline as GitLabPipeline, PipelineProblem,
+};
 
 /// Pipeline, chart and image files, by name alone.
 fn classify_pipeline_file(name: &str) -> Option<FileKind> {

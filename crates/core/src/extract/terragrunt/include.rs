@@ -69,6 +69,15 @@ impl<'t> TreeFiles<'t> {
         }
     }
 
+    /// Every path looked up so far, whether the tree has a file there or
+    /// not (a file added where `find_in_parent_folders` looks changes what
+    /// it finds).
+    pub fn paths_read(&self) -> Vec<String> {
+        let mut paths: Vec<String> = self.files.borrow().keys().cloned().collect();
+        paths.sort();
+        paths
+    }
+
     fn get(&self, path: &str) -> Rc<File> {
         if let Some(file) = self.files.borrow().get(path) {
             return Rc::clone(file);

@@ -1,0 +1,147 @@
+//! The unit a consumer loads, beyond the one file a change touches.
+//!
+//! OpenTofu and Terraform load a module directory differently: OpenTofu
+//! reads `.tofu` and `.tofu.json` files too, and leaves out `x.tf` when
+//! `x.tofu` sits next to it (and `x.tf.json` when `x.tofu.json` does);
+//! Terraform reads no `.tofu` file at all. A change that adds or removes a
+//! `.tofu` file therefore changes what OpenTofu loads from its `.tf`
+//! sibling, which the change itself does not touch: [`tofu_view`] gives
+//! that sibling as OpenTofu sees it on each side, to be judged with the
+//! change, so that `main.tofu` redeclaring `main.tf`'s module at another
+//! version is a `version-change`, not a new dependency.
+
+use std::collections::BTreeSet;
+
+use crate::extract::{extract_in, FileKind, Tree, TreeFiles};
+
+/// The file OpenTofu leaves out when `path` is in the same directory:
+/// `x.tofu` -> `x.tf`, `x.tofu.json` -> `x.tf.json` (OpenTofu's
+/// `filterTfPathsWithTofuAlternatives`: same base name, same syntax).
+/// `None` for anything that is not a `.tofu` file OpenTofu reads.
+pub fn tofu_shadowed(path: &str) -> Option<String> {
+    FileKind::classify(path)?;
+    if let Some(stem) = path.strip_suffix(".tofu.json") {
+        return Some(format!("{stem}.tf.json"));
+    }
+    path.strip_suffix(".tofu").map(|stem| format!("{stem}.tf"))
+}
+
+/// A file's two sides, `(old, new)`.
+pub type Sides<'b> = (Option<&'b [u8]>, Option<&'b [u8]>);
+
+/// The `.tf` sibling of a `.tofu` file whose presence a change alters, as
+/// OpenTofu loads it on each side: `(old, new)`, each `Some` only where the
+/// sibling exists and the `.tofu` file does not. `None` when OpenTofu's view
+/// of the sibling is the plain one (the `.tofu` file is on both sides or on
+/// neither) or the sibling is on no side: nothing to add.
+pub fn tofu_view<'b>(
+    tofu_old: bool,
+    tofu_new: bool,
+    sibling_old: Option<&'b [u8]>,
+    sibling_new: Option<&'b [u8]>,
+) -> Option<Sides<'b>> {
+    if tofu_old == tofu_new {
+        return None;
+    }
+    let old = sibling_old.filter(|_| !tofu_old);
+    let new = sibling_new.filter(|_| !tofu_new);
+    (old.is_some() || new.is_some()).then_some((old, new))
+}
+
+/// Every path of `tree` the Terragrunt `units` (`(path, bytes)`) read
+/// through `include` and `read_terragrunt_config`, nested reads and
+/// lookups of files that are not there included. Terragrunt reads such a
+/// file as HCL whatever its name (`common.inc`, `env.vars`), so a change to
+/// any of them is a change to the units that read it.
+pub fn terragrunt_reads(units: &[(String, Vec<u8>)], tree: &dyn Tree) -> BTreeSet<String> {
+    let files = TreeFiles::new(tree);
+    for (path, bytes) in units {
+        // What does not resolve is judged with the unit; only the paths
+        // looked up matter here.
+        let _ = extract_in(FileKind::Terragrunt, bytes, Some((path, &files)));
+    }
+    files.paths_read().into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Files(Vec<(&'static str, &'static str)>);
+
+    impl Tree for Files {
+        fn read(&self, path: &str) -> Option<Vec<u8>> {
+            self.0
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map(|(_, text)| text.as_bytes().to_vec())
+        }
+    }
+
+    #[test]
+    fn files_of_any_name_a_unit_reads_are_found() {
+        let tree = Files(vec![
+            (
+                "common.inc",
+                "locals {\n  env = read_terragrunt_config(\"env.vars\")\n}\n",
+            ),
+            ("env.vars", "locals {\n  ref = \"main\"\n}\n"),
+        ]);
+        let unit = "include \"common\" {\n  path = find_in_parent_folders(\"common.inc\")\n}\n\nterraform {\n  source = \"git::https://x.test/m.git?ref=${include.common.locals.env.locals.ref}\"\n}\n";
+        let reads = terragrunt_reads(
+            &[(
+                "live/prod/terragrunt.hcl".to_owned(),
+                unit.as_bytes().to_vec(),
+            )],
+            &tree,
+        );
+        assert!(reads.contains("common.inc"), "{reads:?}");
+        // Where `find_in_parent_folders` looked and found nothing.
+        assert!(reads.contains("live/common.inc"), "{reads:?}");
+    }
+
+    #[test]
+    fn a_tofu_file_shadows_the_tf_file_of_the_same_name_and_syntax() {
+        assert_eq!(
+            tofu_shadowed("net/main.tofu").as_deref(),
+            Some("net/main.tf")
+        );
+        assert_eq!(tofu_shadowed("main.tofu").as_deref(), Some("main.tf"));
+        assert_eq!(
+            tofu_shadowed("a/b.tofu.json").as_deref(),
+            Some("a/b.tf.json")
+        );
+        assert_eq!(
+            tofu_shadowed("a/x_override.tofu").as_deref(),
+            Some("a/x_override.tf")
+        );
+        for not in [
+            "main.tf",
+            "a/main.tf.json",
+            "a/.hidden.tofu",
+            ".terraform/m/x.tofu",
+        ] {
+            assert_eq!(tofu_shadowed(not), None, "{not}");
+        }
+    }
+
+    #[test]
+    fn the_sibling_is_seen_only_where_the_tofu_file_is_not() {
+        let tf: &[u8] = b"module";
+        // `main.tofu` added: OpenTofu stops reading `main.tf`.
+        assert_eq!(
+            tofu_view(false, true, Some(tf), Some(tf)),
+            Some((Some(tf), None))
+        );
+        // Removed: it reads `main.tf` again.
+        assert_eq!(
+            tofu_view(true, false, Some(tf), Some(tf)),
+            Some((None, Some(tf)))
+        );
+        // Both sides alike, or no sibling: nothing to add.
+        assert_eq!(tofu_view(true, true, Some(tf), Some(tf)), None);
+        assert_eq!(tofu_view(false, false, Some(tf), Some(tf)), None);
+        assert_eq!(tofu_view(false, true, None, None), None);
+        assert_eq!(tofu_view(false, true, None, Some(tf)), None);
+    }
+}
