@@ -6,6 +6,7 @@ mod approvals;
 mod errors;
 mod evasion;
 mod evasion_addresses;
+mod evasion_robust;
 mod explain;
 mod formats;
 mod frameworks;
