@@ -8,6 +8,7 @@ mod evasion;
 mod evasion_addresses;
 mod evasion_content;
 mod evasion_units;
+mod evasion_robust;
 mod explain;
 mod formats;
 mod frameworks;

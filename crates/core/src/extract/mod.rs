@@ -321,13 +321,17 @@ pub fn extract_in(
     {
         return Ok(Vec::new());
     }
-    if let Some(nul) = body.iter().position(|&b| b == 0) {
+    // The first problem is reported, so that its offset lies in the valid
+    // UTF-8 prefix: the same byte in the raw file and in the text we show.
+    let valid = std::str::from_utf8(body);
+    let valid_up_to = valid.as_ref().map_or_else(|e| e.valid_up_to(), |t| t.len());
+    if let Some(nul) = body[..valid_up_to].iter().position(|&b| b == 0) {
         return Err(ExtractError::new(
             "binary content (a NUL byte), not a text file",
             base + nul,
         ));
     }
-    let text = std::str::from_utf8(body).map_err(|e| {
+    let text = valid.map_err(|e| {
         ExtractError::new(
             "invalid UTF-8 (the file must be UTF-8 text)",
             base + e.valid_up_to(),
@@ -627,6 +631,14 @@ mod tests {
             assert!(PATHSPECS.contains(&format!(":(glob)**/*{suffix}").as_str()));
         }
         assert!(PATHSPECS.contains(&":(glob)**/.terraform.lock.hcl"));
+    }
+
+    #[test]
+    fn invalid_utf8_before_a_nul_is_reported_first() {
+        let bytes = b"module \"a\" {\xff\xfe\0 source = \"x\"\n}\n";
+        let err = extract(FileKind::TerraformHcl, bytes).unwrap_err();
+        assert_eq!(err.offset, 12);
+        assert!(err.message.contains("UTF-8"), "{}", err.message);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use super::{rule_doc, Level, Rule};
 use crate::finding::{Finding, Side};
-use crate::model::{Kind, Span};
+use crate::model::{floor_char_boundary, Kind, Span};
 
 pub const RULE: Rule = Rule {
     name: "parse-error",
@@ -12,7 +12,10 @@ pub const RULE: Rule = Rule {
 };
 
 pub fn check(file: &str, text: &str, offset: usize, problem: &str) -> Finding {
-    let end = text[offset.min(text.len())..]
+    // An offset from a parser is a byte of the file; the text may be its
+    // lossy decoding. Never slice inside a character.
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let end = text[offset..]
         .char_indices()
         .nth(1)
         .map_or(offset, |(i, _)| offset + i);
