@@ -16,6 +16,9 @@ pub fn write(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
     if report.shown == super::Shown::SignOffAndBlocking && report.shown().next().is_none() {
         return Ok(());
     }
+    // Each finding shows its line: looked up in an index per file, not by
+    // walking the file once per finding.
+    let _lines = iacgate_core::model::LineScope::new(report.sources.texts());
     let mut current_commit: Option<&str> = None;
     for finding in report.shown() {
         if let Some(id) = finding.commit.as_deref() {
@@ -31,7 +34,7 @@ pub fn write(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
             }
         }
         let text = report.sources.text_of(finding);
-        let groups = diagnostic(finding, text.as_deref());
+        let groups = diagnostic(finding, text);
         writeln!(out, "{}\n", renderer.render(&groups))?;
     }
     for u in report.unchecked.unwrap_or_default() {
@@ -98,7 +101,7 @@ fn diagnostic<'a>(finding: &'a Finding, text: Option<&'a str>) -> Vec<Group<'a>>
 /// The line a finding points at, and its span within that line (clamped to
 /// the line: a span that runs on is shown up to the line's end).
 fn source_line<'t>(text: &'t str, finding: &Finding) -> Option<(&'t str, std::ops::Range<usize>)> {
-    let line = text.split('\n').nth(finding.line.checked_sub(1)?)?;
+    let line = iacgate_core::model::nth_line(text, finding.line)?;
     let line = line.strip_suffix('\r').unwrap_or(line);
     // A byte-order mark is invisible and would shift the caret.
     let line = line.strip_prefix('\u{feff}').unwrap_or(line);

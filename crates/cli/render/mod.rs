@@ -19,20 +19,20 @@ pub struct CommitHeader {
 }
 
 /// File contents by `(commit id or "", path)`: the new side of each change,
-/// for the source lines of human output.
+/// for the source lines of human output, decoded once per file.
 #[derive(Default)]
 pub struct Sources {
-    texts: HashMap<(String, String), Vec<u8>>,
+    texts: HashMap<(String, String), String>,
 }
 
 impl Sources {
     pub fn insert(&mut self, commit: Option<&str>, path: &str, bytes: &[u8]) {
         self.texts
             .entry((commit.unwrap_or_default().to_owned(), path.to_owned()))
-            .or_insert_with(|| bytes.to_vec());
+            .or_insert_with(|| String::from_utf8_lossy(bytes).into_owned());
     }
 
-    pub fn text_of(&self, finding: &Finding) -> Option<String> {
+    pub fn text_of(&self, finding: &Finding) -> Option<&str> {
         if finding.side != Side::New {
             return None;
         }
@@ -40,9 +40,12 @@ impl Sources {
             finding.commit.clone().unwrap_or_default(),
             finding.file.clone(),
         );
-        self.texts
-            .get(&key)
-            .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+        self.texts.get(&key).map(String::as_str)
+    }
+
+    /// Every text, for a [`LineScope`](iacgate_core::model::LineScope).
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        self.texts.values().map(String::as_str)
     }
 }
 

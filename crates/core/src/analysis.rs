@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use crate::diff::{diff, same_values, DependencyChange};
 use crate::extract::{extract, extract_in, FileKind, Tree, TreeFiles};
 use crate::finding::{Finding, Side};
-use crate::model::{Dependency, ExtractError, Kind, PinState, Span};
+use crate::model::{Dependency, ExtractError, Kind, LineScope, PinState, Span};
 use crate::policy::{normal_address, ActionPinning, GitPinning, ImagePinning, Policy, POLICY_FILE};
 use crate::rules::{
     lock_mismatch, lock_tamper, new_dependency, not_allowed, parse_error, pipeline_permissions,
@@ -484,6 +484,9 @@ impl<'a> Analysis<'a> {
     /// Rules the policy turns off are dropped; the others carry the level
     /// the policy gives them.
     pub fn findings(&self, siblings: &[Sibling]) -> Vec<Finding> {
+        // Every finding locates itself in its file: once per text, not once
+        // per finding, or a file of many findings costs its size squared.
+        let _lines = LineScope::new(self.files.iter().filter_map(|f| f.new_text.as_deref()));
         let mut findings = Vec::new();
         let changes = self.changes(&mut findings);
 
@@ -568,6 +571,7 @@ impl<'a> Analysis<'a> {
                     .map(|text| (submodules::GITMODULES, text)),
             )
             .collect();
+        let _suppress_lines = LineScope::new(texts.values().map(|t| t.as_ref()));
         findings.retain_mut(|finding| {
             let Some(level) = self.policy.level(finding.rule) else {
                 return false;

@@ -223,27 +223,163 @@ impl ExtractError {
     }
 }
 
-/// 1-based line and column of a byte offset (column counts characters).
 /// `0123456789ab`: the first 12 digits of a commit or blob id, as people
 /// are shown it.
 pub fn short_id(id: &str) -> &str {
     id.get(..12).unwrap_or(id)
 }
 
+/// 1-based line and column of a byte offset (column counts characters).
+///
+/// Without an index this walks the text up to the offset, so a file with
+/// many findings costs the square of its size. Inside a [`LineScope`] that
+/// holds the text, it looks the line up in an index built once per text.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = floor_char_boundary(text, offset.min(text.len()));
+    if let Some(index) = LineIndex::scoped(text) {
+        return index.line_col(text, offset);
+    }
     let before = &text[..offset];
     let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, column(&before[line_start..]))
+}
+
+/// Line `line` (1-based) of `text` as [`str::lines`] yields it: without its
+/// `\n` or a `\r` before it. Indexed inside a [`LineScope`].
+pub fn nth_line(text: &str, line: usize) -> Option<&str> {
+    let start = match LineIndex::scoped(text) {
+        Some(index) => *index.starts.get(line.checked_sub(1)?)?,
+        None => {
+            let mut start = 0;
+            for _ in 1..line.max(1) {
+                start += text[start..].find('\n')? + 1;
+            }
+            start
+        }
+    };
+    if line == 0 || (start == text.len() && line > 1) {
+        return None;
+    }
+    let rest = &text[start..];
+    match rest.find('\n') {
+        Some(end) => Some(rest[..end].strip_suffix('\r').unwrap_or(&rest[..end])),
+        None => Some(rest),
+    }
+}
+
+/// The column just past `line_text`, the start of a line up to an offset.
+fn column(line_text: &str) -> usize {
     // A byte-order mark is not a column anyone can see.
-    let line_text = &before[line_start..];
-    let column = line_text
+    line_text
         .strip_prefix('\u{feff}')
         .unwrap_or(line_text)
         .chars()
         .count()
-        + 1;
-    (line, column)
+        + 1
+}
+
+/// Texts shorter than this are walked: an index would cost more.
+const INDEXED_LEN: usize = 4096;
+
+/// Where each line of one text starts, and whether it is ASCII (so that
+/// its columns are byte distances).
+struct LineIndex {
+    starts: Vec<usize>,
+    ascii: Vec<bool>,
+}
+
+type ScopeKey = (usize, usize);
+
+thread_local! {
+    static LINE_INDEXES: std::cell::RefCell<
+        std::collections::HashMap<ScopeKey, Option<std::rc::Rc<LineIndex>>>,
+    > = std::cell::RefCell::default();
+}
+
+impl LineIndex {
+    fn build(text: &str) -> LineIndex {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        let mut ascii = Vec::new();
+        let mut line_ascii = true;
+        for (i, &b) in bytes.iter().enumerate() {
+            line_ascii &= b.is_ascii();
+            if b == b'\n' {
+                starts.push(i + 1);
+                ascii.push(line_ascii);
+                line_ascii = true;
+            }
+        }
+        ascii.push(line_ascii);
+        LineIndex { starts, ascii }
+    }
+
+    /// The index of `text` if a live scope holds it, built on first use.
+    fn scoped(text: &str) -> Option<std::rc::Rc<LineIndex>> {
+        if text.len() < INDEXED_LEN {
+            return None;
+        }
+        let key = (text.as_ptr() as usize, text.len());
+        LINE_INDEXES.with(|indexes| {
+            let mut indexes = indexes.borrow_mut();
+            let slot = indexes.get_mut(&key)?;
+            Some(
+                slot.get_or_insert_with(|| std::rc::Rc::new(LineIndex::build(text)))
+                    .clone(),
+            )
+        })
+    }
+
+    fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let start = self.starts[line - 1];
+        if self.ascii[line - 1] {
+            (line, offset - start + 1)
+        } else {
+            (line, column(&text[start..offset]))
+        }
+    }
+}
+
+/// While this lives, [`line_col`] on any of its texts uses an index built
+/// once per text. It borrows the texts, so none of them can be freed (and
+/// its address given to another text) while the scope says it is indexed.
+pub struct LineScope<'a> {
+    keys: Vec<ScopeKey>,
+    texts: std::marker::PhantomData<&'a str>,
+}
+
+impl<'a> LineScope<'a> {
+    pub fn new(texts: impl IntoIterator<Item = &'a str>) -> LineScope<'a> {
+        let mut keys = Vec::new();
+        LINE_INDEXES.with(|indexes| {
+            let mut indexes = indexes.borrow_mut();
+            for text in texts.into_iter().filter(|t| t.len() >= INDEXED_LEN) {
+                let key = (text.as_ptr() as usize, text.len());
+                // A text an outer scope holds stays the outer scope's.
+                if let std::collections::hash_map::Entry::Vacant(slot) = indexes.entry(key) {
+                    slot.insert(None);
+                    keys.push(key);
+                }
+            }
+        });
+        LineScope {
+            keys,
+            texts: std::marker::PhantomData,
+        }
+    }
+}
+
+impl Drop for LineScope<'_> {
+    fn drop(&mut self) {
+        LINE_INDEXES.with(|indexes| {
+            let mut indexes = indexes.borrow_mut();
+            for key in &self.keys {
+                indexes.remove(key);
+            }
+        });
+    }
 }
 
 pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
@@ -251,4 +387,54 @@ pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A text long enough to be indexed, from the lines given.
+    fn long(lines: &[String]) -> String {
+        let mut text = lines.join("\n");
+        while text.len() < INDEXED_LEN {
+            text.push_str("\n# padding é\r");
+        }
+        text
+    }
+
+    proptest! {
+        #[test]
+        fn the_index_agrees_with_walking_the_text(
+            lines in proptest::collection::vec("[a-z\u{e9}\u{feff}\r ]{0,40}", 1..50),
+            offsets in proptest::collection::vec(0usize..8000, 1..20),
+        ) {
+            let text = long(&lines);
+            let walked: Vec<_> = offsets.iter().map(|&o| line_col(&text, o)).collect();
+            let walked_lines: Vec<_> = (0..60).map(|n| nth_line(&text, n)).collect();
+            let _scope = LineScope::new([text.as_str()]);
+            let indexed: Vec<_> = offsets.iter().map(|&o| line_col(&text, o)).collect();
+            let indexed_lines: Vec<_> = (0..60).map(|n| nth_line(&text, n)).collect();
+            prop_assert_eq!(walked, indexed);
+            prop_assert_eq!(walked_lines, indexed_lines);
+        }
+
+        #[test]
+        fn nth_line_is_the_line_lines_yields(text in "[a-z\r\n]{0,60}", n in 1usize..20) {
+            if let Some(expected) = text.lines().nth(n - 1) {
+                prop_assert_eq!(nth_line(&text, n), Some(expected));
+            }
+        }
+    }
+
+    #[test]
+    fn a_scope_ends_with_its_borrow() {
+        let text = long(&["a".into(), "b".into()]);
+        {
+            let _scope = LineScope::new([text.as_str()]);
+            assert!(LineIndex::scoped(&text).is_some());
+        }
+        assert!(LineIndex::scoped(&text).is_none());
+        assert_eq!(line_col(&text, 2), (2, 1));
+    }
 }

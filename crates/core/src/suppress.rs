@@ -3,6 +3,7 @@
 //! without one, or naming no rule, is itself an error.
 
 use crate::finding::Finding;
+use crate::model::nth_line;
 use crate::rules::{self, parse_error};
 
 const MARKER: &str = "iacgate:allow";
@@ -35,10 +36,10 @@ fn marker(line: &str) -> Option<Marker<'_>> {
 /// line or the line above.
 pub fn apply(finding: &mut Finding, text: &str) {
     let line = finding.line;
-    let candidates = text
-        .lines()
-        .skip(line.saturating_sub(2))
-        .take(if line >= 2 { 2 } else { 1 });
+    let candidates = [line.saturating_sub(1), line]
+        .into_iter()
+        .filter(|&n| n >= 1)
+        .filter_map(|n| nth_line(text, n));
     for candidate in candidates {
         if let Some(m) = marker(candidate) {
             if m.rule == finding.rule.name && m.reason.is_some() {
