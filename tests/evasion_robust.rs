@@ -45,3 +45,35 @@ fn invalid_utf8_then_nul_is_a_parse_error_in_every_format() {
     let sbom = repo.iacgate(&["sbom"]);
     assert!(!sbom.stderr.contains("internal error"), "{}", sbom.stderr);
 }
+
+/// A file that makes the HCL parser backtrack (found by fuzzing).
+const SLOW_HCL: &str = include_str!("fixtures/fuzz/hcl/slow-operators-373.tf");
+
+/// Twenty hostile files used to cost twenty parse deadlines (100 s) and
+/// left twenty parses spinning. One budget now bounds the whole run: every
+/// file still fails closed, and the run ends in seconds (the benchmark and
+/// `docs/threat-model.md` give the figures; tests do not time).
+#[test]
+fn many_slow_hcl_files_all_fail_closed_within_one_budget() {
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n").commit_all("start");
+    for i in 0..20 {
+        repo.write(&format!("stack{i:02}/main.tf"), SLOW_HCL);
+    }
+    repo.stage(&["."]);
+    let run = repo.iacgate(&["check", "--staged", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let rules = run.rules();
+    assert_eq!(rules.len(), 20, "{rules:?}");
+    assert!(
+        rules.iter().all(|(rule, _, _)| rule == "parse-error"),
+        "{rules:?}"
+    );
+    let messages = run.messages();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("did not finish") || m.contains("too slow")),
+        "{messages:?}"
+    );
+}

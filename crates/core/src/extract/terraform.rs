@@ -80,19 +80,87 @@ pub(super) fn parse_shallow(text: &str) -> Option<Result<Body, ExtractError>> {
 /// hold every push.
 const PARSE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// Parses an HCL body within [`PARSE_DEADLINE`]; a syntax error becomes an
-/// [`ExtractError`] at the byte the parser stopped on.
+/// What one parse may take before the time counts against the run's
+/// budget: far more than any real file needs (8 MiB parse in about 1 s
+/// in a release build), far less than a hostile one.
+const PARSE_GRACE: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// The budget for slow parses of a whole run (a check, a range, a scan),
+/// shared by every file and thread: the time parses take beyond
+/// [`PARSE_GRACE`], summed. Twenty hostile files must not cost twenty
+/// deadlines.
+const RUN_BUDGET: std::time::Duration = PARSE_DEADLINE;
+
+/// Helpers left behind with a parse that did not finish: they cannot be
+/// stopped from outside, so no more than this many are ever started; past
+/// it, a slow file fails closed without a new helper.
+const MAX_ABANDONED: usize = 2;
+
+/// What a run has spent: nanoseconds of [`RUN_BUDGET`], and helpers left
+/// behind.
+#[derive(Default)]
+struct Budget {
+    spent: std::sync::atomic::AtomicU64,
+    abandoned: std::sync::atomic::AtomicUsize,
+}
+
+/// A run is a process: every thread of it shares one budget.
+#[cfg(not(test))]
+fn with_budget<R>(f: impl FnOnce(&Budget) -> R) -> R {
+    static BUDGET: Budget = Budget {
+        spent: std::sync::atomic::AtomicU64::new(0),
+        abandoned: std::sync::atomic::AtomicUsize::new(0),
+    };
+    f(&BUDGET)
+}
+
+/// A test process runs many tests at once, each a run of its own.
+#[cfg(test)]
+fn with_budget<R>(f: impl FnOnce(&Budget) -> R) -> R {
+    thread_local! {
+        static BUDGET: Budget = Budget::default();
+    }
+    BUDGET.with(f)
+}
+
+/// How long this parse may wait: the grace, plus what is left of the run's
+/// budget, never more than one file's deadline.
+fn parse_wait() -> std::time::Duration {
+    let spent = with_budget(|b| b.spent.load(std::sync::atomic::Ordering::Relaxed));
+    (PARSE_GRACE + RUN_BUDGET.saturating_sub(std::time::Duration::from_nanos(spent)))
+        .min(PARSE_DEADLINE)
+}
+
+fn charge(took: std::time::Duration) {
+    let over = took.saturating_sub(PARSE_GRACE);
+    let nanos = u64::try_from(over.as_nanos()).unwrap_or(u64::MAX);
+    with_budget(|b| {
+        b.spent
+            .fetch_add(nanos, std::sync::atomic::Ordering::Relaxed)
+    });
+}
+
+/// Parses an HCL body within the time [`parse_wait`] gives; a syntax error
+/// becomes an [`ExtractError`] at the byte the parser stopped on.
 ///
 /// The parse runs on a helper thread that each calling thread keeps for
 /// the next parse (a thread per file cost a range check over 1,000 commits
 /// a third of its time). A parse that does not finish in time is left
 /// behind with its helper (the process ends soon after, in a hook), the
-/// next parse gets a new helper, and the file fails closed.
+/// next parse gets a new helper, up to [`MAX_ABANDONED`], and the file
+/// fails closed.
 fn parse(text: &str) -> Result<Body, ExtractError> {
     type Job = (String, std::sync::mpsc::Sender<Result<Body, ExtractError>>);
     thread_local! {
         static HELPER: std::cell::RefCell<Option<std::sync::mpsc::Sender<Job>>> =
             const { std::cell::RefCell::new(None) };
+    }
+    let too_slow = |why: String| Err(ExtractError::new(why, 0));
+    if with_budget(|b| b.abandoned.load(std::sync::atomic::Ordering::Relaxed)) >= MAX_ABANDONED {
+        return too_slow(format!(
+            "not parsed: {MAX_ABANDONED} other files of this run were too slow to parse, \
+             so no more time is given to HCL parsing"
+        ));
     }
     let helper = HELPER.with(|cell| {
         let mut slot = cell.borrow_mut();
@@ -121,24 +189,38 @@ fn parse(text: &str) -> Result<Body, ExtractError> {
         HELPER.with(|cell| cell.borrow_mut().take());
         return parse_here(text);
     }
-    match answer.recv_timeout(PARSE_DEADLINE) {
+    let started = std::time::Instant::now();
+    let wait = parse_wait();
+    let result = answer.recv_timeout(wait);
+    charge(started.elapsed());
+    match result {
         Ok(parsed) => parsed,
         Err(error) => {
             // The helper is stuck (or gone): the next parse gets a new one.
             HELPER.with(|cell| cell.borrow_mut().take());
-            Err(match error {
-                std::sync::mpsc::RecvTimeoutError::Timeout => ExtractError::new(
-                    format!(
+            with_budget(|b| {
+                b.abandoned
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            });
+            match error {
+                std::sync::mpsc::RecvTimeoutError::Timeout if wait >= PARSE_DEADLINE => {
+                    too_slow(format!(
                         "the HCL parser did not finish within {} s: no real file takes that long, \
                          this one is built to be slow to parse",
                         PARSE_DEADLINE.as_secs()
-                    ),
-                    0,
-                ),
-                std::sync::mpsc::RecvTimeoutError::Disconnected => {
-                    ExtractError::new("the HCL parser failed on this file", 0)
+                    ))
                 }
-            })
+                std::sync::mpsc::RecvTimeoutError::Timeout => too_slow(format!(
+                    "the HCL parser did not finish in {} ms, and this run's {} s for slow \
+                     parses is spent: no real file takes that long, this one is built to be \
+                     slow to parse",
+                    wait.as_millis(),
+                    RUN_BUDGET.as_secs()
+                )),
+                std::sync::mpsc::RecvTimeoutError::Disconnected => {
+                    too_slow("the HCL parser failed on this file".to_owned())
+                }
+            }
         }
     }
 }
