@@ -196,7 +196,9 @@ pub(crate) fn walk(root: &Path) -> anyhow::Result<Files> {
                 }
                 continue;
             }
-            if FileKind::classify(&path).is_none() {
+            // A directory on disk has the caches `terraform init` made;
+            // a committed cache is judged where git is read (`--rev`, check).
+            if matches!(FileKind::classify(&path), None | Some(FileKind::ToolCache)) {
                 continue;
             }
             let full = root.join(&rel);

@@ -19,7 +19,12 @@ use crate::extract::{extract_in, FileKind, Tree, TreeFiles};
 /// `filterTfPathsWithTofuAlternatives`: same base name, same syntax).
 /// `None` for anything that is not a `.tofu` file OpenTofu reads.
 pub fn tofu_shadowed(path: &str) -> Option<String> {
-    FileKind::classify(path)?;
+    if !matches!(
+        FileKind::classify(path)?,
+        FileKind::TerraformHcl | FileKind::TerraformJson
+    ) {
+        return None;
+    }
     if let Some(stem) = path.strip_suffix(".tofu.json") {
         return Some(format!("{stem}.tf.json"));
     }

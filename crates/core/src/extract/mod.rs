@@ -82,6 +82,15 @@ pub enum FileKind {
     Compose,
     /// Ansible Galaxy `requirements.yml` / `requirements.yaml`.
     AnsibleRequirements,
+    /// A file inside a Terraform/OpenTofu or Terragrunt working cache
+    /// (`.terraform/`, `.terragrunt-cache/`) or an implied provider mirror
+    /// (`terraform.d/plugins/`): `init` and `plan` use what is there
+    /// instead of fetching what the configuration names, so a committed
+    /// one is never judged, it blocks.
+    ToolCache,
+    /// `.gitattributes`, in any directory: `working-tree-encoding` and
+    /// `ident` make the file git checks out differ from the blob judged.
+    GitAttributes,
 }
 
 /// Which language manifest a [`FileKind::PulumiPackages`] file is.
@@ -96,22 +105,36 @@ pub enum Manifest {
     GoWork,
 }
 
-/// Directories whose contents are never IaC sources: Terraform's local cache
+/// Directories whose contents Terraform, OpenTofu or Terragrunt load in
+/// place of what the configuration names: their local caches
 /// (`.terraform/modules/...`, `.terraform/providers/...`) and Terragrunt's.
-const CACHE_DIRS: &[&str] = &[".terraform", ".terragrunt-cache", "node_modules"];
+const CACHE_DIRS: &[&str] = &[".terraform", ".terragrunt-cache"];
+
+/// Directories whose contents are not IaC sources.
+const IGNORED_DIRS: &[&str] = &["node_modules"];
 
 impl FileKind {
     /// Classifies a `/`-separated, repository-relative path.
     ///
-    /// Returns `None` for anything that is not a Terraform/OpenTofu file, for
-    /// any path inside a `.terraform/` or `.terragrunt-cache/` directory, and
+    /// Returns `None` for anything that is not an IaC file iacgate reads and
     /// for configuration files Terraform itself ignores (names starting with
-    /// `.`, such as `.backup.tf`).
+    /// `.`, such as `.backup.tf`); any path inside a `.terraform/`,
+    /// `.terragrunt-cache/` or `terraform.d/plugins/` directory is a
+    /// [`FileKind::ToolCache`], which blocks.
     pub fn classify(path: &str) -> Option<FileKind> {
         let mut components = path.split('/');
         let name = components.next_back()?;
-        if components.any(|dir| CACHE_DIRS.contains(&dir)) {
+        let dirs: Vec<&str> = components.collect();
+        if dirs.iter().any(|dir| CACHE_DIRS.contains(dir))
+            || dirs.windows(2).any(|w| w == ["terraform.d", "plugins"])
+        {
+            return Some(FileKind::ToolCache);
+        }
+        if dirs.iter().any(|dir| IGNORED_DIRS.contains(dir)) {
             return None;
+        }
+        if name == ".gitattributes" {
+            return Some(FileKind::GitAttributes);
         }
         if name == ".terraform.lock.hcl" {
             return Some(FileKind::TerraformLock);
@@ -161,6 +184,77 @@ impl FileKind {
             None
         }
     }
+}
+
+/// Extensions of files no IaC tool reads: a content attribute for these
+/// alone changes nothing iacgate judges.
+const NOT_IAC_EXTENSIONS: &[&str] = &[
+    "ps1", "psm1", "bat", "cmd", "sh", "bash", "py", "rb", "go", "rs", "js", "ts", "java", "cs",
+    "c", "h", "cpp", "md", "txt", "csv", "png", "jpg", "svg", "pdf", "zip", "gz",
+];
+
+/// A `.gitattributes` line that makes git check out other bytes than the
+/// blob holds (`working-tree-encoding`, `ident`) for paths that may be IaC
+/// files: the tools would read text iacgate never judged. A pattern of
+/// the form `*.ext` for an extension no IaC tool reads is fine.
+fn gitattributes(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    let sets_content = |w: &str, macros: &[&str]| {
+        if w.starts_with(['-', '!']) {
+            return false;
+        }
+        let name = w.split('=').next().unwrap_or(w);
+        name == "working-tree-encoding" || name == "ident" || macros.contains(&name)
+    };
+    // `[attr]name ...` macros that set one of those attributes count too.
+    let mut macros: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        let mut words = line.split_whitespace();
+        if let Some(name) = words.next().and_then(|w| w.strip_prefix("[attr]")) {
+            if words.any(|w| sets_content(w, &macros)) {
+                macros.push(name);
+            }
+        }
+    }
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let at = offset;
+        offset += line.len();
+        let mut words = line.split_whitespace();
+        let Some(pattern) = words.next() else {
+            continue;
+        };
+        if pattern.starts_with('#') || pattern.starts_with("[attr]") {
+            continue;
+        }
+        let Some(attribute) = words.find(|w| sets_content(w, &macros)) else {
+            continue;
+        };
+        let harmless = pattern
+            .strip_prefix("*.")
+            .is_some_and(|ext| NOT_IAC_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()));
+        if !harmless {
+            return Err(ExtractError::new(
+                format!(
+                    "`{pattern} {attribute}`: git checks these files out as other bytes than \
+                     the commit holds, so Terraform, OpenTofu and the other tools would read \
+                     text iacgate never judged; IaC files must be checked out as committed"
+                ),
+                at + line.find(attribute).unwrap_or(0),
+            ));
+        }
+    }
+    Ok(Vec::new())
+}
+
+/// Why a file of a tool's cache is refused.
+fn tool_cache() -> ExtractError {
+    ExtractError::new(
+        "a committed Terraform/OpenTofu or Terragrunt cache (`.terraform/`, \
+         `.terragrunt-cache/`, `terraform.d/plugins/`): `init` and `plan` use the modules and \
+         provider binaries there instead of fetching what the configuration names, and \
+         iacgate does not judge them; remove it from the repository and add it to .gitignore",
+        0,
+    )
 }
 
 /// A full git commit id (or Mercurial changeset id): 40 hex digits.
@@ -242,6 +336,10 @@ pub const PATHSPECS: &[&str] = &[
     ":(glob)**/*.tf.json",
     ":(glob)**/*.tofu.json",
     ":(glob)**/.terraform.lock.hcl",
+    ":(glob)**/.terraform/**",
+    ":(glob)**/.terragrunt-cache/**",
+    ":(glob)**/terraform.d/plugins/**",
+    ":(glob)**/.gitattributes",
     ":(glob)**/*.hcl",
     ":(glob)**/*.yaml",
     ":(glob)**/*.yml",
@@ -312,6 +410,16 @@ pub fn extract_in(
         Some(rest) => (BOM.len(), rest),
         None => (0, bytes),
     };
+    // Before the text checks: a provider binary is not text either.
+    if kind == FileKind::ToolCache {
+        return Err(tool_cache());
+    }
+    if kind == FileKind::GitAttributes {
+        return gitattributes(&String::from_utf8_lossy(body)).map_err(|e| ExtractError {
+            offset: e.offset + base,
+            ..e
+        });
+    }
     if let Some(why) = lfs_pointer(body) {
         return Err(ExtractError::new(why, base));
     }
@@ -357,6 +465,8 @@ pub fn extract_in(
         FileKind::AnsibleRequirements => ansible::extract(text),
         FileKind::PulumiProject | FileKind::PulumiProgram => pulumi::extract_program(text),
         FileKind::PulumiPackages(manifest) => pulumi::extract_packages(manifest, text),
+        FileKind::ToolCache => Err(tool_cache()),
+        FileKind::GitAttributes => gitattributes(text),
     };
     match result {
         Ok(mut deps) => {
@@ -612,11 +722,17 @@ mod tests {
             (".hidden.tf", None),
             ("dir.tf/", None),
             ("", None),
-            (".terraform/modules/vpc/main.tf", None),
-            ("stacks/net/.terraform/modules/vpc/main.tf", None),
-            ("stacks/net/.terraform/modules/vpc/x.tf.json", None),
-            ("stacks/.terraform/.terraform.lock.hcl", None),
-            ("live/.terragrunt-cache/abc/def/main.tf", None),
+            (".terraform/modules/vpc/main.tf", Some(ToolCache)),
+            ("stacks/net/.terraform/modules/vpc/main.tf", Some(ToolCache)),
+            ("stacks/net/.terraform/modules/modules.json", Some(ToolCache)),
+            (
+                "net/.terraform/providers/registry.terraform.io/hashicorp/null/3.2.2/linux_amd64/terraform-provider-null_v3.2.2_x5",
+                Some(ToolCache),
+            ),
+            ("net/terraform.d/plugins/example.com/a/b/1.0.0/linux_amd64/p", Some(ToolCache)),
+            ("stacks/.terraform/.terraform.lock.hcl", Some(ToolCache)),
+            ("live/.terragrunt-cache/abc/def/main.tf", Some(ToolCache)),
+            ("net/terraform.d/credentials.tfrc.json", Some(CloudFormation)),
             ("terraform/main.tf", Some(TerraformHcl)),
             ("my.terraform/main.tf", Some(TerraformHcl)),
         ];
@@ -631,6 +747,37 @@ mod tests {
             assert!(PATHSPECS.contains(&format!(":(glob)**/*{suffix}").as_str()));
         }
         assert!(PATHSPECS.contains(&":(glob)**/.terraform.lock.hcl"));
+    }
+
+    #[test]
+    fn gitattributes_that_change_checked_out_bytes_of_iac_files_block() {
+        let blocks = [
+            "*.tf working-tree-encoding=ISO-2022-JP\n",
+            "* text=auto\n*.hcl ident\n",
+            "[attr]jp working-tree-encoding=ISO-2022-JP\nmain.tf jp\n",
+            "stacks/** working-tree-encoding=UTF-16\n",
+        ];
+        for text in blocks {
+            let err = extract(FileKind::GitAttributes, text.as_bytes()).unwrap_err();
+            assert!(
+                err.message.contains("other bytes"),
+                "{text}: {}",
+                err.message
+            );
+        }
+        let fine = [
+            "* text=auto eol=lf\n*.png binary\n",
+            "*.ps1 working-tree-encoding=UTF-16LE eol=CRLF\n",
+            "*.tf -working-tree-encoding\n# *.tf ident\n",
+            "*.tf filter=lfs diff=lfs merge=lfs -text\n",
+        ];
+        for text in fine {
+            assert_eq!(
+                extract(FileKind::GitAttributes, text.as_bytes()).unwrap(),
+                vec![],
+                "{text}"
+            );
+        }
     }
 
     #[test]
