@@ -39,6 +39,37 @@ const UNTRUSTED: &[&[&str]] = &[
     &["github", "event", "issue", "body"],
     &["github", "event", "discussion"],
     &["github", "event", "discussion_comment"],
+    // Who opened or pushed the pull request: `${{ github.actor }}/repo` is
+    // their fork.
+    &["github", "actor"],
+    &["github", "triggering_actor"],
+    &["github", "event", "sender"],
+    &["github", "event", "pull_request", "user"],
+    &["github", "event", "workflow_run", "actor"],
+    &["github", "event", "workflow_run", "triggering_actor"],
+    // The pull request's head after a push to it (`synchronize`).
+    &["github", "event", "after"],
+];
+
+/// The part of [`UNTRUSTED`] that names the head's code itself (a commit,
+/// a ref, a repository), not text a stranger wrote: passed on to another
+/// workflow or action, it is what that one may check out.
+const HEAD_CODE: &[&[&str]] = &[
+    &["github", "head_ref"],
+    &["github", "event", "pull_request", "head"],
+    &["github", "event", "pull_request", "merge_commit_sha"],
+    &["github", "event", "workflow_run", "head_sha"],
+    &["github", "event", "workflow_run", "head_branch"],
+    &["github", "event", "workflow_run", "head_commit"],
+    &["github", "event", "workflow_run", "head_repository"],
+    &["github", "event", "workflow_run", "pull_requests"],
+    &["github", "actor"],
+    &["github", "triggering_actor"],
+    &["github", "event", "sender"],
+    &["github", "event", "pull_request", "user"],
+    &["github", "event", "workflow_run", "actor"],
+    &["github", "event", "workflow_run", "triggering_actor"],
+    &["github", "event", "after"],
 ];
 
 /// Stands for a part of a value that is no literal (a commit id, a number).
@@ -58,6 +89,8 @@ pub(super) struct Value {
     texts: Vec<String>,
     /// Derived from something a stranger controls.
     untrusted: bool,
+    /// Derived from the head's code itself ([`HEAD_CODE`], a pull ref).
+    code: bool,
     /// What could not be followed (an action's outputs), the first one.
     unknown: Option<String>,
 }
@@ -74,9 +107,10 @@ impl Value {
         Value::text(&OPAQUE.to_string())
     }
 
-    fn untrusted() -> Value {
+    fn untrusted(code: bool) -> Value {
         Value {
             untrusted: true,
+            code,
             ..Value::opaque()
         }
     }
@@ -92,6 +126,7 @@ impl Value {
     fn or(mut self, other: Value) -> Value {
         self.texts.extend(other.texts);
         self.untrusted |= other.untrusted;
+        self.code |= other.code;
         self.unknown = self.unknown.or(other.unknown);
         self.bounded()
     }
@@ -107,6 +142,7 @@ impl Value {
         Value {
             texts,
             untrusted: self.untrusted || other.untrusted,
+            code: self.code || other.code,
             unknown: self.unknown.or(other.unknown),
         }
         .bounded()
@@ -118,6 +154,7 @@ impl Value {
     fn bounded(mut self) -> Value {
         if self.texts.iter().any(|t| names_pull_ref(t)) {
             self.untrusted = true;
+            self.code = true;
         }
         if self.texts.is_empty() {
             self.texts.push(String::new());
@@ -135,6 +172,12 @@ impl Value {
 
     pub(super) fn is_untrusted(&self) -> bool {
         self.untrusted
+    }
+
+    /// Names the head's commit, ref or repository (not only text a
+    /// stranger wrote).
+    pub(super) fn is_head_code(&self) -> bool {
+        self.code
     }
 
     pub(super) fn unknown_part(&self) -> Option<&str> {
@@ -552,6 +595,14 @@ impl Workflow {
         }
     }
 
+    /// The scope of job `job` itself (its `with:`, `env:`).
+    pub(super) fn job_scope(&self, job: &str) -> Scope {
+        Scope {
+            job: self.jobs.iter().position(|j| j.id == job),
+            step: None,
+        }
+    }
+
     /// What a string of the workflow (with `${{ }}` in it) can be, in a scope.
     pub(super) fn evaluate(&self, scope: Scope, value: &str) -> Value {
         self.template(scope, value, 0)
@@ -573,7 +624,8 @@ impl Workflow {
                     // misses): what it names as text still counts.
                     None => {
                         let mut v = Value::unknown(format!("the expression `{}`", part.trim()));
-                        v.untrusted = names_untrusted_text(part);
+                        v.untrusted = names_untrusted_text(part, UNTRUSTED);
+                        v.code = names_untrusted_text(part, HEAD_CODE);
                         v
                     }
                 }
@@ -629,6 +681,7 @@ impl Workflow {
                 }
                 let mut out = out.unwrap_or_default();
                 out.untrusted |= fmt.untrusted;
+                out.code |= fmt.code;
                 out.unknown = out.unknown.or(fmt.unknown.clone());
                 out.bounded()
             }
@@ -648,8 +701,8 @@ impl Workflow {
             return Value::unknown("a value passed on too many times".to_owned());
         }
         let seg = |i: usize| path.get(i).map(String::as_str);
-        if untrusted_path(path) {
-            return Value::untrusted();
+        if matches(path, UNTRUSTED) {
+            return Value::untrusted(matches(path, HEAD_CODE));
         }
         match seg(0) {
             Some("env") => self.env(scope, seg(1), hops + 1),
@@ -758,6 +811,7 @@ impl Workflow {
                 v = v.or(self.template(inner, run, hops));
                 if names_untrusted_shell(run) {
                     v.untrusted = true;
+                    v.code = true;
                 }
             }
             for (_, value) in &step.with {
@@ -857,17 +911,16 @@ fn path(e: &Expr) -> Option<Vec<String>> {
     }
 }
 
-/// A path that names (or contains, or may be) a property a stranger sets.
-fn untrusted_path(path: &[String]) -> bool {
-    UNTRUSTED
-        .iter()
+/// A path that names (or contains, or may be) one of `list`.
+fn matches(path: &[String], list: &[&[&str]]) -> bool {
+    list.iter()
         .any(|u| path.iter().zip(u.iter()).all(|(p, u)| p == "*" || p == u))
 }
 
 /// Text of an expression that could not be parsed, matched by name.
-fn names_untrusted_text(text: &str) -> bool {
+fn names_untrusted_text(text: &str, list: &[&[&str]]) -> bool {
     let text = text.to_ascii_lowercase();
-    UNTRUSTED.iter().any(|u| text.contains(&u.join(".")))
+    list.iter().any(|u| text.contains(&u.join(".")))
 }
 
 /// A shell script that reads the head from the runner's environment or

@@ -3,7 +3,7 @@
 //! and whose version is the risky value as written (a fact whose value does
 //! not change is silent). Only risky states are facts.
 
-use super::expr::Workflow;
+use super::expr::{Scope, Workflow};
 use super::scalar;
 use super::steps::Step;
 use crate::extract::yaml::{Node, NodeKind};
@@ -229,6 +229,104 @@ pub(super) fn pwn_requests(
                 value,
             ),
         )?;
+    }
+    Ok(())
+}
+
+/// Inputs whose name says they choose what gets checked out.
+fn ref_like(input: &str) -> bool {
+    let input = input.to_ascii_lowercase();
+    [
+        "ref", "sha", "head", "commit", "branch", "repo", "fork", "checkout",
+    ]
+    .iter()
+    .any(|w| input.contains(w))
+}
+
+/// A value of the head passed in `with:` to a local composite action
+/// (`uses: ./...` on a step of `list`) or, when `list` is `None`, to the
+/// local reusable workflow `job_node` calls: that action or workflow runs
+/// in this privileged context, and what it checks out is the head.
+/// Flagged when the value names the head's code, or is anything a stranger
+/// wrote and the input's name says it picks a ref or repository.
+pub(super) fn head_passed_on(
+    text: &str,
+    job: &str,
+    job_node: &Node,
+    list: Option<&Node>,
+    (triggers, flow): (&[String], &Workflow),
+    deps: &mut Deps,
+) -> Result<(), ExtractError> {
+    let privileged: Vec<&str> = PRIVILEGED_TRIGGERS
+        .into_iter()
+        .filter(|t| triggers.iter().any(|e| e == t))
+        .collect();
+    if privileged.is_empty() {
+        return Ok(());
+    }
+    let prefix = format!("jobs.{job}");
+    let mut callers: Vec<(String, &Node, Scope)> = Vec::new();
+    match list {
+        Some(list) => {
+            for (index, step) in list.items(&format!("{prefix}.steps"))?.iter().enumerate() {
+                let subject = format!("{prefix}.steps[{index}]");
+                if !step.is_map() {
+                    continue;
+                }
+                callers.push((subject, step, flow.step_scope(job, index)));
+            }
+        }
+        None => callers.push((prefix.clone(), job_node, flow.job_scope(job))),
+    }
+    for (subject, node, scope) in callers {
+        let Some((_, uses)) = node.get("uses", &subject)? else {
+            continue;
+        };
+        let Some(uses) = scalar::string(text, uses, &format!("{subject}.uses"))? else {
+            continue;
+        };
+        let target = uses.value.trim();
+        if !target.starts_with("./") {
+            continue;
+        }
+        let Some((_, with)) = node.get("with", &subject)? else {
+            continue;
+        };
+        if !with.is_map() {
+            continue;
+        }
+        let with_subject = format!("{subject}.with");
+        for (key, value) in with.entries(&with_subject)? {
+            let Some(input) = key.key_text() else {
+                continue;
+            };
+            if !matches!(value.kind, NodeKind::Scalar(_)) {
+                continue;
+            }
+            let Some(value) = scalar::string(text, value, &format!("{with_subject}.{input}"))?
+            else {
+                continue;
+            };
+            let evaluated = flow.evaluate(scope, &value.value);
+            if !(evaluated.is_head_code() || evaluated.is_untrusted() && ref_like(input)) {
+                continue;
+            }
+            let start = key.span.start;
+            push(
+                deps,
+                fact(
+                    format!("pwn-request:{prefix}.{target}.with.{input}"),
+                    format!(
+                        "job \"{job}\" passes the pull request's head to {target} (input \
+                         \"{input}\") under {}: what that local action or workflow checks out \
+                         runs with the base repository's token and secrets",
+                        privileged.join(" and ")
+                    ),
+                    Span::new(start, value.span.end),
+                    value,
+                ),
+            )?;
+        }
     }
     Ok(())
 }

@@ -73,10 +73,12 @@ fn job(
     }
     if let Some((key, value)) = job.get("uses", &prefix)? {
         reusable_workflow(text, id, job, key, value, deps)?;
+        facts::head_passed_on(text, id, job, None, (triggers, flow), deps)?;
     }
     if let Some((_, list)) = job.get("steps", &prefix)? {
         let found = steps(text, list, &prefix, deps)?;
         facts::pwn_requests(text, id, &found, (triggers, flow), deps)?;
+        facts::head_passed_on(text, id, job, Some(list), (triggers, flow), deps)?;
     }
     if let Some((key, value)) = job.get("container", &prefix)? {
         container(text, &prefix, key, value, deps)?;

@@ -1,9 +1,10 @@
-//! Compose files: the `image` of each service.
+//! Compose files: the `image` of each service, and what its `build`
+//! brings in: an inline Dockerfile's base images, a remote build context.
 
-use super::image;
-use crate::extract::yaml::{self, Node};
-use crate::extract::Deps;
-use crate::model::{Dependency, ExtractError};
+use super::{dockerfile, image};
+use crate::extract::yaml::{self, Node, NodeKind};
+use crate::extract::{Deps, FileKind};
+use crate::model::{Dependency, Ecosystem, ExtractError, Kind, PinState, Span, Spanned};
 
 pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
     let Some(root) = yaml::load(text)? else {
@@ -31,6 +32,7 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
                 service.span.start,
             ));
         }
+        build(&subject, service, &mut deps)?;
         let Some((_, node)) = service.get("image", &subject)? else {
             continue;
         };
@@ -45,6 +47,131 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
         })?;
     }
     Ok(deps.finish())
+}
+
+/// `build: <context>` or `build: {context, dockerfile, dockerfile_inline}`:
+/// the base images of an inline Dockerfile are judged as a Dockerfile's
+/// are; a Dockerfile under a name iacgate does not read as one is not
+/// judged at all, so it is refused; a remote context (a git URL) is code
+/// fetched at build time, pinned only by a commit after `#`.
+fn build(subject: &str, service: &Node, deps: &mut Deps) -> Result<(), ExtractError> {
+    let Some((key, node)) = service.get("build", subject)? else {
+        return Ok(());
+    };
+    let subject = format!("{subject}.build");
+    let context = match &node.kind {
+        NodeKind::Scalar(_) => Some(node),
+        NodeKind::Map(_) => service_field(node, "context", &subject)?,
+        _ => None,
+    };
+    if let Some(context) = context {
+        if let Some(value) = context.string(&format!("{subject}.context"))? {
+            if let Some(dep) = remote_context(format!("{subject}.context"), key.span, &value) {
+                deps.push(dep, |dep| format!("{} is declared twice", dep.key))?;
+            }
+        }
+    }
+    if !node.is_map() {
+        return Ok(());
+    }
+    if let Some(file) = service_field(node, "dockerfile", &subject)? {
+        if let Some(path) = file.string(&format!("{subject}.dockerfile"))? {
+            let name = path
+                .value
+                .trim()
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or_default();
+            let why = if name.contains('$') {
+                Some("whose name iacgate cannot resolve statically")
+            } else if FileKind::classify(name) != Some(FileKind::Dockerfile) {
+                Some("which iacgate does not read as a Dockerfile")
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return Err(ExtractError::new(
+                    format!(
+                        "{subject}.dockerfile names \"{}\", {why}, so its base images would \
+                         not be judged; name it Dockerfile, Dockerfile.<x> or <x>.Dockerfile",
+                        path.value.trim()
+                    ),
+                    path.span.start,
+                ));
+            }
+        }
+    }
+    let Some(inline) = service_field(node, "dockerfile_inline", &subject)? else {
+        return Ok(());
+    };
+    let Some(inline_text) = inline.string(&format!("{subject}.dockerfile_inline"))? else {
+        return Ok(());
+    };
+    let at = inline_text.span;
+    let found = dockerfile::extract(&inline_text.value).map_err(|e| {
+        ExtractError::new(
+            format!("{subject}.dockerfile_inline: {}", e.message),
+            at.start,
+        )
+    })?;
+    // The inline text is unescaped and unindented, so its offsets are not
+    // this file's: every dependency points at the inline Dockerfile.
+    for mut dep in found {
+        dep.key = format!("{subject}.dockerfile_inline.{}", dep.key);
+        dep.span = at;
+        if let Some(source) = dep.source.as_mut() {
+            source.span = at;
+        }
+        if let Some(version) = dep.version.as_mut() {
+            version.span = at;
+        }
+        deps.push(dep, |dep| format!("{} is declared twice", dep.key))?;
+    }
+    Ok(())
+}
+
+fn service_field<'n>(
+    node: &'n Node,
+    field: &str,
+    subject: &str,
+) -> Result<Option<&'n Node>, ExtractError> {
+    Ok(node.get(field, subject)?.map(|(_, value)| value))
+}
+
+/// A build context that is a git repository (`https://host/x.git#ref:dir`,
+/// `git@host:x.git`, `github.com/x/y`): a dependency, pinned by a commit.
+fn remote_context(key: String, span: Span, value: &Spanned<String>) -> Option<Dependency> {
+    let url = value.value.trim();
+    let lower = url.to_ascii_lowercase();
+    let remote = lower.contains("://")
+        || lower.starts_with("git@")
+        || lower.starts_with("github.com/")
+        || lower.starts_with("gitlab.com/");
+    if !remote {
+        return None;
+    }
+    let (address, fragment) = url.split_once('#').unwrap_or((url, ""));
+    let reference = fragment.split(':').next().unwrap_or_default();
+    let mut dep = Dependency::new(
+        Ecosystem::Container,
+        Kind::Image,
+        key,
+        address.to_owned(),
+        span,
+    );
+    dep.source = Some(Spanned::new(address.to_owned(), value.span));
+    dep.pin = if reference.len() == 40 && reference.bytes().all(|b| b.is_ascii_hexdigit()) {
+        dep.version = Some(Spanned::new(reference.to_owned(), value.span));
+        PinState::Pinned
+    } else if reference.is_empty() {
+        PinState::Unpinned("a remote build context at the default branch".to_owned())
+    } else {
+        dep.version = Some(Spanned::new(reference.to_owned(), value.span));
+        PinState::Unpinned(format!(
+            "a remote build context at \"{reference}\", not a commit"
+        ))
+    };
+    Some(dep)
 }
 
 /// A service with `build` and `pull_policy: build` never pulls: its

@@ -74,6 +74,8 @@ fn tokens(line: &str, base: usize) -> Result<Vec<Token<'_>>, ExtractError> {
 enum Verb {
     Require,
     Replace,
+    Module,
+    Use,
     Other,
 }
 
@@ -105,18 +107,36 @@ fn is_local(target: &str) -> bool {
         || target.as_bytes().get(1) == Some(&b':')
 }
 
+/// A go.work `use` directory that is not under the go.work's own: an
+/// absolute path, a drive, or one that climbs out with `..`. go.work is
+/// read without its place in the tree, so any climb counts as leaving.
+fn leaves_the_repository(dir: &str) -> bool {
+    let dir = dir.replace('\\', "/");
+    dir.starts_with('/')
+        || dir.starts_with('~')
+        || dir.as_bytes().get(1) == Some(&b':')
+        || dir.split('/').any(|part| part == "..")
+}
+
 /// Every `require` of a provider module, as the Go toolchain loads it:
 /// a `replace` of the module (the one for its required version, else the
 /// one for every version) is where its code comes from, so the require's
 /// source and version are the replacement's (a directory keeps the
 /// required version). A replace that no require uses stays a dependency of
 /// its own.
-type Directives<'t> = (Vec<(Token<'t>, Token<'t>)>, Vec<Replace<'t>>);
+#[derive(Default)]
+struct Directives<'t> {
+    requires: Vec<(Token<'t>, Token<'t>)>,
+    replaces: Vec<Replace<'t>>,
+    /// The path `module` declares.
+    module: Option<Token<'t>>,
+    /// The directories a go.work `use`s.
+    uses: Vec<Token<'t>>,
+}
 
 /// The `require` and `replace` directives of provider modules, in file order.
 fn directives(text: &str) -> Result<Directives<'_>, ExtractError> {
-    let mut requires: Vec<(Token, Token)> = Vec::new();
-    let mut replaces: Vec<Replace> = Vec::new();
+    let mut found = Directives::default();
     let mut block: Option<(Verb, usize)> = None;
     let mut offset = 0;
     for physical in text.split_inclusive('\n') {
@@ -137,6 +157,8 @@ fn directives(text: &str) -> Result<Directives<'_>, ExtractError> {
                 let verb = match first.text {
                     "require" => Verb::Require,
                     "replace" => Verb::Replace,
+                    "module" => Verb::Module,
+                    "use" => Verb::Use,
                     _ => Verb::Other,
                 };
                 match toks.get(1) {
@@ -155,20 +177,46 @@ fn directives(text: &str) -> Result<Directives<'_>, ExtractError> {
             }
         };
         match entry {
-            Some((Verb::Require, toks)) => requires.extend(require(toks)?),
-            Some((Verb::Replace, toks)) => replaces.extend(replace(toks)?),
+            Some((Verb::Require, toks)) => found.requires.extend(require(toks)?),
+            Some((Verb::Replace, toks)) => found.replaces.extend(replace(toks)?),
+            Some((Verb::Module, toks)) => found.module = toks.first().cloned(),
+            Some((Verb::Use, toks)) => found.uses.extend(toks.first().cloned()),
             _ => {}
         }
     }
     if let Some((_, open)) = block {
         return Err(ExtractError::new("go.mod: this ( is never closed", open));
     }
-    Ok((requires, replaces))
+    Ok(found)
 }
 
 pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
-    let (requires, mut replaces) = directives(text)?;
+    let Directives {
+        requires,
+        mut replaces,
+        module,
+        ..
+    } = directives(text)?;
     let mut deps = Deps::default();
+    // A module of this repository that calls itself a provider's module:
+    // a go.work that `use`s its directory builds it in place of the
+    // provider every go.mod of the workspace requires, pins or not.
+    if let Some(module) = module.filter(|m| is_provider(m.text)) {
+        let mut dep = dependency(
+            Kind::Provider,
+            format!("module.{}", module.text),
+            module.text.to_owned(),
+            module.span,
+        );
+        dep.source = Some(Spanned::new(module.text.to_owned(), module.span));
+        dep.pin = PinState::Unpinned(format!(
+            "this go.mod declares the provider module {}: a go.work that uses its directory \
+             builds this copy instead of the released provider; require the provider, and \
+             replace it in the go.mod that requires it if a fork is meant",
+            module.text
+        ));
+        deps.push(dep, |_| "go.mod: module is given twice".to_owned())?;
+    }
     let mut replaced: HashSet<String> = HashSet::new();
     for r in &replaces {
         let key = replace_key(r);
@@ -248,8 +296,21 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
 /// unpinned, with the reason: write it in the `go.mod` that requires the
 /// module, where it is judged as that module's source.
 pub(super) fn extract_work(text: &str) -> Result<Vec<Dependency>, ExtractError> {
-    let (_, replaces) = directives(text)?;
+    let Directives { replaces, uses, .. } = directives(text)?;
     let mut deps = Deps::default();
+    // A workspace module outside the repository is code no review sees,
+    // and it replaces any module of the same path the build requires.
+    for dir in uses.iter().filter(|d| leaves_the_repository(d.text)) {
+        let key = format!("go.work.use.{}", dir.text);
+        let mut dep = dependency(Kind::Provider, key.clone(), dir.text.to_owned(), dir.span);
+        dep.source = Some(Spanned::new(dir.text.to_owned(), dir.span));
+        dep.pin = PinState::Unpinned(format!(
+            "go.work uses {}, a directory outside the repository: its module, whatever path it \
+             declares, is built instead of any module of that path the workspace requires",
+            dir.text
+        ));
+        deps.push(dep, |_| format!("go.work: {key} is given twice"))?;
+    }
     for r in &replaces {
         let key = format!("go.work.{}", replace_key(r));
         let mut dep = dependency(

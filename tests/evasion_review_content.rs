@@ -1,0 +1,252 @@
+//! Routes the adversarial review found in what a privileged workflow
+//! checks out (issue 18): the head named through the event's `after`, the
+//! pusher's name as the repository, and the head handed to a local
+//! composite action or reusable workflow, which checks it out in the same
+//! privileged context.
+
+use crate::util::{judge_added, Run, TestRepo, SHA};
+
+const PATH: &str = ".github/workflows/preview.yml";
+
+fn line_of(text: &str, needle: &str) -> u64 {
+    let at = text.find(needle).expect("needle in text");
+    text[..at].matches('\n').count() as u64 + 1
+}
+
+fn assert_pwn(run: &Run, line: u64) {
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.rules()
+            .contains(&("pipeline-permissions".into(), PATH.into(), line)),
+        "want pipeline-permissions at {PATH}:{line}: {}",
+        run.stdout
+    );
+}
+
+fn assert_silent(run: &Run) {
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        !run.rule_names()
+            .contains(&"pipeline-permissions".to_owned()),
+        "{}",
+        run.stdout
+    );
+}
+
+fn checkout(trigger: &str, with: &str) -> String {
+    format!(
+        "on: {trigger}\npermissions:\n  contents: read\njobs:\n  plan:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@{SHA}\n        with:\n{with}      - run: terraform plan\n"
+    )
+}
+
+#[test]
+fn the_head_through_event_after_or_the_pushers_fork_is_blocked() {
+    for with in [
+        "          ref: ${{ github.event.after }}\n",
+        "          repository: ${{ github.actor }}/infra\n",
+        "          repository: ${{ format('{0}/infra', github.event.pull_request.user.login) }}\n",
+        "          repository: ${{ github.triggering_actor }}/infra\n",
+    ] {
+        let text = checkout("pull_request_target", with);
+        let run = judge_added(PATH, &text);
+        assert_pwn(&run, line_of(&text, with.trim()));
+    }
+}
+
+fn local_step(trigger: &str, with: &str) -> String {
+    format!(
+        "on: {trigger}\npermissions:\n  contents: read\njobs:\n  plan:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@{SHA}\n      - uses: ./.github/actions/plan\n        with:\n{with}"
+    )
+}
+
+fn local_workflow(trigger: &str, with: &str) -> String {
+    format!(
+        "on: {trigger}\npermissions:\n  contents: read\njobs:\n  plan:\n    uses: ./.github/workflows/plan.yml\n    with:\n{with}"
+    )
+}
+
+#[test]
+fn the_head_passed_to_a_local_action_or_workflow_is_blocked_at_pre_commit() {
+    let cases = [
+        local_step(
+            "pull_request_target",
+            "          ref: ${{ github.event.pull_request.head.sha }}\n",
+        ),
+        // Whatever the input is called, the head's repository is code.
+        local_step(
+            "pull_request_target",
+            "          target: ${{ github.event.pull_request.head.repo.full_name }}\n",
+        ),
+        local_workflow(
+            "pull_request_target",
+            "      head: ${{ github.head_ref }}\n",
+        ),
+        local_workflow(
+            "workflow_run",
+            "      sha: ${{ github.event.workflow_run.head_sha }}\n",
+        ),
+    ];
+    for text in cases {
+        let needle = text.lines().last().unwrap().trim().to_owned();
+        let run = judge_added(PATH, &text);
+        assert_pwn(&run, line_of(&text, &needle));
+    }
+}
+
+#[test]
+fn the_head_passed_to_a_local_workflow_is_blocked_in_a_range() {
+    let repo = TestRepo::new();
+    let before = local_workflow(
+        "pull_request_target",
+        "      sha: ${{ github.event.pull_request.base.sha }}\n",
+    );
+    repo.write(PATH, &before).commit_all("preview");
+    let base = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let after = before.replace("pull_request.base.sha", "pull_request.head.sha");
+    repo.write(PATH, &after).stage(&[PATH]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "head"]);
+    let run = repo.iacgate(&[
+        "check",
+        "--range",
+        &format!("{base}..HEAD"),
+        "--format",
+        "json",
+    ]);
+    assert_pwn(&run, line_of(&after, "sha: "));
+}
+
+#[test]
+fn text_the_base_or_an_unprivileged_trigger_passed_to_a_local_action_stay_silent() {
+    let cases = [
+        // Text a stranger wrote is no ref, under an input that picks none.
+        local_step(
+            "pull_request_target",
+            "          title: ${{ github.event.pull_request.title }}\n",
+        ),
+        local_step(
+            "pull_request_target",
+            "          ref: ${{ github.event.pull_request.base.sha }}\n",
+        ),
+        local_workflow(
+            "pull_request_target",
+            "      number: ${{ github.event.pull_request.number }}\n",
+        ),
+        // Under pull_request the head runs without the base's secrets.
+        local_step(
+            "pull_request",
+            "          ref: ${{ github.event.pull_request.head.sha }}\n",
+        ),
+        checkout("pull_request", "          ref: ${{ github.event.after }}\n"),
+    ];
+    for text in cases {
+        assert_silent(&judge_added(PATH, &text));
+    }
+}
+
+// Route 21: what a Compose build and a Go workspace bring in.
+
+const COMPOSE: &str = "compose.yaml";
+
+fn compose_build(build: &str) -> String {
+    format!("services:\n  app:\n    build:\n{build}")
+}
+
+fn assert_blocks_at(run: &Run, rule: &str, path: &str) {
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.rules().iter().any(|(r, p, _)| r == rule && p == path),
+        "want {rule} at {path}: {}",
+        run.stdout
+    );
+}
+
+#[test]
+fn an_inline_dockerfile_on_a_tag_is_blocked_at_pre_commit_and_in_a_range() {
+    let text = compose_build(
+        "      context: .\n      dockerfile_inline: |\n        FROM alpine:3.20\n        RUN apk add curl\n",
+    );
+    assert_blocks_at(&judge_added(COMPOSE, &text), "unpinned", COMPOSE);
+
+    let repo = TestRepo::new();
+    let pinned = compose_build(&format!(
+        "      dockerfile_inline: |\n        FROM alpine@sha256:{}\n",
+        "a".repeat(64)
+    ));
+    repo.write(COMPOSE, &pinned).commit_all("pinned");
+    let base = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.write(
+        COMPOSE,
+        &compose_build("      dockerfile_inline: |\n        FROM alpine:latest\n"),
+    )
+    .stage(&[COMPOSE]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "tag"]);
+    let run = repo.iacgate(&[
+        "check",
+        "--range",
+        &format!("{base}..HEAD"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn an_inline_dockerfile_on_a_digest_stays_silent() {
+    let text = compose_build(&format!(
+        "      dockerfile_inline: |\n        FROM alpine@sha256:{}\n        RUN true\n",
+        "b".repeat(64)
+    ));
+    let run = judge_added(COMPOSE, &text);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn a_dockerfile_under_a_name_iacgate_does_not_read_is_refused() {
+    for name in ["build.txt", "docker/${FLAVOUR}.Dockerfile"] {
+        let text = compose_build(&format!("      context: .\n      dockerfile: {name}\n"));
+        let run = judge_added(COMPOSE, &text);
+        assert_blocks_at(&run, "parse-error", COMPOSE);
+        assert!(run.stdout.contains("dockerfile"), "{}", run.stdout);
+    }
+    // The names iacgate reads as Dockerfiles are judged where they are.
+    let text = compose_build("      context: .\n      dockerfile: docker/Dockerfile.prod\n");
+    assert_eq!(judge_added(COMPOSE, &text).code, 0);
+}
+
+#[test]
+fn a_remote_build_context_is_pinned_only_by_a_commit() {
+    for context in [
+        "https://github.com/acme/app.git",
+        "https://github.com/acme/app.git#main",
+        "git@github.com:acme/app.git#v1.2:docker",
+    ] {
+        let run = judge_added(
+            COMPOSE,
+            &compose_build(&format!("      context: {context}\n")),
+        );
+        assert_blocks_at(&run, "unpinned", COMPOSE);
+    }
+    let pinned = compose_build(&format!(
+        "      context: https://github.com/acme/app.git#{SHA}:docker\n"
+    ));
+    assert_eq!(judge_added(COMPOSE, &pinned).code, 0);
+}
+
+#[test]
+fn a_go_module_that_calls_itself_a_provider_or_a_workspace_outside_the_repo_is_blocked() {
+    let gomod = "module github.com/pulumi/pulumi-aws/sdk/v6\n\ngo 1.22\n";
+    assert_blocks_at(
+        &judge_added("vendor/aws/go.mod", gomod),
+        "unpinned",
+        "vendor/aws/go.mod",
+    );
+    for dir in ["/tmp/aws", "../../aws"] {
+        let gowork = format!("go 1.22\n\nuse (\n\t./infra\n\t{dir}\n)\n");
+        assert_blocks_at(&judge_added("go.work", &gowork), "unpinned", "go.work");
+    }
+    // A workspace of this repository's own modules stays silent.
+    let gowork = "go 1.22\n\nuse (\n\t.\n\t./infra\n\t./tools/gen\n)\n";
+    assert_eq!(judge_added("go.work", gowork).code, 0);
+    let own = "module github.com/acme/infra\n\ngo 1.22\n";
+    assert_eq!(judge_added("infra/go.mod", own).code, 0);
+}
