@@ -162,6 +162,13 @@ fn declared_help(dep: &Dependency) -> String {
                 dep.name
             )
         }
+        Kind::Image if dep.key.ends_with(".build.context") => {
+            let version = if version.is_empty() { "HEAD" } else { version };
+            format!(
+                "pin the commit: `git ls-remote {} {version}` shows it; write `{}#<40-hex sha>` (a `:<dir>` after it stays)",
+                dep.name, dep.name
+            )
+        }
         Kind::Image => {
             let tagged = match version {
                 "" => format!("{}:latest", dep.name),
