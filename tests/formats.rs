@@ -484,3 +484,33 @@ fn a_swapped_requirement_hash_is_a_change() {
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(!run.rule_names().is_empty(), "{}", run.stdout);
 }
+
+/// terraform-aws-eks shipped a `locals` map that repeated a key (Dec 2022):
+/// Terraform keeps the last value and plans; a parse-error there would
+/// block every commit that touches the file. Where the repeat is in what
+/// iacgate reads, the last value is the one judged, as Terraform uses it.
+#[test]
+fn an_object_that_repeats_a_key_is_read_as_terraform_reads_it() {
+    let module = |version: &str| {
+        format!(
+            "locals {{\n  rules = {{\n    webhook = {{ port = 4443 }}\n    webhook = {{ port = 8443 }}\n  }}\n}}\n\nmodule \"vpc\" {{\n  source  = \"terraform-aws-modules/vpc/aws\"\n  version = \"{version}\"\n}}\n"
+        )
+    };
+    let touched = module("5.1.0").replace("8443", "9443");
+    assert_eq!(
+        rules(&change("main.tf", &module("5.1.0"), &touched)),
+        Vec::<String>::new()
+    );
+    let bump = change("main.tf", &module("5.1.0"), &module("5.2.0"));
+    assert_eq!(rules(&bump), vec!["version-change"]);
+
+    let providers = |last: &str| {
+        format!(
+            "terraform {{\n  required_providers {{\n    aws = {{ source = \"hashicorp/aws\", version = \"5.0.0\" }}\n  }}\n}}\nlocals {{\n  x = {{ a = \"1\", a = \"{last}\" }}\n}}\n"
+        )
+    };
+    assert_eq!(
+        rules(&change("versions.tf", &providers("2"), &providers("3"))),
+        Vec::<String>::new()
+    );
+}

@@ -2,11 +2,12 @@
 //! `required_providers` entries and legacy `provider` blocks with a `version`.
 
 use hcl::edit::expr::{Expression, Object, ObjectKey};
-use hcl::edit::parser::parse_body;
 use hcl::edit::structure::{Block, Body};
 use hcl::edit::Span as _;
 
 use super::{one_line, Deps};
+
+mod repeated_keys;
 use crate::model::{Dependency, Ecosystem, ExtractError, Kind, Span, Spanned};
 
 /// Terraform native syntax -> dependencies (offsets into `text`).
@@ -226,7 +227,7 @@ fn parse(text: &str) -> Result<Body, ExtractError> {
 }
 
 fn parse_here(text: &str) -> Result<Body, ExtractError> {
-    parse_body(text).map_err(|err| {
+    repeated_keys::parse(text).map_err(|err| {
         ExtractError::new(
             format!("HCL syntax error: {}", one_line(err.message())),
             err.location().offset().min(text.len()),
