@@ -22,7 +22,9 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
     }
     let docs = match yaml::load_all(text) {
         Ok(docs) => docs,
-        Err(err) if clearly_a_manifest(text) => return Err(err),
+        Err(err) if clearly_a_manifest(text) && !fails_at_a_template(text, &err) => {
+            return Err(err)
+        }
         Err(_) => return Ok(Vec::new()),
     };
     let mut deps = Deps::default();
@@ -46,6 +48,25 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
 fn clearly_a_manifest(text: &str) -> bool {
     let has_line = |prefix: &str| text.lines().any(|line| line.starts_with(prefix));
     !text.contains("{{") && has_line("apiVersion:") && has_line("kind:")
+}
+
+/// A Terraform template (`templatefile`, `${...}` and `%{...}`) of a
+/// manifest is not YAML until Terraform renders it, and no tool applies it
+/// as it is: the module that renders it is what is judged. A file that
+/// fails to parse on a line that holds such a marker, or the line before,
+/// is taken for one.
+fn fails_at_a_template(text: &str, err: &ExtractError) -> bool {
+    let mut at = err.offset.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let from = text[..line_start.saturating_sub(1)]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let to = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    text.get(from..to)
+        .is_some_and(|lines| lines.contains("${") || lines.contains("%{"))
 }
 
 /// A resource's `apiVersion` and `kind`, when `doc` is one.
@@ -304,6 +325,19 @@ mod tests {
         ] {
             assert_eq!(extract(text), Ok(vec![]), "{text:?}");
         }
+    }
+
+    #[test]
+    fn terraform_templates_of_manifests_yield_nothing() {
+        // aws-ia/terraform-aws-eks-blueprints: a Karpenter provisioner
+        // rendered by templatefile().
+        let text = "apiVersion: karpenter.sh/v1alpha5\nkind: Provisioner\nspec:\n  requirements:\n    - key: zone\n      operator: In\n      values: [${azs}]\n";
+        assert_eq!(extract(text), Ok(vec![]));
+        let text = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n%{ for c in cs ~}\n    - name: ${c}\n%{ endfor ~}\n  x: [\n";
+        assert!(extract(text).is_ok());
+        // A marker elsewhere does not excuse a broken line.
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  a: 1\n  containers: [\n";
+        assert!(extract(text).is_err());
     }
 
     #[test]
