@@ -262,8 +262,17 @@ mod github_actions {
                 "permissions:\n  contents: read\n",
                 "permissions:\n  # iacgate:allow pipeline-permissions -- the release job tags the repo\n  contents: write\n",
             );
+            // The suppression is the change's own: a reviewer signs it.
             let run = change(PATH, BASE, &after);
-            assert_eq!(run.code, 0, "{}", run.stdout);
+            assert_eq!(run.code, 1, "{}", run.stdout);
+            let mut rules = run.sorted_rules();
+            rules.dedup();
+            assert_eq!(rules, ["pipeline-permissions", "policy-change"]);
+            assert!(run.json()["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["rule"] == "pipeline-permissions" && f["suppressed"] == true));
         }
     }
 }

@@ -592,6 +592,8 @@ fn suppression_needs_a_reason() {
     assert_eq!(
         summary,
         [
+            // The change adds the marker: a reviewer signs it.
+            ("policy-change", 2, false, true),
             ("unpinned", 3, true, false),
             // A marker without a reason is an error of its own...
             ("parse-error", 6, false, true),
@@ -599,7 +601,7 @@ fn suppression_needs_a_reason() {
             ("unpinned", 7, false, true),
         ]
     );
-    assert!(findings[1]["message"]
+    assert!(findings[2]["message"]
         .as_str()
         .unwrap()
         .contains("needs a reason"));

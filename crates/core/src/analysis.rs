@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use crate::diff::{diff, same_values, DependencyChange};
 use crate::extract::{extract, extract_in, FileKind, Tree, TreeFiles};
 use crate::finding::{Finding, Side};
-use crate::model::{Dependency, ExtractError, Kind, LineScope, PinState, Span};
+use crate::model::{nth_line, Dependency, ExtractError, Kind, LineScope, PinState, Span};
 use crate::policy::{normal_address, ActionPinning, GitPinning, ImagePinning, Policy, POLICY_FILE};
 use crate::rules::{
     lock_mismatch, lock_tamper, new_dependency, not_allowed, parse_error, pipeline_permissions,
@@ -194,6 +194,8 @@ struct Analyzed<'a> {
     /// name elsewhere in the directory.
     is_override: bool,
     new_text: Option<Cow<'a, str>>,
+    /// The base side's text, for telling the suppressions the change adds.
+    old_text: Option<Cow<'a, str>>,
     old: Vec<Dependency>,
     new: Option<Result<Vec<Dependency>, ExtractError>>,
     /// The file was there (and judged) before the change.
@@ -237,6 +239,7 @@ pub struct Analysis<'a> {
     /// as it will be (for suppressions).
     submodules: Vec<Finding>,
     gitmodules: Option<Cow<'a, str>>,
+    old_gitmodules: Option<String>,
 }
 
 /// One dependency change, with the index of the file whose text it points
@@ -407,10 +410,14 @@ impl<'a> Analysis<'a> {
                 .filter(|b| b.len() <= policy.limits.max_file_bytes)
                 .map(String::from_utf8_lossy)
                 .or_else(|| new.is_some().then_some(Cow::Borrowed("")));
+            let old_text = old_bytes
+                .filter(|b| b.len() <= policy.limits.max_file_bytes)
+                .map(String::from_utf8_lossy);
             files.push(Analyzed {
                 path,
                 is_override: is_override(path),
                 new_text,
+                old_text,
                 old,
                 new,
                 existed: old_bytes.is_some(),
@@ -424,6 +431,7 @@ impl<'a> Analysis<'a> {
             signers_files,
             submodules: Vec::new(),
             gitmodules: None,
+            old_gitmodules: None,
         }
     }
 
@@ -445,6 +453,7 @@ impl<'a> Analysis<'a> {
             &self.policy.allow.modules,
         );
         self.gitmodules = Some(Cow::Borrowed(new_gitmodules.unwrap_or_default()));
+        self.old_gitmodules = old_gitmodules.map(str::to_owned);
         self
     }
 
@@ -571,7 +580,19 @@ impl<'a> Analysis<'a> {
                     .map(|text| (submodules::GITMODULES, text)),
             )
             .collect();
+        let old_texts: HashMap<&str, &str> = self
+            .files
+            .iter()
+            .filter_map(|f| Some((f.path, f.old_text.as_deref()?)))
+            .chain(
+                self.old_gitmodules
+                    .as_deref()
+                    .map(|text| (submodules::GITMODULES, text)),
+            )
+            .collect();
         let _suppress_lines = LineScope::new(texts.values().map(|t| t.as_ref()));
+        // The markers this change adds that suppress something: (file, line).
+        let mut added_markers: Vec<(String, usize, &'static str)> = Vec::new();
         findings.retain_mut(|finding| {
             let Some(level) = self.policy.level(finding.rule) else {
                 return false;
@@ -582,11 +603,36 @@ impl<'a> Analysis<'a> {
             let needs_approval = self.policy.signoff.require_signature && finding.needs_signoff();
             if finding.side == Side::New && !needs_approval {
                 if let Some(text) = texts.get(finding.file.as_str()) {
-                    suppress::apply(finding, text);
+                    if let Some(at) = suppress::apply_marker(finding, text) {
+                        let line = nth_line(text, at).unwrap_or_default();
+                        let before = old_texts
+                            .get(finding.file.as_str())
+                            .map_or(0, |old| suppress::count_line(old, line));
+                        if suppress::count_line(text, line) > before {
+                            let key = (finding.file.clone(), at, finding.rule.name);
+                            if !added_markers.contains(&key) {
+                                added_markers.push(key);
+                            }
+                        }
+                    }
                 }
             }
             true
         });
+        // design.md: a suppression the change itself adds needs a sign-off,
+        // like a policy change; without one the author could clear any
+        // block with a comment.
+        for (file, at, rule) in added_markers {
+            let Some(text) = texts.get(file.as_str()) else {
+                continue;
+            };
+            let mut finding = policy_change::check_suppression(&file, text, at, rule);
+            let Some(level) = self.policy.level(finding.rule) else {
+                continue;
+            };
+            finding.level = level;
+            findings.push(finding);
+        }
         findings
     }
 

@@ -35,19 +35,32 @@ fn marker(line: &str) -> Option<Marker<'_>> {
 /// Mark `finding` suppressed when a valid marker for its rule stands on its
 /// line or the line above.
 pub fn apply(finding: &mut Finding, text: &str) {
+    apply_marker(finding, text);
+}
+
+/// [`apply`], telling the line (1-based) of the marker that suppressed it.
+pub fn apply_marker(finding: &mut Finding, text: &str) -> Option<usize> {
     let line = finding.line;
     let candidates = [line.saturating_sub(1), line]
         .into_iter()
         .filter(|&n| n >= 1)
-        .filter_map(|n| nth_line(text, n));
-    for candidate in candidates {
+        .filter_map(|n| nth_line(text, n).map(|l| (n, l)));
+    for (n, candidate) in candidates {
         if let Some(m) = marker(candidate) {
             if m.rule == finding.rule.name && m.reason.is_some() {
                 finding.suppressed = true;
-                return;
+                return Some(n);
             }
         }
     }
+    None
+}
+
+/// How many lines of `text` are `line` (both trimmed): a marker line the
+/// new side has more often than the old side was added by the change.
+pub fn count_line(text: &str, line: &str) -> usize {
+    let line = line.trim();
+    text.lines().filter(|l| l.trim() == line).count()
 }
 
 /// Markers in `text` that cannot suppress anything: no reason, or no such

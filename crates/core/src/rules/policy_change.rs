@@ -25,6 +25,37 @@ pub fn check_allowed_signers(path: &str, old: Option<&str>, new: Option<&str>) -
     check_file(path, "the allowed signers file", old, new)
 }
 
+/// A suppression marker (`iacgate:allow RULE -- reason`) that the change
+/// adds, on line `line` (1-based) of `text`, and that suppresses a finding
+/// of `rule`: the author's comment turns a rule off, so a reviewer signs.
+pub fn check_suppression(path: &str, text: &str, line: usize, rule: &str) -> Finding {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let start = start.min(text.len());
+    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    Finding::at(
+        &RULE,
+        path,
+        text,
+        Side::New,
+        Span::new(start, end),
+        Kind::Policy,
+        path,
+    )
+    .with_message(format!(
+        "the change adds a suppression of {rule} in {path}: a suppression the change itself adds \
+         needs a reviewer sign-off, like a policy change"
+    ))
+    .with_label("suppression added here")
+    .with_help(
+        "ask a reviewer to sign off (a `Reviewed-by:` trailer, docs/signoff.md), or fix what the \
+         suppressed finding reports instead",
+    )
+}
+
 fn check_file(path: &str, what_file: &str, old: Option<&str>, new: Option<&str>) -> Finding {
     let (what, side, text, start) = match (old, new) {
         (Some(old), Some(new)) => {

@@ -1,0 +1,141 @@
+//! The second adversarial review (issue 18): an `iacgate:allow` comment
+//! that the change itself adds cleared every blocking rule, a pwn request,
+//! a `.gitattributes` re-encoding and a module outside the allowlist, with
+//! no reviewer. design.md: such a suppression needs a sign-off, like a
+//! policy change.
+
+use crate::util::{check_staged, Run, TestRepo, SHA};
+
+const POLICY: &str = "[allow]\nmodules = [\"github.com/acme/*\"]\n";
+
+fn evil_module() -> String {
+    "module \"b\" {\n  # iacgate:allow not-allowed -- vendor module\n  source = \"git::https://github.com/evil/net.git?ref=main\" # iacgate:allow unpinned -- protected branch\n}\n".to_owned()
+}
+
+fn base() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write(".iacgate.toml", POLICY)
+        .write(
+            "main.tf",
+            &format!("module \"a\" {{\n  source = \"git::https://github.com/acme/net.git?ref={SHA}\"\n}}\n"),
+        )
+        .commit_all("base");
+    repo
+}
+
+fn suppressed(run: &Run) -> Vec<String> {
+    run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["suppressed"] == true)
+        .map(|f| f["rule"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn a_suppression_the_change_adds_needs_a_signoff_at_pre_commit_and_in_a_range() {
+    let repo = base();
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.write("b.tf", &evil_module()).stage(&["b.tf"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    // Each marker that suppresses something is a policy-change at its line.
+    let rules = run.rules();
+    for line in [2, 3] {
+        assert!(
+            rules.contains(&("policy-change".into(), "b.tf".into(), line)),
+            "want policy-change at b.tf:{line}: {}",
+            run.stdout
+        );
+    }
+    let mut quiet = suppressed(&run);
+    quiet.sort();
+    assert_eq!(quiet, ["not-allowed", "unpinned"]);
+
+    // Without a reviewer the range blocks; a reviewer's trailer clears it.
+    repo.git(&["commit", "-q", "--no-verify", "-m", "vendor b"]);
+    let range = format!("{head}..HEAD");
+    let unsigned = repo.iacgate(&["check", "--range", &range, "--format", "json"]);
+    assert_eq!(unsigned.code, 1, "{}", unsigned.stdout);
+    repo.git(&[
+        "commit",
+        "-q",
+        "--amend",
+        "--no-verify",
+        "-m",
+        "vendor b\n\nReviewed-by: Rita Reviewer <rita@example.com>",
+    ]);
+    let signed = repo.iacgate(&["check", "--range", &range, "--format", "json"]);
+    assert_eq!(signed.code, 0, "{}\n{}", signed.stdout, signed.stderr);
+}
+
+#[test]
+fn a_suppression_added_to_a_workflow_or_gitattributes_is_no_way_around_the_block() {
+    let repo = base();
+    repo.write(
+        ".gitattributes",
+        "# iacgate:allow parse-error -- legacy\n*.tf working-tree-encoding=ISO-2022-JP\n",
+    )
+    .write(
+        ".github/workflows/ci.yml",
+        &format!("on: pull_request_target\npermissions:\n  contents: read\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@{SHA}\n        with:\n          # iacgate:allow pipeline-permissions -- needed\n          ref: ${{{{ github.event.pull_request.head.sha }}}}\n      - run: make\n"),
+    )
+    .stage(&[".gitattributes", ".github/workflows/ci.yml"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let rules = run.rules();
+    assert!(
+        rules.contains(&("policy-change".into(), ".gitattributes".into(), 1)),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        rules.contains(&(
+            "policy-change".into(),
+            ".github/workflows/ci.yml".into(),
+            10
+        )),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_suppression_already_in_the_base_keeps_suppressing_without_a_signoff() {
+    let repo = base();
+    let marked = |r: &str| {
+        format!("module \"b\" {{\n  # iacgate:allow unpinned -- our own release branch\n  source = \"git::https://github.com/acme/tools.git?ref={r}\"\n}}\n")
+    };
+    repo.write("b.tf", &marked("main")).stage(&["b.tf"]);
+    repo.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "-m",
+        "tools\n\nReviewed-by: Rita Reviewer <rita@example.com>",
+    ]);
+    // A line added elsewhere, and the marker copied nowhere: nothing new.
+    repo.write(
+        "b.tf",
+        &format!("{}\nvariable \"x\" {{}}\n", marked("main")),
+    )
+    .stage(&["b.tf"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(!run.rule_names().contains(&"policy-change".to_owned()));
+    // The ref moves under the old marker: a version-change to sign, but the
+    // marker is the base's, so no policy-change.
+    repo.write("b.tf", &marked("release")).stage(&["b.tf"]);
+    let run = check_staged(&repo);
+    assert!(
+        !run.rule_names().contains(&"policy-change".to_owned()),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        suppressed(&run).contains(&"unpinned".to_owned()),
+        "{}",
+        run.stdout
+    );
+}
