@@ -551,3 +551,39 @@ fn tags_of_blobs_and_pushes_to_a_url_are_fine() {
         run.stderr
     );
 }
+
+/// The adversarial review: `git init --bare` points HEAD at `master` while
+/// the branch pushed is `main`, so a new branch cut from a commit older than
+/// the policy was judged with no policy at all. The server's policy for a
+/// new branch is its default branch's, and `main` stands in for a HEAD that
+/// names nothing.
+#[test]
+fn a_new_branch_off_history_older_than_the_policy_meets_the_servers_policy() {
+    let repo = TestRepo::new();
+    repo.write("main.tf", MAIN).commit_all("before the policy");
+    let old = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.write(
+        ".iacgate.toml",
+        "[allow]\nmodules = [\"terraform-aws-modules/*\"]\n",
+    )
+    .commit_all("policy");
+    let bare = repo.bare_remote();
+    let point = repo
+        .command("git")
+        .args(["symbolic-ref", "HEAD", "refs/heads/master"])
+        .current_dir(bare.path())
+        .status()
+        .unwrap();
+    assert!(point.success());
+    repo.git(&["push", "-q", "origin", "main"]);
+    install_server_hook(&bare);
+    repo.git(&["checkout", "-q", "-b", "evil", &old]);
+    repo.write(
+        "main.tf",
+        &MAIN.replace("terraform-aws-modules/vpc/aws", "evilcorp/vpc/aws"),
+    );
+    repo.git(&["commit", "-q", "-am", "swap"]);
+    let run = repo.git_with_hooks(&["push", "origin", "evil"]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("error[not-allowed]"), "{}", run.stderr);
+}

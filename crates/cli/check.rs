@@ -964,9 +964,17 @@ fn commit_groups(repo: &Repo, target: &Target) -> anyhow::Result<Vec<CommitGroup
                     old,
                     &update.new_id,
                     Known::AllRefs,
-                    |ids| match repo.resolve("HEAD")?.filter(|id| repo.is_commit(id)) {
-                        Some(head) => Ok(Some(head)),
-                        None => fork_point(repo, ids),
+                    |ids| {
+                        // `git init --bare` points HEAD at `master` whatever
+                        // the branch pushed first is called: a HEAD that
+                        // names no commit falls back to main, then master,
+                        // never to the pusher's own history.
+                        for name in ["HEAD", "refs/heads/main", "refs/heads/master"] {
+                            if let Some(id) = repo.resolve(name)?.filter(|id| repo.is_commit(id)) {
+                                return Ok(Some(id));
+                            }
+                        }
+                        fork_point(repo, ids)
                     },
                 )?);
             }
