@@ -139,3 +139,49 @@ fn a_suppression_already_in_the_base_keeps_suppressing_without_a_signoff() {
         run.stdout
     );
 }
+
+/// The review: a root module whose source is `./node_modules/net` loaded
+/// code iacgate never read, since node_modules was skipped whole.
+#[test]
+fn a_module_or_action_under_node_modules_is_judged() {
+    let repo = TestRepo::new();
+    repo.write("main.tf", "variable \"x\" {}\n")
+        .commit_all("base");
+    repo.write(
+        "main.tf",
+        "variable \"x\" {}\nmodule \"a\" {\n  source = \"./node_modules/net\"\n}\n",
+    )
+    .write(
+        "node_modules/net/main.tf",
+        "module \"b\" {\n  source = \"git::https://github.com/evil/net.git?ref=main\"\n}\n",
+    )
+    .write(
+        "node_modules/act/action.yml",
+        "name: a\nruns:\n  using: composite\n  steps:\n    - uses: evil/act@main\n",
+    )
+    // A JavaScript package's own files stay unread.
+    .write(
+        "node_modules/left-pad/package.json",
+        "{\"name\": \"left-pad\", \"dependencies\": {\"@pulumi/aws\": \"^6\"}}\n",
+    )
+    .write("node_modules/left-pad/.eslintrc.yml", "root: true\n")
+    .stage(&["."]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let files: Vec<String> = run.rules().into_iter().map(|(_, f, _)| f).collect();
+    assert!(
+        files.contains(&"node_modules/net/main.tf".to_owned()),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        files.contains(&"node_modules/act/action.yml".to_owned()),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !files.iter().any(|f| f.contains("left-pad")),
+        "{}",
+        run.stdout
+    );
+}

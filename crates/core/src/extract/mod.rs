@@ -131,7 +131,23 @@ impl FileKind {
             return Some(FileKind::ToolCache);
         }
         if dirs.iter().any(|dir| IGNORED_DIRS.contains(dir)) {
-            return None;
+            // JavaScript packages: their package.json and YAML are not IaC.
+            // But a module, unit, kustomization, chart or action that a
+            // configuration points into is loaded from there like from
+            // anywhere, so those are read wherever they are.
+            return FileKind::classify(name).filter(|kind| {
+                matches!(
+                    kind,
+                    FileKind::TerraformHcl
+                        | FileKind::TerraformJson
+                        | FileKind::TerraformLock
+                        | FileKind::Terragrunt
+                        | FileKind::Kustomization
+                        | FileKind::GitHubAction
+                        | FileKind::HelmChart
+                        | FileKind::HelmLock
+                )
+            });
         }
         if name == ".gitattributes" {
             return Some(FileKind::GitAttributes);
@@ -717,6 +733,10 @@ mod tests {
             ("go.mod", Some(PulumiPackages(Manifest::GoMod))),
             ("go.work", Some(PulumiPackages(Manifest::GoWork))),
             ("web/node_modules/@pulumi/aws/package.json", None),
+            ("node_modules/x/deploy.yaml", None),
+            ("node_modules/net/main.tf", Some(TerraformHcl)),
+            ("a/node_modules/act/action.yml", Some(GitHubAction)),
+            ("node_modules/k/kustomization.yaml", Some(Kustomization)),
             ("tf", None),
             (".tf", None),
             (".hidden.tf", None),
