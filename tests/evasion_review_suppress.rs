@@ -185,3 +185,34 @@ fn a_module_or_action_under_node_modules_is_judged() {
         run.stdout
     );
 }
+
+const REQUIRES: &str = "terraform {\n  required_providers {\n    aws = { source = \"hashicorp/aws\", version = \"~> 5.0\" }\n  }\n}\n";
+const LOCK: &str = "provider \"registry.terraform.io/hashicorp/aws\" {\n  version     = \"5.1.0\"\n  constraints = \"~> 5.0\"\n  hashes = [\n    \"h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\n  ]\n}\n";
+
+/// The review: `git mv .terraform.lock.hcl old/` left the root module
+/// unlocked (`init` takes the newest 5.x, unchecked) and was silent, while
+/// deleting the file was a lock-tamper.
+#[test]
+fn a_lock_file_moved_out_of_its_module_is_a_lock_tamper_but_a_moved_stack_is_silent() {
+    let repo = TestRepo::new();
+    repo.write("main.tf", REQUIRES)
+        .write(".terraform.lock.hcl", LOCK)
+        .commit_all("base");
+    std::fs::create_dir_all(repo.path().join("old")).unwrap();
+    repo.git(&["mv", ".terraform.lock.hcl", "old/.terraform.lock.hcl"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.rule_names().contains(&"lock-tamper".to_owned()),
+        "{}",
+        run.stdout
+    );
+
+    repo.git(&["reset", "-q", "--hard"]);
+    std::fs::create_dir_all(repo.path().join("stacks")).unwrap();
+    repo.git(&["mv", "main.tf", "stacks/main.tf"]);
+    repo.git(&["mv", ".terraform.lock.hcl", "stacks/.terraform.lock.hcl"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.rules().is_empty(), "{}", run.stdout);
+}

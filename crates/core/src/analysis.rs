@@ -279,6 +279,39 @@ impl<'a> Analysis<'a> {
         signers: &[&'a str],
     ) -> Analysis<'a> {
         let trees = trees.map(|(old, new)| (TreeFiles::new(old), TreeFiles::new(new)));
+        // A lock file moved to another directory leaves its module unlocked
+        // (`init` then takes the newest matching providers, unchecked): it
+        // is judged as removed from where it was and added where it went.
+        let split: Vec<FileInput<'a>> = inputs
+            .iter()
+            .flat_map(|input| match (input.old_path, input.new_path) {
+                (Some(old), Some(new))
+                    if matches!(input.history, History::Linear)
+                        && dir_of(old) != dir_of(new)
+                        && [old, new]
+                            .iter()
+                            .any(|p| FileKind::classify(p) == Some(FileKind::TerraformLock)) =>
+                {
+                    vec![
+                        FileInput {
+                            new_path: None,
+                            new: None,
+                            unreadable: None,
+                            kind: None,
+                            dependent: false,
+                            ..*input
+                        },
+                        FileInput {
+                            old_path: None,
+                            old: None,
+                            ..*input
+                        },
+                    ]
+                }
+                _ => vec![*input],
+            })
+            .collect();
+        let inputs = &split[..];
         let mut early = pre_extract(inputs);
         let old_tree = trees.as_ref().map(|t| &t.0);
         let new_tree = trees.as_ref().map(|t| &t.1);
