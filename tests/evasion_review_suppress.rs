@@ -216,3 +216,48 @@ fn a_lock_file_moved_out_of_its_module_is_a_lock_tamper_but_a_moved_stack_is_sil
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(run.rules().is_empty(), "{}", run.stdout);
 }
+
+/// The review's false alarm: the same version written another way asked
+/// for a sign-off as a "sideways" version-change.
+#[test]
+fn the_same_version_respelled_is_no_version_change_but_a_tag_respelled_is() {
+    use crate::util::judge_change;
+    let silent = [
+        (
+            "requirements.yml",
+            "collections:\n  - name: community.general\n    version: 8.0.0\n",
+            "collections:\n  - name: community.general\n    version: \"==8.0.0\"\n",
+        ),
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: redis\n    version: 17.0.0\n    repository: https://charts.bitnami.com/bitnami\n",
+            "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: redis\n    version: v17.0.0\n    repository: https://charts.bitnami.com/bitnami\n",
+        ),
+        (
+            "main.tf",
+            "module \"vpc\" {\n  source  = \"terraform-aws-modules/vpc/aws\"\n  version = \"5.1.0\"\n}\n",
+            "module \"vpc\" {\n  source  = \"terraform-aws-modules/vpc/aws\"\n  version = \"= 5.1.0\"\n}\n",
+        ),
+    ];
+    for (path, before, after) in silent {
+        let run = judge_change(path, before, after);
+        assert_eq!(run.code, 0, "{path}: {}\n{}", run.stdout, run.stderr);
+        assert!(
+            !run.rule_names().contains(&"version-change".to_owned()),
+            "{path}: {}",
+            run.stdout
+        );
+    }
+    // A module's git ref: v1.2 and 1.2 are two tags.
+    let git = |r: &str| {
+        format!(
+            "module \"a\" {{\n  source = \"git::https://github.com/acme/net.git?ref={r}\"\n}}\n"
+        )
+    };
+    let run = judge_change("main.tf", &git("v1.2.0"), &git("1.2.0"));
+    assert!(
+        run.rule_names().contains(&"version-change".to_owned()),
+        "{}",
+        run.stdout
+    );
+}

@@ -12,7 +12,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use crate::diff::{diff, same_values, DependencyChange};
 use crate::extract::{extract, extract_in, FileKind, Tree, TreeFiles};
 use crate::finding::{Finding, Side};
-use crate::model::{nth_line, Dependency, ExtractError, Kind, LineScope, PinState, Span};
+use crate::model::{
+    nth_line, Dependency, Ecosystem, ExtractError, Kind, LineScope, PinState, Span,
+};
 use crate::policy::{normal_address, ActionPinning, GitPinning, ImagePinning, Policy, POLICY_FILE};
 use crate::rules::{
     lock_mismatch, lock_tamper, new_dependency, not_allowed, parse_error, pipeline_permissions,
@@ -1211,7 +1213,7 @@ impl Judge<'_> {
                 source_change::check(self.file, self.text, new, span, old_address, new_address);
             self.findings.push(finding);
         }
-        if old_version != new_version {
+        if !same_version(old, new, old_version, new_version) {
             let finding = version_change::check(
                 self.file,
                 self.text,
@@ -1418,4 +1420,45 @@ fn is_override(path: &str) -> bool {
 /// `a/b/main.tf` -> `a/b`; `main.tf` -> ``.
 pub fn dir_of(path: &str) -> &str {
     path.rfind('/').map_or("", |i| &path[..i])
+}
+
+/// Two spellings of one version, as the tool that reads it compares them:
+/// whitespace and a leading `=` / `==` / `===` (pip's and Ansible's exact
+/// match, Helm's and go-version's default operator) say nothing; a leading
+/// `v` neither, where the version is a semver constraint (Helm charts,
+/// Terraform registry modules and providers, whose go-version parser takes
+/// `v1.2.3` for `1.2.3`). Git refs, tags and digests are compared as
+/// written: `v1.2` and `1.2` are two tags.
+fn same_version(old: &Dependency, new: &Dependency, a: Option<&str>, b: Option<&str>) -> bool {
+    let (Some(a), Some(b)) = (a, b) else {
+        return a == b;
+    };
+    if a == b {
+        return true;
+    }
+    // Only versions written as versions (a module's git ref stands in for
+    // its version when it has none).
+    if old.version.is_none() || new.version.is_none() || old.kind != new.kind {
+        return false;
+    }
+    let semver = match new.kind {
+        Kind::Chart => true,
+        Kind::Module | Kind::Provider => new.ecosystem == Ecosystem::Terraform,
+        Kind::Collection | Kind::Role | Kind::Plugin => false,
+        _ => return false,
+    };
+    if new.kind == Kind::Provider && !semver && new.ecosystem != Ecosystem::Pulumi {
+        return false;
+    }
+    let norm = |v: &str| {
+        let v: String = v.chars().filter(|c| !c.is_whitespace()).collect();
+        let v = v.trim_start_matches('=');
+        let v = match v.strip_prefix(['v', 'V']) {
+            Some(rest) if semver && rest.starts_with(|c: char| c.is_ascii_digit()) => rest,
+            _ => v,
+        };
+        v.to_owned()
+    };
+    let (a, b) = (norm(a), norm(b));
+    !a.is_empty() && a == b
 }
