@@ -250,3 +250,56 @@ fn a_go_module_that_calls_itself_a_provider_or_a_workspace_outside_the_repo_is_b
     let own = "module github.com/acme/infra\n\ngo 1.22\n";
     assert_eq!(judge_added("infra/go.mod", own).code, 0);
 }
+
+// The second review: the head fetched by a run: script, no actions/checkout.
+
+fn script(trigger: &str, run: &str) -> String {
+    format!(
+        "on: {trigger}\npermissions:\n  contents: read\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@{SHA}\n      - run: {run}\n      - run: make\n"
+    )
+}
+
+#[test]
+fn a_script_that_fetches_the_head_is_blocked() {
+    for run in [
+        "git fetch origin pull/${{ github.event.pull_request.number }}/head:pr && git checkout pr",
+        "git fetch origin refs/pull/${{ github.event.number }}/merge",
+        "gh pr checkout ${{ github.event.pull_request.number }}",
+        "git fetch origin ${{ github.event.pull_request.head.sha }} && git checkout FETCH_HEAD",
+        "git clone https://github.com/${{ github.event.pull_request.head.repo.full_name }} pr",
+    ] {
+        let text = script(
+            "pull_request_target",
+            &format!("\"{}\"", run.replace('"', "\\\"")),
+        );
+        let run_at = line_of(&text, "- run: \"");
+        assert_pwn(&judge_added(PATH, &text), run_at);
+    }
+    let text = script(
+        "workflow_run",
+        "git fetch origin ${{ github.event.workflow_run.head_sha }}",
+    );
+    assert_pwn(&judge_added(PATH, &text), line_of(&text, "- run: git"));
+}
+
+#[test]
+fn a_script_that_fetches_the_base_or_runs_unprivileged_stays_silent() {
+    for (trigger, run) in [
+        (
+            "pull_request_target",
+            "git fetch origin ${{ github.event.pull_request.base.ref }}",
+        ),
+        (
+            "pull_request_target",
+            "echo ${{ github.event.pull_request.head.sha }} > sha.txt",
+        ),
+        ("pull_request_target", "git log -1 --format=%H"),
+        (
+            "pull_request",
+            "git fetch origin pull/${{ github.event.pull_request.number }}/head",
+        ),
+        ("push", "gh pr checkout 12"),
+    ] {
+        assert_silent(&judge_added(PATH, &script(trigger, run)));
+    }
+}

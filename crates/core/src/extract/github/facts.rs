@@ -331,6 +331,129 @@ pub(super) fn head_passed_on(
     Ok(())
 }
 
+/// A `run:` script that fetches the head itself, without
+/// `actions/checkout`: `git fetch origin pull/<n>/head`, `refs/pull/...`,
+/// `gh pr checkout`, or a git command given the head's sha, ref or
+/// repository. Under a privileged trigger the script goes on to run what it
+/// fetched with the base repository's token and secrets.
+pub(super) fn head_fetched_by_scripts(
+    text: &str,
+    job: &str,
+    list: &Node,
+    (triggers, flow): (&[String], &Workflow),
+    deps: &mut Deps,
+) -> Result<(), ExtractError> {
+    let privileged: Vec<&str> = PRIVILEGED_TRIGGERS
+        .into_iter()
+        .filter(|t| triggers.iter().any(|e| e == t))
+        .collect();
+    if privileged.is_empty() {
+        return Ok(());
+    }
+    let prefix = format!("jobs.{job}");
+    for (index, step) in list.items(&format!("{prefix}.steps"))?.iter().enumerate() {
+        let subject = format!("{prefix}.steps[{index}]");
+        if !step.is_map() {
+            continue;
+        }
+        let Some((key, run)) = step.get("run", &subject)? else {
+            continue;
+        };
+        if !matches!(run.kind, NodeKind::Scalar(_)) {
+            continue;
+        }
+        let Some(script) = scalar::string(text, run, &format!("{subject}.run"))? else {
+            continue;
+        };
+        let evaluated = flow.evaluate(flow.step_scope(job, index), &script.value);
+        if !fetches_the_head(&script.value, evaluated.is_head_code()) {
+            continue;
+        }
+        push(
+            deps,
+            fact(
+                format!("pwn-request:{subject}.run"),
+                format!(
+                    "job \"{job}\" fetches the pull request's head in a run: script under {}: \
+                     the stranger's code runs with the base repository's token and secrets",
+                    privileged.join(" and ")
+                ),
+                Span::new(key.span.start, script.span.end),
+                script,
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+/// Whether a script's lines fetch a pull request's head: a pull ref with a
+/// git command, `gh pr checkout`, or a git command on a line that names
+/// the head's code (`head_code`: the script's expressions do).
+fn fetches_the_head(script: &str, head_code: bool) -> bool {
+    const GIT: &[&str] = &[
+        "git fetch",
+        "git checkout",
+        "git clone",
+        "git pull",
+        "git switch",
+        "git worktree",
+        "git reset",
+        "git merge",
+    ];
+    script.lines().any(|line| {
+        let lower = without_expressions(&line.to_ascii_lowercase());
+        let git = GIT.iter().any(|g| lower.contains(g));
+        let pull_ref = lower.contains("refs/pull/")
+            || lower.find("pull/").is_some_and(|at| {
+                let rest = &lower[at..];
+                let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                rest[..end].contains("/head") || rest[..end].contains("/merge")
+            });
+        (git && pull_ref)
+            || lower.contains("gh pr checkout")
+            || lower.contains("gh pr diff") && lower.contains("git apply")
+            || (git && head_code && names_head(line))
+    })
+}
+
+/// `line` with each `${{ ... }}` replaced by `x`, so that the words around
+/// an expression stay one word (`pull/${{ n }}/head`).
+fn without_expressions(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = rest.find("${{") {
+        out.push_str(&rest[..at]);
+        match rest[at..].find("}}") {
+            Some(end) => {
+                out.push('x');
+                rest = &rest[at + end + 2..];
+            }
+            None => {
+                rest = &rest[at..];
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A line that holds an expression naming the head's code.
+fn names_head(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    lower.contains("${{")
+        && [
+            "head.sha",
+            "head.ref",
+            "head_ref",
+            "head.repo",
+            "head_sha",
+            "head_branch",
+        ]
+        .iter()
+        .any(|h| lower.contains(h))
+}
+
 /// `secrets: inherit` on a job that calls a third-party reusable workflow
 /// (`workflow`, as written).
 pub(super) fn secrets_inherit(

@@ -79,6 +79,7 @@ fn job(
         let found = steps(text, list, &prefix, deps)?;
         facts::pwn_requests(text, id, &found, (triggers, flow), deps)?;
         facts::head_passed_on(text, id, job, Some(list), (triggers, flow), deps)?;
+        facts::head_fetched_by_scripts(text, id, list, (triggers, flow), deps)?;
     }
     if let Some((key, value)) = job.get("container", &prefix)? {
         container(text, &prefix, key, value, deps)?;
