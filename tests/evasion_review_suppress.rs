@@ -261,3 +261,26 @@ fn the_same_version_respelled_is_no_version_change_but_a_tag_respelled_is() {
         run.stdout
     );
 }
+
+/// The review: remote transformers, generators and patch files at a
+/// branch were silent, while the same remote under `resources` blocked.
+#[test]
+fn kustomize_plugins_and_patches_from_a_branch_block() {
+    use crate::util::judge_change;
+    let base = "resources:\n  - deploy.yaml\n";
+    for extra in [
+        "transformers:\n  - https://github.com/evil/tr//y?ref=main\n",
+        "patches:\n  - path: https://raw.githubusercontent.com/evil/p/main/patch.yaml\n",
+        "validators:\n  - github.com/evil/v?ref=main\n",
+    ] {
+        let run = judge_change("kustomization.yaml", base, &format!("{base}{extra}"));
+        assert_eq!(run.code, 1, "{extra}: {}", run.stdout);
+        assert!(
+            run.rule_names().contains(&"unpinned".to_owned()),
+            "{}",
+            run.stdout
+        );
+    }
+    let local = format!("{base}transformers:\n  - labels.yaml\npatches:\n  - path: p.yaml\n");
+    assert_eq!(judge_change("kustomization.yaml", base, &local).code, 0);
+}

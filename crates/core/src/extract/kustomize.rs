@@ -32,10 +32,14 @@
 //! `file://...`), `helmCharts` without a `repo` (a chart under
 //! `helmGlobals.chartHome`).
 //!
-//! Deliberately not resolved: `generators`, `transformers` and
-//! `validators` (paths or inline plugin configurations), the deprecated
-//! `helmChartInflationGenerator`, `openapi`, `crds` and `configurations`
-//! are not read. A git ref is judged as written, not %-decoded (an escaped
+//! `generators`, `transformers`, `validators`, `patchesStrategicMerge`,
+//! `configurations`, `crds` entries and `patches[].path` /
+//! `patchesJson6902[].path` are read as `resources` are (keyed by their
+//! section): a URL among them is fetched by kustomize's loader. Their
+//! inline plugin configurations (mappings) are not read further.
+//!
+//! Deliberately not resolved: the deprecated `helmChartInflationGenerator`
+//! and `openapi`. A git ref is judged as written, not %-decoded (an escaped
 //! commit reads as a branch name: never pinned by mistake). The other query
 //! parameters (`timeout`, `submodules`) are not part of the source.
 //!
@@ -76,7 +80,30 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
     for (key, value) in root.entries("the kustomization")? {
         match key.key_text() {
             Some(section @ ("resources" | "components" | "bases")) => {
-                remotes(section, value, &mut found)?
+                remotes(section, value.items(section)?.iter(), true, &mut found)?
+            }
+            // Plugin entries are paths or URLs of kustomizations, or inline
+            // configurations (mappings, read no further); the patch, CRD
+            // and configuration files are loaded through the same loader,
+            // which fetches a URL as it fetches a remote resource.
+            Some(
+                section @ ("generators"
+                | "transformers"
+                | "validators"
+                | "patchesStrategicMerge"
+                | "configurations"
+                | "crds"),
+            ) => remotes(section, value.items(section)?.iter(), false, &mut found)?,
+            Some(section @ ("patches" | "patchesJson6902")) => {
+                let mut paths = Vec::new();
+                for item in value.items(section)? {
+                    if item.is_map() {
+                        if let Some((_, path)) = item.get("path", section)? {
+                            paths.push(path);
+                        }
+                    }
+                }
+                remotes(section, paths, false, &mut found)?
             }
             Some("helmCharts") => helm_charts(value, &mut found)?,
             Some("images") => images(value, &mut found)?,
@@ -102,9 +129,19 @@ impl Found {
     }
 }
 
-/// `resources`, `components`, `bases`: the remote entries.
-fn remotes(section: &str, list: &Node, found: &mut Found) -> Result<(), ExtractError> {
-    for item in list.items(section)? {
+/// `resources`, `components`, `bases` (and the other sections that name
+/// files or kustomizations): the remote entries. `strict`: every entry
+/// must be a path or URL; otherwise entries that are not strings are left.
+fn remotes<'n>(
+    section: &str,
+    items: impl IntoIterator<Item = &'n Node>,
+    strict: bool,
+    found: &mut Found,
+) -> Result<(), ExtractError> {
+    for item in items {
+        if !strict && !matches!(item.kind, tree::NodeKind::Scalar(_)) {
+            continue;
+        }
         let Some(entry) = item.string(&format!("each {section} entry"))? else {
             return Err(ExtractError::new(
                 format!("each {section} entry must be a path or URL, not null"),

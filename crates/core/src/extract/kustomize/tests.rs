@@ -368,8 +368,8 @@ fn nothing_to_report() {
         "bases:\n  - ../../base\n",
         "helmCharts:\n  - name: local-chart\n    version: 1.0.0\n",
         "images:\n  - name: nginx\n",
-        "patches:\n  - path: https://example.com/patch.yaml\n",
-        "generators:\n  - https://github.com/org/repo//gen\n",
+        "patches:\n  - path: patch.yaml\n  - patch: x\n",
+        "generators:\n  - ./gen\n  - {apiVersion: v1, kind: X}\n",
     ] {
         assert_eq!(extract(text).unwrap(), vec![], "{text:?}");
     }
@@ -559,4 +559,30 @@ mod props {
             ))?;
         }
     }
+}
+
+#[test]
+fn plugins_patches_crds_and_configurations_are_read_like_resources() {
+    let text = format!(
+        "resources:\n  - deploy.yaml\ntransformers:\n  - https://github.com/evil/tr//y?ref=main\n  - labels.yaml\n  - apiVersion: builtin\n    kind: LabelTransformer\n    metadata: {{name: l}}\ngenerators:\n  - github.com/acme/gen?ref={SHA}\nvalidators:\n  - https://github.com/evil/val?ref=v1.2.3\npatches:\n  - path: https://raw.githubusercontent.com/evil/p/main/patch.yaml\n  - path: local-patch.yaml\n  - patch: |-\n      - op: remove\n        path: /spec\npatchesStrategicMerge:\n  - https://raw.githubusercontent.com/evil/p/{RAW_SHA}/psm.yaml\ncrds:\n  - https://example.com/crd.yaml\nconfigurations:\n  - conf.yaml\n"
+    );
+    let deps = extract(&text).unwrap();
+    let keys: Vec<(&str, bool)> = deps
+        .iter()
+        .map(|d| (d.key.as_str(), matches!(d.pin, PinState::Pinned)))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("transformers.github.com/evil/tr//y", false),
+            ("generators.github.com/acme/gen", true),
+            ("validators.github.com/evil/val", false),
+            ("patches.https://raw.githubusercontent.com/evil/p/main/patch.yaml", false),
+            (
+                &*format!("patchesStrategicMerge.https://raw.githubusercontent.com/evil/p/{RAW_SHA}/psm.yaml"),
+                true
+            ),
+            ("crds.https://example.com/crd.yaml", false),
+        ]
+    );
 }
