@@ -284,3 +284,30 @@ fn kustomize_plugins_and_patches_from_a_branch_block() {
     let local = format!("{base}transformers:\n  - labels.yaml\npatches:\n  - path: p.yaml\n");
     assert_eq!(judge_change("kustomization.yaml", base, &local).code, 0);
 }
+
+/// The review: a data directory of another name (`TF_DATA_DIR: .tfdata`
+/// in the workflow) was committed with its module manifest, silently.
+#[test]
+fn a_committed_data_directory_of_any_name_blocks() {
+    let repo = TestRepo::new();
+    repo.write("main.tf", "variable \"x\" {}\n").commit_all("base");
+    repo.write(
+        ".tfdata/modules/modules.json",
+        "{\"Modules\":[{\"Key\":\"a\",\"Source\":\"git::https://github.com/acme/net.git\",\"Dir\":\".tfdata/modules/a\"}]}",
+    )
+    .write(
+        ".tfdata/providers/registry.terraform.io/hashicorp/aws/5.0.0/linux_amd64/terraform-provider-aws_v5.0.0",
+        "\u{7f}ELF",
+    )
+    .stage(&["."]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let files: Vec<String> = run
+        .rules()
+        .into_iter()
+        .filter(|(r, ..)| r == "parse-error")
+        .map(|(_, f, _)| f)
+        .collect();
+    assert!(files.contains(&".tfdata/modules/modules.json".to_owned()), "{}", run.stdout);
+    assert!(files.iter().any(|f| f.contains("terraform-provider-aws")), "{}", run.stdout);
+}

@@ -125,8 +125,15 @@ impl FileKind {
         let mut components = path.split('/');
         let name = components.next_back()?;
         let dirs: Vec<&str> = components.collect();
+        // The data directory can have any name (`TF_DATA_DIR=.tfdata`):
+        // its module manifest and provider tree give it away.
         if dirs.iter().any(|dir| CACHE_DIRS.contains(dir))
             || dirs.windows(2).any(|w| w == ["terraform.d", "plugins"])
+            || (name == "modules.json" && dirs.last() == Some(&"modules"))
+            || dirs.windows(2).any(|w| {
+                w[0] == "providers"
+                    && matches!(w[1], "registry.terraform.io" | "registry.opentofu.org")
+            })
         {
             return Some(FileKind::ToolCache);
         }
@@ -266,7 +273,8 @@ fn gitattributes(text: &str) -> Result<Vec<Dependency>, ExtractError> {
 fn tool_cache() -> ExtractError {
     ExtractError::new(
         "a committed Terraform/OpenTofu or Terragrunt cache (`.terraform/`, \
-         `.terragrunt-cache/`, `terraform.d/plugins/`): `init` and `plan` use the modules and \
+         `.terragrunt-cache/`, `terraform.d/plugins/`, or a data directory of another name, \
+         with `modules/modules.json` or `providers/registry.terraform.io/`): `init` and `plan` use the modules and \
          provider binaries there instead of fetching what the configuration names, and \
          iacgate does not judge them; remove it from the repository and add it to .gitignore",
         0,
@@ -355,6 +363,8 @@ pub const PATHSPECS: &[&str] = &[
     ":(glob)**/.terraform/**",
     ":(glob)**/.terragrunt-cache/**",
     ":(glob)**/terraform.d/plugins/**",
+    ":(glob)**/providers/registry.terraform.io/**",
+    ":(glob)**/providers/registry.opentofu.org/**",
     ":(glob)**/.gitattributes",
     ":(glob)**/*.hcl",
     ":(glob)**/*.yaml",
@@ -745,6 +755,12 @@ mod tests {
             (".terraform/modules/vpc/main.tf", Some(ToolCache)),
             ("stacks/net/.terraform/modules/vpc/main.tf", Some(ToolCache)),
             ("stacks/net/.terraform/modules/modules.json", Some(ToolCache)),
+            (".tfdata/modules/modules.json", Some(ToolCache)),
+            (
+                "tfdata/providers/registry.terraform.io/hashicorp/aws/5.0.0/linux_amd64/p",
+                Some(ToolCache),
+            ),
+            ("web/modules.json", Some(CloudFormation)),
             (
                 "net/.terraform/providers/registry.terraform.io/hashicorp/null/3.2.2/linux_amd64/terraform-provider-null_v3.2.2_x5",
                 Some(ToolCache),
