@@ -290,7 +290,8 @@ fn kustomize_plugins_and_patches_from_a_branch_block() {
 #[test]
 fn a_committed_data_directory_of_any_name_blocks() {
     let repo = TestRepo::new();
-    repo.write("main.tf", "variable \"x\" {}\n").commit_all("base");
+    repo.write("main.tf", "variable \"x\" {}\n")
+        .commit_all("base");
     repo.write(
         ".tfdata/modules/modules.json",
         "{\"Modules\":[{\"Key\":\"a\",\"Source\":\"git::https://github.com/acme/net.git\",\"Dir\":\".tfdata/modules/a\"}]}",
@@ -308,6 +309,14 @@ fn a_committed_data_directory_of_any_name_blocks() {
         .filter(|(r, ..)| r == "parse-error")
         .map(|(_, f, _)| f)
         .collect();
-    assert!(files.contains(&".tfdata/modules/modules.json".to_owned()), "{}", run.stdout);
-    assert!(files.iter().any(|f| f.contains("terraform-provider-aws")), "{}", run.stdout);
+    assert!(
+        files.contains(&".tfdata/modules/modules.json".to_owned()),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        files.iter().any(|f| f.contains("terraform-provider-aws")),
+        "{}",
+        run.stdout
+    );
 }

@@ -176,6 +176,10 @@ fn image(at: Span, value: &Node, key: &str, found: &mut Found) -> Result<(), Ext
         return Ok(());
     }
     match image_name(value, key)? {
+        // The image an earlier job of this pipeline built from this very
+        // commit and pushed to this project's own registry: code of the
+        // repository, no third-party dependency.
+        ImageName::Written(name) if own_build(&name.value) => {}
         ImageName::Written(name) => {
             found.push(image_ref::dependency(
                 Ecosystem::GitLabCi,
@@ -187,6 +191,27 @@ fn image(at: Span, value: &Node, key: &str, found: &mut Found) -> Result<(), Ext
         ImageName::Reference(node) => found.unresolved(Kind::Image, key.to_owned(), at, node),
     }
     Ok(())
+}
+
+/// `$CI_REGISTRY_IMAGE[/<path>]:$CI_COMMIT_SHA` (braces allowed): built
+/// by this pipeline from this commit. Any other tag (a branch name, the
+/// short sha, `latest`) can be pushed by another pipeline and is judged.
+fn own_build(reference: &str) -> bool {
+    let plain = reference.trim().replace(['{', '}'], "");
+    let Some(rest) = plain.strip_prefix("$CI_REGISTRY_IMAGE") else {
+        return false;
+    };
+    let Some((path, tag)) = rest.rsplit_once(':') else {
+        return false;
+    };
+    tag == "$CI_COMMIT_SHA"
+        && (path.is_empty()
+            || path.strip_prefix('/').is_some_and(|p| {
+                !p.is_empty()
+                    && p.bytes().all(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.')
+                    })
+            }))
 }
 
 enum ImageName<'n> {

@@ -507,3 +507,10 @@ mod props {
         }
     }
 }
+
+#[test]
+fn the_image_this_pipeline_built_from_this_commit_is_no_dependency() {
+    let text = "build:\n  script: [make]\ntest:\n  image: $CI_REGISTRY_IMAGE:$CI_COMMIT_SHA\n  script: [make test]\ne2e:\n  image: ${CI_REGISTRY_IMAGE}/e2e:${CI_COMMIT_SHA}\n  script: [make e2e]\nlatest:\n  image: $CI_REGISTRY_IMAGE:latest\n  script: [x]\nbranch:\n  image: $CI_REGISTRY_IMAGE:$CI_COMMIT_REF_SLUG\n  script: [x]\nother:\n  image: $OTHER_IMAGE:$CI_COMMIT_SHA\n  script: [x]\n";
+    let keys: Vec<String> = deps(text).into_iter().map(|d| d.key).collect();
+    assert_eq!(keys, ["latest.image", "branch.image", "other.image"]);
+}
