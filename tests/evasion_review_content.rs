@@ -303,3 +303,35 @@ fn a_script_that_fetches_the_base_or_runs_unprivileged_stays_silent() {
         assert_silent(&judge_added(PATH, &script(trigger, run)));
     }
 }
+
+#[test]
+fn compose_includes_and_extends_are_judged_or_refused() {
+    let digest = "a".repeat(64);
+    let service = format!("services:\n  app:\n    image: alpine@sha256:{digest}\n");
+    // Remote includes: pinned only by a digest or a commit.
+    for include in [
+        "include:\n  - oci://ghcr.io/acme/stack:latest\n".to_owned(),
+        "include:\n  - path: https://github.com/acme/stack.git#main:compose.yaml\n".to_owned(),
+    ] {
+        let run = judge_added(COMPOSE, &format!("{include}{service}"));
+        assert_blocks_at(&run, "unpinned", COMPOSE);
+    }
+    let pinned = format!("include:\n  - oci://ghcr.io/acme/stack@sha256:{digest}\n{service}");
+    assert_eq!(judge_added(COMPOSE, &pinned).code, 0);
+    // Local files: judged where iacgate reads them, refused elsewhere.
+    for text in [
+        format!("include:\n  - stack/db.yml\n{service}"),
+        format!("include:\n  - path: [compose.db.yaml, other.yml]\n{service}"),
+        "services:\n  app:\n    extends:\n      file: common.yml\n      service: x\n".to_owned(),
+    ] {
+        let run = judge_added(COMPOSE, &text);
+        assert_blocks_at(&run, "parse-error", COMPOSE);
+    }
+    for text in [
+        format!("include:\n  - ../shared/compose.db.yaml\n{service}"),
+        "services:\n  app:\n    extends:\n      file: compose.base.yaml\n      service: x\n  b:\n    extends: app\n".to_owned(),
+    ] {
+        let run = judge_added(COMPOSE, &text);
+        assert_eq!(run.code, 0, "{text}\n{}", run.stdout);
+    }
+}

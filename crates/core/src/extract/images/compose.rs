@@ -16,10 +16,13 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
             root.span.start,
         ));
     }
-    let Some((_, services)) = root.get("services", "the compose file")? else {
-        return Ok(Vec::new());
-    };
     let mut deps = Deps::default();
+    if let Some((key, list)) = root.get("include", "the compose file")? {
+        includes(key.span, list, &mut deps)?;
+    }
+    let Some((_, services)) = root.get("services", "the compose file")? else {
+        return Ok(deps.finish());
+    };
     for (key, service) in services.entries("services")? {
         let name = key.name("services")?;
         let subject = format!("services.{name}");
@@ -33,6 +36,15 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
             ));
         }
         build(&subject, service, &mut deps)?;
+        if let Some((_, extends)) = service.get("extends", &subject)? {
+            if extends.is_map() {
+                if let Some(file) = service_field(extends, "file", &subject)? {
+                    if let Some(path) = file.string(&format!("{subject}.extends.file"))? {
+                        local_compose_file(&format!("{subject}.extends.file"), &path)?;
+                    }
+                }
+            }
+        }
         let Some((_, node)) = service.get("image", &subject)? else {
             continue;
         };
@@ -128,6 +140,105 @@ fn build(subject: &str, service: &Node, deps: &mut Deps) -> Result<(), ExtractEr
         deps.push(dep, |dep| format!("{} is declared twice", dep.key))?;
     }
     Ok(())
+}
+
+/// `include:` entries: a path (or a list of them under `path:`) of another
+/// compose file, or a remote one (`oci://`, a git URL) that Compose
+/// fetches.
+fn includes(at: Span, list: &Node, deps: &mut Deps) -> Result<(), ExtractError> {
+    for (index, item) in list.items("include")?.iter().enumerate() {
+        let subject = format!("include[{index}]");
+        let mut paths: Vec<Spanned<String>> = Vec::new();
+        match &item.kind {
+            NodeKind::Scalar(_) => paths.extend(item.string(&subject)?),
+            NodeKind::Map(_) => {
+                if let Some(path) = service_field(item, "path", &subject)? {
+                    match &path.kind {
+                        NodeKind::Seq(_) => {
+                            for p in path.items(&format!("{subject}.path"))? {
+                                paths.extend(p.string(&format!("{subject}.path"))?);
+                            }
+                        }
+                        _ => paths.extend(path.string(&format!("{subject}.path"))?),
+                    }
+                }
+            }
+            _ => {
+                return Err(ExtractError::new(
+                    format!("{subject} must be a path or a mapping (path: ...)"),
+                    item.span.start,
+                ))
+            }
+        }
+        for path in paths {
+            let key = format!("include.{}", path.value.trim());
+            if let Some(dep) = remote_include(key, at, &path) {
+                deps.push(dep, |dep| format!("{} is declared twice", dep.key))?;
+            } else {
+                local_compose_file(&subject, &path)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A remote compose file: `oci://<ref>` is pinned by a digest, a git URL by
+/// a commit after `#`.
+fn remote_include(key: String, at: Span, value: &Spanned<String>) -> Option<Dependency> {
+    let url = value.value.trim();
+    if let Some(reference) = url.strip_prefix("oci://") {
+        let mut dep = Dependency::new(
+            Ecosystem::Container,
+            Kind::Image,
+            key,
+            reference.to_owned(),
+            at,
+        );
+        dep.source = Some(Spanned::new(reference.to_owned(), value.span));
+        dep.pin = match reference.split_once("@sha256:") {
+            Some((_, digest))
+                if digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()) =>
+            {
+                PinState::Pinned
+            }
+            _ => PinState::Unpinned(
+                "an OCI compose artifact by tag: what it names can be pushed again".to_owned(),
+            ),
+        };
+        return Some(dep);
+    }
+    remote_context(key, value.span, value).map(|mut dep| {
+        if let PinState::Unpinned(why) = &mut dep.pin {
+            *why = why.replace("a remote build context", "a remote compose file");
+        }
+        dep
+    })
+}
+
+/// A local compose file another one pulls in: judged only if iacgate reads
+/// it as a compose file, so any other name is refused.
+fn local_compose_file(subject: &str, path: &Spanned<String>) -> Result<(), ExtractError> {
+    let name = path
+        .value
+        .trim()
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default();
+    let why = if path.value.contains('$') {
+        "whose name iacgate cannot resolve statically"
+    } else if FileKind::classify(name) != Some(FileKind::Compose) {
+        "which iacgate does not read as a compose file"
+    } else {
+        return Ok(());
+    };
+    Err(ExtractError::new(
+        format!(
+            "{subject} names \"{}\", {why}, so its images would not be judged; name it \
+             compose.<x>.yaml or docker-compose.<x>.yml",
+            path.value.trim()
+        ),
+        path.span.start,
+    ))
 }
 
 fn service_field<'n>(
