@@ -6,6 +6,7 @@ use super::super::Deps;
 use super::tree::Node;
 use super::urls;
 use super::values::{call, render, resolve, short, Lit, Val};
+use crate::extract::image_ref;
 use crate::model::{Dependency, Ecosystem, ExtractError, Kind, PinState, Span, Spanned};
 
 /// Whether a document's root makes it a template: a top-level
@@ -154,6 +155,14 @@ impl Extractor {
         span: Span,
         value: &Node,
     ) -> Result<(), ExtractError> {
+        // A list of transforms, each applied in turn (as in AWS's own
+        // macro examples).
+        if let Some(items) = value.items().filter(|_| value.local_tag().is_none()) {
+            for (i, item) in items.iter().enumerate() {
+                self.named_transform(format!("{key}[{i}]"), item.span, item)?;
+            }
+            return Ok(());
+        }
         let name = transform_name(value)?;
         let name_node = value.get("Name").unwrap_or(value);
         if name == "AWS::Include" {
@@ -228,6 +237,28 @@ impl Extractor {
                 body,
             ));
         }
+        // `Type: !Rain::Module <path or URL>`: AWS Rain inlines that
+        // module's template before deploying; a URL is fetched.
+        // (In JSON: `"Type": {"Rain::Module": "<path>"}`.)
+        let rain = body.get("Type").and_then(|t| match t.local_tag() {
+            Some("Rain::Module") => Some(t),
+            _ => t.entries().and_then(|_| t.get("Rain::Module")),
+        });
+        if let Some(type_node) = rain {
+            let Some(target) = type_node.scalar() else {
+                return Err(error(
+                    format!("resource {id}: !Rain::Module needs a path or URL"),
+                    type_node,
+                ));
+            };
+            if urls::is_local_path(&target.value) {
+                return Ok(());
+            }
+            let mut dep = dependency(Kind::Stack, format!("{prefix}.{id}"), id, id_node.span);
+            dep.source = Some(Spanned::new(target.value.clone(), type_node.span));
+            dep.pin = PinState::Unpinned("a Rain module fetched from a URL can change".into());
+            return self.push(dep);
+        }
         let type_name = match body.get("Type") {
             Some(type_node) => match type_node.as_str() {
                 Some(type_name) => (type_name, type_node),
@@ -248,8 +279,45 @@ impl Extractor {
                 let dep = dependency(Kind::Stack, key, id, id_node.span);
                 self.property_url(dep, id, id_node, body, type_name, "TemplateURL")
             }
+            // A stack set's template may be inline (TemplateBody) instead.
+            "AWS::CloudFormation::StackSet" => match prop(id, body, "TemplateURL")? {
+                Prop::Found(value) => {
+                    let dep = dependency(Kind::Stack, key, id, id_node.span);
+                    self.url(dep, value, "TemplateURL")
+                }
+                _ => Ok(()),
+            },
+            "AWS::ECS::TaskDefinition" => {
+                if let Prop::Found(list) = prop(id, body, "ContainerDefinitions")? {
+                    for (i, item) in list.items().unwrap_or_default().iter().enumerate() {
+                        if let Some(image) = item.get("Image") {
+                            self.image(format!("{key}.ContainerDefinitions[{i}]"), id, image)?;
+                        }
+                    }
+                }
+                Ok(())
+            }
+            "AWS::Batch::JobDefinition" => {
+                if let Prop::Found(container) = prop(id, body, "ContainerProperties")? {
+                    if let Some(image) = container.get("Image") {
+                        self.image(format!("{key}.ContainerProperties"), id, image)?;
+                    }
+                }
+                Ok(())
+            }
             "AWS::Serverless::Application" => self.application(key, id, id_node, body),
             "AWS::Lambda::Function" | "AWS::Serverless::Function" => {
+                let image = match prop(id, body, "Code")? {
+                    Prop::Found(code) => code.get("ImageUri"),
+                    _ => None,
+                };
+                let image = image.or(match prop(id, body, "ImageUri")? {
+                    Prop::Found(uri) => Some(uri),
+                    _ => None,
+                });
+                if let Some(image) = image {
+                    self.image(format!("{key}.ImageUri"), id, image)?;
+                }
                 match prop(id, body, "Layers")? {
                     Prop::Found(layers) => self.layers(&key, id, layers),
                     Prop::Opaque(properties) => {
@@ -277,6 +345,25 @@ impl Extractor {
             }
             _ => Ok(()),
         }
+    }
+
+    /// A container image a resource runs, when it is written as a literal
+    /// (an image built from parameters or `!Sub` of the account's registry
+    /// is the deployment's choice, not the template's).
+    fn image(&mut self, key: String, name: &str, value: &Node) -> Result<(), ExtractError> {
+        let Val::Lit(lit) = resolve(value) else {
+            return Ok(());
+        };
+        let mut dep = image_ref::dependency(
+            Ecosystem::CloudFormation,
+            key,
+            lit.span,
+            &Spanned::new(lit.value.clone(), lit.span),
+        );
+        if dep.name.is_empty() {
+            dep.name = name.to_owned();
+        }
+        self.push(dep)
     }
 
     /// A required URL property of a resource (`TemplateURL`).
@@ -576,7 +663,7 @@ fn transform_key(path: &str) -> String {
 fn transform_name(value: &Node) -> Result<&str, ExtractError> {
     if value.entries().is_none() {
         return Err(error(
-            "Fn::Transform must be a mapping {Name: ..., Parameters: {...}}",
+            "Fn::Transform must be a mapping {Name: ..., Parameters: {...}} or a list of them",
             value,
         ));
     }

@@ -1043,3 +1043,41 @@ mod props {
         }
     }
 }
+
+#[test]
+fn stack_sets_and_the_images_resources_run_are_read() {
+    let digest = "a".repeat(64);
+    let text = format!("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Set:\n    Type: AWS::CloudFormation::StackSet\n    Properties:\n      TemplateURL: https://b.s3.amazonaws.com/x.yaml\n  Inline:\n    Type: AWS::CloudFormation::StackSet\n    Properties:\n      TemplateBody: '{{}}'\n  Task:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: app\n          Image: evil/app:latest\n        - Name: own\n          Image: !Sub '${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.amazonaws.com/app:${{Tag}}'\n  Job:\n    Type: AWS::Batch::JobDefinition\n    Properties:\n      ContainerProperties:\n        Image: busybox@sha256:{digest}\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      PackageType: Image\n      Code:\n        ImageUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/fn:latest\n");
+    let deps = extract(&text).unwrap();
+    let rows: Vec<(&str, Kind, bool)> = deps
+        .iter()
+        .map(|d| (d.key.as_str(), d.kind, matches!(d.pin, PinState::Pinned)))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("Resources.Set", Kind::Stack, false),
+            ("Resources.Task.ContainerDefinitions[0]", Kind::Image, false),
+            ("Resources.Job.ContainerProperties", Kind::Image, true),
+            ("Resources.Fn.ImageUri", Kind::Image, false),
+        ]
+    );
+}
+
+#[test]
+fn rain_modules_and_lists_of_transforms() {
+    let text = "Resources:\n  Net:\n    Type: !Rain::Module ../modules/vpc.yml\n  Remote:\n    Type: !Rain::Module https://example.com/m.yml\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags:\n        Fn::Transform:\n          - Name: Date\n          - Name: AWS::Include\n            Parameters:\n              Location: s3://b/x.yaml\n";
+    let deps = extract(text).unwrap();
+    let keys: Vec<&str> = deps.iter().map(|d| d.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "Resources.Remote",
+            "Resources.B.Properties.Tags.Fn::Transform[0]",
+            "Resources.B.Properties.Tags.Fn::Transform[1]",
+        ]
+    );
+    let json = r#"{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"Net": {"Type": {"Rain::Module": "../m/vpc.yml"}}, "R": {"Type": {"Rain::Module": "https://e.com/m.yml"}}}}"#;
+    let keys: Vec<String> = extract(json).unwrap().into_iter().map(|d| d.key).collect();
+    assert_eq!(keys, ["Resources.R"]);
+}
