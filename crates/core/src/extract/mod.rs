@@ -47,6 +47,15 @@ pub enum FileKind {
     TerraformJson,
     /// The dependency lock file `.terraform.lock.hcl`, in any directory.
     TerraformLock,
+    /// A Terraform/OpenTofu test file: `*.tftest.hcl`, `*.tofutest.hcl`
+    /// (`run { module { source ... } }` is fetched by `terraform test`).
+    TerraformTest,
+    /// Terraform Stacks: `*.tfcomponent.hcl` (and the older
+    /// `*.tfstack.hcl`), whose `component` blocks name module sources, and
+    /// `*.tfdeploy.hcl`, which names none.
+    TerraformStack,
+    /// Terragrunt's JSON form of a unit: `terragrunt.hcl.json`.
+    TerragruntJson,
     /// Terragrunt: `terragrunt.hcl`, `terragrunt.stack.hcl`, and the other
     /// `*.hcl` files they include (`_envcommon/*.hcl`, `root.hcl`).
     Terragrunt,
@@ -154,7 +163,16 @@ impl FileKind {
         if name.starts_with('.') {
             return None;
         }
-        if name.ends_with(".tf.json") || name.ends_with(".tofu.json") {
+        if name == "terragrunt.hcl.json" {
+            Some(FileKind::TerragruntJson)
+        } else if name.ends_with(".tftest.hcl") || name.ends_with(".tofutest.hcl") {
+            Some(FileKind::TerraformTest)
+        } else if [".tfcomponent.hcl", ".tfstack.hcl", ".tfdeploy.hcl"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+        {
+            Some(FileKind::TerraformStack)
+        } else if name.ends_with(".tf.json") || name.ends_with(".tofu.json") {
             Some(FileKind::TerraformJson)
         } else if name.ends_with(".tf") || name.ends_with(".tofu") {
             Some(FileKind::TerraformHcl)
@@ -449,6 +467,9 @@ pub fn extract_in(
         FileKind::TerraformHcl => terraform::extract(text),
         FileKind::TerraformJson => terraform_json::extract(text),
         FileKind::TerraformLock => lockfile::extract(text),
+        FileKind::TerraformTest => terraform::extract_test(text),
+        FileKind::TerraformStack => terraform::extract_stack(text),
+        FileKind::TerragruntJson => terragrunt::extract_json(text, at),
         FileKind::Terragrunt => terragrunt::extract_in(text, at),
         FileKind::CloudFormation => match cloudformation::extract(text)? {
             deps if deps.is_empty() => images::extract_manifests(text),
@@ -606,6 +627,9 @@ mod tests {
             TerraformHcl,
             TerraformJson,
             TerraformLock,
+            TerraformTest,
+            TerraformStack,
+            TerragruntJson,
             Terragrunt,
             CloudFormation,
             PulumiProject,
@@ -679,6 +703,13 @@ mod tests {
             ("live/prod/terragrunt.hcl", Some(Terragrunt)),
             ("_envcommon/vpc.hcl", Some(Terragrunt)),
             ("image.pkr.hcl", None),
+            ("tests/vpc.tftest.hcl", Some(TerraformTest)),
+            ("tests/vpc.tofutest.hcl", Some(TerraformTest)),
+            ("stack/components.tfcomponent.hcl", Some(TerraformStack)),
+            ("stack/components.tfstack.hcl", Some(TerraformStack)),
+            ("stack/deployments.tfdeploy.hcl", Some(TerraformStack)),
+            ("live/prod/terragrunt.hcl.json", Some(TerragruntJson)),
+            ("live/prod/other.hcl.json", Some(CloudFormation)),
             ("main.TF", None),
             ("x.json", Some(CloudFormation)),
             ("stacks/net.template", Some(CloudFormation)),

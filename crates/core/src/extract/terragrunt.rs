@@ -50,6 +50,7 @@ use crate::model::{Dependency, Ecosystem, ExtractError, Kind, PinState, Span, Sp
 use crate::source::{ModuleSource, Pin, Unpinned};
 
 mod include;
+mod json;
 pub use include::TreeFiles;
 use include::{Ctx, ROOT};
 
@@ -96,6 +97,38 @@ pub(super) fn extract_in(
             None => Some(dep),
         })
         .collect())
+}
+
+/// `terragrunt.hcl.json`: the native syntax it stands for (see [`json`]),
+/// judged as a `terragrunt.hcl` in its place, spans in the JSON text.
+pub(super) fn extract_json(
+    text: &str,
+    at: Option<(&str, &TreeFiles)>,
+) -> Result<Vec<Dependency>, ExtractError> {
+    let native = json::to_native(text)?;
+    let span = |span: Span| {
+        let start = native.map(span.start);
+        let end = native.map(span.end.saturating_sub(1)) + 1;
+        Span::new(start, end.max(start).min(text.len()))
+    };
+    match extract_in(&native.text, at) {
+        Ok(mut deps) => {
+            for dep in &mut deps {
+                dep.span = span(dep.span);
+                if let Some(source) = &mut dep.source {
+                    source.span = span(source.span);
+                }
+                if let Some(version) = &mut dep.version {
+                    version.span = span(version.span);
+                }
+            }
+            Ok(deps)
+        }
+        Err(e) => Err(ExtractError {
+            offset: native.map(e.offset),
+            ..e
+        }),
+    }
 }
 
 /// Whether a file has a top-level block or attribute only Terragrunt uses.

@@ -1,0 +1,190 @@
+//! Module sources in files iacgate used to leave unread: Terraform test
+//! files, Terraform Stacks, Terragrunt's JSON form; and the Terraform code
+//! a Terragrunt `generate` block writes into the module at run time.
+
+use crate::util::{check_staged, judge_added, judge_change, Run, TestRepo, SHA};
+
+const SHA2: &str = "89abcdef0123456789abcdef0123456789abcdef";
+
+fn rules(run: &Run) -> Vec<(String, String, u64)> {
+    let mut rules = run.rules();
+    rules.sort();
+    rules
+}
+
+fn blocks_with(run: &Run, want: &[(&str, &str, u64)]) {
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let want: Vec<(String, String, u64)> = want
+        .iter()
+        .map(|(r, f, l)| ((*r).to_owned(), (*f).to_owned(), *l))
+        .collect();
+    assert_eq!(rules(run), want, "{}", run.stdout);
+}
+
+fn warns_new_dependency(run: &Run) {
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.rule_names(), ["new-dependency"], "{}", run.stdout);
+}
+
+// ----- `*.tftest.hcl`, `*.tofutest.hcl`: `run { module { source } }` -----
+
+fn test_file(source: &str, version: Option<&str>) -> String {
+    let version = version.map_or(String::new(), |v| format!("    version = \"{v}\"\n"));
+    format!(
+        "run \"setup\" {{\n  command = apply\n\n  module {{\n    source = \"{source}\"\n{version}  }}\n}}\n\nrun \"check\" {{\n  assert {{\n    condition     = true\n    error_message = \"x\"\n  }}\n}}\n"
+    )
+}
+
+#[test]
+fn a_test_file_whose_run_module_is_on_a_branch_blocks() {
+    const PATH: &str = "tests/vpc.tftest.hcl";
+    let run = judge_added(
+        PATH,
+        &test_file(
+            "git::https://github.com/acme/fixtures.git//vpc?ref=main",
+            None,
+        ),
+    );
+    blocks_with(&run, &[("unpinned", PATH, 5)]);
+    let run = judge_added(
+        PATH,
+        &test_file(
+            &format!("git::https://github.com/acme/fixtures.git//vpc?ref={SHA}"),
+            None,
+        ),
+    );
+    warns_new_dependency(&run);
+    // A local module (the usual `./tests/setup`) is not third-party.
+    let run = judge_added(PATH, &test_file("./tests/setup", None));
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.rules().is_empty(), "{}", run.stdout);
+}
+
+#[test]
+fn a_bump_of_a_test_files_registry_module_is_a_version_change() {
+    const PATH: &str = "tests/vpc.tofutest.hcl";
+    let source = "terraform-aws-modules/vpc/aws";
+    let run = judge_change(
+        PATH,
+        &test_file(source, Some("5.4.0")),
+        &test_file(source, Some("5.5.0")),
+    );
+    blocks_with(&run, &[("version-change", PATH, 6)]);
+    // Another assertion, the same module: silent.
+    let before = test_file(source, Some("5.4.0"));
+    let run = judge_change(
+        PATH,
+        &before,
+        &before.replace("condition     = true", "condition     = 1 == 1"),
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.rules().is_empty(), "{}", run.stdout);
+}
+
+// ----- Terraform Stacks: `component` blocks -----
+
+fn components(source: &str, version: &str) -> String {
+    format!(
+        "required_providers {{\n  aws = {{\n    source  = \"hashicorp/aws\"\n    version = \"~> 5.7.0\"\n  }}\n}}\n\ncomponent \"vpc\" {{\n  source  = \"{source}\"\n  version = \"{version}\"\n\n  inputs = {{\n    name = var.name\n  }}\n  providers = {{\n    aws = provider.aws.this\n  }}\n}}\n"
+    )
+}
+
+#[test]
+fn a_stack_component_on_a_tag_blocks_and_a_bump_is_a_version_change() {
+    for path in ["stack/components.tfcomponent.hcl", "stack/main.tfstack.hcl"] {
+        let run = judge_added(
+            path,
+            &components("git::https://github.com/acme/vpc.git?ref=v1.2.0", "")
+                .replace("  version = \"\"\n", ""),
+        );
+        assert_eq!(run.code, 1, "{path}: {}", run.stdout);
+        assert_eq!(
+            rules(&run),
+            [
+                ("new-dependency".to_owned(), path.to_owned(), 3),
+                ("unpinned".to_owned(), path.to_owned(), 9),
+            ],
+            "{}",
+            run.stdout
+        );
+        let run = judge_change(
+            path,
+            &components("terraform-aws-modules/vpc/aws", "5.4.0"),
+            &components("terraform-aws-modules/vpc/aws", "5.5.0"),
+        );
+        blocks_with(&run, &[("version-change", path, 10)]);
+    }
+}
+
+#[test]
+fn a_pinned_stack_component_is_silent_and_a_deployment_file_names_no_source() {
+    const PATH: &str = "stack/components.tfcomponent.hcl";
+    let pinned = components("terraform-aws-modules/vpc/aws", "5.4.0");
+    let repo = TestRepo::new();
+    repo.write(PATH, &pinned).commit_all("stack");
+    repo.write(PATH, &pinned.replace("var.name", "\"vpc\""))
+        .write(
+            "stack/deployments.tfdeploy.hcl",
+            "identity_token \"aws\" {\n  audience = [\"aws.workload.identity\"]\n}\n\ndeployment \"prod\" {\n  inputs = {\n    name = \"prod\"\n  }\n}\n\nupstream_input \"network\" {\n  type   = \"stack\"\n  source = \"app.terraform.io/acme/infra/network\"\n}\n",
+        )
+        .stage(&["stack"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.rules().is_empty(), "{}", run.stdout);
+    // A deployment file that does not parse fails closed.
+    repo.write("stack/deployments.tfdeploy.hcl", "deployment \"prod\" {\n")
+        .stage(&["stack"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.rule_names(), ["parse-error"], "{}", run.stdout);
+}
+
+// ----- `terragrunt.hcl.json` -----
+
+#[test]
+fn a_terragrunt_json_unit_on_a_tag_blocks() {
+    const PATH: &str = "live/prod/vpc/terragrunt.hcl.json";
+    let run = judge_added(
+        PATH,
+        "{\n  \"terraform\": {\n    \"source\": \"git::https://github.com/acme/modules.git//vpc?ref=v1.2.0\"\n  },\n  \"inputs\": {\"name\": \"prod\"}\n}\n",
+    );
+    blocks_with(&run, &[("unpinned", PATH, 3)]);
+    let run = judge_added(
+        PATH,
+        &format!("{{\"terraform\": {{\"source\": \"git::https://github.com/acme/modules.git//vpc?ref={SHA}\"}}}}\n"),
+    );
+    warns_new_dependency(&run);
+}
+
+#[test]
+fn a_bump_in_a_file_a_terragrunt_json_unit_includes_is_a_version_change() {
+    const PATH: &str = "live/prod/vpc/terragrunt.hcl.json";
+    let repo = TestRepo::new();
+    repo.write("root.hcl", &format!("locals {{\n  ref = \"{SHA}\"\n}}\n"))
+        .write(
+            PATH,
+            "{\n  \"include\": {\n    \"root\": {\n      \"path\": \"${find_in_parent_folders(\\\"root.hcl\\\")}\",\n      \"expose\": true\n    }\n  },\n  \"terraform\": {\n    \"source\": \"git::https://github.com/acme/modules.git//vpc?ref=${include.root.locals.ref}\"\n  }\n}\n",
+        )
+        .commit_all("unit");
+    // Judged through the unit: the shared file moved the ref.
+    repo.write("root.hcl", &format!("locals {{\n  ref = \"{SHA2}\"\n}}\n"))
+        .stage(&["root.hcl"]);
+    let run = check_staged(&repo);
+    blocks_with(&run, &[("version-change", PATH, 9)]);
+    // The unit itself, edited where nothing resolves differently: silent.
+    repo.git(&["reset", "-q", "--", "root.hcl"]);
+    repo.write("root.hcl", &format!("locals {{\n  ref = \"{SHA}\"\n}}\n"));
+    let text = repo.read(PATH).replace(
+        "\"expose\": true",
+        "\"expose\": true, \"merge_strategy\": \"shallow\"",
+    );
+    repo.write(PATH, &text).stage(&[PATH]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.rules().is_empty(), "{}", run.stdout);
+    // Not JSON at all: fails closed.
+    repo.write(PATH, "{\"terraform\": ").stage(&[PATH]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.rule_names(), ["parse-error"], "{}", run.stdout);
+}
