@@ -188,3 +188,119 @@ fn a_bump_in_a_file_a_terragrunt_json_unit_includes_is_a_version_change() {
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert_eq!(run.rule_names(), ["parse-error"], "{}", run.stdout);
 }
+
+// ----- Terragrunt `generate`: Terraform code written at run time -----
+
+const UNIT: &str = "live/prod/app/terragrunt.hcl";
+
+fn unit(generate: &str) -> String {
+    format!(
+        "locals {{\n  region = \"eu-west-1\"\n}}\n\nterraform {{\n  source = \"git::https://github.com/acme/modules.git//app?ref={SHA}\"\n}}\n{generate}"
+    )
+}
+
+fn generate(name: &str, path: &str, code: &str) -> String {
+    format!(
+        "\ngenerate \"{name}\" {{\n  path      = \"{path}\"\n  if_exists = \"overwrite\"\n  contents  = <<EOF\n{code}EOF\n}}\n"
+    )
+}
+
+/// A unit, committed, with `generate` blocks staged on top.
+fn staged_unit(before: &str, after: &str) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write(UNIT, &unit(before)).commit_all("unit");
+    repo.write(UNIT, &unit(after)).stage(&[UNIT]);
+    repo
+}
+
+#[test]
+fn a_generate_that_writes_a_module_on_a_branch_blocks_at_pre_commit() {
+    let code = "module \"extra\" {\n  source = \"git::https://github.com/evil/modules.git//x?ref=main\"\n}\n";
+    let repo = staged_unit("", &generate("extra", "main_override.tf", code));
+    // The unit's own lines, then the generate block: `source` is line 14.
+    let run = check_staged(&repo);
+    blocks_with(&run, &[("unpinned", UNIT, 14)]);
+    let run = repo.iacgate(&["hook", "pre-commit"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    // Committed, and judged as a range.
+    repo.commit_all("extra module");
+    let run = repo.iacgate(&["check", "--range", "HEAD~1..HEAD", "--format", "json"]);
+    blocks_with(&run, &[("unpinned", UNIT, 14)]);
+}
+
+#[test]
+fn a_generated_provider_block_without_a_source_change_is_silent() {
+    let provider = generate(
+        "provider",
+        "provider.tf",
+        "provider \"aws\" {\n  region = \"${local.region}\"\n  default_tags {\n    tags = { team = \"${get_env(\"TEAM\", \"x\")}\" }\n  }\n}\n",
+    );
+    let repo = staged_unit("", &provider);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.rules().is_empty(), "{}", run.stdout);
+    let run = repo.iacgate(&["hook", "pre-commit"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // Overwriting a file of the module, or generating one that is no
+    // Terraform file, adds nothing either.
+    let repo = staged_unit(
+        &provider,
+        &format!(
+            "{}{}",
+            provider.replace("provider.tf\"", "main.tf\""),
+            generate("vars", "terraform.tfvars", "name = \"x\"\n")
+        ),
+    );
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.rules().is_empty(), "{}", run.stdout);
+}
+
+#[test]
+fn a_bump_inside_generate_contents_is_a_version_change() {
+    let code = |version: &str, aws: &str| {
+        format!("module \"vpc\" {{\n  source  = \"terraform-aws-modules/vpc/aws\"\n  version = \"{version}\"\n}}\n\nterraform {{\n  required_providers {{\n    aws = {{\n      source  = \"hashicorp/aws\"\n      version = \"{aws}\"\n    }}\n  }}\n}}\n")
+    };
+    let repo = staged_unit(
+        &generate("modules", "modules.tf", &code("5.4.0", "~> 5.0")),
+        &generate("modules", "modules.tf", &code("5.5.0", "~> 5.0")),
+    );
+    let run = check_staged(&repo);
+    blocks_with(&run, &[("version-change", UNIT, 15)]);
+    let repo = staged_unit(
+        &generate("modules", "modules.tf", &code("5.4.0", "~> 5.0")),
+        &generate("modules", "modules.tf", &code("5.4.0", "~> 6.0")),
+    );
+    let run = check_staged(&repo);
+    blocks_with(&run, &[("version-change", UNIT, 22)]);
+}
+
+#[test]
+fn generated_terraform_code_iacgate_cannot_read_blocks_until_it_is_literal() {
+    let unreadable = [
+        "\ngenerate \"extra\" {\n  path     = \"extra.tf\"\n  contents = file(\"templates/extra.tf\")\n}\n".to_owned(),
+        generate(
+            "extra",
+            "extra.tf",
+            "%{ if true }module \"x\" {\n  source = \"./x\"\n}\n%{ endif }\n",
+        ),
+        generate(
+            "extra",
+            "extra.tf",
+            "module \"x\" {\n  source = \"git::https://github.com/acme/m.git?ref=${get_env(\"REF\")}\"\n}\n",
+        ),
+    ];
+    for block in &unreadable {
+        let repo = staged_unit("", block);
+        let run = check_staged(&repo);
+        assert_eq!(run.code, 1, "{block}: {}", run.stdout);
+        assert_eq!(run.rule_names(), ["unpinned"], "{block}: {}", run.stdout);
+        // Left as it is while the unit changes elsewhere: silent.
+        repo.commit_all("extra");
+        let text = repo.read(UNIT).replace("eu-west-1", "eu-west-2");
+        repo.write(UNIT, &text).stage(&[UNIT]);
+        let run = check_staged(&repo);
+        assert_eq!(run.code, 0, "{block}: {}", run.stdout);
+        assert!(run.rules().is_empty(), "{block}: {}", run.stdout);
+    }
+}
