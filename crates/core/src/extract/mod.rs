@@ -1071,12 +1071,45 @@ module "local" {
             /// No input panics, and every span lies inside the input.
             #[test]
             fn never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
-                for kind in [FileKind::TerraformHcl, FileKind::TerraformJson, FileKind::TerraformLock] {
+                for kind in [
+                    FileKind::TerraformHcl,
+                    FileKind::TerraformJson,
+                    FileKind::TerraformLock,
+                    FileKind::TerraformTest,
+                    FileKind::TerraformStack,
+                    FileKind::TerragruntJson,
+                ] {
                     match extract(kind, &bytes) {
                         Ok(deps) => for d in deps {
                             prop_assert!(d.span.start <= d.span.end && d.span.end <= bytes.len());
                         },
                         Err(e) => prop_assert!(e.offset <= bytes.len()),
+                    }
+                }
+            }
+
+            /// Generated code and Terragrunt's JSON map spans back into
+            /// the file: never into the middle of a character.
+            #[test]
+            fn generated_and_json_spans_stay_on_characters(
+                value in "[a-zé€\"${}\\\n ./?=-]{0,40}",
+            ) {
+                let heredoc = format!(
+                    "generate \"g\" {{\n  path = \"g.tf\"\n  contents = <<-EOF\n    module \"m\" {{\n      source = \"é€{value}\"\n    }}\n  EOF\n}}\n"
+                );
+                let json = format!(
+                    "{{\"terraform\": {{\"source\": {}}}}}",
+                    serde_json::to_string(&format!("é€{value}")).unwrap()
+                );
+                for (kind, text) in [(FileKind::Terragrunt, heredoc), (FileKind::TerragruntJson, json)] {
+                    match extract(kind, text.as_bytes()) {
+                        Ok(deps) => for d in deps {
+                            for span in [Some(d.span), d.source.as_ref().map(|s| s.span)].into_iter().flatten() {
+                                prop_assert!(span.start <= span.end && span.end <= text.len());
+                                prop_assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
+                            }
+                        },
+                        Err(e) => prop_assert!(text.is_char_boundary(e.offset)),
                     }
                 }
             }

@@ -114,9 +114,9 @@ pub(super) fn extract_json(
 ) -> Result<Vec<Dependency>, ExtractError> {
     let native = json::to_native(text)?;
     let span = |span: Span| {
-        let start = native.map(span.start);
-        let end = native.map(span.end.saturating_sub(1)) + 1;
-        Span::new(start, end.max(start).min(text.len()))
+        let start = floor_boundary(text, native.map(span.start));
+        let end = ceil_boundary(text, native.map(span.end.saturating_sub(1)) + 1);
+        Span::new(start, end.max(start))
     };
     match extract_in(&native.text, at) {
         Ok(mut deps) => {
@@ -132,10 +132,28 @@ pub(super) fn extract_json(
             Ok(deps)
         }
         Err(e) => Err(ExtractError {
-            offset: native.map(e.offset),
+            offset: floor_boundary(text, native.map(e.offset)),
             ..e
         }),
     }
+}
+
+/// The nearest character boundary of `text` at or before `i`.
+fn floor_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The nearest character boundary of `text` at or after `i`.
+fn ceil_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 /// Whether a file has a top-level block or attribute only Terragrunt uses.

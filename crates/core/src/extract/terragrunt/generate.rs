@@ -227,9 +227,9 @@ impl Generated {
     pub(super) fn located(self, text: &str) -> Vec<Dependency> {
         let map = |offset: usize| self.map(offset, text);
         let span = |span: Span| {
-            let start = map(span.start);
-            let end = map(span.end.saturating_sub(1)).max(start) + 1;
-            Span::new(start, end.min(text.len()).max(start))
+            let start = super::floor_boundary(text, map(span.start));
+            let end = super::ceil_boundary(text, map(span.end.saturating_sub(1)).max(start) + 1);
+            Span::new(start, end.max(start))
         };
         let mut deps = self.deps.clone();
         for dep in &mut deps {
