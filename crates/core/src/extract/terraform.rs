@@ -491,6 +491,7 @@ pub(super) fn extract_stack(text: &str) -> Result<Vec<Dependency>, ExtractError>
 
 fn walk_stack(body: &Body) -> Result<Vec<Dependency>, ExtractError> {
     let mut deps = Deps::default();
+    let mut removed = 0;
     for block in body.blocks() {
         let what = block.ident.as_str();
         match what {
@@ -517,6 +518,21 @@ fn walk_stack(body: &Body) -> Result<Vec<Dependency>, ExtractError> {
                 })?;
             }
             "required_providers" => required_providers(block, &mut deps)?,
+            // `removed { from = component.x  source = ... }`: the module
+            // that destroys what the component left is fetched too.
+            "removed" if block.body.get_attribute("source").is_some() => {
+                removed += 1;
+                let mut dep = Dependency::new(
+                    Ecosystem::Terraform,
+                    Kind::Module,
+                    format!("removed#{removed}"),
+                    format!("removed#{removed}"),
+                    header_span(block),
+                );
+                dep.source = body_literal(&block.body, "source", "removed")?;
+                dep.version = body_literal(&block.body, "version", "removed")?;
+                deps.push(dep, |_| String::new())?;
+            }
             _ => {}
         }
     }
@@ -661,13 +677,16 @@ mod tests {
         ] {
             assert!(extract_test(bad).is_err(), "{bad}");
         }
-        let stack = "required_providers {\n  aws = {\n    source  = \"hashicorp/aws\"\n    version = \"~> 5.7\"\n  }\n}\ncomponent \"vpc\" {\n  source = \"./vpc\"\n}\nstack \"net\" {\n  source  = \"app.terraform.io/acme/net/aws\"\n  version = \"1.0.0\"\n}\n";
+        let stack = "required_providers {\n  aws = {\n    source  = \"hashicorp/aws\"\n    version = \"~> 5.7\"\n  }\n}\ncomponent \"vpc\" {\n  source = \"./vpc\"\n}\nstack \"net\" {\n  source  = \"app.terraform.io/acme/net/aws\"\n  version = \"1.0.0\"\n}\nremoved {\n  from   = component.old\n  source = \"acme/old/aws\"\n  version = \"2.0.0\"\n}\n";
         let keys: Vec<String> = extract_stack(stack)
             .unwrap()
             .into_iter()
             .map(|d| d.key)
             .collect();
-        assert_eq!(keys, ["provider.aws", "component.vpc", "stack.net"]);
+        assert_eq!(
+            keys,
+            ["provider.aws", "component.vpc", "stack.net", "removed#1"]
+        );
         for bad in [
             "component \"a\" {\n  inputs = {}\n}\n",
             "component \"a\" {\n  source = local.x\n}\n",

@@ -758,6 +758,9 @@ mod tests {
         assert_eq!(line_col(text, version.span.start).0, 6);
         assert_eq!(line_col(text, deps[0].span.start).0, 4);
         assert_eq!(line_col(text, deps[1].span.start).0, 12);
+        // A generated lock file is refused.
+        let text = "generate \"l\" {\n  path     = \".terraform.lock.hcl\"\n  contents = \"\"\n}\n";
+        assert!(unpinned_why(&only(text)).contains("lock file"));
         // An override of a module without its source cannot be judged.
         let text = "generate \"o\" {\n  path     = \"main_override.tf\"\n  contents = \"module \\\"vpc\\\" {\\n  version = \\\"6.0.0\\\"\\n}\\n\"\n}\n";
         assert!(unpinned_why(&only(text)).contains("override"));

@@ -167,7 +167,13 @@ fn project(item: &Node, value: &Node, prefix: &str, found: &mut Found) -> Result
     let this = is_this_project(name);
     if this && same_tree(project_ref(item)?.as_deref()) {
         // Read from the tree being judged: followed as a local include
-        // (see `pipeline`).
+        // (see `pipeline`), unless a variable names the file.
+        let files = files(item, name, prefix)?;
+        if templated(&files) {
+            let written = Spanned::new(files.clone(), project.span);
+            let key = format!("{prefix}.project.{name}:{files}");
+            variable_local(key, written, item.span, found);
+        }
         return Ok(());
     }
     let (reference, pin) = match item.get("ref", prefix)? {

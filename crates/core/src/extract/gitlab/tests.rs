@@ -543,6 +543,7 @@ fn any_other_variable_in_an_include_address_is_unpinned() {
         format!("include:\n  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/$NAME@{SHA}\n"),
         format!("include:\n  - component: $HOST/g/c/lint@{SHA}\n"),
         "include:\n  - local: /ci/$ENV.yml\n".to_owned(),
+        "include:\n  - project: $CI_PROJECT_PATH\n    file: /ci/$ENV.yml\n".to_owned(),
         "include: /ci/${ENV}.yml\n".to_owned(),
     ];
     for text in &texts {

@@ -71,13 +71,30 @@ pub(super) fn read<'b>(block: &'b Block, scope: &mut Scope<'b>) -> Result<Output
         .body
         .get_attribute("path")
         .and_then(|p| scope.string_of(&p.value).ok());
+    let shown = path.as_deref().unwrap_or("a path iacgate cannot resolve");
     let json = match path.as_deref() {
         Some(p) if p.ends_with(".tf.json") || p.ends_with(".tofu.json") => true,
         Some(p) if p.ends_with(".tf") || p.ends_with(".tofu") => false,
+        // A lock file written at run time sets the hashes `init` accepts.
+        Some(p) if p.rsplit('/').next() == Some(".terraform.lock.hcl") => {
+            let mut dep = Dependency::new(
+                Ecosystem::Terragrunt,
+                Kind::Module,
+                format!("generate.{name}"),
+                format!("generate.{name}"),
+                header_span(block),
+            );
+            dep.source = Some(Spanned::new(format!("generate \"{name}\""), fallback));
+            dep.pin = PinState::Unpinned(format!(
+                "generate \"{name}\" writes the dependency lock file {shown}: the provider \
+                 hashes `init` accepts would not be the ones committed and judged; commit the \
+                 lock file instead"
+            ));
+            return Ok(Output::Unreadable(dep));
+        }
         Some(_) => return Ok(Output::Nothing),
         None => false,
     };
-    let shown = path.as_deref().unwrap_or("a path iacgate cannot resolve");
     let unreadable = |why: String| {
         let mut dep = Dependency::new(
             Ecosystem::Terragrunt,
