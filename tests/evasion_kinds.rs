@@ -54,6 +54,12 @@ fn a_test_file_whose_run_module_is_on_a_branch_blocks() {
         ),
     );
     warns_new_dependency(&run);
+    // The JSON form too.
+    let run = judge_added(
+        "tests/vpc.tftest.json",
+        "{\n  \"run\": {\n    \"setup\": {\n      \"module\": {\n        \"source\": \"git::https://github.com/acme/fixtures.git//vpc?ref=v1.0.0\"\n      }\n    }\n  }\n}\n",
+    );
+    blocks_with(&run, &[("unpinned", "tests/vpc.tftest.json", 5)]);
     // A local module (the usual `./tests/setup`) is not third-party.
     let run = judge_added(PATH, &test_file("./tests/setup", None));
     assert_eq!(run.code, 0, "{}", run.stdout);

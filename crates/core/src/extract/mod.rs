@@ -48,7 +48,8 @@ pub enum FileKind {
     /// The dependency lock file `.terraform.lock.hcl`, in any directory.
     TerraformLock,
     /// A Terraform/OpenTofu test file: `*.tftest.hcl`, `*.tofutest.hcl`
-    /// (`run { module { source ... } }` is fetched by `terraform test`).
+    /// and their `.json` forms (`run { module { source ... } }` is fetched
+    /// by `terraform test`).
     TerraformTest,
     /// Terraform Stacks: `*.tfcomponent.hcl` (and the older
     /// `*.tfstack.hcl`), whose `component` blocks name module sources, and
@@ -165,7 +166,15 @@ impl FileKind {
         }
         if name == "terragrunt.hcl.json" {
             Some(FileKind::TerragruntJson)
-        } else if name.ends_with(".tftest.hcl") || name.ends_with(".tofutest.hcl") {
+        } else if [
+            ".tftest.hcl",
+            ".tofutest.hcl",
+            ".tftest.json",
+            ".tofutest.json",
+        ]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+        {
             Some(FileKind::TerraformTest)
         } else if [".tfcomponent.hcl", ".tfstack.hcl", ".tfdeploy.hcl"]
             .iter()
@@ -467,6 +476,10 @@ pub fn extract_in(
         FileKind::TerraformHcl => terraform::extract(text),
         FileKind::TerraformJson => terraform_json::extract(text),
         FileKind::TerraformLock => lockfile::extract(text),
+        // The JSON form is an object; HCL cannot start with `{`.
+        FileKind::TerraformTest if text.trim_start().starts_with('{') => {
+            terraform_json::extract_test(text)
+        }
         FileKind::TerraformTest => terraform::extract_test(text),
         FileKind::TerraformStack => terraform::extract_stack(text),
         FileKind::TerragruntJson => terragrunt::extract_json(text, at),
@@ -705,6 +718,7 @@ mod tests {
             ("image.pkr.hcl", None),
             ("tests/vpc.tftest.hcl", Some(TerraformTest)),
             ("tests/vpc.tofutest.hcl", Some(TerraformTest)),
+            ("tests/vpc.tftest.json", Some(TerraformTest)),
             ("stack/components.tfcomponent.hcl", Some(TerraformStack)),
             ("stack/components.tfstack.hcl", Some(TerraformStack)),
             ("stack/deployments.tfdeploy.hcl", Some(TerraformStack)),
