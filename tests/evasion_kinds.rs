@@ -310,3 +310,43 @@ fn generated_terraform_code_iacgate_cannot_read_blocks_until_it_is_literal() {
         assert!(run.rules().is_empty(), "{block}: {}", run.stdout);
     }
 }
+
+#[test]
+fn a_generate_block_a_unit_includes_from_a_file_of_any_name_is_judged_at_the_unit() {
+    let code = |reference: &str| {
+        generate(
+            "extra",
+            "extra.tf",
+            &format!("module \"extra\" {{\n  source = \"git::https://github.com/acme/m.git?ref={reference}\"\n}}\n"),
+        )
+    };
+    let repo = TestRepo::new();
+    repo.write("common.inc", &code(SHA))
+        .write(
+            UNIT,
+            &unit("\ninclude \"common\" {\n  path = find_in_parent_folders(\"common.inc\")\n}\n"),
+        )
+        .commit_all("unit");
+    repo.write("common.inc", &code("main"))
+        .stage(&["common.inc"]);
+    let run = check_staged(&repo);
+    // At the unit's `include`, which brings the code in.
+    blocks_with(&run, &[("unpinned", UNIT, 9), ("version-change", UNIT, 9)]);
+    // A `root.hcl` is judged itself, once, not again at every unit.
+    let repo = TestRepo::new();
+    repo.write("root.hcl", &code(SHA))
+        .write(
+            UNIT,
+            &unit("\ninclude \"root\" {\n  path = find_in_parent_folders(\"root.hcl\")\n}\n"),
+        )
+        .commit_all("unit");
+    repo.write("root.hcl", &code("main")).stage(&["root.hcl"]);
+    let run = check_staged(&repo);
+    blocks_with(
+        &run,
+        &[
+            ("unpinned", "root.hcl", 7),
+            ("version-change", "root.hcl", 7),
+        ],
+    );
+}

@@ -261,6 +261,8 @@ fn walk<'b>(body: &'b Body, ctx: Option<Ctx<'b>>) -> Result<Walked, ExtractError
             found.push((dep, None));
         }
     }
+    let inherited = scope.inherited_generates(&generate_names);
+    found.extend(inherited.into_iter().map(|dep| (dep, None)));
     Ok((found, generated))
 }
 

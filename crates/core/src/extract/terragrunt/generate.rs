@@ -261,6 +261,15 @@ impl Generated {
         deps
     }
 
+    /// The dependencies, every span `at` (code written in another file).
+    pub(super) fn at(self, at: Span) -> Vec<Dependency> {
+        let mut deps = self.deps;
+        for dep in &mut deps {
+            dep.span = at;
+        }
+        deps
+    }
+
     fn map(&self, offset: usize, text: &str) -> usize {
         let i = self.pieces.partition_point(|p| p.0 <= offset);
         let Some(&(start, end, file_start, file_end)) =

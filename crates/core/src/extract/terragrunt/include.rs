@@ -362,6 +362,94 @@ impl<'b> Scope<'b> {
         inherited
     }
 
+    /// The `generate` blocks a unit takes from the files it includes
+    /// (Terragrunt merges them in, a block of the unit's own replacing one
+    /// of the same name), evaluated for the unit, spanned at the `include`.
+    /// Only from files that are not judged on their own: a `root.hcl` is a
+    /// Terragrunt file whose own `generate` blocks are judged there, once,
+    /// while a `common.inc` is read only through the units.
+    pub(super) fn inherited_generates(
+        &mut self,
+        own: &std::collections::HashSet<&str>,
+    ) -> Vec<Dependency> {
+        let Some(ctx) = self.ctx.clone() else {
+            return Vec::new();
+        };
+        let mut deps = Vec::new();
+        let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for block in self.body.blocks().filter(|b| b.ident.as_str() == "include") {
+            let no_merge = block.body.get_attribute("merge_strategy").is_some_and(
+                |a| matches!(&a.value, Expression::String(s) if s.as_str() == "no_merge"),
+            );
+            let Some(attr) = block.body.get_attribute("path").filter(|_| !no_merge) else {
+                continue;
+            };
+            let Ok(value) = self.string(&attr.value) else {
+                continue;
+            };
+            let Some(file) = repo_path(&value, &ctx.dir) else {
+                continue;
+            };
+            if crate::extract::FileKind::classify(&file).is_some() {
+                continue;
+            }
+            let span = super::header_span(block);
+            let parsed = ctx.files.get(&file);
+            let File::Parsed { body: included, .. } = &*parsed else {
+                // Unreadable: what it may generate is not judged here; the
+                // unit's source through it is reported unreadable already
+                // when it has none of its own.
+                continue;
+            };
+            let mut scope = Scope::new(
+                included,
+                Some(Ctx {
+                    dir: ctx.dir.clone(),
+                    files: ctx.files,
+                    nested: ctx.nested + 1,
+                }),
+            );
+            for generate in included.blocks().filter(|b| {
+                b.ident.as_str() == "generate"
+                    && b.labels.first().is_some_and(|label| {
+                        !own.contains(label.as_str()) && taken.insert(label.as_str().to_owned())
+                    })
+            }) {
+                let found = match super::generate::read(generate, &mut scope) {
+                    Ok(super::generate::Output::Code(code)) => code.at(span),
+                    Ok(super::generate::Output::Unreadable(dep)) => vec![dep],
+                    Ok(super::generate::Output::Nothing) => Vec::new(),
+                    Err(e) => {
+                        let mut dep = Dependency::new(
+                            Ecosystem::Terragrunt,
+                            Kind::Module,
+                            format!("include.{file}.generate"),
+                            "generate".to_owned(),
+                            span,
+                        );
+                        dep.source = Some(Spanned::new(file.clone(), span));
+                        dep.pin = PinState::Unpinned(format!(
+                            "a generate block of {file} cannot be read: {}",
+                            e.message
+                        ));
+                        vec![dep]
+                    }
+                };
+                deps.extend(found.into_iter().map(|mut dep| {
+                    dep.span = span;
+                    if let Some(source) = &mut dep.source {
+                        source.span = span;
+                    }
+                    if let Some(version) = &mut dep.version {
+                        version.span = span;
+                    }
+                    dep
+                }));
+            }
+        }
+        deps
+    }
+
     /// `read_terragrunt_config(PATH[, DEFAULT])` followed by `path`.
     pub(super) fn read_config(
         &mut self,
