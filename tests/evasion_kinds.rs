@@ -350,3 +350,35 @@ fn a_generate_block_a_unit_includes_from_a_file_of_any_name_is_judged_at_the_uni
         ],
     );
 }
+
+#[test]
+fn generated_code_read_from_a_template_file_is_judged_and_so_is_a_change_to_it() {
+    let template = |reference: &str| {
+        format!("module \"extra\" {{\n  source = \"git::https://github.com/acme/m.git?ref={reference}\"\n  name   = \"${{name}}\"\n}}\n")
+    };
+    let block = "\ngenerate \"extra\" {\n  path     = \"extra.tf\"\n  contents = templatefile(\"${get_terragrunt_dir()}/extra.tftpl\", { name = \"x\" })\n}\n";
+    let repo = TestRepo::new();
+    repo.write(UNIT, &unit("")).commit_all("unit");
+    repo.write("live/prod/app/extra.tftpl", &template(SHA))
+        .write(UNIT, &unit(block))
+        .stage(&["live"]);
+    let run = check_staged(&repo);
+    // Pinned: a new dependency, at the call.
+    warns_new_dependency(&run);
+    assert_eq!(run.rules()[0].2, 11, "{}", run.stdout);
+    repo.commit_all("extra");
+    // The template alone moves the module to a branch: judged at the unit.
+    repo.write("live/prod/app/extra.tftpl", &template("main"))
+        .stage(&["live"]);
+    let run = check_staged(&repo);
+    blocks_with(
+        &run,
+        &[("unpinned", UNIT, 11), ("version-change", UNIT, 11)],
+    );
+    repo.commit_all("branch");
+    let run = repo.iacgate(&["check", "--range", "HEAD~1..HEAD", "--format", "json"]);
+    blocks_with(
+        &run,
+        &[("unpinned", UNIT, 11), ("version-change", UNIT, 11)],
+    );
+}

@@ -321,7 +321,8 @@ fn staged_base_has_units(repo: &Repo, base: Option<&str>) -> anyhow::Result<bool
 /// The Terragrunt units of the new side, but those in `touched`, that
 /// include or read another file. A unit may take its source from an
 /// include (its own `terraform` block, or the included one's), so every
-/// unit that includes or reads another file is a candidate.
+/// unit that includes or reads another file is a candidate, and so is one
+/// that generates code (which may read a template file).
 fn reading_units(
     repo: &Repo,
     rev: Option<&str>,
@@ -333,7 +334,10 @@ fn reading_units(
         .into_iter()
         .filter(|(path, bytes)| {
             !touched.contains(path.as_str())
-                && (contains(bytes, b"include") || contains(bytes, b"read_terragrunt_config"))
+                && (contains(bytes, b"include")
+                    || contains(bytes, b"read_terragrunt_config")
+                    // `generate` contents read with file() / templatefile().
+                    || contains(bytes, b"generate"))
         })
         .collect())
 }

@@ -6,8 +6,11 @@
 //! file of the unit: a `module` it writes is a module call, a
 //! `required_providers` entry a provider requirement.
 //!
-//! Contents iacgate cannot read (a template directive, a function such as
-//! `file()` or `templatefile()`, text that does not parse once rendered)
+//! `file(PATH)` and `templatefile(PATH, vars)` read a file of the
+//! repository (the template's interpolations are placeholders); the file
+//! is read by the unit, so a change to it re-judges the unit. Contents
+//! iacgate cannot read (a template directive, another function, a file
+//! the tree does not have, text that does not parse once rendered)
 //! are one dependency of the block, unpinned, so that adding or changing
 //! them blocks; unchanged, they stay silent. Text that does not parse and
 //! names no `module`, `terraform` or `provider` is no Terraform code that
@@ -179,6 +182,26 @@ fn render<'b>(contents: &'b Expression, scope: &mut Scope<'b>) -> Result<(String
         Expression::StringTemplate(t) => template(t, scope, at),
         Expression::HeredocTemplate(h) => template(&h.template, scope, at),
         Expression::Parenthesis(p) => render(p.inner(), scope),
+        // A file of the repository, as it is, or as a template whose
+        // interpolations (the variables passed in) are placeholders.
+        Expression::FuncCall(call)
+            if !call.name.is_namespaced()
+                && matches!(call.name.name.as_str(), "file" | "templatefile") =>
+        {
+            let Some(path) = call.args.iter().next() else {
+                return Err("a call without a path".to_owned());
+            };
+            let (file, text) = scope.read_text(path)?;
+            let text = if call.name.name.as_str() == "file" {
+                text
+            } else {
+                template_file(&text).map_err(|why| format!("{file}: {why}"))?
+            };
+            if text.len() > MAX_RENDERED {
+                return Err(format!("{file} is too long"));
+            }
+            Ok((text.clone(), vec![(0, text.len(), at.start, at.end)]))
+        }
         other => match scope.string_of(other) {
             // `local.provider_code`, read from this file or an included one.
             Ok(text) => Ok((text.clone(), vec![(0, text.len(), at.start, at.end)])),
@@ -232,6 +255,27 @@ fn template<'b>(
         pieces.push((start, out.len(), at.start, at.end));
     }
     Ok((out, pieces))
+}
+
+/// A `templatefile()` template rendered with every interpolation a
+/// placeholder (the variables are not resolved); a directive cannot be.
+fn template_file(text: &str) -> Result<String, String> {
+    let template = hcl::edit::parser::parse_template(text)
+        .map_err(|e| format!("the template does not parse ({})", e.message()))?;
+    let mut out = String::new();
+    for element in template.iter() {
+        match element {
+            Element::Literal(literal) => out.push_str(literal.as_str()),
+            Element::Interpolation(_) => out.push_str(PLACEHOLDER),
+            Element::Directive(_) => {
+                return Err("the template holds a directive (`%{ if }`, `%{ for }`)".to_owned())
+            }
+        }
+        if out.len() > MAX_RENDERED {
+            return Err("it is too long".to_owned());
+        }
+    }
+    Ok(out)
 }
 
 /// Generated code larger than this is not judged (it blocks).

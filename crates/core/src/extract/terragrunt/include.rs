@@ -78,6 +78,16 @@ impl<'t> TreeFiles<'t> {
         paths
     }
 
+    /// The bytes of a file a unit reads as text (`file()`,
+    /// `templatefile()`), looked up like any other so that a change to it
+    /// is a change to the unit.
+    fn raw(&self, path: &str) -> Option<Vec<u8>> {
+        if matches!(*self.get(path), File::Missing) {
+            return None;
+        }
+        self.tree.read(path)
+    }
+
     fn get(&self, path: &str) -> Rc<File> {
         if let Some(file) = self.files.borrow().get(path) {
             return Rc::clone(file);
@@ -217,6 +227,25 @@ impl<'b> Scope<'b> {
             }
             _ => Err(self.unresolved(whole, None)),
         }
+    }
+
+    /// The repository path and the text of the file a path expression
+    /// names, relative to the unit (`file("x.tf")`); `Err` with why not.
+    pub(super) fn read_text(&mut self, path: &'b Expression) -> Result<(String, String), String> {
+        let Some(ctx) = self.ctx.clone() else {
+            return Err("it reads a file, and the tree is not at hand".to_owned());
+        };
+        let value = self
+            .string_of(path)
+            .map_err(|()| "it reads a file whose path iacgate cannot resolve".to_owned())?;
+        let Some(file) = repo_path(&value, &ctx.dir) else {
+            return Err(format!("it reads {value:?}, outside the repository"));
+        };
+        let Some(bytes) = ctx.files.raw(&file) else {
+            return Err(format!("it reads {file}, which the tree does not have"));
+        };
+        let text = String::from_utf8(bytes).map_err(|_| format!("{file} is not UTF-8 text"))?;
+        Ok((file, text))
     }
 
     /// `find_in_parent_folders(name)`: the nearest `name` above the unit.
