@@ -357,6 +357,20 @@ mod tests {
     }
 
     #[test]
+    fn generate_blocks_in_json_are_read_at_their_place() {
+        let json = "{\n  \"generate\": {\n    \"extra\": {\n      \"path\": \"extra.tf\",\n      \"contents\": \"module \\\"x\\\" {\\n  source = \\\"git::https://x.test/m.git?ref=main\\\"\\n}\\n\"\n    }\n  }\n}\n";
+        let deps = super::super::extract_json(json, None).unwrap();
+        assert_eq!(deps.len(), 1, "{deps:?}");
+        assert_eq!(deps[0].key, "generate.extra/module.x");
+        assert_eq!(
+            deps[0].source_str(),
+            Some("git::https://x.test/m.git?ref=main")
+        );
+        let line = crate::model::line_col(json, deps[0].source.as_ref().unwrap().span.start).0;
+        assert_eq!(line, 5);
+    }
+
+    #[test]
     fn what_is_no_terragrunt_json_is_an_error() {
         for bad in ["[]", "", "{\"terraform\": 1}", "{\"a b\": 1}", "{\"x\": }"] {
             assert!(to_native(bad).is_err(), "{bad}");
