@@ -332,6 +332,12 @@ fn a_generate_block_a_unit_includes_from_a_file_of_any_name_is_judged_at_the_uni
     let run = check_staged(&repo);
     // At the unit's `include`, which brings the code in.
     blocks_with(&run, &[("unpinned", UNIT, 9), ("version-change", UNIT, 9)]);
+    // A comment in the included file generates the same code: silent.
+    repo.write("common.inc", &format!("# shared\n{}", code(SHA)))
+        .stage(&["common.inc"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.rules().is_empty(), "{}", run.stdout);
     // A `root.hcl` is judged itself, once, not again at every unit.
     let repo = TestRepo::new();
     repo.write("root.hcl", &code(SHA))
