@@ -312,3 +312,152 @@ fn files_a_wildcard_include_matches_are_judged() {
         [("unpinned".into(), "ci/jobs/build.yml".into(), 2)]
     );
 }
+
+// ----- GitLab: this project's files named by variable, and addresses
+// that are not known until the pipeline runs -----
+
+/// `.gitlab-ci.yml` that includes `templates/jobs.yml` of this very
+/// project, and a component of it, through GitLab's predefined variables.
+fn self_including_pipeline() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write(
+        ".gitlab-ci.yml",
+        "include:\n  - project: $CI_PROJECT_PATH\n    ref: $CI_COMMIT_SHA\n    file: /templates/jobs.yml\n  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/lint@$CI_COMMIT_SHA\n",
+    )
+    .write(
+        "templates/jobs.yml",
+        &format!("build:\n  image: alpine@{DIGEST}\n  script: [make]\n"),
+    )
+    .write(
+        "templates/lint/template.yml",
+        &format!("lint:\n  image: node@{DIGEST}\n  script: [npm run lint]\n"),
+    )
+    .commit_all("pipeline");
+    repo
+}
+
+#[test]
+fn a_tag_in_a_file_included_through_ci_project_path_blocks() {
+    let repo = self_including_pipeline();
+    repo.write(
+        "templates/jobs.yml",
+        "build:\n  image: alpine:3.19\n  script: [make]\n",
+    )
+    .stage(&["templates"]);
+    let judged: Vec<(String, String, u64)> = vec![
+        ("unpinned".into(), "templates/jobs.yml".into(), 2),
+        ("version-change".into(), "templates/jobs.yml".into(), 2),
+    ];
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(sorted_rules(&run), judged);
+    // The pre-commit hook blocks it.
+    let run = repo.iacgate(&["hook", "pre-commit"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    // Committed, and judged as a range.
+    repo.commit_all("unpin");
+    let run = repo.iacgate(&["check", "--range", "HEAD~1..HEAD", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(sorted_rules(&run), judged);
+}
+
+#[test]
+fn a_tag_in_a_component_of_this_project_blocks() {
+    let repo = self_including_pipeline();
+    repo.write(
+        "templates/lint/template.yml",
+        "lint:\n  image: node:22\n  script: [npm run lint]\n",
+    )
+    .stage(&["templates"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        sorted_rules(&run),
+        [
+            ("unpinned".into(), "templates/lint/template.yml".into(), 2),
+            (
+                "version-change".into(),
+                "templates/lint/template.yml".into(),
+                2
+            ),
+        ]
+    );
+}
+
+#[test]
+fn this_project_at_another_ref_is_judged_as_the_remote_include_it_is() {
+    let repo = self_including_pipeline();
+    repo.write(
+        ".gitlab-ci.yml",
+        "include:\n  - project: $CI_PROJECT_PATH\n    ref: release\n    file: /templates/jobs.yml\n",
+    )
+    .stage(&[".gitlab-ci.yml"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    // At the ref.
+    assert_eq!(
+        run.rules(),
+        [("unpinned".into(), ".gitlab-ci.yml".into(), 3)]
+    );
+    repo.write(
+        ".gitlab-ci.yml",
+        &format!("include:\n  - project: $CI_PROJECT_PATH\n    ref: {SHA}\n    file: /templates/jobs.yml\n"),
+    )
+    .stage(&[".gitlab-ci.yml"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.rule_names(), ["new-dependency"], "{}", run.stdout);
+}
+
+#[test]
+fn an_include_whose_address_holds_a_variable_blocks() {
+    let repo = TestRepo::new();
+    repo.write(".gitlab-ci.yml", "stages: [build]\n")
+        .commit_all("pipeline");
+    for include in [
+        "  - remote: https://$HOST/x.yml\n".to_owned(),
+        format!("  - project: $TEMPLATES_GROUP/ci\n    ref: {SHA}\n    file: /x.yml\n"),
+        format!("  - project: platform/ci\n    ref: {SHA}\n    file: /$ENV.yml\n"),
+        format!("  - component: gitlab.com/$GROUP/lint/lint@{SHA}\n"),
+        "  - local: /ci/$CI_ENVIRONMENT_NAME.yml\n".to_owned(),
+    ] {
+        repo.write(
+            ".gitlab-ci.yml",
+            &format!("stages: [build]\ninclude:\n{include}"),
+        )
+        .stage(&[".gitlab-ci.yml"]);
+        let run = check_staged(&repo);
+        assert_eq!(run.code, 1, "{include}: {}", run.stdout);
+        assert_eq!(run.rule_names(), ["unpinned"], "{include}");
+        assert_eq!(run.rules()[0].1, ".gitlab-ci.yml");
+        assert!(run.messages()[0].contains("variable"), "{}", run.stdout);
+    }
+}
+
+#[test]
+fn includes_without_variables_and_self_includes_that_change_nothing_are_silent() {
+    let repo = self_including_pipeline();
+    let pinned = format!(
+        "  - project: platform/ci\n    ref: {SHA}\n    file: /x.yml\n  - component: $CI_SERVER_FQDN/components/lint/lint@{SHA}\n"
+    );
+    let root = repo.read(".gitlab-ci.yml");
+    repo.write(".gitlab-ci.yml", &format!("{root}{pinned}"))
+        .commit_all("more includes");
+    // Another script in an included file, a comment in the root.
+    repo.write(
+        "templates/jobs.yml",
+        &format!("build:\n  image: alpine@{DIGEST}\n  script: [make all]\n"),
+    )
+    .write(".gitlab-ci.yml", &format!("# the pipeline\n{root}{pinned}"))
+    .stage(&["."]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.rules().is_empty(), "{}", run.stdout);
+    let run = repo.iacgate(&["hook", "pre-commit"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    repo.commit_all("script");
+    let run = repo.iacgate(&["check", "--range", "HEAD~1..HEAD", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let run = repo.iacgate(&["scan", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}

@@ -333,11 +333,25 @@ mod gitlab_ci {
             &ci("  - project: $CI_PROJECT_PATH-templates\n    ref: main\n    file: /x.yml"),
         );
         assert_eq!(run.code, 1, "{}", run.stdout);
+        // This project at its own commit is followed, as a local include.
+        let run = added(
+            PATH,
+            &ci("  - project: $CI_PROJECT_PATH\n    ref: $CI_COMMIT_SHA\n    file: /x.yml"),
+        );
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        // At a branch it is another version of it, fetched when the
+        // pipeline runs: unpinned.
         let run = added(
             PATH,
             &ci("  - project: $CI_PROJECT_PATH\n    ref: main\n    file: /x.yml"),
         );
-        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        assert_eq!(
+            run.rule_names(),
+            ["unpinned", "new-dependency"],
+            "{}",
+            run.stdout
+        );
     }
 
     #[test]

@@ -279,9 +279,17 @@ fn dependents(repo: &Repo, change: &Change) -> anyhow::Result<Vec<(String, Vec<u
     reads_changed(repo, change.sides, &touched)
 }
 
+/// A Terragrunt unit's file: `terragrunt.hcl`, or its JSON form.
+fn is_unit(path: &str) -> bool {
+    matches!(
+        path.rsplit('/').next(),
+        Some("terragrunt.hcl" | "terragrunt.hcl.json")
+    )
+}
+
 /// Whether the tree (`None`: the index) has a Terragrunt unit.
 fn has_units(repo: &Repo, rev: Option<&str>) -> anyhow::Result<bool> {
-    Ok(!repo.files_named(rev, "terragrunt.hcl")?.is_empty())
+    Ok(!repo.files_where(rev, is_unit)?.is_empty())
 }
 
 /// [`has_units`] for the base of a staged change (`None`: unborn, no
@@ -313,7 +321,8 @@ fn staged_base_has_units(repo: &Repo, base: Option<&str>) -> anyhow::Result<bool
 /// The Terragrunt units of the new side, but those in `touched`, that
 /// include or read another file. A unit may take its source from an
 /// include (its own `terraform` block, or the included one's), so every
-/// unit that includes or reads another file is a candidate.
+/// unit that includes or reads another file is a candidate, and so is one
+/// that generates code (which may read a template file).
 fn reading_units(
     repo: &Repo,
     rev: Option<&str>,
@@ -321,11 +330,14 @@ fn reading_units(
 ) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let contains = |bytes: &[u8], what: &[u8]| bytes.windows(what.len()).any(|w| w == what);
     Ok(repo
-        .files_named(rev, "terragrunt.hcl")?
+        .files_where(rev, is_unit)?
         .into_iter()
         .filter(|(path, bytes)| {
             !touched.contains(path.as_str())
-                && (contains(bytes, b"include") || contains(bytes, b"read_terragrunt_config"))
+                && (contains(bytes, b"include")
+                    || contains(bytes, b"read_terragrunt_config")
+                    // `generate` contents read with file() / templatefile().
+                    || contains(bytes, b"generate"))
         })
         .collect())
 }
@@ -354,6 +366,9 @@ fn reads_changed(
                 FileKind::classify(p),
                 Some(
                     FileKind::Terragrunt
+                        | FileKind::TerragruntJson
+                        | FileKind::TerraformTest
+                        | FileKind::TerraformStack
                         | FileKind::TerraformHcl
                         | FileKind::TerraformJson
                         | FileKind::TerraformLock

@@ -63,9 +63,16 @@ pub fn run(args: &PinArgs) -> anyhow::Result<u8> {
         let mut edits = Vec::new();
         for site in file.sites.iter().filter(|site| !site.is_commit()) {
             let resolved = match site.tail {
-                _ if target.kind == FileKind::TerraformJson => Err(
-                    "JSON has no comments to keep the version name in; pin it by hand".to_owned(),
-                ),
+                _ if matches!(
+                    target.kind,
+                    FileKind::TerraformJson | FileKind::TerragruntJson
+                ) =>
+                {
+                    Err(
+                        "JSON has no comments to keep the version name in; pin it by hand"
+                            .to_owned(),
+                    )
+                }
                 Tail::Other { .. } => Err(
                     "the value shares its line with other code, so no version comment can \
                      follow it; put it on a line of its own"

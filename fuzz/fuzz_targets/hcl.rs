@@ -6,5 +6,11 @@ use iacgate_core::extract::{extract, FileKind};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = extract(FileKind::TerraformHcl, data);
+    for kind in [
+        FileKind::TerraformHcl,
+        FileKind::TerraformTest,
+        FileKind::TerraformStack,
+    ] {
+        let _ = extract(kind, data);
+    }
 });

@@ -6,5 +6,11 @@ use iacgate_core::extract::{extract, FileKind};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = extract(FileKind::TerraformJson, data);
+    for kind in [
+        FileKind::TerraformJson,
+        FileKind::TerraformTest,
+        FileKind::TerragruntJson,
+    ] {
+        let _ = extract(kind, data);
+    }
 });

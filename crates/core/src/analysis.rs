@@ -43,7 +43,8 @@ fn pre_extract(inputs: &[FileInput]) -> HashMap<usize, (Option<Extracted>, Optio
             let kind = input
                 .kind
                 .or_else(|| FileKind::classify(input.new_path.or(input.old_path)?))?;
-            (kind != FileKind::Terragrunt).then_some((i, kind, input))
+            (!matches!(kind, FileKind::Terragrunt | FileKind::TerragruntJson))
+                .then_some((i, kind, input))
         })
         .collect();
     let threads = std::thread::available_parallelism()

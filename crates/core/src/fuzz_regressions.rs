@@ -32,8 +32,16 @@ fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
 /// The file kinds of the extractor targets, as the targets pick them.
 fn kinds(target: &str) -> Vec<FileKind> {
     match target {
-        "hcl" => vec![FileKind::TerraformHcl],
-        "terraform_json" => vec![FileKind::TerraformJson],
+        "hcl" => vec![
+            FileKind::TerraformHcl,
+            FileKind::TerraformTest,
+            FileKind::TerraformStack,
+        ],
+        "terraform_json" => vec![
+            FileKind::TerraformJson,
+            FileKind::TerraformTest,
+            FileKind::TerragruntJson,
+        ],
         "lockfile" => vec![FileKind::TerraformLock],
         "terragrunt" => vec![FileKind::Terragrunt],
         "cloudformation" => vec![FileKind::CloudFormation],

@@ -63,7 +63,11 @@ pub fn terragrunt_reads(units: &[(String, Vec<u8>)], tree: &dyn Tree) -> BTreeSe
     for (path, bytes) in units {
         // What does not resolve is judged with the unit; only the paths
         // looked up matter here.
-        let _ = extract_in(FileKind::Terragrunt, bytes, Some((path, &files)));
+        let kind = match FileKind::classify(path) {
+            Some(FileKind::TerragruntJson) => FileKind::TerragruntJson,
+            _ => FileKind::Terragrunt,
+        };
+        let _ = extract_in(kind, bytes, Some((path, &files)));
     }
     files.paths_read().into_iter().collect()
 }

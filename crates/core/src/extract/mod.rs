@@ -47,6 +47,16 @@ pub enum FileKind {
     TerraformJson,
     /// The dependency lock file `.terraform.lock.hcl`, in any directory.
     TerraformLock,
+    /// A Terraform/OpenTofu test file: `*.tftest.hcl`, `*.tofutest.hcl`
+    /// and their `.json` forms (`run { module { source ... } }` is fetched
+    /// by `terraform test`).
+    TerraformTest,
+    /// Terraform Stacks: `*.tfcomponent.hcl` (and the older
+    /// `*.tfstack.hcl`), whose `component` blocks name module sources, and
+    /// `*.tfdeploy.hcl`, which names none.
+    TerraformStack,
+    /// Terragrunt's JSON form of a unit: `terragrunt.hcl.json`.
+    TerragruntJson,
     /// Terragrunt: `terragrunt.hcl`, `terragrunt.stack.hcl`, and the other
     /// `*.hcl` files they include (`_envcommon/*.hcl`, `root.hcl`).
     Terragrunt,
@@ -177,7 +187,24 @@ impl FileKind {
         if name.starts_with('.') {
             return None;
         }
-        if name.ends_with(".tf.json") || name.ends_with(".tofu.json") {
+        if name == "terragrunt.hcl.json" {
+            Some(FileKind::TerragruntJson)
+        } else if [
+            ".tftest.hcl",
+            ".tofutest.hcl",
+            ".tftest.json",
+            ".tofutest.json",
+        ]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+        {
+            Some(FileKind::TerraformTest)
+        } else if [".tfcomponent.hcl", ".tfstack.hcl", ".tfdeploy.hcl"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+        {
+            Some(FileKind::TerraformStack)
+        } else if name.ends_with(".tf.json") || name.ends_with(".tofu.json") {
             Some(FileKind::TerraformJson)
         } else if name.ends_with(".tf") || name.ends_with(".tofu") {
             Some(FileKind::TerraformHcl)
@@ -475,6 +502,13 @@ pub fn extract_in(
         FileKind::TerraformHcl => terraform::extract(text),
         FileKind::TerraformJson => terraform_json::extract(text),
         FileKind::TerraformLock => lockfile::extract(text),
+        // The JSON form is an object; HCL cannot start with `{`.
+        FileKind::TerraformTest if text.trim_start().starts_with('{') => {
+            terraform_json::extract_test(text)
+        }
+        FileKind::TerraformTest => terraform::extract_test(text),
+        FileKind::TerraformStack => terraform::extract_stack(text),
+        FileKind::TerragruntJson => terragrunt::extract_json(text, at),
         FileKind::Terragrunt => terragrunt::extract_in(text, at),
         FileKind::CloudFormation => match cloudformation::extract(text)? {
             deps if deps.is_empty() => images::extract_manifests(text),
@@ -632,6 +666,9 @@ mod tests {
             TerraformHcl,
             TerraformJson,
             TerraformLock,
+            TerraformTest,
+            TerraformStack,
+            TerragruntJson,
             Terragrunt,
             CloudFormation,
             PulumiProject,
@@ -705,6 +742,14 @@ mod tests {
             ("live/prod/terragrunt.hcl", Some(Terragrunt)),
             ("_envcommon/vpc.hcl", Some(Terragrunt)),
             ("image.pkr.hcl", None),
+            ("tests/vpc.tftest.hcl", Some(TerraformTest)),
+            ("tests/vpc.tofutest.hcl", Some(TerraformTest)),
+            ("tests/vpc.tftest.json", Some(TerraformTest)),
+            ("stack/components.tfcomponent.hcl", Some(TerraformStack)),
+            ("stack/components.tfstack.hcl", Some(TerraformStack)),
+            ("stack/deployments.tfdeploy.hcl", Some(TerraformStack)),
+            ("live/prod/terragrunt.hcl.json", Some(TerragruntJson)),
+            ("live/prod/other.hcl.json", Some(CloudFormation)),
             ("main.TF", None),
             ("x.json", Some(CloudFormation)),
             ("stacks/net.template", Some(CloudFormation)),
@@ -1076,12 +1121,45 @@ module "local" {
             /// No input panics, and every span lies inside the input.
             #[test]
             fn never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
-                for kind in [FileKind::TerraformHcl, FileKind::TerraformJson, FileKind::TerraformLock] {
+                for kind in [
+                    FileKind::TerraformHcl,
+                    FileKind::TerraformJson,
+                    FileKind::TerraformLock,
+                    FileKind::TerraformTest,
+                    FileKind::TerraformStack,
+                    FileKind::TerragruntJson,
+                ] {
                     match extract(kind, &bytes) {
                         Ok(deps) => for d in deps {
                             prop_assert!(d.span.start <= d.span.end && d.span.end <= bytes.len());
                         },
                         Err(e) => prop_assert!(e.offset <= bytes.len()),
+                    }
+                }
+            }
+
+            /// Generated code and Terragrunt's JSON map spans back into
+            /// the file: never into the middle of a character.
+            #[test]
+            fn generated_and_json_spans_stay_on_characters(
+                value in "[a-zé€\"${}\\\n ./?=-]{0,40}",
+            ) {
+                let heredoc = format!(
+                    "generate \"g\" {{\n  path = \"g.tf\"\n  contents = <<-EOF\n    module \"m\" {{\n      source = \"é€{value}\"\n    }}\n  EOF\n}}\n"
+                );
+                let json = format!(
+                    "{{\"terraform\": {{\"source\": {}}}}}",
+                    serde_json::to_string(&format!("é€{value}")).unwrap()
+                );
+                for (kind, text) in [(FileKind::Terragrunt, heredoc), (FileKind::TerragruntJson, json)] {
+                    match extract(kind, text.as_bytes()) {
+                        Ok(deps) => for d in deps {
+                            for span in [Some(d.span), d.source.as_ref().map(|s| s.span)].into_iter().flatten() {
+                                prop_assert!(span.start <= span.end && span.end <= text.len());
+                                prop_assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
+                            }
+                        },
+                        Err(e) => prop_assert!(text.is_char_boundary(e.offset)),
                     }
                 }
             }

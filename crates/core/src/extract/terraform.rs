@@ -436,40 +436,145 @@ fn module(block: &Block, deps: &mut Deps) -> Result<(), ExtractError> {
 
 fn terraform(block: &Block, deps: &mut Deps) -> Result<(), ExtractError> {
     for requirements in block.body.get_blocks("required_providers") {
-        for attr in requirements.body.attributes() {
-            let name = attr.key.as_str();
-            let owner = format!("required_providers \"{name}\"");
-            let key_span = span_of(&attr.key, span_of(attr, Span::default()));
-            let mut dep = Dependency::new(
-                Ecosystem::Terraform,
-                Kind::Provider,
-                format!("provider.{name}"),
-                name.to_owned(),
-                key_span,
-            );
-            match &attr.value {
-                // Legacy shorthand `aws = "~> 5.0"`: a version constraint only.
-                Expression::String(_) => {
-                    dep.version = Some(literal(&attr.value, &format!("{owner}: version"))?);
-                }
-                Expression::Object(object) => {
-                    dep.source = object_literal(object, "source", &owner)?;
-                    dep.version = object_literal(object, "version", &owner)?;
-                }
-                other => {
-                    return Err(ExtractError::new(
-                        format!(
-                            "{owner} must be an object {{ source = \"...\", version = \"...\" }} \
-                             or a version string"
-                        ),
-                        span_of(other, key_span).start,
-                    ))
-                }
-            }
-            deps.push(dep, |_| {
-                format!("duplicate required provider \"{name}\" (Terraform rejects this)")
-            })?;
+        required_providers(requirements, deps)?;
+    }
+    Ok(())
+}
+
+/// A test file (`*.tftest.hcl`, `*.tofutest.hcl`) -> the module of each
+/// `run "NAME" { module { source = ... version = ... } }`: `terraform
+/// test` fetches and runs it, as `init` fetches a module call.
+pub(super) fn extract_test(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    with_body(text, walk_test)
+}
+
+fn walk_test(body: &Body) -> Result<Vec<Dependency>, ExtractError> {
+    let mut deps = Deps::default();
+    for block in body.blocks().filter(|b| b.ident.as_str() == "run") {
+        let (name, _) = single_label(block, "run")?;
+        let mut modules = block.body.get_blocks("module");
+        let Some(module) = modules.next() else {
+            continue;
+        };
+        if let Some(second) = modules.next() {
+            return Err(ExtractError::new(
+                format!("run \"{name}\": a second module block (Terraform rejects this)"),
+                header_span(second).start,
+            ));
         }
+        let owner = format!("run \"{name}\": module");
+        let mut dep = Dependency::new(
+            Ecosystem::Terraform,
+            Kind::Module,
+            format!("run.{name}.module"),
+            format!("run.{name}"),
+            header_span(module),
+        );
+        dep.source = body_literal(&module.body, "source", &owner)?;
+        dep.version = body_literal(&module.body, "version", &owner)?;
+        deps.push(dep, |_| {
+            format!("duplicate run \"{name}\": a run block name must be unique in its test file (Terraform rejects this)")
+        })?;
+    }
+    Ok(deps.finish())
+}
+
+/// A Terraform Stacks file -> dependencies. Component files
+/// (`*.tfcomponent.hcl`, and `*.tfstack.hcl` from before the rename):
+/// each `component "NAME"` and embedded `stack "NAME"` with its `source`
+/// and `version`, judged as a module call, and the top-level
+/// `required_providers` entries. Deployment files (`*.tfdeploy.hcl`) name
+/// no source code (`deployment`, `upstream_input` of other HCP stacks,
+/// `store`, `identity_token`): they are parsed, and yield nothing.
+pub(super) fn extract_stack(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    with_body(text, walk_stack)
+}
+
+fn walk_stack(body: &Body) -> Result<Vec<Dependency>, ExtractError> {
+    let mut deps = Deps::default();
+    let mut removed = 0;
+    for block in body.blocks() {
+        let what = block.ident.as_str();
+        match what {
+            "component" | "stack" => {
+                let (name, _) = single_label(block, what)?;
+                let owner = format!("{what} \"{name}\"");
+                let mut dep = Dependency::new(
+                    Ecosystem::Terraform,
+                    Kind::Module,
+                    format!("{what}.{name}"),
+                    format!("{what}.{name}"),
+                    header_span(block),
+                );
+                dep.source = body_literal(&block.body, "source", &owner)?;
+                dep.version = body_literal(&block.body, "version", &owner)?;
+                if dep.source.is_none() {
+                    return Err(ExtractError::new(
+                        format!("{owner} needs a source"),
+                        header_span(block).start,
+                    ));
+                }
+                deps.push(dep, |_| {
+                    format!("duplicate {what} \"{name}\": the name must be unique in its stack (Terraform rejects this)")
+                })?;
+            }
+            "required_providers" => required_providers(block, &mut deps)?,
+            // `removed { from = component.x  source = ... }`: the module
+            // that destroys what the component left is fetched too.
+            "removed" if block.body.get_attribute("source").is_some() => {
+                removed += 1;
+                let mut dep = Dependency::new(
+                    Ecosystem::Terraform,
+                    Kind::Module,
+                    format!("removed#{removed}"),
+                    format!("removed#{removed}"),
+                    header_span(block),
+                );
+                dep.source = body_literal(&block.body, "source", "removed")?;
+                dep.version = body_literal(&block.body, "version", "removed")?;
+                deps.push(dep, |_| String::new())?;
+            }
+            _ => {}
+        }
+    }
+    Ok(deps.finish())
+}
+
+/// The entries of a `required_providers` block.
+fn required_providers(requirements: &Block, deps: &mut Deps) -> Result<(), ExtractError> {
+    for attr in requirements.body.attributes() {
+        let name = attr.key.as_str();
+        let owner = format!("required_providers \"{name}\"");
+        let key_span = span_of(&attr.key, span_of(attr, Span::default()));
+        let mut dep = Dependency::new(
+            Ecosystem::Terraform,
+            Kind::Provider,
+            format!("provider.{name}"),
+            name.to_owned(),
+            key_span,
+        );
+        match &attr.value {
+            // Legacy shorthand `aws = "~> 5.0"`: a version constraint only.
+            Expression::String(_) => {
+                dep.version = Some(literal(&attr.value, &format!("{owner}: version"))?);
+            }
+            Expression::Object(object) => {
+                dep.source = object_literal(object, "source", &owner)?;
+                dep.version = object_literal(object, "version", &owner)?;
+            }
+            other => {
+                return Err(ExtractError::new(
+                    format!(
+                        "{owner} must be an object {{ source = \"...\", version = \"...\" }} \
+                             or a version string"
+                    ),
+                    span_of(other, key_span).start,
+                ))
+            }
+        }
+        deps.push(dep, |_| {
+            format!("duplicate required provider \"{name}\" (Terraform rejects this)")
+        })?;
     }
     Ok(())
 }
@@ -556,6 +661,42 @@ mod tests {
 
     fn at(text: &str, span: Span) -> &str {
         &text[span.start..span.end]
+    }
+
+    #[test]
+    fn test_files_and_stacks() {
+        let test = "run \"a\" {\n  module {\n    source  = \"acme/x/aws\"\n    version = \"1.0.0\"\n  }\n}\nrun \"b\" {}\n";
+        let deps = extract_test(test).unwrap();
+        assert_eq!(deps.len(), 1);
+        assert_eq!(deps[0].key, "run.a.module");
+        assert_eq!(deps[0].version_str(), Some("1.0.0"));
+        for bad in [
+            "run \"a\" {\n  module {\n    source = var.x\n  }\n}\n",
+            "run \"a\" {\n  module {\n    source = \"./x\"\n  }\n  module {\n    source = \"./y\"\n  }\n}\n",
+            "run \"a\" {\n  module {\n    source = \"./x\"\n  }\n}\nrun \"a\" {\n  module {\n    source = \"./x\"\n  }\n}\n",
+            "run {\n}\n",
+        ] {
+            assert!(extract_test(bad).is_err(), "{bad}");
+        }
+        let stack = "required_providers {\n  aws = {\n    source  = \"hashicorp/aws\"\n    version = \"~> 5.7\"\n  }\n}\ncomponent \"vpc\" {\n  source = \"./vpc\"\n}\nstack \"net\" {\n  source  = \"app.terraform.io/acme/net/aws\"\n  version = \"1.0.0\"\n}\nremoved {\n  from   = component.old\n  source = \"acme/old/aws\"\n  version = \"2.0.0\"\n}\n";
+        let keys: Vec<String> = extract_stack(stack)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.key)
+            .collect();
+        assert_eq!(
+            keys,
+            ["provider.aws", "component.vpc", "stack.net", "removed#1"]
+        );
+        for bad in [
+            "component \"a\" {\n  inputs = {}\n}\n",
+            "component \"a\" {\n  source = local.x\n}\n",
+            "component \"a\" {\n  source = \"./a\"\n}\ncomponent \"a\" {\n  source = \"./a\"\n}\n",
+        ] {
+            assert!(extract_stack(bad).is_err(), "{bad}");
+        }
+        let deploy = "deployment \"prod\" {\n  inputs = { a = 1 }\n}\norchestrate \"auto_approve\" \"x\" {\n  check {\n    condition = true\n    reason    = \"y\"\n  }\n}\n";
+        assert_eq!(extract_stack(deploy).unwrap(), vec![]);
     }
 
     const VERSIONS_TF: &str = r#"terraform {

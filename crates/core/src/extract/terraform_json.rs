@@ -140,6 +140,68 @@ fn is_plain(lit: &StringLit) -> bool {
     !lit.value.contains("${") && !lit.value.contains("%{")
 }
 
+/// A test file in JSON (`*.tftest.json`, `*.tofutest.json`):
+/// `{"run": {"NAME": {"module": {"source": ..., "version": ...}}}}`, keyed
+/// as the native form (`run.NAME.module`).
+pub(super) fn extract_test(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    let parsed = parse_strict_json(text)?;
+    let root = match &parsed {
+        Some(Value::Object(root)) => root,
+        Some(other) => {
+            return Err(ExtractError::new(
+                "a Terraform test file in JSON must hold one JSON object",
+                other.start(),
+            ))
+        }
+        None => return Ok(Vec::new()),
+    };
+    let mut deps = Deps::default();
+    for prop in props(root).filter(|prop| name(prop) == "run") {
+        for runs in objects(&prop.value, "\"run\"")? {
+            for run in props(runs) {
+                let label = name(run);
+                let owner = format!("run \"{label}\": module");
+                for (body, _) in labelled_bodies(run, &owner)? {
+                    let modules: Vec<&ObjectProp> =
+                        props(body).filter(|prop| name(prop) == "module").collect();
+                    let module = match modules.as_slice() {
+                        [] => continue,
+                        [one] => *one,
+                        [_, second, ..] => {
+                            return Err(ExtractError::new(
+                                format!(
+                                "run \"{label}\": a second module block (Terraform rejects this)"
+                            ),
+                                name_span(second).start,
+                            ))
+                        }
+                    };
+                    let bodies = objects(&module.value, &owner)?;
+                    let [module_body] = bodies.as_slice() else {
+                        return Err(ExtractError::new(
+                            format!("run \"{label}\": one module block"),
+                            name_span(module).start,
+                        ));
+                    };
+                    let mut dep = Dependency::new(
+                        Ecosystem::Terraform,
+                        Kind::Module,
+                        format!("run.{label}.module"),
+                        format!("run.{label}"),
+                        name_span(module),
+                    );
+                    dep.source = string(module_body, "source", &owner)?;
+                    dep.version = string(module_body, "version", &owner)?;
+                    deps.push(dep, |_| {
+                        format!("duplicate run \"{label}\": a run block name must be unique in its test file (Terraform rejects this)")
+                    })?;
+                }
+            }
+        }
+    }
+    Ok(deps.finish())
+}
+
 fn modules(value: &Value, deps: &mut Deps) -> Result<(), ExtractError> {
     for object in objects(value, "\"module\"")? {
         for prop in props(object) {
@@ -556,5 +618,22 @@ mod tests {
             facts("{\"variable\": {\"x\": {\"default\": \"${y}\"}}, \"locals\": [{\"a\": 1}]}"),
             vec![]
         );
+    }
+
+    #[test]
+    fn test_files_in_json() {
+        let text = r#"{"run": [{"a": {"module": {"source": "acme/x/aws", "version": "1.0.0"}}}, {"b": {"command": "plan"}}]}"#;
+        let deps = extract_test(text).unwrap();
+        assert_eq!(deps.len(), 1);
+        assert_eq!(deps[0].key, "run.a.module");
+        assert_eq!(deps[0].version_str(), Some("1.0.0"));
+        for bad in [
+            r#"{"run": {"a": {"module": {"source": "${var.x}"}}}}"#,
+            r#"{"run": {"a": {"module": {"source": "./x"}}}, "x": 1, "run": {"a": {"module": {"source": "./x"}}}}"#,
+            r#"{"run": {"a": {"module": [{"source": "./x"}, {"source": "./y"}]}}}"#,
+            r#"["run"]"#,
+        ] {
+            assert!(extract_test(bad).is_err(), "{bad}");
+        }
     }
 }

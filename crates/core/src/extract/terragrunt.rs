@@ -33,8 +33,10 @@
 //! expression's text) and reported unpinned, naming the first part that
 //! could not be resolved.
 //!
-//! Everything else in the file (`inputs`, `remote_state`, `generate`,
-//! `dependency` and `include` blocks) declares no dependency here, and an
+//! `generate` blocks that write a Terraform file are judged as that file
+//! of the unit (see [`generate`]). Everything else in the file (`inputs`,
+//! `remote_state`, `dependency` and `include` blocks) declares no
+//! dependency here, and an
 //! `*.hcl` file of some other tool simply yields none. A syntax error is an
 //! error: the file fails closed.
 
@@ -49,7 +51,9 @@ use super::Deps;
 use crate::model::{Dependency, Ecosystem, ExtractError, Kind, PinState, Span, Spanned};
 use crate::source::{ModuleSource, Pin, Unpinned};
 
+mod generate;
 mod include;
+mod json;
 pub use include::TreeFiles;
 use include::{Ctx, ROOT};
 
@@ -79,13 +83,17 @@ pub(super) fn extract_in(
         }
         None => None,
     };
-    let found = match walked.unwrap_or_else(|| with_body(text, |body| walk(body, None))) {
-        Ok(found) => found,
-        // Other tools' `.hcl` (Consul's HCL1, say) need not parse as HCL2;
-        // a file with none of Terragrunt's blocks is not ours to judge.
-        Err(_) if !looks_like_terragrunt(text) => return Ok(Vec::new()),
-        Err(e) => return Err(e),
-    };
+    let (mut found, generated) =
+        match walked.unwrap_or_else(|| with_body(text, |body| walk(body, None))) {
+            Ok(found) => found,
+            // Other tools' `.hcl` (Consul's HCL1, say) need not parse as HCL2;
+            // a file with none of Terragrunt's blocks is not ours to judge.
+            Err(_) if !looks_like_terragrunt(text) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+    for code in generated {
+        found.extend(code.located(text).into_iter().map(|dep| (dep, None)));
+    }
     Ok(found
         .into_iter()
         .filter_map(|(dep, unresolved)| match unresolved {
@@ -96,6 +104,56 @@ pub(super) fn extract_in(
             None => Some(dep),
         })
         .collect())
+}
+
+/// `terragrunt.hcl.json`: the native syntax it stands for (see [`json`]),
+/// judged as a `terragrunt.hcl` in its place, spans in the JSON text.
+pub(super) fn extract_json(
+    text: &str,
+    at: Option<(&str, &TreeFiles)>,
+) -> Result<Vec<Dependency>, ExtractError> {
+    let native = json::to_native(text)?;
+    let span = |span: Span| {
+        let start = floor_boundary(text, native.map(span.start));
+        let end = ceil_boundary(text, native.map(span.end.saturating_sub(1)) + 1);
+        Span::new(start, end.max(start))
+    };
+    match extract_in(&native.text, at) {
+        Ok(mut deps) => {
+            for dep in &mut deps {
+                dep.span = span(dep.span);
+                if let Some(source) = &mut dep.source {
+                    source.span = span(source.span);
+                }
+                if let Some(version) = &mut dep.version {
+                    version.span = span(version.span);
+                }
+            }
+            Ok(deps)
+        }
+        Err(e) => Err(ExtractError {
+            offset: floor_boundary(text, native.map(e.offset)),
+            ..e
+        }),
+    }
+}
+
+/// The nearest character boundary of `text` at or before `i`.
+fn floor_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The nearest character boundary of `text` at or after `i`.
+fn ceil_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 /// Whether a file has a top-level block or attribute only Terragrunt uses.
@@ -146,13 +204,41 @@ fn is_in_repository(written: &str) -> bool {
 /// (its text is filled in once the text is at hand).
 type Found = (Dependency, Option<Unresolved>);
 
-fn walk<'b>(body: &'b Body, ctx: Option<Ctx<'b>>) -> Result<Vec<Found>, ExtractError> {
+/// A file's dependencies, and the Terraform code its `generate` blocks
+/// write (spans into the rendered code, located once the text is at hand).
+type Walked = (Vec<Found>, Vec<generate::Generated>);
+
+fn walk<'b>(body: &'b Body, ctx: Option<Ctx<'b>>) -> Result<Walked, ExtractError> {
     let mut scope = Scope::new(body, ctx);
     let mut deps = Deps::default();
     let mut unresolved = Vec::new();
+    let mut generated = Vec::new();
+    let mut generate_names = std::collections::HashSet::new();
     for block in body.blocks() {
         let found = match (block.ident.as_str(), block.labels.as_slice()) {
             ("terraform", []) => terraform(block, &mut scope),
+            ("generate", labels) => {
+                if let Some(label) = labels.first() {
+                    if !generate_names.insert(label.as_str()) {
+                        return Err(ExtractError::new(
+                            format!(
+                                "duplicate generate \"{}\": a generate block name must be unique \
+                                 (Terragrunt rejects this)",
+                                label.as_str()
+                            ),
+                            header_span(block).start,
+                        ));
+                    }
+                }
+                match generate::read(block, &mut scope)? {
+                    generate::Output::Nothing => None,
+                    generate::Output::Code(code) => {
+                        generated.push(code);
+                        None
+                    }
+                    generate::Output::Unreadable(dep) => Some((dep, None)),
+                }
+            }
             ("unit", [label]) => unit_or_stack(block, label.as_str(), Kind::Module, &mut scope)?,
             ("stack", [label]) => unit_or_stack(block, label.as_str(), Kind::Stack, &mut scope)?,
             // Not Terragrunt's (or not a dependency): nothing to report.
@@ -175,7 +261,9 @@ fn walk<'b>(body: &'b Body, ctx: Option<Ctx<'b>>) -> Result<Vec<Found>, ExtractE
             found.push((dep, None));
         }
     }
-    Ok(found)
+    let inherited = scope.inherited_generates(&generate_names);
+    found.extend(inherited.into_iter().map(|dep| (dep, None)));
+    Ok((found, generated))
 }
 
 /// Why a second dependency with the same key is an error.
@@ -398,6 +486,13 @@ impl<'b> Scope<'b> {
         }
         self.depth += 1;
         Ok(())
+    }
+
+    /// The string value of an expression of its own (not a source), or
+    /// `Err` when it has none that can be worked out.
+    fn string_of(&mut self, expr: &'b Expression) -> Result<String, ()> {
+        self.steps = 0;
+        self.string(expr).map_err(|_| ())
     }
 
     /// The string value of `expr`.
@@ -651,6 +746,29 @@ mod tests {
         format!(
             "include \"root\" {{\n  path = find_in_parent_folders(\"root.hcl\")\n}}\n\n{body}\n"
         )
+    }
+
+    #[test]
+    fn generated_terraform_code_is_read_where_it_is_written() {
+        let text = "generate \"m\" {\n  path     = \"m.tf\"\n  contents = <<-EOF\n    module \"vpc\" {\n      source  = \"terraform-aws-modules/vpc/aws\"\n      version = \"5.4.0\"\n    }\n  EOF\n}\ngenerate \"j\" {\n  path     = \"j.tf.json\"\n  contents = \"{\\\"module\\\": {\\\"k\\\": {\\\"source\\\": \\\"acme/k/aws\\\", \\\"version\\\": \\\"1.0.0\\\"}}}\"\n}\ngenerate \"off\" {\n  path     = \"x.tf\"\n  disable  = true\n  contents = file(\"x.tf\")\n}\ngenerate \"other\" {\n  path     = \"x.sh\"\n  contents = file(\"x.sh\")\n}\n";
+        let deps = deps(text);
+        let keys: Vec<&str> = deps.iter().map(|d| d.key.as_str()).collect();
+        assert_eq!(keys, ["generate.m/module.vpc", "generate.j/module.k"]);
+        assert_eq!(deps[0].ecosystem, Ecosystem::Terraform);
+        assert_eq!(deps[0].pin, PinState::Derived);
+        let version = deps[0].version.as_ref().unwrap();
+        assert_eq!(line_col(text, version.span.start).0, 6);
+        assert_eq!(line_col(text, deps[0].span.start).0, 4);
+        assert_eq!(line_col(text, deps[1].span.start).0, 12);
+        // A generated lock file is refused.
+        let text = "generate \"l\" {\n  path     = \".terraform.lock.hcl\"\n  contents = \"\"\n}\n";
+        assert!(unpinned_why(&only(text)).contains("lock file"));
+        // An override of a module without its source cannot be judged.
+        let text = "generate \"o\" {\n  path     = \"main_override.tf\"\n  contents = \"module \\\"vpc\\\" {\\n  version = \\\"6.0.0\\\"\\n}\\n\"\n}\n";
+        assert!(unpinned_why(&only(text)).contains("override"));
+        // A duplicate name is an error, as in Terragrunt.
+        let text = "generate \"a\" {\n  path = \"a.tf\"\n  contents = \"\"\n}\ngenerate \"a\" {\n  path = \"b.tf\"\n  contents = \"\"\n}\n";
+        assert!(err(text).0.message.contains("duplicate generate"));
     }
 
     #[test]

@@ -61,13 +61,8 @@ fn entry(item: &Node, prefix: &str, found: &mut Found) -> Result<(), ExtractErro
     let written = location.value.trim();
     if written.contains("://") {
         remote(item.span, location, None, prefix, found)
-    } else if written.contains('$') && !written.starts_with('/') {
-        let mut dep = include(format!("{prefix}.{written}"), written, item.span);
-        dep.pin = PinState::Unpinned(format!(
-            "include `{written}` is built from a variable, which cannot be resolved statically"
-        ));
-        dep.source = Some(location);
-        found.push(dep);
+    } else if templated(written) {
+        variable_local(format!("{prefix}.{written}"), location, item.span, found);
         Ok(())
     } else {
         Ok(())
@@ -105,6 +100,14 @@ fn mapping(item: &Node, prefix: &str, found: &mut Found) -> Result<(), ExtractEr
     match sort {
         // This repository's files, what this pipeline generated, and
         // GitLab's own templates (shipped with the instance).
+        "local" if !is_reference(value) => {
+            let path = required(value, &subject)?;
+            let written = path.value.trim().to_owned();
+            if templated(&written) {
+                variable_local(format!("{prefix}.local.{written}"), path, item.span, found);
+            }
+            Ok(())
+        }
         "local" | "artifact" | "template" => {
             if !is_reference(value) {
                 required(value, &subject)?;
@@ -140,6 +143,19 @@ fn required(node: &Node, subject: &str) -> Result<Spanned<String>, ExtractError>
     }
 }
 
+/// A file of this repository named with a variable: which file GitLab
+/// loads is known only when the pipeline runs, so it cannot be followed.
+fn variable_local(key: String, path: Spanned<String>, at: Span, found: &mut Found) {
+    let written = path.value.trim().to_owned();
+    let mut dep = include(key, &written, at);
+    dep.pin = PinState::Unpinned(format!(
+        "include `{written}` is built from a variable, which cannot be resolved statically: \
+         iacgate cannot know which file GitLab loads; name the file"
+    ));
+    dep.source = Some(path);
+    found.push(dep);
+}
+
 fn include(key: String, name: &str, at: Span) -> Dependency {
     Dependency::new(Ecosystem::GitLabCi, Kind::Include, key, name.to_owned(), at)
 }
@@ -148,7 +164,16 @@ fn include(key: String, name: &str, at: Span) -> Dependency {
 fn project(item: &Node, value: &Node, prefix: &str, found: &mut Found) -> Result<(), ExtractError> {
     let project = required(value, &format!("{prefix}: project"))?;
     let name = project.value.trim().trim_matches('/');
-    if is_this_project(name) {
+    let this = is_this_project(name);
+    if this && same_tree(project_ref(item)?.as_deref()) {
+        // Read from the tree being judged: followed as a local include
+        // (see `pipeline`), unless a variable names the file.
+        let files = files(item, name, prefix)?;
+        if templated(&files) {
+            let written = Spanned::new(files.clone(), project.span);
+            let key = format!("{prefix}.project.{name}:{files}");
+            variable_local(key, written, item.span, found);
+        }
         return Ok(());
     }
     let (reference, pin) = match item.get("ref", prefix)? {
@@ -170,9 +195,15 @@ fn project(item: &Node, value: &Node, prefix: &str, found: &mut Found) -> Result
         None => (None, no_ref()),
     };
     let files = files(item, name, prefix)?;
-    let source = name.to_ascii_lowercase();
+    let source = lowercase_outside_variables(name);
     let mut dep = include(format!("{prefix}.project.{source}"), name, item.span);
-    dep.pin = pin;
+    dep.pin = if !this && templated(name) {
+        variable_address(&format!("project `{name}`"))
+    } else if templated(&files) {
+        variable_address(&format!("file `{files}`"))
+    } else {
+        pin
+    };
     if let (PinState::Pinned, Some(r)) = (&dep.pin, &reference) {
         dep.comment = comment_after(found.text, r.span.end);
     }
@@ -222,15 +253,74 @@ fn files(item: &Node, project: &str, prefix: &str) -> Result<String, ExtractErro
     Ok(paths.join(","))
 }
 
-/// This very project, written with GitLab's predefined variable.
-fn is_this_project(path: &str) -> bool {
-    // Only the variable itself: `evil/$CI_PROJECT_PATH` or
-    // `${CI_PROJECT_PATH}-templates` are other projects.
-    let project = path.trim().trim_start_matches("$CI_SERVER_FQDN/");
-    let project = project.trim_start_matches("${CI_SERVER_FQDN}/");
-    let project = project.split('@').next().unwrap_or_default();
-    let project = project.split('/').next().unwrap_or_default();
-    matches!(project, "$CI_PROJECT_PATH" | "${CI_PROJECT_PATH}")
+/// This very project, written with GitLab's predefined variable (only
+/// the variable itself: `evil/$CI_PROJECT_PATH` or
+/// `${CI_PROJECT_PATH}-templates` are other projects).
+pub(super) fn is_this_project(path: &str) -> bool {
+    matches!(
+        path.trim().trim_matches('/'),
+        "$CI_PROJECT_PATH" | "${CI_PROJECT_PATH}"
+    )
+}
+
+/// The GitLab instance that runs the pipeline, as a component's host.
+const THIS_INSTANCE: &[&str] = &["$CI_SERVER_FQDN", "${CI_SERVER_FQDN}"];
+
+/// Refs that name the commit the pipeline runs for: a file of this
+/// project at one of them is the file of the tree being judged.
+const SAME_TREE_REFS: &[&str] = &[
+    "$CI_COMMIT_SHA",
+    "${CI_COMMIT_SHA}",
+    "$CI_COMMIT_REF_NAME",
+    "${CI_COMMIT_REF_NAME}",
+];
+
+/// Whether a ref of this project (`None`: no ref, the pipeline's own
+/// commit for an include of the project itself) is the tree being judged.
+pub(super) fn same_tree(reference: Option<&str>) -> bool {
+    reference.is_none_or(|r| SAME_TREE_REFS.contains(&r.trim()))
+}
+
+/// A project include's `ref` as written, `None` when there is none (or it
+/// is not a string: then it is not the tree being judged either).
+fn project_ref(item: &Node) -> Result<Option<String>, ExtractError> {
+    Ok(match item.get("ref", "include")? {
+        Some((_, node)) if is_reference(node) => Some(reference_text(node)),
+        Some((_, node)) => Some(
+            node.key_text()
+                .map_or_else(|| "?".to_owned(), |r| r.trim().to_owned()),
+        ),
+        None => None,
+    })
+}
+
+/// The name of a component of this very project
+/// (`$CI_SERVER_FQDN/$CI_PROJECT_PATH/<name>`, without `@version`).
+pub(super) fn this_project_component(path: &str) -> Option<&str> {
+    let (host, rest) = path.trim().split_once('/')?;
+    if !THIS_INSTANCE.contains(&host) {
+        return None;
+    }
+    let (project, name) = rest.rsplit_once('/')?;
+    (is_this_project(project) && !name.is_empty() && !templated(name)).then_some(name)
+}
+
+/// Where GitLab reads a component of this project from: `templates/<name>.yml`
+/// or `templates/<name>/template.yml`.
+pub(super) fn component_files(name: &str) -> [String; 2] {
+    [
+        format!("templates/{name}.yml"),
+        format!("templates/{name}/template.yml"),
+    ]
+}
+
+/// The pin of an include whose address holds a variable other than the
+/// ones that name this project or this GitLab instance.
+fn variable_address(what: &str) -> PinState {
+    PinState::Unpinned(format!(
+        "{what} holds a variable, which cannot be resolved statically: iacgate cannot know \
+         what GitLab fetches; write the address out"
+    ))
 }
 
 /// A file fetched over HTTP(S) when the pipeline is created.
@@ -245,6 +335,8 @@ fn remote(
     let normal = normalize_url(written);
     let mut dep = include(format!("{prefix}.remote.{normal}"), written, at);
     dep.pin = match &integrity {
+        // An allowlist cannot judge a host known only at run time.
+        _ if templated(written) => variable_address(&format!("remote `{written}`")),
         Some(hash) if is_sri_sha256(hash.value.trim()) => PinState::Pinned,
         Some(hash) => {
             return Err(ExtractError::new(
@@ -309,12 +401,26 @@ fn component(at: Span, value: &Node, prefix: &str, found: &mut Found) -> Result<
         ));
     };
     let (written, version) = (text[..at_sign].trim(), text[at_sign + 1..].trim());
-    if is_this_project(written) {
+    let this = this_project_component(written).is_some();
+    if this && same_tree(Some(version)) {
+        // Read from the tree being judged (see `pipeline`).
         return Ok(());
     }
     let source = lowercase_outside_variables(written);
     let mut dep = include(format!("{prefix}.component.{source}"), written, at);
-    dep.pin = component_pin(version);
+    let host_variable = THIS_INSTANCE
+        .iter()
+        .find_map(|host| written.strip_prefix(host)?.strip_prefix('/'));
+    let rest = if this {
+        ""
+    } else {
+        host_variable.unwrap_or(written)
+    };
+    dep.pin = if templated(rest) {
+        variable_address(&format!("component `{written}`"))
+    } else {
+        component_pin(version)
+    };
     let version_span = value.sub_span(at_sign + 1..text.len());
     if dep.pin == PinState::Pinned {
         dep.comment = comment_after(found.text, version_span.end);

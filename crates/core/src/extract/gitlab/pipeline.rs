@@ -1,6 +1,11 @@
 //! A GitLab pipeline as GitLab loads it: `.gitlab-ci.yml` and every file of
-//! this repository it includes with `include: local` (or a plain path),
-//! directly or through included files, and the files a job's
+//! this repository it includes with `include: local` (or a plain path), or
+//! as this very project at the commit the pipeline runs for (`project:
+//! $CI_PROJECT_PATH` with no `ref`, `$CI_COMMIT_SHA` or
+//! `$CI_COMMIT_REF_NAME`; a component `$CI_SERVER_FQDN/$CI_PROJECT_PATH/
+//! <name>@$CI_COMMIT_SHA`, read from `templates/<name>.yml` or
+//! `templates/<name>/template.yml`), directly or through included files,
+//! and the files a job's
 //! `trigger: include` runs as a child pipeline, followed the same way.
 //!
 //! Every file reached is a GitLab CI file, whatever its name, and is judged
@@ -14,6 +19,7 @@
 
 use std::collections::HashMap;
 
+use super::include;
 use crate::extract::yaml::{self as tree, Node, NodeKind};
 use crate::extract::Tree;
 use crate::finding::Finding;
@@ -232,22 +238,81 @@ fn locals(include: &Node, found: &mut Vec<Local>) {
         _ => vec![include],
     };
     for entry in entries {
-        let path = match &entry.kind {
-            NodeKind::Scalar(_) => entry.key_text().filter(|p| !p.contains("://")),
-            NodeKind::Map(_) => entry
-                .get("local", "include")
-                .ok()
-                .flatten()
-                .and_then(|(_, value)| value.key_text()),
-            _ => None,
+        let paths: Vec<&str> = match &entry.kind {
+            NodeKind::Scalar(_) => entry
+                .key_text()
+                .filter(|p| !p.contains("://"))
+                .into_iter()
+                .collect(),
+            NodeKind::Map(_) => {
+                let get = |key: &str| entry.get(key, "include").ok().flatten().map(|(_, v)| v);
+                if let Some(path) = get("local").and_then(Node::key_text) {
+                    vec![path]
+                } else if let Some(project) = get("project").and_then(Node::key_text) {
+                    this_project_files(project, get("ref"), get("file"))
+                } else if let Some(component) = get("component").and_then(Node::key_text) {
+                    let files = this_project_component_files(component);
+                    let offset = entry.span.start;
+                    found.extend(files.into_iter().map(|path| Local { path, offset }));
+                    Vec::new()
+                } else {
+                    Vec::new()
+                }
+            }
+            _ => Vec::new(),
         };
-        let Some(path) = path.and_then(normal) else {
-            continue;
-        };
-        found.push(Local {
-            path,
-            offset: entry.span.start,
-        });
+        for path in paths.into_iter().filter_map(normal) {
+            found.push(Local {
+                path,
+                offset: entry.span.start,
+            });
+        }
+    }
+}
+
+/// The files of `project: $CI_PROJECT_PATH` when its `ref` is the commit
+/// the pipeline runs for (none, `$CI_COMMIT_SHA`, `$CI_COMMIT_REF_NAME`):
+/// GitLab reads them from the tree being judged, as it reads `local:`.
+/// At another ref they are another version, judged as the include of a
+/// project it is.
+fn this_project_files<'n>(
+    project: &str,
+    reference: Option<&'n Node>,
+    file: Option<&'n Node>,
+) -> Vec<&'n str> {
+    if !include::is_this_project(project) {
+        return Vec::new();
+    }
+    let reference = match reference {
+        Some(node) => match node.key_text() {
+            Some(text) if node.tag.is_none() => Some(text),
+            _ => return Vec::new(),
+        },
+        None => None,
+    };
+    if !include::same_tree(reference) {
+        return Vec::new();
+    }
+    match file.map(|f| &f.kind) {
+        Some(NodeKind::Seq(items)) => items.iter().filter_map(Node::key_text).collect(),
+        Some(_) => file.and_then(Node::key_text).into_iter().collect(),
+        None => Vec::new(),
+    }
+}
+
+/// The files a component of this very project at the commit the pipeline
+/// runs for (`$CI_SERVER_FQDN/$CI_PROJECT_PATH/<name>@$CI_COMMIT_SHA`) is
+/// read from: `templates/<name>.yml` or `templates/<name>/template.yml`,
+/// whichever the tree has (a missing one is skipped).
+fn this_project_component_files(component: &str) -> Vec<String> {
+    let Some((path, version)) = component.trim().rsplit_once('@') else {
+        return Vec::new();
+    };
+    match include::this_project_component(path) {
+        Some(name) if include::same_tree(Some(version)) => {
+            include::component_files(name).into_iter().collect()
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -425,6 +490,35 @@ mod tests {
         assert!(!wildcard_matches("configs/**/*.yml", "configs/b.yml"));
         assert!(!wildcard_matches("configs/*.yml", "configs/a/b.yml"));
         assert!(wildcard_matches("configs/**.yml", "configs/a/b.yml"));
+    }
+
+    #[test]
+    fn includes_of_this_project_at_its_own_commit_are_followed() {
+        let files = tree(&[
+            (
+                ROOT,
+                "include:\n  - project: $CI_PROJECT_PATH\n    file: /ci/a.yml\n  - project: ${CI_PROJECT_PATH}\n    ref: $CI_COMMIT_SHA\n    file: [ci/b.yml]\n  - project: $CI_PROJECT_PATH\n    ref: v1.0.0\n    file: /ci/other.yml\n  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/lint@$CI_COMMIT_REF_NAME\n  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/build@$CI_COMMIT_SHA\n  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/old@1.0.0\n  - project: $CI_PROJECT_PATH-templates\n    file: /ci/c.yml\n",
+            ),
+            ("ci/a.yml", "a:\n  script: [x]\n"),
+            ("ci/b.yml", "b:\n  script: [x]\n"),
+            ("ci/c.yml", "c:\n  script: [x]\n"),
+            ("ci/other.yml", "o:\n  script: [x]\n"),
+            ("templates/lint.yml", "l:\n  script: [x]\n"),
+            ("templates/build/template.yml", "b:\n  script: [x]\n"),
+            ("templates/old.yml", "o:\n  script: [x]\n"),
+        ]);
+        let found = pipeline(&files, &Vec::new);
+        assert_eq!(
+            found.files,
+            [
+                ROOT,
+                "ci/a.yml",
+                "ci/b.yml",
+                "templates/lint.yml",
+                "templates/build/template.yml"
+            ]
+        );
+        assert!(found.problems.is_empty(), "{:?}", found.problems);
     }
 
     #[test]

@@ -514,3 +514,52 @@ fn the_image_this_pipeline_built_from_this_commit_is_no_dependency() {
     let keys: Vec<String> = deps(text).into_iter().map(|d| d.key).collect();
     assert_eq!(keys, ["latest.image", "branch.image", "other.image"]);
 }
+
+#[test]
+fn this_project_at_its_own_commit_is_followed_elsewhere_judged() {
+    // Followed by the pipeline walk: nothing to judge here.
+    let same = "include:\n  - project: $CI_PROJECT_PATH\n    file: /x.yml\n  - project: $CI_PROJECT_PATH\n    ref: ${CI_COMMIT_SHA}\n    file: /y.yml\n  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/lint@$CI_COMMIT_REF_NAME\n";
+    assert!(deps(same).is_empty(), "{:?}", deps(same));
+    // Another version of this project is a remote include.
+    let other = format!(
+        "include:\n  - project: $CI_PROJECT_PATH\n    ref: main\n    file: /x.yml\n  - project: $CI_PROJECT_PATH\n    ref: {SHA}\n    file: /y.yml\n  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/lint@1.0.0\n"
+    );
+    let found = deps(&other);
+    assert_eq!(
+        keys(&found),
+        [
+            "include.project.$CI_PROJECT_PATH:x.yml",
+            "include.project.$CI_PROJECT_PATH:y.yml",
+            "include.component.$CI_SERVER_FQDN/$CI_PROJECT_PATH/lint",
+        ]
+    );
+    assert!(unpinned_why(&found[0].pin).contains("branch"));
+    assert_eq!(found[1].pin, PinState::Pinned);
+    assert!(is_tagged(&found[2].pin));
+}
+
+#[test]
+fn any_other_variable_in_an_include_address_is_unpinned() {
+    let texts = [
+        format!("include:\n  - project: $GROUP/templates\n    ref: {SHA}\n    file: /x.yml\n"),
+        format!("include:\n  - project: g/p\n    ref: {SHA}\n    file: /ci/$ENV.yml\n"),
+        format!("include:\n  - project: $CI_PROJECT_PATH\n    ref: {SHA}\n    file: [a.yml, $X.yml]\n"),
+        "include:\n  - remote: https://$HOST/x.yml\n    integrity: sha256-BozLjE+uzwZJEC5jBWZoJ+ZfvcTiBlj80d0CsVi+ZsI=\n".to_owned(),
+        "include: https://${HOST}/x.yml\n".to_owned(),
+        format!("include:\n  - component: gitlab.com/$GROUP/c/lint@{SHA}\n"),
+        format!("include:\n  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/$NAME@{SHA}\n"),
+        format!("include:\n  - component: $HOST/g/c/lint@{SHA}\n"),
+        "include:\n  - local: /ci/$ENV.yml\n".to_owned(),
+        "include:\n  - project: $CI_PROJECT_PATH\n    file: /ci/$ENV.yml\n".to_owned(),
+        "include: /ci/${ENV}.yml\n".to_owned(),
+    ];
+    for text in &texts {
+        let found = deps(text);
+        assert_eq!(found.len(), 1, "{text}");
+        let why = unpinned_why(&found[0].pin);
+        assert!(why.contains("variable"), "{text}: {why}");
+    }
+    // The instance itself names no unknown host.
+    let fine = format!("include:\n  - component: $CI_SERVER_FQDN/g/c/lint@{SHA}\n");
+    assert_eq!(deps(&fine)[0].pin, PinState::Pinned);
+}

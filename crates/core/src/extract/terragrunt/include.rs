@@ -78,6 +78,16 @@ impl<'t> TreeFiles<'t> {
         paths
     }
 
+    /// The bytes of a file a unit reads as text (`file()`,
+    /// `templatefile()`), looked up like any other so that a change to it
+    /// is a change to the unit.
+    fn raw(&self, path: &str) -> Option<Vec<u8>> {
+        if matches!(*self.get(path), File::Missing) {
+            return None;
+        }
+        self.tree.read(path)
+    }
+
     fn get(&self, path: &str) -> Rc<File> {
         if let Some(file) = self.files.borrow().get(path) {
             return Rc::clone(file);
@@ -217,6 +227,25 @@ impl<'b> Scope<'b> {
             }
             _ => Err(self.unresolved(whole, None)),
         }
+    }
+
+    /// The repository path and the text of the file a path expression
+    /// names, relative to the unit (`file("x.tf")`); `Err` with why not.
+    pub(super) fn read_text(&mut self, path: &'b Expression) -> Result<(String, String), String> {
+        let Some(ctx) = self.ctx.clone() else {
+            return Err("it reads a file, and the tree is not at hand".to_owned());
+        };
+        let value = self
+            .string_of(path)
+            .map_err(|()| "it reads a file whose path iacgate cannot resolve".to_owned())?;
+        let Some(file) = repo_path(&value, &ctx.dir) else {
+            return Err(format!("it reads {value:?}, outside the repository"));
+        };
+        let Some(bytes) = ctx.files.raw(&file) else {
+            return Err(format!("it reads {file}, which the tree does not have"));
+        };
+        let text = String::from_utf8(bytes).map_err(|_| format!("{file} is not UTF-8 text"))?;
+        Ok((file, text))
     }
 
     /// `find_in_parent_folders(name)`: the nearest `name` above the unit.
@@ -360,6 +389,94 @@ impl<'b> Scope<'b> {
             inherited = Some(dep);
         }
         inherited
+    }
+
+    /// The `generate` blocks a unit takes from the files it includes
+    /// (Terragrunt merges them in, a block of the unit's own replacing one
+    /// of the same name), evaluated for the unit, spanned at the `include`.
+    /// Only from files that are not judged on their own: a `root.hcl` is a
+    /// Terragrunt file whose own `generate` blocks are judged there, once,
+    /// while a `common.inc` is read only through the units.
+    pub(super) fn inherited_generates(
+        &mut self,
+        own: &std::collections::HashSet<&str>,
+    ) -> Vec<Dependency> {
+        let Some(ctx) = self.ctx.clone() else {
+            return Vec::new();
+        };
+        let mut deps = Vec::new();
+        let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for block in self.body.blocks().filter(|b| b.ident.as_str() == "include") {
+            let no_merge = block.body.get_attribute("merge_strategy").is_some_and(
+                |a| matches!(&a.value, Expression::String(s) if s.as_str() == "no_merge"),
+            );
+            let Some(attr) = block.body.get_attribute("path").filter(|_| !no_merge) else {
+                continue;
+            };
+            let Ok(value) = self.string(&attr.value) else {
+                continue;
+            };
+            let Some(file) = repo_path(&value, &ctx.dir) else {
+                continue;
+            };
+            if crate::extract::FileKind::classify(&file).is_some() {
+                continue;
+            }
+            let span = super::header_span(block);
+            let parsed = ctx.files.get(&file);
+            let File::Parsed { body: included, .. } = &*parsed else {
+                // Unreadable: what it may generate is not judged here; the
+                // unit's source through it is reported unreadable already
+                // when it has none of its own.
+                continue;
+            };
+            let mut scope = Scope::new(
+                included,
+                Some(Ctx {
+                    dir: ctx.dir.clone(),
+                    files: ctx.files,
+                    nested: ctx.nested + 1,
+                }),
+            );
+            for generate in included.blocks().filter(|b| {
+                b.ident.as_str() == "generate"
+                    && b.labels.first().is_some_and(|label| {
+                        !own.contains(label.as_str()) && taken.insert(label.as_str().to_owned())
+                    })
+            }) {
+                let found = match super::generate::read(generate, &mut scope) {
+                    Ok(super::generate::Output::Code(code)) => code.at(span),
+                    Ok(super::generate::Output::Unreadable(dep)) => vec![dep],
+                    Ok(super::generate::Output::Nothing) => Vec::new(),
+                    Err(e) => {
+                        let mut dep = Dependency::new(
+                            Ecosystem::Terragrunt,
+                            Kind::Module,
+                            format!("include.{file}.generate"),
+                            "generate".to_owned(),
+                            span,
+                        );
+                        dep.source = Some(Spanned::new(file.clone(), span));
+                        dep.pin = PinState::Unpinned(format!(
+                            "a generate block of {file} cannot be read: {}",
+                            e.message
+                        ));
+                        vec![dep]
+                    }
+                };
+                deps.extend(found.into_iter().map(|mut dep| {
+                    dep.span = span;
+                    if let Some(source) = &mut dep.source {
+                        source.span = span;
+                    }
+                    if let Some(version) = &mut dep.version {
+                        version.span = span;
+                    }
+                    dep
+                }));
+            }
+        }
+        deps
     }
 
     /// `read_terragrunt_config(PATH[, DEFAULT])` followed by `path`.
