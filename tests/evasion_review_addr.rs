@@ -2,7 +2,7 @@
 //! 18): `.gitmodules` read otherwise than git reads it (route 15), and
 //! local paths that leave the repository (route 19).
 
-use crate::util::{check_staged, Run, TestRepo};
+use crate::util::{check_staged, judge_added, judge_change, Run, TestRepo};
 
 // ---- Route 15: `.gitmodules` with git-config semantics ----
 
@@ -141,6 +141,174 @@ fn the_same_submodule_url_respelled_stays_silent() {
     ]);
     for text in texts {
         stage_gitmodules(&repo, &text);
+        assert_silent(&check_staged(&repo));
+    }
+}
+
+// ---- Route 19: local paths that leave the repository ----
+
+fn line_of(text: &str, needle: &str) -> u64 {
+    let at = text.find(needle).expect("needle in text");
+    text[..at].matches('\n').count() as u64 + 1
+}
+
+fn assert_unpinned_at(run: &Run, path: &str, line: u64) {
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.rules()
+            .contains(&("unpinned".into(), path.into(), line)),
+        "want unpinned at {path}:{line}: {}",
+        run.stdout
+    );
+    assert!(
+        run.messages().iter().any(|m| [
+            "out of the repository",
+            "outside the repository",
+            "absolute path"
+        ]
+        .iter()
+        .any(|why| m.contains(why))),
+        "{}",
+        run.stdout
+    );
+}
+
+fn module(source: &str) -> String {
+    format!("module \"x\" {{\n  source = \"{source}\"\n}}\n")
+}
+
+const TF: &str = "stacks/net/main.tf";
+
+#[test]
+fn a_terraform_module_from_outside_the_repository_is_blocked_at_pre_commit() {
+    for source in [
+        "../../../../tmp/x",
+        "../../../x",
+        "/abs/x",
+        "file::/srv/modules/x",
+        "./../../../x",
+    ] {
+        let text = module(source);
+        assert_unpinned_at(&judge_added(TF, &text), TF, 2);
+    }
+    // The JSON syntax too.
+    let json = "{\"module\": {\"x\": {\"source\": \"../../../x\"}}}\n";
+    let run = judge_added("stacks/net/main.tf.json", json);
+    assert_unpinned_at(&run, "stacks/net/main.tf.json", 1);
+    // A remote source that becomes a path outside.
+    let remote = module(&format!(
+        "git::https://github.com/acme/x.git?ref={}",
+        crate::util::SHA
+    ));
+    let run = judge_change(TF, &remote, &module("../../../x"));
+    assert_unpinned_at(&run, TF, 2);
+    // A path inside that becomes one outside.
+    let run = judge_change(TF, &module("../../modules/x"), &module("../../../x"));
+    assert_unpinned_at(&run, TF, 2);
+}
+
+#[test]
+fn a_terraform_module_from_outside_the_repository_is_blocked_in_a_range() {
+    let repo = TestRepo::new();
+    repo.write(TF, &module("../../modules/x"))
+        .commit_all("inside");
+    let base = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.write(TF, &module("../../../../tmp/x")).stage(&[TF]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "outside"]);
+    let range = format!("{base}..HEAD");
+    let run = repo.iacgate(&["check", "--range", &range, "--format", "json"]);
+    assert_unpinned_at(&run, TF, 2);
+}
+
+#[test]
+fn local_paths_that_stay_inside_the_repository_stay_silent() {
+    for source in ["../modules/x", "../../modules/x", "./x", "../net/../dns"] {
+        assert_silent(&judge_added(TF, &module(source)));
+    }
+    assert_silent(&judge_change(
+        TF,
+        &module("../modules/x"),
+        &module("../../modules/y"),
+    ));
+    // A path outside that was there before is not introduced by the change.
+    let outside = module("../../../x");
+    let both = format!("{outside}module \"y\" {{\n  source = \"../modules/y\"\n}}\n");
+    assert_silent(&judge_change(TF, &outside, &both));
+}
+
+const KUSTOMIZATION: &str = "deploy/overlays/prod/kustomization.yaml";
+const CHART: &str = "charts/app/Chart.yaml";
+const UNIT: &str = "live/prod/vpc/terragrunt.hcl";
+
+#[test]
+fn kustomize_helm_and_terragrunt_paths_outside_the_repository_are_blocked_at_pre_commit() {
+    for (section, entry) in [
+        ("resources", "../../../../../tmp/x"),
+        ("bases", "/srv/base"),
+        ("components", "../../../../elsewhere/c"),
+        ("resources", "file:///srv/base"),
+    ] {
+        let text = match section {
+            "resources" => format!("resources:\n  - ../../base\n  - {entry}\n"),
+            _ => format!("resources:\n  - ../../base\n{section}:\n  - {entry}\n"),
+        };
+        let run = judge_added(KUSTOMIZATION, &text);
+        assert_unpinned_at(&run, KUSTOMIZATION, line_of(&text, entry));
+    }
+    for repository in ["file://../../../x", "file:///srv/charts/x"] {
+        let text = format!(
+            "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: common\n    version: 1.0.0\n    repository: {repository}\n"
+        );
+        let run = judge_added(CHART, &text);
+        assert_unpinned_at(&run, CHART, line_of(&text, repository));
+    }
+    for text in [
+        "terraform {\n  source = \"../../../../tmp/x\"\n}\n",
+        "terraform {\n  source = \"${get_terragrunt_dir()}/../../../../tmp/x\"\n}\n",
+        "terraform {\n  source = \"/opt/modules/vpc\"\n}\n",
+    ] {
+        assert_unpinned_at(&judge_added(UNIT, text), UNIT, 2);
+    }
+    for path in [
+        "\"/etc/terragrunt/root.hcl\"",
+        "\"${get_repo_root()}/../root.hcl\"",
+    ] {
+        let text = format!("include \"root\" {{\n  path = {path}\n}}\n");
+        assert_unpinned_at(&judge_added(UNIT, &text), UNIT, 2);
+    }
+}
+
+#[test]
+fn a_kustomize_base_outside_the_repository_is_blocked_in_a_range() {
+    let repo = TestRepo::new();
+    let before = "resources:\n  - ../../base\n";
+    repo.write(KUSTOMIZATION, before).commit_all("inside");
+    let base = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let after = "resources:\n  - ../../../../../base\n";
+    repo.write(KUSTOMIZATION, after).stage(&[KUSTOMIZATION]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "outside"]);
+    let range = format!("{base}..HEAD");
+    let run = repo.iacgate(&["check", "--range", &range, "--format", "json"]);
+    assert_unpinned_at(&run, KUSTOMIZATION, 2);
+}
+
+#[test]
+fn kustomize_helm_and_terragrunt_paths_inside_the_repository_stay_silent() {
+    let text = "resources:\n  - deployment.yaml\n  - ../../base\n  - ../../../components/x\nbases:\n  - ../base\ncomponents:\n  - ../../../deploy/c\n";
+    assert_silent(&judge_added(KUSTOMIZATION, text));
+    let text = "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: common\n    version: 1.0.0\n    repository: file://../common\n";
+    assert_silent(&judge_added(CHART, text));
+    let repo = TestRepo::new();
+    repo.write("root.hcl", "locals {\n  x = 1\n}\n");
+    repo.write("modules/vpc/main.tf", "# vpc\n");
+    repo.commit_all("root");
+    for text in [
+        "terraform {\n  source = \"../../../modules/vpc\"\n}\n",
+        "terraform {\n  source = \"${get_terragrunt_dir()}/../../../modules/vpc\"\n}\n",
+        "include \"root\" {\n  path = find_in_parent_folders(\"root.hcl\")\n}\n",
+        "include \"root\" {\n  path = \"${get_repo_root()}/root.hcl\"\n}\n",
+    ] {
+        repo.write(UNIT, text).stage(&[UNIT]);
         assert_silent(&check_staged(&repo));
     }
 }
