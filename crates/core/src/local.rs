@@ -17,7 +17,6 @@
 
 use crate::analysis::dir_of;
 use crate::model::{Dependency, Kind, PinState};
-use crate::source::ModuleSource;
 
 /// Whether a local path may leave the repository, wherever the file that
 /// names it is: absolute, or with a `..` segment.
@@ -75,7 +74,7 @@ pub fn place(file: Option<&str>, deps: Vec<Dependency>) -> Vec<Dependency> {
                 return Some(dep);
             }
             if dep.kind == Kind::Module {
-                if let Some(why) = local_module_path(&dep).and_then(|p| outside(dir, &p)) {
+                if let Some(why) = local_module_path(&dep).and_then(|p| outside(dir, p)) {
                     dep.pin = PinState::Unpinned(why);
                     dep.local_path = true;
                 }
@@ -85,16 +84,17 @@ pub fn place(file: Option<&str>, deps: Vec<Dependency>) -> Vec<Dependency> {
         .collect()
 }
 
-/// A module source that is a local path (`../x`, `/x`, `file::x`).
-fn local_module_path(dep: &Dependency) -> Option<String> {
-    let source = dep.source_str()?.trim_start();
-    if !(source.starts_with(['.', '/']) || source.contains("::")) {
-        return None;
+/// A module source that is a local path, as [`crate::source::ModuleSource::parse`] tells
+/// one (`./x`, `../x`, `/x`, and go-getter's `file::PATH`), without parsing
+/// every remote source again.
+fn local_module_path(dep: &Dependency) -> Option<&str> {
+    let source = dep.source_str()?.trim();
+    if ["./", "../", "/"].iter().any(|p| source.starts_with(p)) {
+        return Some(source);
     }
-    match ModuleSource::parse(source).ok()? {
-        ModuleSource::Local { path } => Some(path),
-        _ => None,
-    }
+    source
+        .strip_prefix("file::")
+        .filter(|rest| !rest.is_empty())
 }
 
 fn without_file_scheme(path: &str) -> &str {
@@ -150,5 +150,37 @@ mod tests {
         assert!(outside(None, "/x").is_some());
         assert!(may_leave("../x") && may_leave("/x") && may_leave("file:///x"));
         assert!(!may_leave("x/y") && !may_leave("./x") && !may_leave("x..y"));
+    }
+
+    #[test]
+    fn module_sources_are_placed() {
+        use crate::model::{Ecosystem, Span, Spanned};
+        let module = |source: &str| {
+            let mut dep = Dependency::new(
+                Ecosystem::Terraform,
+                Kind::Module,
+                "module.x".into(),
+                "x".into(),
+                Span::default(),
+            );
+            dep.source = Some(Spanned::new(source.to_owned(), Span::default()));
+            dep
+        };
+        let file = Some("stacks/net/main.tf");
+        for source in ["../../../x", " /abs/x", "file::/abs/x", "file::../../../x"] {
+            let placed = place(file, vec![module(source)]);
+            assert!(placed[0].local_path, "{source}");
+            assert!(matches!(placed[0].pin, PinState::Unpinned(_)), "{source}");
+        }
+        for source in [
+            "../../x",
+            "./x",
+            "git::https://e.com/x.git?ref=v1",
+            "file::",
+            "a/b/c",
+        ] {
+            let placed = place(file, vec![module(source)]);
+            assert_eq!(placed, vec![module(source)], "{source}");
+        }
     }
 }

@@ -442,7 +442,11 @@ pub fn findings(
     let new_entries = match new_text.map(parse) {
         Some(Ok(entries)) => entries,
         Some(Err(e)) => {
-            findings.push(parse_error::check(GITMODULES, text, e.offset, &e.message));
+            // Reported where the change makes it so: one that was already
+            // there was reported when it was made.
+            if old_text != new_text {
+                findings.push(parse_error::check(GITMODULES, text, e.offset, &e.message));
+            }
             Vec::new()
         }
         None => Vec::new(),
