@@ -275,6 +275,9 @@ fn kustomize_helm_and_terragrunt_paths_outside_the_repository_are_blocked_at_pre
     ] {
         let text = format!("include \"root\" {{\n  path = {path}\n}}\n");
         assert_unpinned_at(&judge_added(UNIT, &text), UNIT, 2);
+        // A dependency's unit, which Terragrunt runs to read its outputs.
+        let text = format!("dependency \"vpc\" {{\n  config_path = {path}\n}}\n");
+        assert_unpinned_at(&judge_added(UNIT, &text), UNIT, 2);
     }
 }
 
@@ -307,6 +310,7 @@ fn kustomize_helm_and_terragrunt_paths_inside_the_repository_stay_silent() {
         "terraform {\n  source = \"${get_terragrunt_dir()}/../../../modules/vpc\"\n}\n",
         "include \"root\" {\n  path = find_in_parent_folders(\"root.hcl\")\n}\n",
         "include \"root\" {\n  path = \"${get_repo_root()}/root.hcl\"\n}\n",
+        "dependency \"dns\" {\n  config_path = \"../dns\"\n}\n",
     ] {
         repo.write(UNIT, text).stage(&[UNIT]);
         assert_silent(&check_staged(&repo));

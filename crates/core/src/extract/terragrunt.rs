@@ -841,6 +841,15 @@ mod tests {
         }
         let text = "include \"root\" {\n  path = find_in_parent_folders(\"root.hcl\")\n}\n";
         assert_eq!(deps_in(&tree, "live/prod/vpc/terragrunt.hcl", text), vec![]);
+        // A dependency on a unit outside runs it.
+        let text = "dependency \"vpc\" {\n  config_path = \"../../../../vpc\"\n}\ndependency \"dns\" {\n  config_path = \"../dns\"\n}\n";
+        let deps = deps_in(&tree, "live/prod/vpc/terragrunt.hcl", text);
+        assert_eq!(deps.len(), 1);
+        assert_eq!(
+            (deps[0].kind, deps[0].key.as_str()),
+            (Kind::Module, "dependency.vpc")
+        );
+        assert!(unpinned_why(&deps[0]).contains("outside the repository"));
     }
 
     #[test]

@@ -284,17 +284,33 @@ impl<'b> Scope<'b> {
         self.in_file(&ctx, file, ctx.dir.clone(), local, &path[2..], at)
     }
 
-    /// Each `include` whose `path` resolves outside the repository (or to
-    /// an absolute path): what it merges into the unit (the `terraform`
-    /// source, `inputs`, `generate` blocks) is in no commit here. Only with
-    /// the tree at hand, which places the file.
+    /// Each `include` whose `path`, and each `dependency` whose
+    /// `config_path`, resolves outside the repository (or to an absolute
+    /// path): what an include merges into the unit (the `terraform` source,
+    /// `inputs`, `generate` blocks), and the unit a dependency runs to read
+    /// its outputs, is in no commit here. Only with the tree at hand, which
+    /// places the file.
     pub(super) fn includes_outside(&mut self) -> Vec<Dependency> {
         let Some(ctx) = self.ctx.clone() else {
             return Vec::new();
         };
         let mut deps: Vec<Dependency> = Vec::new();
-        for block in self.body.blocks().filter(|b| b.ident.as_str() == "include") {
-            let Some(attr) = block.body.get_attribute("path") else {
+        for block in self.body.blocks() {
+            let (kind, attribute, what) = match block.ident.as_str() {
+                "include" => (
+                    Kind::Include,
+                    "path",
+                    "what it merges into the unit (the terraform source, inputs, generate \
+                     blocks)",
+                ),
+                "dependency" => (
+                    Kind::Module,
+                    "config_path",
+                    "the unit Terragrunt runs there to read its outputs",
+                ),
+                _ => continue,
+            };
+            let Some(attr) = block.body.get_attribute(attribute) else {
                 continue;
             };
             let Ok(value) = self.string(&attr.value) else {
@@ -303,14 +319,14 @@ impl<'b> Scope<'b> {
             if repo_path(&value, &ctx.dir).is_some() {
                 continue;
             }
+            let ident = block.ident.as_str();
             let name = match block.labels.as_slice() {
                 [label] => label.as_str().to_owned(),
-                _ => String::new(),
+                _ => ident.to_owned(),
             };
-            let key = if name.is_empty() {
-                "include".to_owned()
-            } else {
-                format!("include.{name}")
+            let key = match block.labels.as_slice() {
+                [label] => format!("{ident}.{}", label.as_str()),
+                _ => ident.to_owned(),
             };
             if deps.iter().any(|d| d.key == key) {
                 continue;
@@ -319,20 +335,15 @@ impl<'b> Scope<'b> {
             let span = super::span_of(&attr.value, super::header_span(block));
             let mut dep = Dependency::new(
                 Ecosystem::Terragrunt,
-                Kind::Include,
+                kind,
                 key,
-                if name.is_empty() {
-                    "include".to_owned()
-                } else {
-                    name
-                },
+                name,
                 super::header_span(block),
             );
             dep.source = Some(Spanned::new(shown.clone(), span));
             dep.pin = PinState::Unpinned(format!(
-                "it reads {shown:?}, outside the repository: what it merges into the unit \
-                 (the terraform source, inputs, generate blocks) is in no commit here and no \
-                 review sees it (keep included files inside the repository)"
+                "{ident} reads {shown:?}, outside the repository: {what} is in no commit here \
+                 and no review sees it (keep it inside the repository)"
             ));
             dep.local_path = true;
             deps.push(dep);
