@@ -140,8 +140,9 @@ enum Provenance {
 }
 
 impl Provenance {
-    /// `at`: the file's path and the new tree, which values from other
-    /// files are taken from on every side (the other parents' own trees
+    /// `path` and `tree`: the file's path (local paths are placed from it)
+    /// and the new tree, which values from other files are taken from on
+    /// every side (the other parents' own trees
     /// would be exact; the new one is what the merge took from them).
     fn of(
         history: &History,

@@ -682,6 +682,26 @@ mod tests {
         );
     }
 
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn never_panics(text in "[\\[\\]\"\\\\ \t\r\n#;=.a-zA-Z/:-]{0,120}") {
+                match parse(&text) {
+                    Ok(entries) => {
+                        for e in entries {
+                            prop_assert!(e.span.start <= e.span.end && e.span.end <= text.len());
+                        }
+                    }
+                    Err(e) => prop_assert!(e.offset <= text.len()),
+                }
+                let _ = all_paths(&text);
+            }
+        }
+    }
+
     #[test]
     fn moves_additions_and_url_swaps() {
         let allow = Allowlist::default();
