@@ -145,6 +145,85 @@ fn the_same_submodule_url_respelled_stays_silent() {
     }
 }
 
+/// git's own reading of `.gitmodules`: every value of `submodule.lib.KEY`,
+/// or `None` when git rejects the file.
+fn git_values(repo: &TestRepo, key: &str) -> Option<Vec<String>> {
+    let out = repo
+        .command("git")
+        .args(["config", "-f", ".gitmodules", "--get-all"])
+        .arg(format!("submodule.lib.{key}"))
+        .output()
+        .expect("git config");
+    match out.status.code() {
+        Some(0) => Some(
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(str::to_owned)
+                .collect(),
+        ),
+        // The key is not set.
+        Some(1) => Some(Vec::new()),
+        _ => None,
+    }
+}
+
+#[test]
+fn submodule_urls_are_judged_as_git_reads_them() {
+    let (repo, _lib, url) = with_submodule(None);
+    let headers = [
+        "[submodule \"lib\"]",
+        "[Submodule \"lib\"]",
+        "[submodule.lib]",
+        "[SubModule.LIB]",
+        "[submodule \"lib\" ]",
+    ];
+    let keys = ["url", "URL", "uRl"];
+    let values = [
+        |u: &str| u.to_owned(),
+        |u: &str| format!("\"{u}\""),
+        |u: &str| format!("{u} # comment"),
+        |u: &str| format!("\"{}\\\n{}\" ; c", &u[..8], &u[8..]),
+        |u: &str| format!("\"{u}\"   ; \"x\""),
+    ];
+    let mut judged = 0;
+    for (i, header) in headers.iter().enumerate() {
+        for (j, key) in keys.iter().enumerate() {
+            for (k, value) in values.iter().enumerate() {
+                // One in three combinations, so every part is met.
+                if (i + j + k) % 3 != 0 {
+                    continue;
+                }
+                let to = if (i + k) % 2 == 0 { url.as_str() } else { EVIL };
+                let eol = if j == 1 { "\r\n" } else { "\n" };
+                let text = format!(
+                    "[submodule \"lib\"]{eol}\tpath = vendor/lib{eol}{header}{eol}\t{key} = {}{eol}",
+                    value(to)
+                );
+                stage_gitmodules(&repo, &text);
+                let run = check_staged(&repo);
+                let urls = git_values(&repo, "url");
+                let want = match urls.as_deref() {
+                    None => Some("parse-error"),
+                    Some([one]) if *one == url => None,
+                    Some([_]) => Some("source-change"),
+                    Some(_) => Some("parse-error"),
+                };
+                let got = run.rule_names();
+                let ok = match want {
+                    None => run.code == 0 && got.is_empty(),
+                    Some(rule) => run.code == 1 && got.iter().any(|r| r == rule),
+                };
+                assert!(
+                    ok,
+                    "{text:?}: git reads {urls:?}, want {want:?}, got {got:?}"
+                );
+                judged += 1;
+            }
+        }
+    }
+    assert!(judged >= 20, "{judged}");
+}
+
 // ---- Route 19: local paths that leave the repository ----
 
 fn line_of(text: &str, needle: &str) -> u64 {
@@ -315,83 +394,4 @@ fn kustomize_helm_and_terragrunt_paths_inside_the_repository_stay_silent() {
         repo.write(UNIT, text).stage(&[UNIT]);
         assert_silent(&check_staged(&repo));
     }
-}
-
-/// git's own reading of `.gitmodules`: every value of `submodule.lib.KEY`,
-/// or `None` when git rejects the file.
-fn git_values(repo: &TestRepo, key: &str) -> Option<Vec<String>> {
-    let out = repo
-        .command("git")
-        .args(["config", "-f", ".gitmodules", "--get-all"])
-        .arg(format!("submodule.lib.{key}"))
-        .output()
-        .expect("git config");
-    match out.status.code() {
-        Some(0) => Some(
-            String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .map(str::to_owned)
-                .collect(),
-        ),
-        // The key is not set.
-        Some(1) => Some(Vec::new()),
-        _ => None,
-    }
-}
-
-#[test]
-fn submodule_urls_are_judged_as_git_reads_them() {
-    let (repo, _lib, url) = with_submodule(None);
-    let headers = [
-        "[submodule \"lib\"]",
-        "[Submodule \"lib\"]",
-        "[submodule.lib]",
-        "[SubModule.LIB]",
-        "[submodule \"lib\" ]",
-    ];
-    let keys = ["url", "URL", "uRl"];
-    let values = [
-        |u: &str| u.to_owned(),
-        |u: &str| format!("\"{u}\""),
-        |u: &str| format!("{u} # comment"),
-        |u: &str| format!("\"{}\\\n{}\" ; c", &u[..8], &u[8..]),
-        |u: &str| format!("\"{u}\"   ; \"x\""),
-    ];
-    let mut judged = 0;
-    for (i, header) in headers.iter().enumerate() {
-        for (j, key) in keys.iter().enumerate() {
-            for (k, value) in values.iter().enumerate() {
-                // One in three combinations, so every part is met.
-                if (i + j + k) % 3 != 0 {
-                    continue;
-                }
-                let to = if (i + k) % 2 == 0 { url.as_str() } else { EVIL };
-                let eol = if j == 1 { "\r\n" } else { "\n" };
-                let text = format!(
-                    "[submodule \"lib\"]{eol}\tpath = vendor/lib{eol}{header}{eol}\t{key} = {}{eol}",
-                    value(to)
-                );
-                stage_gitmodules(&repo, &text);
-                let run = check_staged(&repo);
-                let urls = git_values(&repo, "url");
-                let want = match urls.as_deref() {
-                    None => Some("parse-error"),
-                    Some([one]) if *one == url => None,
-                    Some([_]) => Some("source-change"),
-                    Some(_) => Some("parse-error"),
-                };
-                let got = run.rule_names();
-                let ok = match want {
-                    None => run.code == 0 && got.is_empty(),
-                    Some(rule) => run.code == 1 && got.iter().any(|r| r == rule),
-                };
-                assert!(
-                    ok,
-                    "{text:?}: git reads {urls:?}, want {want:?}, got {got:?}"
-                );
-                judged += 1;
-            }
-        }
-    }
-    assert!(judged >= 20, "{judged}");
 }
