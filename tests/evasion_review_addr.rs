@@ -395,3 +395,21 @@ fn kustomize_helm_and_terragrunt_paths_inside_the_repository_stay_silent() {
         assert_silent(&check_staged(&repo));
     }
 }
+
+fn nested_stack(url: &str) -> String {
+    format!(
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Net:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: {url}\n"
+    )
+}
+
+#[test]
+fn a_nested_template_from_outside_the_repository_is_blocked() {
+    const TEMPLATE: &str = "stacks/app/template.yaml";
+    for url in ["../../../tmp/net.yaml", "/srv/templates/net.yaml"] {
+        let run = judge_added(TEMPLATE, &nested_stack(url));
+        assert_unpinned_at(&run, TEMPLATE, 6);
+    }
+    for url in ["./net.yaml", "../shared/net.yaml", "../../net.yaml"] {
+        assert_silent(&judge_added(TEMPLATE, &nested_stack(url)));
+    }
+}
