@@ -9,6 +9,7 @@ mod evasion_addresses;
 mod evasion_content;
 mod evasion_kinds;
 mod evasion_review;
+mod evasion_review_addr;
 mod evasion_review_content;
 mod evasion_review_suppress;
 mod evasion_robust;

@@ -459,9 +459,9 @@ fn pathspecs_with_submodules(repo: &Repo, trees: &[Option<&str>]) -> anyhow::Res
         };
         for entry in bytes
             .iter()
-            .flat_map(|b| submodules::parse(&String::from_utf8_lossy(b)))
+            .flat_map(|b| submodules::all_paths(&String::from_utf8_lossy(b)))
         {
-            specs.push(literal(&entry.path));
+            specs.push(literal(&entry));
         }
     }
     specs.sort();

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::diff::{diff, same_values, DependencyChange};
-use crate::extract::{extract, extract_in, FileKind, Tree, TreeFiles};
+use crate::extract::{extract, extract_at, FileKind, Tree, TreeFiles};
 use crate::finding::{Finding, Side};
 use crate::model::{
     nth_line, Dependency, Ecosystem, ExtractError, Kind, LineScope, PinState, Span,
@@ -51,10 +51,10 @@ fn pre_extract(inputs: &[FileInput]) -> HashMap<usize, (Option<Extracted>, Optio
         .map_or(1, |n| n.get())
         .min(8);
     let chunk = jobs.len().div_ceil(threads).max(1);
-    let side = |kind, bytes: Option<&[u8]>| {
+    let side = |kind, path: Option<&str>, bytes: Option<&[u8]>| {
         bytes
             .filter(|b| b.len() <= MAX_FILE_BYTES)
-            .map(|b| extract(kind, b))
+            .map(|b| extract_at(kind, b, path, None))
     };
     std::thread::scope(|scope| {
         let workers: Vec<_> = jobs
@@ -63,7 +63,13 @@ fn pre_extract(inputs: &[FileInput]) -> HashMap<usize, (Option<Extracted>, Optio
                 scope.spawn(move || {
                     part.iter()
                         .map(|&(i, kind, input)| {
-                            (i, (side(kind, input.old), side(kind, input.new)))
+                            (
+                                i,
+                                (
+                                    side(kind, input.old_path, input.old),
+                                    side(kind, input.new_path, input.new),
+                                ),
+                            )
                         })
                         .collect::<Vec<_>>()
                 })
@@ -77,14 +83,6 @@ fn pre_extract(inputs: &[FileInput]) -> HashMap<usize, (Option<Extracted>, Optio
             .flatten()
             .collect()
     })
-}
-
-/// A side's path and tree, for [`extract_in`].
-fn at<'p, 't>(
-    path: Option<&'p str>,
-    tree: Option<&'t TreeFiles<'t>>,
-) -> Option<(&'p str, &'t TreeFiles<'t>)> {
-    path.zip(tree)
 }
 
 /// Files larger than this are reported, not parsed: no real Terraform file
@@ -145,14 +143,20 @@ enum Provenance {
 }
 
 impl Provenance {
-    /// `at`: the file's path and the new tree, which values from other
-    /// files are taken from on every side (the other parents' own trees
+    /// `path` and `tree`: the file's path (local paths are placed from it)
+    /// and the new tree, which values from other files are taken from on
+    /// every side (the other parents' own trees
     /// would be exact; the new one is what the merge took from them).
-    fn of(history: &History, kind: FileKind, at: Option<(&str, &TreeFiles)>) -> Provenance {
+    fn of(
+        history: &History,
+        kind: FileKind,
+        path: Option<&str>,
+        tree: Option<&TreeFiles>,
+    ) -> Provenance {
         let deps = |bytes: Option<&[u8]>| {
             bytes
                 .filter(|b| b.len() <= MAX_FILE_BYTES)
-                .and_then(|b| extract_in(kind, b, at).ok())
+                .and_then(|b| extract_at(kind, b, path, tree).ok())
                 .unwrap_or_default()
         };
         match history {
@@ -414,7 +418,7 @@ impl<'a> Analysis<'a> {
                 .filter(|b| b.len() <= policy.limits.max_file_bytes)
                 .and_then(|bytes| {
                     early_old
-                        .unwrap_or_else(|| extract_in(kind, bytes, at(input.old_path, old_tree)))
+                        .unwrap_or_else(|| extract_at(kind, bytes, input.old_path, old_tree))
                         .ok()
                 })
                 .unwrap_or_default();
@@ -432,8 +436,7 @@ impl<'a> Analysis<'a> {
                     )))
                 }
                 (None, Some(bytes)) => Some(
-                    early_new
-                        .unwrap_or_else(|| extract_in(kind, bytes, at(input.new_path, new_tree))),
+                    early_new.unwrap_or_else(|| extract_at(kind, bytes, input.new_path, new_tree)),
                 ),
                 (None, None) => None,
             };
@@ -457,7 +460,7 @@ impl<'a> Analysis<'a> {
                 old,
                 new,
                 existed: old_bytes.is_some(),
-                provenance: Provenance::of(&input.history, kind, at(input.new_path, new_tree)),
+                provenance: Provenance::of(&input.history, kind, input.new_path, new_tree),
             });
         }
         Analysis {
@@ -704,7 +707,11 @@ impl<'a> Analysis<'a> {
         // turns into elsewhere is paired with it below.
         for located in &mut changes {
             if let DependencyChange::Changed { old, new } = located.change {
-                if new.kind == Kind::Module && is_local(new) && !is_local(old) {
+                if new.kind == Kind::Module
+                    && new.pin == PinState::Derived
+                    && is_local(new)
+                    && !is_local(old)
+                {
                     located.change = DependencyChange::Removed(old);
                 }
             }
@@ -969,6 +976,13 @@ impl Judge<'_> {
         match change {
             DependencyChange::Removed(_) => {}
             DependencyChange::Added(dep) => self.added(dep),
+            // A local path that now leaves the repository, where one was
+            // before: what it loads is new to every review.
+            DependencyChange::Changed { old, new }
+                if new.local_path && (old.local_path || is_local(old)) =>
+            {
+                self.added(new)
+            }
             DependencyChange::Changed { old, new } => match new.kind {
                 Kind::Module | Kind::Provider if new.pin != PinState::Derived => {
                     self.changed_declared(old, new)
@@ -1303,7 +1317,9 @@ impl Judge<'_> {
     /// The allowlist for what an extractor reports: modules (Terragrunt),
     /// stacks and plugins.
     fn allowed_declared(&mut self, dep: &Dependency) {
-        let Some(address) = dep.source_str() else {
+        let Some(address) = dep.source_str().filter(|_| !dep.local_path) else {
+            // A local path outside the repository is unpinned already;
+            // no allowlist names one.
             return;
         };
         let (list, name) = match dep.kind {

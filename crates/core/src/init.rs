@@ -32,7 +32,9 @@ impl Inventory {
                 inventory.unreadable.push(path.to_owned());
                 continue;
             };
-            for dep in deps {
+            // A local path is nothing to allow, even one that leaves the
+            // repository.
+            for dep in deps.into_iter().filter(|d| !d.local_path) {
                 match dep.kind {
                     Kind::Module => {
                         let source = dep.source_str().and_then(|s| ModuleSource::parse(s).ok());

@@ -9,6 +9,7 @@ pub mod diff;
 pub mod extract;
 pub mod finding;
 pub mod init;
+pub mod local;
 pub mod model;
 pub mod pin;
 pub mod policy;

@@ -177,6 +177,10 @@ pub struct Dependency {
     /// The human version written next to a pin (`uses: org/a@<sha> # v1.2.3`
     /// gives `v1.2.3`): shown with a version change, never compared.
     pub comment: Option<String>,
+    /// The source is a local path (see [`crate::local`]): with
+    /// [`PinState::Derived`] one that may leave the repository, which is
+    /// placed once the file's path is known; otherwise one that does.
+    pub local_path: bool,
 }
 
 impl Dependency {
@@ -193,6 +197,7 @@ impl Dependency {
             hashes: Vec::new(),
             pin: PinState::Derived,
             comment: None,
+            local_path: false,
         }
     }
 

@@ -186,7 +186,9 @@ fn components(files: &[FileDeps]) -> Vec<Component> {
     let locks = Locks::of(files);
     let mut merged: BTreeMap<Identity, Component> = BTreeMap::new();
     for file in files {
-        for dep in file.deps {
+        // A local path is no component, even one that leaves the
+        // repository (which the checks block).
+        for dep in file.deps.iter().filter(|d| !d.local_path) {
             let Some(mut component) = component(file.path, dep, &locks) else {
                 continue;
             };

@@ -7,93 +7,416 @@
 use crate::finding::Finding;
 use crate::model::{Dependency, Ecosystem, Kind, PinState, Span, Spanned};
 use crate::policy::Allowlist;
-use crate::rules::{new_dependency, not_allowed, source_change, version_change};
+use std::collections::HashMap;
+
+use crate::rules::{new_dependency, not_allowed, parse_error, source_change, version_change};
 
 /// Where submodules are declared.
 pub const GITMODULES: &str = ".gitmodules";
 
-/// One `[submodule "NAME"]` section.
+/// One submodule of `.gitmodules`, as git resolves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// The submodule's name (the subsection: `[submodule "NAME"]`).
+    pub name: String,
     pub path: String,
     pub url: Option<String>,
     /// The `path = ...` line, for findings.
     pub span: Span,
 }
 
-/// The sections of a `.gitmodules` file that have a `path` (git config
-/// syntax; what is not understood is skipped, never fatal: git itself
-/// decides what a broken file means, and the gitlinks still count).
-pub fn parse(text: &str) -> Vec<Entry> {
-    /// A `[submodule]` section being read: its url, and its path line.
-    type Section = (Option<String>, Option<(String, Span)>);
-    let mut entries: Vec<Entry> = Vec::new();
-    let mut current: Option<Section> = None;
-    let mut offset = 0;
-    let mut flush = |current: &mut Option<Section>| {
-        if let Some((url, Some((path, span)))) = current.take() {
-            entries.push(Entry { path, url, span });
-        }
-    };
-    for line in text.split_inclusive('\n') {
-        let start = offset;
-        offset += line.len();
-        let mut trimmed = line.trim();
-        let mut key_start = start + (line.len() - line.trim_start().len());
-        if trimmed.starts_with('[') {
-            flush(&mut current);
-            // Section names are case-insensitive (`[Submodule "x"]`).
-            let header_end = trimmed.find(']').map_or(trimmed.len(), |i| i + 1);
-            let is_submodule = trimmed[1..header_end.saturating_sub(1).max(1)]
-                .trim_start()
-                .to_ascii_lowercase()
-                .starts_with("submodule");
-            current = is_submodule.then_some((None, None));
-            // A key may follow the header on its line.
-            let rest = &trimmed[header_end..];
-            key_start += header_end + (rest.len() - rest.trim_start().len());
-            trimmed = rest.trim_start();
-            if trimmed.is_empty() {
-                continue;
-            }
-        }
-        let Some(section) = current.as_mut() else {
-            continue;
-        };
-        let Some((key, value)) = trimmed.split_once('=') else {
-            continue;
-        };
-        let value = config_value(value);
-        let span = Span::new(key_start, start + line.trim_end().len());
-        match key.trim().to_ascii_lowercase().as_str() {
-            "path" => section.1 = Some((value.trim_end_matches('/').to_owned(), span)),
-            "url" => section.0 = Some(value),
-            _ => {}
-        }
-    }
-    flush(&mut current);
-    entries
+/// Why `.gitmodules` cannot be read as git reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub message: String,
+    /// Byte offset of the problem.
+    pub offset: usize,
 }
 
-/// A git config value: quotes removed, and a comment (`#`, `;`) cut off
-/// only outside quotes.
-fn config_value(raw: &str) -> String {
-    let mut out = String::new();
-    let mut quoted = false;
-    let mut chars = raw.trim().chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => quoted = !quoted,
-            '\\' => {
-                if let Some(next) = chars.next() {
-                    out.push(next);
-                }
+/// One `submodule.NAME.KEY` setting, in file order.
+struct Setting {
+    name: String,
+    key: String,
+    /// `None`: the key alone on its line (git's boolean `true`).
+    value: Option<String>,
+    /// From the key to the end of its value.
+    span: Span,
+}
+
+/// The submodules of a `.gitmodules` file that have a `path`, read with
+/// git-config semantics as git reads the file: section names and keys
+/// case-insensitive (`[Submodule "x"]`, `URL =`), the subsection
+/// case-sensitive, the old `[submodule.x]` form (the name lower-cased),
+/// repeated sections merged, values unquoted and unescaped (`\"`, `\\`,
+/// `\n`, `\t`, `\b`), comments (`#`, `;`) cut off outside quotes, a
+/// trailing backslash continuing the value on the next line, a UTF-8 BOM
+/// and CRLF line ends accepted. `include` and `includeIf` are not honoured
+/// (git does not honour them in `.gitmodules`); names git ignores as
+/// suspicious (empty, or with a `..` component) and values that look like
+/// options (`-x`) are skipped, as git skips them.
+///
+/// What git would reject (a line that is no section, key or comment, an
+/// unterminated quote, an unknown escape, `url` or `path` without a value)
+/// is an error. So is what git itself reads two ways: a key given twice
+/// with different values (git takes the last from the work tree but the
+/// first when it reads `.gitmodules` from a commit), and two submodules
+/// with one path but different URLs.
+pub fn parse(text: &str) -> Result<Vec<Entry>, ParseError> {
+    let mut settings = Vec::new();
+    read_config(text, |s| settings.push(s))?;
+    resolve(&settings)
+}
+
+/// Every `path` a `[submodule]` section of the file gives, whatever else
+/// is wrong with it (to find the gitlinks a change touches).
+pub fn all_paths(text: &str) -> Vec<String> {
+    let mut paths = Vec::new();
+    let _ = read_config(text, |s| {
+        if s.key == "path" {
+            if let Some(value) = s.value {
+                paths.push(value.trim_end_matches('/').to_owned());
             }
-            '#' | ';' if !quoted => break,
-            c => out.push(c),
+        }
+    });
+    paths
+}
+
+/// A submodule's settings merged over its sections.
+#[derive(Default)]
+struct Merged<'s> {
+    paths: Vec<&'s Setting>,
+    urls: Vec<&'s Setting>,
+}
+
+fn resolve(settings: &[Setting]) -> Result<Vec<Entry>, ParseError> {
+    let mut order: Vec<&str> = Vec::new();
+    let mut by_name: HashMap<&str, Merged> = HashMap::new();
+    for setting in settings {
+        let list = match setting.key.as_str() {
+            "path" => &mut by_name.entry(setting.name.as_str()).or_default().paths,
+            "url" => &mut by_name.entry(setting.name.as_str()).or_default().urls,
+            _ => continue,
+        };
+        let Some(value) = &setting.value else {
+            return Err(ParseError {
+                message: format!(
+                    "submodule \"{}\": `{}` has no value (git rejects the file)",
+                    escaped(&setting.name),
+                    setting.key
+                ),
+                offset: setting.span.start,
+            });
+        };
+        // git ignores (with a warning) a value that looks like an option.
+        if value.starts_with('-') {
+            continue;
+        }
+        if !order.contains(&setting.name.as_str()) {
+            order.push(setting.name.as_str());
+        }
+        list.push(setting);
+    }
+    let mut entries: Vec<Entry> = Vec::new();
+    for name in order {
+        let merged = &by_name[name];
+        let (Some(path), url) = (
+            one_value(name, "path", &merged.paths)?,
+            one_value(name, "url", &merged.urls)?,
+        ) else {
+            continue;
+        };
+        let path_value = path.value.as_deref().unwrap_or_default();
+        let entry = Entry {
+            name: name.to_owned(),
+            path: path_value.trim_end_matches('/').to_owned(),
+            url: url.and_then(|u| u.value.clone()),
+            span: path.span,
+        };
+        if let Some(other) = entries.iter().find(|e| e.path == entry.path) {
+            if other.url != entry.url {
+                return Err(ParseError {
+                    message: format!(
+                        "submodules \"{}\" and \"{}\" both have path {:?} but different URLs: \
+                         which one git fetches cannot be told",
+                        escaped(&other.name),
+                        escaped(name),
+                        entry.path
+                    ),
+                    offset: entry.span.start,
+                });
+            }
+            continue;
+        }
+        entries.push(entry);
+    }
+    Ok(entries)
+}
+
+/// The one value of a key of a submodule: given twice with different
+/// values it is an error, since git reads the last from the work tree but
+/// the first from a commit.
+fn one_value<'s>(
+    name: &str,
+    key: &str,
+    settings: &[&'s Setting],
+) -> Result<Option<&'s Setting>, ParseError> {
+    let Some(first) = settings.first() else {
+        return Ok(None);
+    };
+    if let Some(other) = settings.iter().find(|s| s.value != first.value) {
+        return Err(ParseError {
+            message: format!(
+                "submodule \"{}\" sets `{key}` more than once, to {:?} and {:?}: git takes the \
+                 last value from the work tree but the first when it reads .gitmodules from a \
+                 commit; give it once",
+                escaped(name),
+                first.value.as_deref().unwrap_or_default(),
+                other.value.as_deref().unwrap_or_default(),
+            ),
+            offset: other.span.start,
+        });
+    }
+    Ok(settings.last().copied())
+}
+
+/// A name for a message: control characters escaped.
+fn escaped(name: &str) -> String {
+    name.chars().flat_map(char::escape_debug).collect()
+}
+
+/// git's `isspace`: space, `\t`, `\n`, `\v`, `\f`, `\r`.
+fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// git's `iskeychar`.
+fn is_key_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'-'
+}
+
+/// git's config reader (`config.c`): one character at a time, CRLF read
+/// as LF, the end of the text read as a last LF.
+struct Reader<'t> {
+    bytes: &'t [u8],
+    pos: usize,
+    eof: bool,
+}
+
+impl Reader<'_> {
+    fn next(&mut self) -> u8 {
+        let Some(&c) = self.bytes.get(self.pos) else {
+            self.eof = true;
+            return b'\n';
+        };
+        self.pos += 1;
+        if c == b'\r' && self.bytes.get(self.pos) == Some(&b'\n') {
+            self.pos += 1;
+            return b'\n';
+        }
+        c
+    }
+
+    fn error(&self, start: usize, what: &str) -> ParseError {
+        ParseError {
+            message: format!("{what} (git rejects the file)"),
+            offset: start.min(self.bytes.len()),
         }
     }
-    out.trim().to_owned()
+}
+
+/// Read git config text, passing each `submodule.NAME.KEY` setting on.
+fn read_config(text: &str, mut setting: impl FnMut(Setting)) -> Result<(), ParseError> {
+    let bytes = text.as_bytes();
+    let mut r = Reader {
+        bytes,
+        pos: if bytes.starts_with(b"\xef\xbb\xbf") {
+            3
+        } else {
+            0
+        },
+        eof: false,
+    };
+    // The section header as git keeps it: `submodule.NAME`, with the
+    // section name (and an old-form subsection) lower-cased.
+    let mut section: Option<Vec<u8>> = None;
+    let mut comment = false;
+    loop {
+        let start = r.pos;
+        let c = r.next();
+        if c == b'\n' {
+            if r.eof {
+                return Ok(());
+            }
+            comment = false;
+            continue;
+        }
+        if comment || is_space(c) {
+            continue;
+        }
+        if c == b'#' || c == b';' {
+            comment = true;
+            continue;
+        }
+        if c == b'[' {
+            let header = base_var(&mut r).filter(|h| !h.is_empty());
+            section = Some(header.ok_or_else(|| r.error(start, "malformed section header"))?);
+            continue;
+        }
+        if !c.is_ascii_alphabetic() {
+            return Err(r.error(start, "bad config line"));
+        }
+        let mut key = vec![c.to_ascii_lowercase()];
+        let mut c = r.next();
+        while !r.eof && is_key_char(c) {
+            key.push(c.to_ascii_lowercase());
+            c = r.next();
+        }
+        while c == b' ' || c == b'\t' {
+            c = r.next();
+        }
+        let value = if c == b'\n' {
+            None
+        } else if c == b'=' {
+            Some(parse_value(&mut r).ok_or_else(|| r.error(start, "bad config value"))?)
+        } else {
+            return Err(r.error(start, "bad config line"));
+        };
+        // The value ends before the line end that ended it.
+        let mut end = if r.eof { r.pos } else { r.pos - 1 };
+        if bytes.get(end.wrapping_sub(1)) == Some(&b'\r') {
+            end -= 1;
+        }
+        while end > start && is_space(bytes[end - 1]) {
+            end -= 1;
+        }
+        let Some(name) = section.as_deref().and_then(submodule_name) else {
+            continue;
+        };
+        setting(Setting {
+            name,
+            key: String::from_utf8_lossy(&key).into_owned(),
+            value: value.map(|v| String::from_utf8_lossy(&v).into_owned()),
+            span: Span::new(start, end),
+        });
+    }
+}
+
+/// git's `get_base_var`: after `[`, `section]`, `section.sub]` or
+/// `section "sub"]`.
+fn base_var(r: &mut Reader) -> Option<Vec<u8>> {
+    let mut name = Vec::new();
+    loop {
+        let c = r.next();
+        if r.eof {
+            return None;
+        }
+        if c == b']' {
+            return Some(name);
+        }
+        if is_space(c) {
+            return extended_base_var(r, name, c);
+        }
+        if !is_key_char(c) && c != b'.' {
+            return None;
+        }
+        name.push(c.to_ascii_lowercase());
+    }
+}
+
+/// git's `get_extended_base_var`: ` "sub"]`, with `\` escaping the next
+/// character.
+fn extended_base_var(r: &mut Reader, mut name: Vec<u8>, mut c: u8) -> Option<Vec<u8>> {
+    loop {
+        if c == b'\n' {
+            return None;
+        }
+        c = r.next();
+        if !is_space(c) {
+            break;
+        }
+    }
+    if c != b'"' {
+        return None;
+    }
+    name.push(b'.');
+    loop {
+        let mut c = r.next();
+        if c == b'\n' {
+            return None;
+        }
+        if c == b'"' {
+            break;
+        }
+        if c == b'\\' {
+            c = r.next();
+            if c == b'\n' {
+                return None;
+            }
+        }
+        name.push(c);
+    }
+    (r.next() == b']').then_some(name)
+}
+
+/// git's `parse_value`, after the `=`.
+fn parse_value(r: &mut Reader) -> Option<Vec<u8>> {
+    let mut value = Vec::new();
+    let (mut quote, mut comment) = (false, false);
+    let mut trim_len = 0;
+    loop {
+        let c = r.next();
+        if c == b'\n' {
+            if quote {
+                return None;
+            }
+            if trim_len > 0 {
+                value.truncate(trim_len);
+            }
+            return Some(value);
+        }
+        if comment {
+            continue;
+        }
+        if is_space(c) && !quote {
+            if trim_len == 0 {
+                trim_len = value.len();
+            }
+            if !value.is_empty() {
+                value.push(c);
+            }
+            continue;
+        }
+        if !quote && (c == b';' || c == b'#') {
+            comment = true;
+            continue;
+        }
+        trim_len = 0;
+        match c {
+            b'\\' => {
+                let escaped = match r.next() {
+                    b'\n' => continue,
+                    b't' => b'\t',
+                    b'b' => 0x08,
+                    b'n' => b'\n',
+                    c @ (b'\\' | b'"') => c,
+                    _ => return None,
+                };
+                value.push(escaped);
+            }
+            b'"' => quote = !quote,
+            c => value.push(c),
+        }
+    }
+}
+
+/// The submodule a section header names (`submodule.NAME`, split as git's
+/// `parse_config_key` splits `submodule.NAME.KEY`: NAME may hold dots),
+/// unless git ignores it: no name, or a name with a `..` component.
+fn submodule_name(header: &[u8]) -> Option<String> {
+    let name = header.strip_prefix(b"submodule.")?;
+    let name = String::from_utf8_lossy(name).into_owned();
+    let suspicious = name.is_empty() || name.split(['/', '\\']).any(|part| part == "..");
+    (!suspicious).then_some(name)
 }
 
 /// A gitlink a change touches: its commit on each side.
@@ -111,10 +434,23 @@ pub fn findings(
     new_text: Option<&str>,
     allow: &Allowlist,
 ) -> Vec<Finding> {
-    let old_entries = old_text.map(parse).unwrap_or_default();
-    let new_entries = new_text.map(parse).unwrap_or_default();
     let text = new_text.unwrap_or_default();
     let mut findings = Vec::new();
+    // An old side git cannot read counts as empty: what the new side
+    // names is then judged as new, which fails closed.
+    let old_entries = old_text.and_then(|t| parse(t).ok()).unwrap_or_default();
+    let new_entries = match new_text.map(parse) {
+        Some(Ok(entries)) => entries,
+        Some(Err(e)) => {
+            // Reported where the change makes it so: one that was already
+            // there was reported when it was made.
+            if old_text != new_text {
+                findings.push(parse_error::check(GITMODULES, text, e.offset, &e.message));
+            }
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
     for change in changes {
         let Some(new_commit) = change.new else {
             continue;
@@ -247,7 +583,7 @@ mod tests {
 
     #[test]
     fn sections_with_a_path() {
-        let entries = parse(GITMODULES_TEXT);
+        let entries = parse(GITMODULES_TEXT).unwrap();
         let got: Vec<_> = entries
             .iter()
             .map(|e| (e.path.as_str(), e.url.as_deref()))
@@ -263,9 +599,9 @@ mod tests {
             &GITMODULES_TEXT[entries[0].span.start..entries[0].span.end],
             "path = vendor/vpc"
         );
-        assert_eq!(parse(""), vec![]);
+        assert_eq!(parse(""), Ok(vec![]));
         let odd = "[Submodule \"x\"] path = vendor/x\n\turl = \"https://e.com/x;y\" ; comment\n";
-        let entries = parse(odd);
+        let entries = parse(odd).unwrap();
         assert_eq!(entries.len(), 1);
         assert_eq!(entries[0].path, "vendor/x");
         assert_eq!(entries[0].url.as_deref(), Some("https://e.com/x;y"));
@@ -273,7 +609,97 @@ mod tests {
             &odd[entries[0].span.start..entries[0].span.end],
             "path = vendor/x"
         );
-        assert_eq!(parse("garbage\n[submodule\npath"), vec![]);
+        assert!(parse("garbage\n[submodule\npath").is_err());
+    }
+
+    /// (path, url) of each submodule, or the error message.
+    fn read(text: &str) -> Result<Vec<(String, Option<String>)>, String> {
+        parse(text)
+            .map(|entries| entries.into_iter().map(|e| (e.path, e.url)).collect())
+            .map_err(|e| e.message)
+    }
+
+    fn one(path: &str, url: &str) -> Result<Vec<(String, Option<String>)>, String> {
+        Ok(vec![(path.to_owned(), Some(url.to_owned()))])
+    }
+
+    #[test]
+    fn read_as_git_config() {
+        let u = "https://e.com/x.git";
+        // Repeated sections merge; a repeated key with the same value is fine.
+        let merged = "[submodule \"x\"]\n\tpath = x\n[core]\n\tbare = false\n[submodule \"x\"]\n\turl = https://e.com/x.git\n\tURL = https://e.com/x.git\n";
+        assert_eq!(read(merged), one("x", u));
+        // Case-insensitive section and key names, the old form, escapes,
+        // quotes, continuation lines, CRLF, a BOM, `include` ignored.
+        for text in [
+            "[SUBMODULE \"x\"]\n\tPath = x\n\tUrl = https://e.com/x.git\n",
+            "[submodule.X]\n\tpath = x\n\turl = https://e.com/x.git\n",
+            "[submodule \"x\"]\r\n\tpath = x\r\n\turl = \"https://e.com/\\\nx.git\" # c\r\n",
+            "\u{feff}[submodule \"x\"] path=x\n url = https://e.com/\\\nx.git ; c\n",
+            "[include]\n\tpath = other\n[submodule \"x\"]\n\tpath = \"x\"\n\turl = https://e.com/x\\\".git\n",
+        ] {
+            let want = if text.contains("x\\\".git") {
+                one("x", "https://e.com/x\".git")
+            } else {
+                one("x", u)
+            };
+            assert_eq!(read(text), want, "{text:?}");
+        }
+        // A name with dots in the old form; names git ignores.
+        assert_eq!(
+            read("[submodule.a.b]\n\tpath = x\n\turl = https://e.com/x.git\n"),
+            one("x", u)
+        );
+        assert_eq!(
+            read("[submodule \"../x\"]\n\tpath = x\n\turl = https://e.com/x.git\n"),
+            Ok(vec![])
+        );
+        // A value that looks like an option is ignored, as git ignores it.
+        assert_eq!(
+            read("[submodule \"x\"]\n\tpath = x\n\turl = https://e.com/x.git\n\turl = --upload-pack=evil\n"),
+            one("x", u)
+        );
+        // What git reads two ways, or rejects.
+        for (text, why) in [
+            ("[submodule \"x\"]\n\tpath = x\n\turl = https://e.com/x.git\n[submodule \"x\"]\n\turl = https://evil.com/x.git\n", "sets `url` more than once"),
+            ("[submodule \"x\"]\n\tpath = x\n\turl = https://e.com/x.git\n\tURL = https://evil.com/x.git\n", "sets `url` more than once"),
+            ("[submodule \"x\"]\n\tpath = x\n\tpath = y\n", "sets `path` more than once"),
+            ("[submodule \"x\"]\n\tpath = x\n\turl = https://e.com/x.git\n[submodule.x]\n\tpath = x\n\turl = https://evil.com/x.git\n", "sets `url` more than once"),
+            ("[submodule \"X\"]\n\tpath = x\n\turl = https://e.com/x.git\n[submodule.X]\n\tpath = x\n\turl = https://evil.com/x.git\n", "both have path"),
+            ("[submodule \"x\"]\n\tpath = x\n\turl\n", "has no value"),
+            ("[submodule \"x\"]\n\tpath = x\n\turl = \"https://e.com\n", "bad config value"),
+            ("[submodule \"x\"]\n\tpath = x\n\turl = https://e.com/\\q\n", "bad config value"),
+            ("[submodule \"x\"\n\tpath = x\n", "malformed section header"),
+            ("[submodule \"x\"]\n\t1path = x\n", "bad config line"),
+            ("[submodule \"x\"]\n\tpath : x\n", "bad config line"),
+        ] {
+            let got = read(text);
+            assert!(got.as_ref().is_err_and(|e| e.contains(why)), "{text:?}: {got:?}");
+        }
+        assert_eq!(
+            all_paths("[submodule \"x\"]\n\tpath = x\n\tpath = y/\n!"),
+            ["x", "y"]
+        );
+    }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn never_panics(text in "[\\[\\]\"\\\\ \t\r\n#;=.a-zA-Z/:-]{0,120}") {
+                match parse(&text) {
+                    Ok(entries) => {
+                        for e in entries {
+                            prop_assert!(e.span.start <= e.span.end && e.span.end <= text.len());
+                        }
+                    }
+                    Err(e) => prop_assert!(e.offset <= text.len()),
+                }
+                let _ = all_paths(&text);
+            }
+        }
     }
 
     #[test]

@@ -27,7 +27,10 @@
 //!
 //! Skipped, as not third-party: `repository: file://...` (a chart in the same
 //! repository) and an entry without a repository, or with an empty one (a
-//! subchart under `charts/`).
+//! subchart under `charts/`). A `file://` path of `Chart.yaml` that may
+//! leave the repository (absolute, or with `..`) is reported as a chart
+//! with `local_path` set, placed by [`crate::local::place`]: kept,
+//! unpinned, only where it does leave.
 //!
 //! Deliberately not resolved: a `repository` or `version` written as a
 //! template or variable (`{{ .Values.repo }}`, `$REPO`; Helm does not
@@ -72,7 +75,10 @@ pub(super) fn extract_chart(text: &str) -> Result<Vec<Dependency>, ExtractError>
             ));
         }
         let key = format!("dependencies.{}", identity.value);
-        deps.extend(chart(Ecosystem::Helm, key, identity.span, &entry));
+        match chart(Ecosystem::Helm, key.clone(), identity.span, &entry) {
+            Some(dep) => deps.push(dep),
+            None => deps.extend(local_chart(key, identity.span, &entry)),
+        }
     }
     Ok(deps)
 }
@@ -242,6 +248,26 @@ pub(super) fn chart(
     Some(dep)
 }
 
+/// A chart from a `file://` repository that may leave the repository
+/// (placed once the file's path is known: [`crate::local::place`]).
+fn local_chart(key: String, span: Span, entry: &Entry) -> Option<Dependency> {
+    let repository = entry.repository.as_ref()?;
+    let written = repository.value.trim();
+    if !is_file_url(written) || !crate::local::may_leave(written) {
+        return None;
+    }
+    let mut dep = Dependency::new(
+        Ecosystem::Helm,
+        Kind::Chart,
+        key,
+        entry.name.value.clone(),
+        span,
+    );
+    dep.source = Some(Spanned::new(written.to_owned(), repository.span));
+    dep.local_path = true;
+    Some(dep)
+}
+
 fn is_file_url(repository: &str) -> bool {
     repository
         .get(..7)
@@ -331,7 +357,8 @@ mod tests {
 
     #[test]
     fn chart_yaml() {
-        let deps = extract_chart(CHART).unwrap();
+        let deps =
+            crate::local::place(Some("charts/app/Chart.yaml"), extract_chart(CHART).unwrap());
         assert_eq!(
             rows(&deps),
             vec![
@@ -574,6 +601,25 @@ dependencies:
     }
 
     #[test]
+    fn local_charts_that_leave_the_repository_are_unpinned() {
+        let text = "dependencies:\n  - name: a\n    repository: file://../../../a\n  - name: b\n    repository: FILE:///charts/b\n";
+        let deps = crate::local::place(Some("charts/app/Chart.yaml"), extract_chart(text).unwrap());
+        let got: Vec<_> = deps
+            .iter()
+            .map(|d| (d.key.as_str(), d.kind, d.local_path))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("dependencies.a", Kind::Chart, true),
+                ("dependencies.b", Kind::Chart, true)
+            ]
+        );
+        assert!(deps.iter().all(|d| matches!(d.pin, PinState::Unpinned(_))));
+        assert!(extract_lock(text).unwrap().is_empty());
+    }
+
+    #[test]
     fn local_charts_are_skipped() {
         for text in [
             "",
@@ -585,9 +631,10 @@ dependencies:
             "dependencies:\n  - name: a\n    version: 1.0.0\n    repository: ''\n",
             "dependencies:\n  - name: a\n    version: 1.0.0\n    repository: ~\n",
             "dependencies:\n  - name: a\n    repository: file://../a\n",
-            "dependencies:\n  - name: a\n    repository: FILE:///charts/a\n",
+            "dependencies:\n  - name: a\n    repository: FILE://charts/a\n",
         ] {
-            assert_eq!(extract_chart(text).unwrap(), vec![], "{text:?}");
+            let placed = crate::local::place(Some("a/b/Chart.yaml"), extract_chart(text).unwrap());
+            assert_eq!(placed, vec![], "{text:?}");
             assert_eq!(extract_lock(text).unwrap(), vec![], "{text:?}");
         }
     }

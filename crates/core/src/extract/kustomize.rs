@@ -29,8 +29,11 @@
 //! `newName`, `newTag` nor `digest` changes nothing and is skipped.
 //!
 //! Skipped, as not third-party: local paths (`deployment.yaml`, `../base`,
-//! `file://...`), `helmCharts` without a `repo` (a chart under
-//! `helmGlobals.chartHome`).
+//! `file://...`) that stay in the repository, `helmCharts` without a `repo`
+//! (a chart under `helmGlobals.chartHome`). A local path that may leave it
+//! (absolute, or with `..`) is reported as a module with
+//! `local_path` set, placed by [`crate::local::place`]: kept, unpinned,
+//! only where it does leave.
 //!
 //! `generators`, `transformers`, `validators`, `patchesStrategicMerge`,
 //! `configurations`, `crds` entries and `patches[].path` /
@@ -151,6 +154,15 @@ fn remotes<'n>(
         let target =
             remote::parse(&entry.value).map_err(|why| ExtractError::new(why, item.span.start))?;
         let dep = match target {
+            // Part of the tree, unless it leaves the repository (placed
+            // once the file's path is known: `crate::local`).
+            Target::Local if crate::local::may_leave(&entry.value) => {
+                let key = format!("{section}.{}", entry.value);
+                let mut dep = module(key, &entry.value, item);
+                dep.source = Some(Spanned::new(entry.value.clone(), item.span));
+                dep.local_path = true;
+                dep
+            }
             Target::Local => continue,
             Target::Git {
                 address,

@@ -448,13 +448,40 @@ fn parse_strict_json(text: &str) -> Result<Option<jsonc_parser::ast::Value<'_>>,
 /// a syntax error, or a value Terraform would reject where a dependency is
 /// declared (an expression as a module `source`, a repeated module name, a
 /// malformed lock entry) is an error at the offending byte.
+///
+/// Local paths are placed as [`crate::local::place`] places them for a
+/// file whose path is unknown: only absolute ones leave the repository.
 pub fn extract(kind: FileKind, bytes: &[u8]) -> Result<Vec<Dependency>, ExtractError> {
-    extract_in(kind, bytes, None)
+    extract_at(kind, bytes, None, None)
 }
 
 /// [`extract`] for the file at `path` of a tree whose other files can be
 /// read: values a Terragrunt file takes from other files are resolved.
 pub fn extract_in(
+    kind: FileKind,
+    bytes: &[u8],
+    at: Option<(&str, &TreeFiles)>,
+) -> Result<Vec<Dependency>, ExtractError> {
+    extract_at(
+        kind,
+        bytes,
+        at.map(|(path, _)| path),
+        at.map(|(_, tree)| tree),
+    )
+}
+
+/// [`extract`] for the file at `path` (when known; local paths are placed
+/// from its directory, see [`crate::local`]) of `tree` (when at hand).
+pub fn extract_at(
+    kind: FileKind,
+    bytes: &[u8],
+    path: Option<&str>,
+    tree: Option<&TreeFiles>,
+) -> Result<Vec<Dependency>, ExtractError> {
+    extract_unplaced(kind, bytes, path.zip(tree)).map(|deps| crate::local::place(path, deps))
+}
+
+fn extract_unplaced(
     kind: FileKind,
     bytes: &[u8],
     at: Option<(&str, &TreeFiles)>,

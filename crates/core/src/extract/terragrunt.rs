@@ -263,6 +263,7 @@ fn walk<'b>(body: &'b Body, ctx: Option<Ctx<'b>>) -> Result<Walked, ExtractError
     }
     let inherited = scope.inherited_generates(&generate_names);
     found.extend(inherited.into_iter().map(|dep| (dep, None)));
+    found.extend(scope.includes_outside().into_iter().map(|dep| (dep, None)));
     Ok((found, generated))
 }
 
@@ -291,8 +292,12 @@ fn terraform<'b>(block: &'b Block, scope: &mut Scope<'b>) -> Option<Found> {
     );
     let (source, why) = scope.source(&attr.value);
     if source.value.contains(ROOT) {
-        // A directory of the repository itself.
-        return None;
+        // A directory of the repository itself, unless it climbs out.
+        let why = include::outside_repository(&source.value)?;
+        dep.source = Some(Spanned::new(include::shown(&source.value), source.span));
+        dep.pin = PinState::Unpinned(why);
+        dep.local_path = true;
+        return Some((dep, None));
     }
     dep.source = Some(source);
     Some((dep, why))
@@ -319,7 +324,14 @@ fn unit_or_stack<'b>(
     );
     let (source, why) = scope.source(&attr.value);
     if source.value.contains(ROOT) {
-        return Ok(None);
+        // A directory of the repository itself, unless it climbs out.
+        let Some(why) = include::outside_repository(&source.value) else {
+            return Ok(None);
+        };
+        dep.source = Some(Spanned::new(include::shown(&source.value), source.span));
+        dep.pin = PinState::Unpinned(why);
+        dep.local_path = true;
+        return Ok(Some((dep, None)));
     }
     if kind == Kind::Stack && why.is_none() {
         // The rules judge module sources; a stack's pin is judged here.
@@ -921,10 +933,41 @@ mod tests {
                 "{source}"
             );
         }
-        // A local path, even one that leaves the repository, is no
-        // third-party dependency.
+        // One that leaves the repository loads what no commit holds.
         let text = "terraform {\n  source = \"${get_terragrunt_dir()}/../../../../x\"\n}\n";
+        let deps = deps_in(&tree, "live/prod/vpc/terragrunt.hcl", text);
+        assert_eq!(deps.len(), 1);
+        assert!(deps[0].local_path);
+        assert!(unpinned_why(&deps[0]).contains("climbs out of the repository"));
+        assert_eq!(
+            deps[0].source_str(),
+            Some("${get_repo_root()}/live/prod/vpc/../../../../x")
+        );
+        // So does an include of a file outside it.
+        for path in [
+            "\"/etc/root.hcl\"",
+            "\"${get_terragrunt_dir()}/../../../../root.hcl\"",
+        ] {
+            let text = format!("include \"root\" {{\n  path = {path}\n}}\n");
+            let deps = deps_in(&tree, "live/prod/vpc/terragrunt.hcl", &text);
+            assert_eq!(deps.len(), 1, "{path}");
+            assert_eq!(
+                (deps[0].kind, deps[0].key.as_str()),
+                (Kind::Include, "include.root")
+            );
+            assert!(unpinned_why(&deps[0]).contains("outside the repository"));
+        }
+        let text = "include \"root\" {\n  path = find_in_parent_folders(\"root.hcl\")\n}\n";
         assert_eq!(deps_in(&tree, "live/prod/vpc/terragrunt.hcl", text), vec![]);
+        // A dependency on a unit outside runs it.
+        let text = "dependency \"vpc\" {\n  config_path = \"../../../../vpc\"\n}\ndependency \"dns\" {\n  config_path = \"../dns\"\n}\n";
+        let deps = deps_in(&tree, "live/prod/vpc/terragrunt.hcl", text);
+        assert_eq!(deps.len(), 1);
+        assert_eq!(
+            (deps[0].kind, deps[0].key.as_str()),
+            (Kind::Module, "dependency.vpc")
+        );
+        assert!(unpinned_why(&deps[0]).contains("outside the repository"));
     }
 
     #[test]

@@ -153,6 +153,11 @@ pub fn check_declared(file: &str, text: &str, dep: &Dependency, why: &str) -> Fi
 /// What to write instead, for the kinds whose fix has a well-known shape.
 fn declared_help(dep: &Dependency) -> String {
     let version = dep.version_str().unwrap_or("");
+    if dep.local_path {
+        return "put what it loads inside the repository (a path that stays in it), or use a \
+                remote source pinned to a commit"
+            .to_owned();
+    }
     match dep.kind {
         Kind::Action if !version.is_empty() && !dep.name.starts_with("docker://") => {
             let repo: Vec<&str> = dep.name.splitn(3, '/').take(2).collect();

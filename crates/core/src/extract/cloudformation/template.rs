@@ -402,8 +402,15 @@ impl Extractor {
         };
         if urls::is_local_path(&lit.value) {
             // A file next to the template, uploaded by `sam package`: not a
-            // third-party dependency.
-            return Ok(());
+            // third-party dependency, unless it leaves the repository
+            // (placed once the file's path is known: `crate::local`).
+            if !crate::local::may_leave(&lit.value) {
+                return Ok(());
+            }
+            dep.source = Some(Spanned::new(lit.value.clone(), lit.span));
+            dep.local_path = true;
+            dep.pin = PinState::Derived;
+            return self.push(dep);
         }
         let url = urls::url(&lit.value);
         dep.source = Some(Spanned::new(

@@ -1,6 +1,48 @@
 use super::*;
 use crate::model::{line_col, PinState, Span};
 
+/// The extractor, local paths placed for a kustomization deep enough that
+/// none of these leaves the repository.
+fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    super::extract(text).map(|deps| crate::local::place(Some("a/b/c/d/kustomization.yaml"), deps))
+}
+
+#[test]
+fn local_paths_that_may_leave_are_placed() {
+    let text = "resources:\n  - ../../base\n  - /srv/base\n  - file:///srv/x\n  - base\nbases:\n  - ../b\n";
+    let raw = super::extract(text).unwrap();
+    let got: Vec<_> = raw
+        .iter()
+        .map(|d| (d.key.as_str(), d.local_path, &d.pin))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("resources.../../base", true, &PinState::Derived),
+            ("resources./srv/base", true, &PinState::Derived),
+            ("resources.file:///srv/x", true, &PinState::Derived),
+            ("bases.../b", true, &PinState::Derived),
+        ]
+    );
+    let placed = crate::local::place(Some("k/kustomization.yaml"), raw);
+    let kept: Vec<_> = placed.iter().map(|d| d.key.as_str()).collect();
+    assert_eq!(
+        kept,
+        [
+            "resources.../../base",
+            "resources./srv/base",
+            "resources.file:///srv/x"
+        ]
+    );
+    assert!(placed
+        .iter()
+        .all(|d| matches!(d.pin, PinState::Unpinned(_))));
+    assert_eq!(
+        at(text, placed[0].source.as_ref().unwrap().span),
+        "../../base"
+    );
+}
+
 const KUSTOMIZATION: &str =
     include_str!("../../../../../tests/fixtures/kustomize/kustomization.yaml");
 
@@ -364,7 +406,7 @@ fn nothing_to_report() {
         "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n",
         "resources:\n",
         "resources: []\ncomponents: ~\nbases: []\nhelmCharts: []\nimages: []\n",
-        "resources:\n  - deployment.yaml\n  - ../base\n  - ./overlays/prod\n  - file:///srv/base\n",
+        "resources:\n  - deployment.yaml\n  - ../base\n  - ./overlays/prod\n  - file://../srv/base\n",
         "bases:\n  - ../../base\n",
         "helmCharts:\n  - name: local-chart\n    version: 1.0.0\n",
         "images:\n  - name: nginx\n",

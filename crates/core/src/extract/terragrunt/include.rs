@@ -174,7 +174,7 @@ fn rooted(dir: &str) -> String {
 
 /// A path value as a repository path: rooted, or relative to `dir`.
 /// `None` when it leaves the repository (or is absolute elsewhere).
-fn repo_path(value: &str, dir: &str) -> Option<String> {
+pub(super) fn repo_path(value: &str, dir: &str) -> Option<String> {
     let (start, rest) = match value.strip_prefix(ROOT) {
         Some(rest) => ("", rest),
         None if value.starts_with('/') || value.contains(ROOT) => return None,
@@ -194,6 +194,25 @@ fn repo_path(value: &str, dir: &str) -> Option<String> {
         }
     }
     Some(parts.join("/"))
+}
+
+/// A rooted path value as written in Terragrunt: `${get_repo_root()}/x`.
+pub(super) fn shown(value: &str) -> String {
+    value.replace(ROOT, "${get_repo_root()}")
+}
+
+/// Why a module source rooted at the repository (`${get_terragrunt_dir()}
+/// /../../x`) leaves it; `None` when it stays inside, or is not simply a
+/// path from the top.
+pub(super) fn outside_repository(value: &str) -> Option<String> {
+    if !value.starts_with(ROOT) || repo_path(value, "").is_some() {
+        return None;
+    }
+    Some(format!(
+        "source {:?} climbs out of the repository: what it loads is in no commit here and no \
+         review sees it (vendor it into the repository, or use a pinned remote source)",
+        shown(value)
+    ))
 }
 
 /// Go's `filepath.Dir` on a path value.
@@ -294,6 +313,73 @@ impl<'b> Scope<'b> {
         self.in_file(&ctx, file, ctx.dir.clone(), local, &path[2..], at)
     }
 
+    /// Each `include` whose `path`, and each `dependency` whose
+    /// `config_path`, resolves outside the repository (or to an absolute
+    /// path): what an include merges into the unit (the `terraform` source,
+    /// `inputs`, `generate` blocks), and the unit a dependency runs to read
+    /// its outputs, is in no commit here. Only with the tree at hand, which
+    /// places the file.
+    pub(super) fn includes_outside(&mut self) -> Vec<Dependency> {
+        let Some(ctx) = self.ctx.clone() else {
+            return Vec::new();
+        };
+        let mut deps: Vec<Dependency> = Vec::new();
+        for block in self.body.blocks() {
+            let (kind, attribute, what) = match block.ident.as_str() {
+                "include" => (
+                    Kind::Include,
+                    "path",
+                    "what it merges into the unit (the terraform source, inputs, generate \
+                     blocks)",
+                ),
+                "dependency" => (
+                    Kind::Module,
+                    "config_path",
+                    "the unit Terragrunt runs there to read its outputs",
+                ),
+                _ => continue,
+            };
+            let Some(attr) = block.body.get_attribute(attribute) else {
+                continue;
+            };
+            let Ok(value) = self.string(&attr.value) else {
+                continue;
+            };
+            if repo_path(&value, &ctx.dir).is_some() {
+                continue;
+            }
+            let ident = block.ident.as_str();
+            let name = match block.labels.as_slice() {
+                [label] => label.as_str().to_owned(),
+                _ => ident.to_owned(),
+            };
+            let key = match block.labels.as_slice() {
+                [label] => format!("{ident}.{}", label.as_str()),
+                _ => ident.to_owned(),
+            };
+            if deps.iter().any(|d| d.key == key) {
+                continue;
+            }
+            let shown = shown(&value);
+            let span = super::span_of(&attr.value, super::header_span(block));
+            let mut dep = Dependency::new(
+                Ecosystem::Terragrunt,
+                kind,
+                key,
+                name,
+                super::header_span(block),
+            );
+            dep.source = Some(Spanned::new(shown.clone(), span));
+            dep.pin = PinState::Unpinned(format!(
+                "{ident} reads {shown:?}, outside the repository: {what} is in no commit here \
+                 and no review sees it (keep it inside the repository)"
+            ));
+            dep.local_path = true;
+            deps.push(dep);
+        }
+        deps
+    }
+
     /// The `terraform { source }` a unit without a `terraform` block of its
     /// own inherits from its includes (the last that has one wins, as
     /// Terragrunt merges them in order; `merge_strategy = "no_merge"` gives
@@ -367,7 +453,12 @@ impl<'b> Scope<'b> {
             );
             match scope.string(&source.value) {
                 Ok(value) if value.contains(ROOT) => {
-                    inherited = None;
+                    inherited = outside_repository(&value).map(|why| {
+                        dep.source = Some(Spanned::new(shown(&value), span));
+                        dep.pin = PinState::Unpinned(why);
+                        dep.local_path = true;
+                        dep
+                    });
                     continue;
                 }
                 Ok(value) => dep.source = Some(Spanned::new(value, span)),
