@@ -320,3 +320,52 @@ fn a_committed_data_directory_of_any_name_blocks() {
         run.stdout
     );
 }
+
+/// The review: an ECS task definition ran evil/app:latest and a StackSet
+/// deployed an unversioned S3 template, both silently.
+#[test]
+fn cloudformation_images_and_stack_sets_are_judged() {
+    let text = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Task:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: app\n          Image: evil/app:latest\n  Set:\n    Type: AWS::CloudFormation::StackSet\n    Properties:\n      TemplateURL: https://acme.s3.amazonaws.com/x.yaml\n";
+    let run = crate::util::judge_added("template.yaml", text);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let rules = run.rules();
+    assert!(
+        rules.contains(&("unpinned".into(), "template.yaml".into(), 8)),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        rules.contains(&("unpinned".into(), "template.yaml".into(), 12)),
+        "{}",
+        run.stdout
+    );
+}
+
+/// The review: `?checksum=md5:` counted as a pin, though chosen-prefix
+/// collisions let the server swap the archive.
+#[test]
+fn an_md5_or_sha1_checksum_pins_nothing() {
+    let module = |checksum: &str| {
+        format!(
+            "module \"a\" {{\n  source = \"https://example.com/mod.zip?checksum={checksum}\"\n}}\n"
+        )
+    };
+    for weak in [
+        "md5:d41d8cd98f00b204e9800998ecf8427e",
+        "sha1:da39a3ee5e6b4b0d3255bfef95601890afd80709",
+    ] {
+        let run = crate::util::judge_added("main.tf", &module(weak));
+        assert!(
+            run.rule_names().contains(&"unpinned".to_owned()),
+            "{weak}: {}",
+            run.stdout
+        );
+    }
+    let strong = module(&format!("sha256:{}", "e3".repeat(32)));
+    let run = crate::util::judge_added("main.tf", &strong);
+    assert!(
+        !run.rule_names().contains(&"unpinned".to_owned()),
+        "{}",
+        run.stdout
+    );
+}

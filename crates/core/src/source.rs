@@ -143,7 +143,7 @@ impl fmt::Display for Unpinned {
             Unpinned::ShortSha(r) => write!(f, "ref {r:?} is an abbreviated commit"),
             Unpinned::NoVersion => f.write_str("no version: takes the newest release"),
             Unpinned::VersionRange(v) => write!(f, "{v:?} is a version range"),
-            Unpinned::NoChecksum => f.write_str("archive has no checksum"),
+            Unpinned::NoChecksum => f.write_str("archive has no sha256 or sha512 checksum"),
             Unpinned::ShallowCommit(r) => write!(
                 f,
                 "ref {r:?} with `depth`: go-getter clones `--depth N --branch {r}`, which \
@@ -302,14 +302,14 @@ impl ModuleSource {
 
 /// A checksum that pins content: `TYPE:HEX` with a go-getter digest type
 /// and a digest of that type's length. `file:URL` (a digest fetched from
-/// somewhere, usually the same server) pins nothing.
+/// somewhere, usually the same server) pins nothing, and neither does an
+/// `md5` or `sha1` digest: whoever serves the archive can make a second one
+/// with the same digest (chosen-prefix collisions).
 fn is_digest(checksum: &str) -> bool {
     let Some((kind, hex)) = checksum.split_once(':') else {
         return false;
     };
     let len = match kind.to_ascii_lowercase().as_str() {
-        "md5" => 32,
-        "sha1" => 40,
         "sha256" => 64,
         "sha512" => 128,
         _ => return false,
@@ -1558,7 +1558,7 @@ mod tests {
             Unpinned::ShortSha("abc1234".into()).to_string(),
             "ref \"abc1234\" is an abbreviated commit"
         );
-        assert_eq!(Unpinned::NoChecksum.to_string(), "archive has no checksum");
+        assert_eq!(Unpinned::NoChecksum.to_string(), "archive has no sha256 or sha512 checksum");
         assert_eq!(
             Unpinned::BranchLike("a\u{1b}[31m".into()).to_string(),
             "ref \"a\\u{1b}[31m\" is a branch name"
