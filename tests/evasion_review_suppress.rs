@@ -369,3 +369,32 @@ fn an_md5_or_sha1_checksum_pins_nothing() {
         run.stdout
     );
 }
+
+/// The review: an override file that loosened a registry module's version
+/// to a range needed only a sign-off; in main.tf it is also `unpinned`.
+#[test]
+fn an_override_that_loosens_a_module_version_to_a_range_is_unpinned() {
+    let repo = TestRepo::new();
+    repo.write(
+        "main.tf",
+        "module \"vpc\" {\n  source  = \"terraform-aws-modules/vpc/aws\"\n  version = \"5.1.0\"\n}\n",
+    )
+    .commit_all("base");
+    repo.write(
+        "override.tf",
+        "module \"vpc\" {\n  version = \">= 5.0\"\n}\n",
+    )
+    .stage(&["override.tf"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let mut rules = run.sorted_rules();
+    rules.dedup();
+    assert_eq!(rules, ["unpinned", "version-change"]);
+    // An exact version there is a version change to sign, no more.
+    repo.write(
+        "override.tf",
+        "module \"vpc\" {\n  version = \"5.2.0\"\n}\n",
+    )
+    .stage(&["override.tf"]);
+    assert_eq!(check_staged(&repo).sorted_rules(), ["version-change"]);
+}

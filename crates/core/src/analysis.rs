@@ -15,7 +15,9 @@ use crate::finding::{Finding, Side};
 use crate::model::{
     nth_line, Dependency, Ecosystem, ExtractError, Kind, LineScope, PinState, Span,
 };
-use crate::policy::{normal_address, ActionPinning, GitPinning, ImagePinning, Policy, POLICY_FILE};
+use crate::policy::{
+    normal_address, ActionPinning, GitPinning, ImagePinning, Policy, RegistryPinning, POLICY_FILE,
+};
 use crate::rules::{
     lock_mismatch, lock_tamper, new_dependency, not_allowed, parse_error, pipeline_permissions,
     policy_change, source_change, unpinned, version_change,
@@ -1179,6 +1181,26 @@ impl Judge<'_> {
                 version.value
             )),
         );
+        // The version replaces the base file's: a range there is as
+        // unpinned as a range in the module block itself.
+        let exact = crate::version::Constraints::parse(&version.value)
+            .ok()
+            .is_some_and(|c| c.exact().is_some());
+        if new.kind == Kind::Module
+            && self.policy.pinning.registry == RegistryPinning::Exact
+            && !exact
+        {
+            self.findings.push(unpinned::check_declared(
+                self.file,
+                self.text,
+                new,
+                &format!(
+                    "the override file sets version \"{}\", not one exact version: `init` takes \
+                     the newest release it matches",
+                    version.value
+                ),
+            ));
+        }
     }
 
     fn changed_provider(&mut self, old: &Dependency, new: &Dependency) {

@@ -1558,7 +1558,10 @@ mod tests {
             Unpinned::ShortSha("abc1234".into()).to_string(),
             "ref \"abc1234\" is an abbreviated commit"
         );
-        assert_eq!(Unpinned::NoChecksum.to_string(), "archive has no sha256 or sha512 checksum");
+        assert_eq!(
+            Unpinned::NoChecksum.to_string(),
+            "archive has no sha256 or sha512 checksum"
+        );
         assert_eq!(
             Unpinned::BranchLike("a\u{1b}[31m".into()).to_string(),
             "ref \"a\\u{1b}[31m\" is a branch name"
