@@ -398,3 +398,32 @@ fn an_override_that_loosens_a_module_version_to_a_range_is_unpinned() {
     .stage(&["override.tf"]);
     assert_eq!(check_staged(&repo).sorted_rules(), ["version-change"]);
 }
+
+/// The review: `engine { source, version = "main" }` was silent, and
+/// Terragrunt downloads and runs that engine in place of tofu.
+#[test]
+fn a_terragrunt_engine_is_a_plugin_judged_by_its_release() {
+    let unit = |engine: &str| {
+        format!("terraform {{\n  source = \"git::https://github.com/acme/m.git?ref={SHA}\"\n}}\n{engine}")
+    };
+    for engine in [
+        "engine {\n  source  = \"github.com/evil/terragrunt-engine-opentofu\"\n  version = \"main\"\n}\n",
+        "engine {\n  source = \"github.com/gruntwork-io/terragrunt-engine-opentofu\"\n}\n",
+        // A release tag's assets can be replaced: a tag, not a pin.
+        "engine {\n  source  = \"github.com/gruntwork-io/terragrunt-engine-opentofu\"\n  version = \"v0.0.4\"\n}\n",
+    ] {
+        let run = crate::util::judge_added("live/terragrunt.hcl", &unit(engine));
+        assert!(run.rule_names().contains(&"unpinned".to_owned()), "{engine}: {}", run.stdout);
+    }
+    // Where the policy accepts tags, a release tag passes (a new-dependency).
+    let repo = TestRepo::new();
+    repo.write(".iacgate.toml", "[pinning]\ngit = \"tag\"\n")
+        .commit_all("policy");
+    repo.write(
+        "live/terragrunt.hcl",
+        &unit("engine {\n  source  = \"github.com/gruntwork-io/terragrunt-engine-opentofu\"\n  version = \"v0.0.4\"\n}\n"),
+    )
+    .stage(&["live/terragrunt.hcl"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}

@@ -239,6 +239,7 @@ fn walk<'b>(body: &'b Body, ctx: Option<Ctx<'b>>) -> Result<Walked, ExtractError
                     generate::Output::Unreadable(dep) => Some((dep, None)),
                 }
             }
+            ("engine", []) => engine(block, &mut scope),
             ("unit", [label]) => unit_or_stack(block, label.as_str(), Kind::Module, &mut scope)?,
             ("stack", [label]) => unit_or_stack(block, label.as_str(), Kind::Stack, &mut scope)?,
             // Not Terragrunt's (or not a dependency): nothing to report.
@@ -301,6 +302,59 @@ fn terraform<'b>(block: &'b Block, scope: &mut Scope<'b>) -> Option<Found> {
     }
     dep.source = Some(source);
     Some((dep, why))
+}
+
+/// `engine { source = ... version = ... }`: Terragrunt downloads the
+/// engine plugin (a release of `source`) and runs it in place of the
+/// `tofu`/`terraform` binary. A release tag is what pins it at best (its
+/// assets can be replaced, as an Action's tag can be moved); no version, or
+/// a branch, is the latest.
+fn engine<'b>(block: &'b Block, scope: &mut Scope<'b>) -> Option<Found> {
+    let attr = block.body.get_attribute("source")?;
+    let mut dep = Dependency::new(
+        Ecosystem::Terragrunt,
+        Kind::Plugin,
+        "engine".to_owned(),
+        "engine".to_owned(),
+        span_of(attr, header_span(block)),
+    );
+    let (source, why) = scope.source(&attr.value);
+    let version = block
+        .body
+        .get_attribute("version")
+        .map(|a| scope.source(&a.value));
+    dep.pin = match (&why, &version) {
+        (Some(_), _) => {
+            PinState::Unpinned("the engine's source cannot be resolved statically".to_owned())
+        }
+        (None, None) => PinState::Unpinned(
+            "no version: Terragrunt takes the engine's latest release".to_owned(),
+        ),
+        (None, Some((_, Some(_)))) => {
+            PinState::Unpinned("the engine's version cannot be resolved statically".to_owned())
+        }
+        (None, Some((v, None))) if release_tag(&v.value) => PinState::Tagged(format!(
+            "release tag \"{}\": its assets can be replaced",
+            v.value
+        )),
+        (None, Some((v, None))) => {
+            PinState::Unpinned(format!("version \"{}\" is not a release tag", v.value))
+        }
+    };
+    dep.source = Some(source);
+    dep.version = version.map(|(v, _)| v);
+    Some((dep, None))
+}
+
+/// `v1.2.3` (or `1.2.3`), with an optional pre-release.
+fn release_tag(tag: &str) -> bool {
+    let core = tag.strip_prefix('v').unwrap_or(tag);
+    let core = core.split(['-', '+']).next().unwrap_or_default();
+    let parts: Vec<&str> = core.split('.').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// `unit "NAME" { source = ... }` or `stack "NAME" { source = ... }` of a
