@@ -124,17 +124,45 @@ fn a_suppression_already_in_the_base_keeps_suppressing_without_a_signoff() {
     let run = check_staged(&repo);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(!run.rule_names().contains(&"policy-change".to_owned()));
-    // The ref moves under the old marker: a version-change to sign, but the
-    // marker is the base's, so no policy-change.
+    // The ref moves under the old marker: the marker now covers a line the
+    // base never had, so it is the change's suppression, signed with the
+    // version-change.
     repo.write("b.tf", &marked("release")).stage(&["b.tf"]);
     let run = check_staged(&repo);
     assert!(
-        !run.rule_names().contains(&"policy-change".to_owned()),
+        run.rule_names().contains(&"policy-change".to_owned()),
         "{}",
         run.stdout
     );
     assert!(
         suppressed(&run).contains(&"unpinned".to_owned()),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A marker the base has, reused for another dependency slipped in under
+/// it, is the change's suppression.
+#[test]
+fn a_dependency_put_under_an_existing_marker_needs_a_signoff() {
+    let repo = base();
+    let legacy = |repo_name: &str| {
+        format!("module \"legacy\" {{\n  # iacgate:allow unpinned -- vendored fork, OPS-12\n  source = \"git::https://github.com/acme/{repo_name}.git?ref=main\"\n}}\n")
+    };
+    repo.write("b.tf", &legacy("legacy")).stage(&["b.tf"]);
+    repo.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "-m",
+        "legacy\n\nReviewed-by: Rita Reviewer <rita@example.com>",
+    ]);
+    repo.write("b.tf", &legacy("evil")).stage(&["b.tf"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.rules()
+            .contains(&("policy-change".into(), "b.tf".into(), 2)),
         "{}",
         run.stdout
     );

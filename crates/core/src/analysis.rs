@@ -645,11 +645,15 @@ impl<'a> Analysis<'a> {
             if finding.side == Side::New && !needs_approval {
                 if let Some(text) = texts.get(finding.file.as_str()) {
                     if let Some(at) = suppress::apply_marker(finding, text) {
-                        let line = nth_line(text, at).unwrap_or_default();
-                        let before = old_texts
+                        // The marker and the line it covers, as they stand
+                        // now: the base must have had them, together.
+                        let covered: Vec<&str> = (at..=finding.line.max(at))
+                            .filter_map(|n| nth_line(text, n))
+                            .collect();
+                        let had = old_texts
                             .get(finding.file.as_str())
-                            .map_or(0, |old| suppress::count_line(old, line));
-                        if suppress::count_line(text, line) > before {
+                            .is_some_and(|old| suppress::has_lines(old, &covered));
+                        if !had {
                             let key = (finding.file.clone(), at, finding.rule.name);
                             if !added_markers.contains(&key) {
                                 added_markers.push(key);

@@ -56,11 +56,22 @@ pub fn apply_marker(finding: &mut Finding, text: &str) -> Option<usize> {
     None
 }
 
-/// How many lines of `text` are `line` (both trimmed): a marker line the
-/// new side has more often than the old side was added by the change.
-pub fn count_line(text: &str, line: &str) -> usize {
-    let line = line.trim();
-    text.lines().filter(|l| l.trim() == line).count()
+/// Whether `text` has `lines` (trimmed) one after the other: a marker and
+/// the line it covers that the base already had together is the base's
+/// suppression; a marker that now covers another line (a dependency added
+/// under it) is the change's.
+pub fn has_lines(text: &str, lines: &[&str]) -> bool {
+    let Some(first) = lines.first() else {
+        return false;
+    };
+    let old: Vec<&str> = text.lines().map(str::trim).collect();
+    old.iter().enumerate().any(|(i, l)| {
+        *l == first.trim()
+            && lines
+                .iter()
+                .enumerate()
+                .all(|(k, want)| old.get(i + k).is_some_and(|o| *o == want.trim()))
+    })
 }
 
 /// Markers in `text` that cannot suppress anything: no reason, or no such
