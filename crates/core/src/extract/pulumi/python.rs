@@ -372,7 +372,7 @@ fn archive_name(location: &str) -> Option<String> {
     (end > 0).then(|| normalize(&stem[..end]))
 }
 
-/// The project a direct reference names: its `#egg=`, else its archive's
+/// The project a direct reference names: its `#egg=`, else its wheel's
 /// file name.
 fn direct_name(location: &str) -> Option<String> {
     let egg = location
@@ -380,7 +380,19 @@ fn direct_name(location: &str) -> Option<String> {
         .and_then(|(_, fragment)| fragment.split('&').find_map(|p| p.strip_prefix("egg=")))
         .map(|egg| normalize(&egg[..name_len(egg)]))
         .filter(|name| !name.is_empty());
-    egg.or_else(|| archive_name(location))
+    // Only a wheel's file name is checked against what it holds (pip
+    // refuses a wheel whose metadata names another project); a downloaded
+    // sdist is named by its metadata once built, whatever the file is
+    // called, so its name is not known here. (A local archive is part of
+    // the tree, and read by its name.)
+    let remote = ["http://", "https://"]
+        .iter()
+        .any(|p| location.starts_with(p));
+    let wheel = location
+        .split(['#', '?'])
+        .next()
+        .is_some_and(|l| l.ends_with(".whl"));
+    egg.or_else(|| (!remote || wheel).then(|| archive_name(location)).flatten())
 }
 
 pub(super) fn requirements(text: &str) -> Result<Vec<Dependency>, ExtractError> {
