@@ -335,3 +335,31 @@ fn compose_includes_and_extends_are_judged_or_refused() {
         assert_eq!(run.code, 0, "{text}\n{}", run.stdout);
     }
 }
+
+/// The review's false alarm: `container: ${{ matrix.img }}` over a
+/// literal matrix of digest-pinned images blocked as unresolvable. Each
+/// image of the list is judged instead.
+#[test]
+fn a_container_from_a_literal_matrix_is_judged_image_by_image() {
+    let digest = |c: &str| format!("sha256:{}", c.repeat(64));
+    let flow = |matrix: &str| {
+        format!("on: push\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n{matrix}    container: ${{{{ matrix.img }}}}\n    steps:\n      - run: make test\n")
+    };
+    let pinned = flow(&format!(
+        "        img: [\"alpine@{}\", \"debian@{}\"]\n        include:\n          - img: \"busybox@{}\"\n",
+        digest("a"),
+        digest("b"),
+        digest("c")
+    ));
+    let run = judge_added(PATH, &pinned);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let tagged = flow(&format!(
+        "        img: [\"alpine@{}\", \"debian:12\"]\n",
+        digest("a")
+    ));
+    let run = judge_added(PATH, &tagged);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.rule_names().contains(&"unpinned".to_owned()));
+    let dynamic = flow("        img: ${{ fromJSON(vars.IMAGES) }}\n");
+    assert_eq!(judge_added(PATH, &dynamic).code, 1);
+}

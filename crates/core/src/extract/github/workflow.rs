@@ -82,7 +82,7 @@ fn job(
         facts::head_fetched_by_scripts(text, id, list, (triggers, flow), deps)?;
     }
     if let Some((key, value)) = job.get("container", &prefix)? {
-        container(text, &prefix, key, value, deps)?;
+        container(text, &prefix, job, key, value, deps)?;
     }
     if let Some((_, services)) = job.get("services", &prefix)? {
         let subject = format!("{prefix}.services");
@@ -143,6 +143,7 @@ fn reusable_workflow(
 fn container(
     text: &str,
     prefix: &str,
+    job: &Node,
     key: &Node,
     value: &Node,
     deps: &mut Deps,
@@ -161,12 +162,91 @@ fn container(
         },
         _ => value,
     };
+    // `container: ${{ matrix.img }}` over a literal list: each image of
+    // the list is the job's container in one of its runs.
+    if let Some(values) = matrix_images(job, image, &subject)? {
+        for (i, node) in values.into_iter().enumerate() {
+            push_image(text, format!("{subject}[{i}]"), node.span, node, deps)?;
+        }
+        return Ok(());
+    }
     // `container: image` is one entry; a mapping is declared by its key.
     let entry = match value.is_map() {
         true => key.span,
         false => Span::new(key.span.start, scalar::end(text, value)),
     };
     push_image(text, subject, entry, image, deps)
+}
+
+/// The values of `strategy.matrix.<name>` (and of `include:` entries that
+/// set it) when `image` is exactly `${{ matrix.<name> }}` and every one of
+/// them is a literal string; `None` otherwise (the image is then judged as
+/// written, which cannot be resolved statically).
+fn matrix_images<'n>(
+    job: &'n Node,
+    image: &Node,
+    subject: &str,
+) -> Result<Option<Vec<&'n Node>>, ExtractError> {
+    let Some(written) = image.string(&format!("{subject}.image"))? else {
+        return Ok(None);
+    };
+    let Some(name) = written
+        .value
+        .trim()
+        .strip_prefix("${{")
+        .and_then(|rest| rest.strip_suffix("}}"))
+        .map(str::trim)
+        .and_then(|expr| expr.strip_prefix("matrix."))
+        .filter(|n| {
+            !n.is_empty()
+                && n.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        })
+    else {
+        return Ok(None);
+    };
+    let Some((_, strategy)) = job.get("strategy", subject)? else {
+        return Ok(None);
+    };
+    let Some((_, matrix)) = strategy.get("matrix", subject)?.filter(|(_, m)| m.is_map()) else {
+        return Ok(None);
+    };
+    let literal = |n: &Node| {
+        matches!(n.kind, NodeKind::Scalar(_))
+            && n.string(subject)
+                .ok()
+                .flatten()
+                .is_some_and(|v| !v.value.contains("${{"))
+    };
+    let mut values: Vec<&Node> = Vec::new();
+    if let Some((_, list)) = matrix.get(name, subject)? {
+        if !matches!(list.kind, NodeKind::Seq(_)) {
+            return Ok(None);
+        }
+        for item in list.items(subject)? {
+            if !literal(item) {
+                return Ok(None);
+            }
+            values.push(item);
+        }
+    }
+    if let Some((_, include)) = matrix.get("include", subject)? {
+        if !matches!(include.kind, NodeKind::Seq(_)) {
+            return Ok(None);
+        }
+        for entry in include.items(subject)? {
+            if !entry.is_map() {
+                return Ok(None);
+            }
+            if let Some((_, value)) = entry.get(name, subject)? {
+                if !literal(value) {
+                    return Ok(None);
+                }
+                values.push(value);
+            }
+        }
+    }
+    Ok((!values.is_empty()).then_some(values))
 }
 
 /// An image named by `node`, identified by `key` and declared at `entry`;
