@@ -480,3 +480,25 @@ fn a_downloaded_sdist_of_unknown_name_moves_the_pinned_packages() {
         run.stdout
     );
 }
+
+/// The review: artifacts of another project's pipeline at `main`, and a
+/// CI step at `main`, both run in the job and were silent.
+#[test]
+fn gitlab_cross_project_artifacts_and_steps_are_judged() {
+    let job = |body: &str| format!("build:\n  script: [make]\n{body}");
+    for body in [
+        "  needs:\n    - project: acme/other\n      job: compile\n      ref: main\n      artifacts: true\n",
+        "  run:\n    - name: hello\n      step: gitlab.com/evil/steps/echo@main\n",
+    ] {
+        let run = crate::util::judge_added(".gitlab-ci.yml", &job(body));
+        assert!(run.rule_names().contains(&"unpinned".to_owned()), "{body}: {}", run.stdout);
+    }
+    for body in [
+        format!("  needs:\n    - project: acme/other\n      job: compile\n      ref: {SHA}\n"),
+        "  needs:\n    - project: acme/other\n      job: compile\n      ref: main\n      artifacts: false\n    - job: test\n".to_owned(),
+        format!("  run:\n    - name: hello\n      step: gitlab.com/acme/steps/echo@{SHA}\n    - name: local\n      step: ./steps/lint\n"),
+    ] {
+        let run = crate::util::judge_added(".gitlab-ci.yml", &job(&body));
+        assert!(!run.rule_names().contains(&"unpinned".to_owned()), "{body}: {}", run.stdout);
+    }
+}

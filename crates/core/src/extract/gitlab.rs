@@ -170,6 +170,8 @@ fn job(value: &Node, name: &str, found: &mut Found) -> Result<(), ExtractError> 
         match key.key_text() {
             Some("image") => image(key.span, value, &format!("{name}.image"), found)?,
             Some("services") => services(value, &format!("{name}.services"), found)?,
+            Some("needs") => needs(value, &format!("{name}.needs"), found)?,
+            Some("run") => run_steps(value, &format!("{name}.run"), found)?,
             Some("trigger") if value.is_map() && value.tag.is_none() => {
                 let subject = format!("{name}.trigger");
                 if let Some((_, includes)) = value.get("include", &subject)? {
@@ -178,6 +180,110 @@ fn job(value: &Node, name: &str, found: &mut Found) -> Result<(), ExtractError> 
             }
             _ => {}
         }
+    }
+    Ok(())
+}
+
+/// `needs: [{project, job, ref, artifacts}]`: artifacts of another
+/// project's pipeline at `ref`, downloaded into this job. (`artifacts:
+/// false`, and needs of this pipeline's own jobs, bring nothing in.)
+fn needs(list: &Node, subject: &str, found: &mut Found) -> Result<(), ExtractError> {
+    if !matches!(list.kind, NodeKind::Seq(_)) || list.tag.is_some() {
+        return Ok(());
+    }
+    for item in list.items(subject)? {
+        if !item.is_map() || item.tag.is_some() {
+            continue;
+        }
+        let Some((_, project)) = item.get("project", subject)? else {
+            continue;
+        };
+        let Some(project) = project.string(&format!("{subject}.project"))? else {
+            continue;
+        };
+        if include::is_this_project(project.value.trim()) {
+            continue;
+        }
+        let artifacts = match item.get("artifacts", subject)? {
+            Some((_, value)) => value.key_text() != Some("false"),
+            None => true,
+        };
+        if !artifacts {
+            continue;
+        }
+        let job = match item.get("job", subject)? {
+            Some((_, job)) => job.string(&format!("{subject}.job"))?.map(|j| j.value),
+            None => None,
+        };
+        let reference = match item.get("ref", subject)? {
+            Some((_, r)) => r.string(&format!("{subject}.ref"))?,
+            None => None,
+        };
+        let key = format!(
+            "{subject}.{}:{}",
+            project.value.trim(),
+            job.as_deref().unwrap_or("")
+        );
+        let mut dep = Dependency::new(
+            Ecosystem::GitLabCi,
+            Kind::Include,
+            key,
+            project.value.trim().to_owned(),
+            item.span,
+        );
+        dep.source = Some(project.clone());
+        dep.pin = match &reference {
+            Some(r) => include::ref_pin(r.value.trim()),
+            None => PinState::Unpinned(
+                "artifacts of another project's default branch, whatever its last pipeline made"
+                    .to_owned(),
+            ),
+        };
+        dep.version = reference;
+        found.push(dep);
+    }
+    Ok(())
+}
+
+/// A job's `run:` CI steps: `step: <path>@<version>` is fetched when the
+/// job runs, pinned only by a commit; a local `./` step is the tree's.
+fn run_steps(list: &Node, subject: &str, found: &mut Found) -> Result<(), ExtractError> {
+    if !matches!(list.kind, NodeKind::Seq(_)) || list.tag.is_some() {
+        return Ok(());
+    }
+    for (index, item) in list.items(subject)?.iter().enumerate() {
+        if !item.is_map() || item.tag.is_some() {
+            continue;
+        }
+        let Some((_, step)) = item.get("step", subject)? else {
+            continue;
+        };
+        let at = format!("{subject}[{index}].step");
+        let Some(step) = step.string(&at)? else {
+            continue;
+        };
+        let written = step.value.trim();
+        if written.starts_with("./") || written.starts_with("../") {
+            continue;
+        }
+        let (path, version) = match written.rsplit_once('@') {
+            Some((path, version)) => (path, Some(version)),
+            None => (written, None),
+        };
+        let mut dep = Dependency::new(
+            Ecosystem::GitLabCi,
+            Kind::Include,
+            format!("{subject}.{path}"),
+            path.to_owned(),
+            item.span,
+        );
+        dep.source = Some(Spanned::new(path.to_owned(), step.span));
+        dep.pin = match version {
+            Some(v) => include::component_pin(v),
+            None => PinState::Unpinned("a step without a version is its default branch".to_owned()),
+        };
+        dep.version = version.map(|v| Spanned::new(v.to_owned(), step.span));
+        found.push(dep);
     }
     Ok(())
 }
