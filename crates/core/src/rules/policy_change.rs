@@ -46,8 +46,8 @@ pub fn check_suppression(path: &str, text: &str, line: usize, rule: &str) -> Fin
         path,
     )
     .with_message(format!(
-        "the change adds a suppression of {rule} in {path}: a suppression the change itself adds \
-         needs a reviewer sign-off, like a policy change"
+        "a suppression of {rule} that this change adds to {path} (it turns a rule off, as a \
+         policy change does)"
     ))
     .with_label("suppression added here")
     .with_help(
