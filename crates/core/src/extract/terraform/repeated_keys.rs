@@ -82,6 +82,9 @@ struct Token {
 }
 
 fn key_at(text: &str, at: usize) -> Option<Token> {
+    if !text.is_char_boundary(at) {
+        return None;
+    }
     let bytes = text.as_bytes();
     let first = *bytes.get(at)?;
     if first == b'"' {
