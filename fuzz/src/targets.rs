@@ -39,7 +39,8 @@ pub mod suppress {
                 Span::new(start, start),
                 Kind::Module,
                 "x",
-            );
+            )
+            .with_message("a finding");
             check::finding(&finding, None, Some(&text));
             suppress::apply(&mut finding, &text);
             if finding.suppressed {

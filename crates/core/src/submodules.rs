@@ -43,8 +43,13 @@ pub fn parse(text: &str) -> Vec<Entry> {
         if trimmed.starts_with('[') {
             flush(&mut current);
             // Section names are case-insensitive (`[Submodule "x"]`).
+            // The name runs to the first `]`, or to the end of a line that
+            // has none (which git rejects; any character may end it).
             let header_end = trimmed.find(']').map_or(trimmed.len(), |i| i + 1);
-            let is_submodule = trimmed[1..header_end.saturating_sub(1).max(1)]
+            let is_submodule = trimmed[1..]
+                .split(']')
+                .next()
+                .unwrap_or_default()
                 .trim_start()
                 .to_ascii_lowercase()
                 .starts_with("submodule");
