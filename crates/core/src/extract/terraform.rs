@@ -7,7 +7,7 @@ use hcl::edit::structure::{Block, Body};
 use hcl::edit::Span as _;
 
 use super::{one_line, Deps};
-use crate::model::{Dependency, Ecosystem, ExtractError, Kind, Span, Spanned};
+use crate::model::{floor_char_boundary, Dependency, Ecosystem, ExtractError, Kind, Span, Spanned};
 
 /// Terraform native syntax -> dependencies (offsets into `text`).
 pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
@@ -229,7 +229,9 @@ fn parse_here(text: &str) -> Result<Body, ExtractError> {
     parse_body(text).map_err(|err| {
         ExtractError::new(
             format!("HCL syntax error: {}", one_line(err.message())),
-            err.location().offset().min(text.len()),
+            // hcl-edit reports the byte it stopped at, which may be inside
+            // a character: the offset is that character's.
+            floor_char_boundary(text, err.location().offset().min(text.len())),
         )
     })
 }
