@@ -98,3 +98,26 @@ fn a_url_given_later_is_still_checked_against_the_allowlist() {
     assert_eq!(run.rule_names(), ["not-allowed"]);
     drop(lib);
 }
+
+/// A `.gitmodules` section header left unclosed whose last character is
+/// more than one byte is a file git rejects, like any other broken header:
+/// a `parse-error` at it, and nothing crashes (found by the `gitmodules`
+/// fuzz target: tests/fixtures/fuzz/gitmodules/unclosed-header-multibyte).
+#[test]
+fn an_unclosed_section_header_ending_in_a_multibyte_character_is_read() {
+    let (lib, first, _) = library();
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n").commit_all("start");
+    add_submodule(&repo, &lib, &first);
+    let text = repo.read(".gitmodules");
+    repo.write(".gitmodules", &format!("{text}[submodule \"vendö\n"));
+    repo.git(&["add", ".gitmodules"]);
+    let run = repo.iacgate(&["check", "--staged", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.rules()
+            .contains(&("parse-error".into(), ".gitmodules".into(), 4)),
+        "{}",
+        run.stdout
+    );
+}

@@ -1,19 +1,21 @@
 #![no_main]
 //! Fuzz target: Dockerfiles and compose files. The first byte picks the file kind; any input
 //! must give dependencies or an error, never a panic, a hang or unbounded
-//! memory.
+//! memory, and every span and error offset must lie in the input, on a
+//! character boundary (`iacgate_fuzz::check`).
 
 use iacgate_core::extract::{extract, FileKind};
+use iacgate_fuzz::check;
 use libfuzzer_sys::fuzz_target;
 
-const KINDS: &[FileKind] = &[
-    FileKind::Dockerfile,
-    FileKind::Compose,
-];
+const KINDS: &[FileKind] = &[FileKind::Dockerfile, FileKind::Compose];
 
 fuzz_target!(|data: &[u8]| {
     let Some((&first, rest)) = data.split_first() else {
         return;
     };
-    let _ = extract(KINDS[usize::from(first) % KINDS.len()], rest);
+    check::extracted(
+        rest,
+        &extract(KINDS[usize::from(first) % KINDS.len()], rest),
+    );
 });

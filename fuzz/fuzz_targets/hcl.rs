@@ -1,8 +1,11 @@
 #![no_main]
 //! Fuzz target: Terraform/OpenTofu native syntax. Any input must give dependencies or an error,
-//! never a panic, a hang or unbounded memory.
+//! never a panic, a hang or unbounded memory, and every span and error
+//! offset must lie in the input, on a character boundary
+//! (`iacgate_fuzz::check`).
 
 use iacgate_core::extract::{extract, FileKind};
+use iacgate_fuzz::check;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -11,6 +14,6 @@ fuzz_target!(|data: &[u8]| {
         FileKind::TerraformTest,
         FileKind::TerraformStack,
     ] {
-        let _ = extract(kind, data);
+        check::extracted(data, &extract(kind, data));
     }
 });

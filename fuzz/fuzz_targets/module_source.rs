@@ -1,6 +1,7 @@
 #![no_main]
 //! Fuzz target: the module-source address parser (`ModuleSource::parse`)
-//! and what is read from a parsed source.
+//! and what is read from a parsed source. Parsing is deterministic: the
+//! same text gives the same source, whose answers do not change.
 
 use iacgate_core::source::ModuleSource;
 use libfuzzer_sys::fuzz_target;
@@ -10,6 +11,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if let Ok(source) = ModuleSource::parse(text) {
+        assert_eq!(ModuleSource::parse(text).ok().as_ref(), Some(&source));
         let _ = source.pin(None);
         let _ = source.pin(Some("1.2.3"));
         let _ = source.address();

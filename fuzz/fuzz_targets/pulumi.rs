@@ -1,9 +1,11 @@
 #![no_main]
 //! Fuzz target: Pulumi: Pulumi.yaml, Main.json and the language manifests. The first byte picks the file kind; any input
 //! must give dependencies or an error, never a panic, a hang or unbounded
-//! memory.
+//! memory, and every span and error offset must lie in the input, on a
+//! character boundary (`iacgate_fuzz::check`).
 
 use iacgate_core::extract::{extract, FileKind, Manifest};
+use iacgate_fuzz::check;
 use libfuzzer_sys::fuzz_target;
 
 const KINDS: &[FileKind] = &[
@@ -13,11 +15,15 @@ const KINDS: &[FileKind] = &[
     FileKind::PulumiPackages(Manifest::Requirements),
     FileKind::PulumiPackages(Manifest::PyProject),
     FileKind::PulumiPackages(Manifest::GoMod),
+    FileKind::PulumiPackages(Manifest::GoWork),
 ];
 
 fuzz_target!(|data: &[u8]| {
     let Some((&first, rest)) = data.split_first() else {
         return;
     };
-    let _ = extract(KINDS[usize::from(first) % KINDS.len()], rest);
+    check::extracted(
+        rest,
+        &extract(KINDS[usize::from(first) % KINDS.len()], rest),
+    );
 });

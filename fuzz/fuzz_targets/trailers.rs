@@ -1,5 +1,7 @@
 #![no_main]
-//! Fuzz target: the commit-message trailer parser (sign-offs).
+//! Fuzz target: the commit-message trailer parser (sign-offs). Each
+//! trailer's key is a non-empty token as written (no separator, no line
+//! break) and its value one line.
 
 use iacgate_git::parse_trailers;
 use libfuzzer_sys::fuzz_target;
@@ -10,5 +12,19 @@ fuzz_target!(|data: &[u8]| {
     };
     let message = String::from_utf8_lossy(rest);
     let comment = if first % 2 == 0 { '#' } else { ';' };
-    let _ = parse_trailers(&message, comment);
+    for trailer in parse_trailers(&message, comment) {
+        assert!(
+            !trailer.key.is_empty(),
+            "a trailer without a key: {trailer:?}"
+        );
+        assert!(
+            !trailer.key.contains(['\n', ':']) && !trailer.value.contains('\n'),
+            "a trailer over lines: {trailer:?}"
+        );
+        assert_eq!(
+            trailer.key,
+            trailer.key.trim(),
+            "an untrimmed key: {trailer:?}"
+        );
+    }
 });

@@ -1,6 +1,10 @@
 //! Inputs the fuzz targets (`fuzz/`, docs/fuzzing.md) found or that guard a
 //! limit, replayed through the same functions on every test run:
-//! `tests/fixtures/fuzz/<target>/*`. Each must give a result, never a panic.
+//! `tests/fixtures/fuzz/<target>/*`. Each must give a result, never a panic,
+//! and pass the targets' own checks on what it gives (`fuzz/src/check.rs`:
+//! spans inside the input, on character boundaries). The targets whose code
+//! is all in this crate run here exactly as under libFuzzer
+//! (`fuzz/src/targets.rs`).
 
 use std::path::PathBuf;
 
@@ -8,6 +12,11 @@ use crate::extract::{extract, FileKind, Manifest};
 use crate::policy::Policy;
 use crate::source::ModuleSource;
 use crate::version::{direction, Constraints, Version};
+
+#[path = "../../../fuzz/src/check.rs"]
+mod check;
+#[path = "../../../fuzz/src/targets.rs"]
+mod targets;
 
 fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -52,6 +61,7 @@ fn kinds(target: &str) -> Vec<FileKind> {
             FileKind::PulumiPackages(Manifest::Requirements),
             FileKind::PulumiPackages(Manifest::PyProject),
             FileKind::PulumiPackages(Manifest::GoMod),
+            FileKind::PulumiPackages(Manifest::GoWork),
         ],
         "workflow" => vec![
             FileKind::GitHubWorkflow,
@@ -85,12 +95,15 @@ fn extractor_inputs_never_panic() {
             }
             // Every kind of the target, so that an input needs no selector.
             for kind in kinds(target) {
-                let _ = extract(kind, &bytes);
+                check::extracted(&bytes, &extract(kind, &bytes));
             }
             // And exactly as the target saw it: the first byte picks.
             let kinds = kinds(target);
             if let (Some((&first, rest)), true) = (bytes.split_first(), kinds.len() > 1) {
-                let _ = extract(kinds[usize::from(first) % kinds.len()], rest);
+                check::extracted(
+                    rest,
+                    &extract(kinds[usize::from(first) % kinds.len()], rest),
+                );
             }
             eprintln!("ok: {}", path.display());
         }
@@ -146,6 +159,29 @@ fn parser_inputs_never_panic() {
         let _ = direction(a, b);
     }
     for (_, bytes) in inputs("policy") {
-        let _ = Policy::parse(&String::from_utf8_lossy(&bytes));
+        let text = String::from_utf8_lossy(&bytes);
+        if let Err(errors) = Policy::parse(&text) {
+            for error in &errors {
+                check::span(&text, error.span, &error.message);
+            }
+        }
+    }
+}
+
+/// The targets whose code is all here, run as libFuzzer runs them.
+#[test]
+fn core_target_inputs_pass_their_checks() {
+    let targets: [(&str, fn(&[u8])); 5] = [
+        ("suppress", targets::suppress::run),
+        ("gitmodules", targets::gitmodules::run),
+        ("include", targets::include::run),
+        ("pin", targets::pin::run),
+        ("classify", targets::classify::run),
+    ];
+    for (target, run) in targets {
+        for (path, bytes) in inputs(target) {
+            run(&bytes);
+            eprintln!("ok: {}", path.display());
+        }
     }
 }

@@ -22,5 +22,9 @@ pub mod suppress;
 pub mod units;
 pub mod version;
 
+// The fuzz crate's checks and target bodies (fuzz/src/), which the
+// regression replays include, name this crate `iacgate_core`.
+#[cfg(test)]
+extern crate self as iacgate_core;
 #[cfg(test)]
 mod fuzz_regressions;

@@ -215,7 +215,9 @@ impl Dependency {
 #[error("{message}")]
 pub struct ExtractError {
     pub message: String,
-    /// Byte offset of the problem in the file.
+    /// Byte offset of the problem in the file, on a character boundary: in
+    /// the file's lossy decoding when it is not UTF-8 (the text a
+    /// `parse-error` shows; the same bytes up to the first invalid one).
     pub offset: usize,
 }
 

@@ -41,6 +41,9 @@ pub use push::{
     is_zero_id, parse_pre_push, parse_pre_receive, read_hook_input, PushUpdate, RefUpdate,
 };
 pub use range::{CommitChanges, Known};
+/// For the fuzz targets (fuzz/, docs/fuzzing.md): the raw diff parser.
+#[doc(hidden)]
+pub use raw::{parse_raw, RawEntry};
 pub use signature::SignatureStatus;
 pub use trailers::{parse_trailers, Trailer};
 

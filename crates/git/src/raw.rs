@@ -9,21 +9,21 @@ use crate::ChangeStatus;
 
 /// One record of `--raw -z` output, before any blob is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RawEntry {
-    pub(crate) old_mode: u32,
-    pub(crate) new_mode: u32,
-    pub(crate) old_id: String,
-    pub(crate) new_id: String,
-    pub(crate) status: ChangeStatus,
+pub struct RawEntry {
+    pub old_mode: u32,
+    pub new_mode: u32,
+    pub old_id: String,
+    pub new_id: String,
+    pub status: ChangeStatus,
     /// Source path for renames and copies, the only path otherwise.
-    pub(crate) src: Vec<u8>,
+    pub src: Vec<u8>,
     /// Destination path for renames and copies.
-    pub(crate) dst: Option<Vec<u8>>,
+    pub dst: Option<Vec<u8>>,
 }
 
 /// Parses the whole output. The error is a short description of what was
 /// malformed, for the caller to wrap with the command that produced it.
-pub(crate) fn parse_raw(out: &[u8]) -> Result<Vec<RawEntry>, String> {
+pub fn parse_raw(out: &[u8]) -> Result<Vec<RawEntry>, String> {
     let mut entries = Vec::new();
     let mut fields = out.split(|&b| b == 0);
     while let Some(header) = fields.next() {

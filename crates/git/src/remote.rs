@@ -250,8 +250,9 @@ fn run(
     Ok((out, err))
 }
 
-/// `<id>\t<ref>` lines.
-fn parse_ls_remote(url: &str, out: &[u8]) -> Result<Vec<RemoteRef>, RemoteError> {
+/// `<id>\t<ref>` lines. Public for the fuzz targets (fuzz/).
+#[doc(hidden)]
+pub fn parse_ls_remote(url: &str, out: &[u8]) -> Result<Vec<RemoteRef>, RemoteError> {
     let text = String::from_utf8_lossy(out);
     let mut refs = Vec::new();
     for line in text.lines().filter(|l| !l.is_empty()) {

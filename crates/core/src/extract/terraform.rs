@@ -8,7 +8,7 @@ use hcl::edit::Span as _;
 use super::{one_line, Deps};
 
 mod repeated_keys;
-use crate::model::{Dependency, Ecosystem, ExtractError, Kind, Span, Spanned};
+use crate::model::{floor_char_boundary, Dependency, Ecosystem, ExtractError, Kind, Span, Spanned};
 
 /// Terraform native syntax -> dependencies (offsets into `text`).
 pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
@@ -230,7 +230,9 @@ fn parse_here(text: &str) -> Result<Body, ExtractError> {
     repeated_keys::parse(text).map_err(|err| {
         ExtractError::new(
             format!("HCL syntax error: {}", one_line(err.message())),
-            err.location().offset().min(text.len()),
+            // hcl-edit reports the byte it stopped at, which may be inside
+            // a character: the offset is that character's.
+            floor_char_boundary(text, err.location().offset().min(text.len())),
         )
     })
 }
