@@ -137,6 +137,14 @@ const PRIVILEGED_TRIGGERS: [&str; 4] = [
     "pull_request_review_comment",
 ];
 
+/// The privileged events among a workflow's `triggers`.
+fn privileged(triggers: &[String]) -> Vec<&'static str> {
+    PRIVILEGED_TRIGGERS
+        .into_iter()
+        .filter(|t| triggers.iter().any(|e| e == t))
+        .collect()
+}
+
 /// The events of `on:` (a string, a list, or a mapping's keys).
 pub(super) fn triggers(root: &Node) -> Result<Vec<String>, ExtractError> {
     let Some((_, on)) = root.get("on", "the workflow")? else {
@@ -168,10 +176,7 @@ pub(super) fn pwn_requests(
     (triggers, flow): (&[String], &Workflow),
     deps: &mut Deps,
 ) -> Result<(), ExtractError> {
-    let privileged: Vec<&str> = PRIVILEGED_TRIGGERS
-        .into_iter()
-        .filter(|t| triggers.iter().any(|e| e == t))
-        .collect();
+    let privileged = privileged(triggers);
     if privileged.is_empty() {
         return Ok(());
     }
@@ -257,10 +262,7 @@ pub(super) fn head_passed_on(
     (triggers, flow): (&[String], &Workflow),
     deps: &mut Deps,
 ) -> Result<(), ExtractError> {
-    let privileged: Vec<&str> = PRIVILEGED_TRIGGERS
-        .into_iter()
-        .filter(|t| triggers.iter().any(|e| e == t))
-        .collect();
+    let privileged = privileged(triggers);
     if privileged.is_empty() {
         return Ok(());
     }
@@ -343,10 +345,7 @@ pub(super) fn head_fetched_by_scripts(
     (triggers, flow): (&[String], &Workflow),
     deps: &mut Deps,
 ) -> Result<(), ExtractError> {
-    let privileged: Vec<&str> = PRIVILEGED_TRIGGERS
-        .into_iter()
-        .filter(|t| triggers.iter().any(|e| e == t))
-        .collect();
+    let privileged = privileged(triggers);
     if privileged.is_empty() {
         return Ok(());
     }

@@ -75,30 +75,8 @@ pub(super) fn read<'b>(block: &'b Block, scope: &mut Scope<'b>) -> Result<Output
         .get_attribute("path")
         .and_then(|p| scope.string_of(&p.value).ok());
     let shown = path.as_deref().unwrap_or("a path iacgate cannot resolve");
-    let json = match path.as_deref() {
-        Some(p) if p.ends_with(".tf.json") || p.ends_with(".tofu.json") => true,
-        Some(p) if p.ends_with(".tf") || p.ends_with(".tofu") => false,
-        // A lock file written at run time sets the hashes `init` accepts.
-        Some(p) if p.rsplit('/').next() == Some(".terraform.lock.hcl") => {
-            let mut dep = Dependency::new(
-                Ecosystem::Terragrunt,
-                Kind::Module,
-                format!("generate.{name}"),
-                format!("generate.{name}"),
-                header_span(block),
-            );
-            dep.source = Some(Spanned::new(format!("generate \"{name}\""), fallback));
-            dep.pin = PinState::Unpinned(format!(
-                "generate \"{name}\" writes the dependency lock file {shown}: the provider \
-                 hashes `init` accepts would not be the ones committed and judged; commit the \
-                 lock file instead"
-            ));
-            return Ok(Output::Unreadable(dep));
-        }
-        Some(_) => return Ok(Output::Nothing),
-        None => false,
-    };
-    let unreadable = |why: String| {
+    // The block as one dependency iacgate cannot judge, and why.
+    let unpinned = |why: String| {
         let mut dep = Dependency::new(
             Ecosystem::Terragrunt,
             Kind::Module,
@@ -107,11 +85,28 @@ pub(super) fn read<'b>(block: &'b Block, scope: &mut Scope<'b>) -> Result<Output
             header_span(block),
         );
         dep.source = Some(Spanned::new(format!("generate \"{name}\""), fallback));
-        dep.pin = PinState::Unpinned(format!(
+        dep.pin = PinState::Unpinned(why);
+        Output::Unreadable(dep)
+    };
+    let json = match path.as_deref() {
+        Some(p) if p.ends_with(".tf.json") || p.ends_with(".tofu.json") => true,
+        Some(p) if p.ends_with(".tf") || p.ends_with(".tofu") => false,
+        // A lock file written at run time sets the hashes `init` accepts.
+        Some(p) if p.rsplit('/').next() == Some(".terraform.lock.hcl") => {
+            return Ok(unpinned(format!(
+                "generate \"{name}\" writes the dependency lock file {shown}: the provider \
+                 hashes `init` accepts would not be the ones committed and judged; commit the \
+                 lock file instead"
+            )));
+        }
+        Some(_) => return Ok(Output::Nothing),
+        None => false,
+    };
+    let unreadable = |why: String| {
+        unpinned(format!(
             "the Terraform code that generate \"{name}\" writes into {shown} cannot be read: \
              {why}; write it out as a literal heredoc, or commit the file"
-        ));
-        Output::Unreadable(dep)
+        ))
     };
     let (rendered, pieces) = match render(contents, scope) {
         Ok(rendered) => rendered,
