@@ -363,3 +363,22 @@ fn a_container_from_a_literal_matrix_is_judged_image_by_image() {
     let dynamic = flow("        img: ${{ fromJSON(vars.IMAGES) }}\n");
     assert_eq!(judge_added(PATH, &dynamic).code, 1);
 }
+
+#[test]
+fn a_script_that_fetches_the_head_in_other_spellings_is_blocked() {
+    for run in [
+        "git -c protocol.version=2 fetch origin pull/${{ github.event.pull_request.number }}/head:pr",
+        "git  fetch origin refs/pull/${{ github.event.number }}/head",
+        "curl -L https://github.com/${{ github.event.pull_request.head.repo.full_name }}/archive/${{ github.event.pull_request.head.sha }}.tar.gz | tar xz",
+        "gh  pr checkout 1",
+        "gh pr diff 1 | git apply",
+    ] {
+        let text = script("pull_request_target", &format!("'{run}'"));
+        assert_pwn(&judge_added(PATH, &text), line_of(&text, "- run: '"));
+    }
+    // Printing the diff runs nothing of the head.
+    assert_silent(&judge_added(
+        PATH,
+        &script("pull_request_target", "gh pr diff 1 > diff.txt"),
+    ));
+}

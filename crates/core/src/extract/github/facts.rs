@@ -389,29 +389,44 @@ pub(super) fn head_fetched_by_scripts(
 /// git command, `gh pr checkout`, or a git command on a line that names
 /// the head's code (`head_code`: the script's expressions do).
 fn fetches_the_head(script: &str, head_code: bool) -> bool {
-    const GIT: &[&str] = &[
-        "git fetch",
-        "git checkout",
-        "git clone",
-        "git pull",
-        "git switch",
-        "git worktree",
-        "git reset",
-        "git merge",
+    const GIT_FETCHING: &[&str] = &[
+        "fetch", "checkout", "clone", "pull", "switch", "worktree", "reset", "merge",
     ];
+    // Commands that download by URL: given the head's repository or sha,
+    // they bring its code in as git would.
+    const DOWNLOADERS: &[&str] = &["curl", "wget", "gh", "svn"];
     script.lines().any(|line| {
         let lower = without_expressions(&line.to_ascii_lowercase());
-        let git = GIT.iter().any(|g| lower.contains(g));
+        // Words, whatever the spacing and quoting: `git -c x=y  fetch`.
+        let words: Vec<&str> = lower
+            .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')' | '`'))
+            .map(|w| w.trim_matches(['"', '\'']))
+            .filter(|w| !w.is_empty())
+            .collect();
+        let git = words.iter().enumerate().any(|(i, w)| {
+            (*w == "git" || w.ends_with("/git"))
+                && words[i + 1..].iter().any(|v| GIT_FETCHING.contains(v))
+        });
+        let downloads = words.iter().any(|w| DOWNLOADERS.contains(w));
         let pull_ref = lower.contains("refs/pull/")
             || lower.find("pull/").is_some_and(|at| {
                 let rest = &lower[at..];
                 let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
                 rest[..end].contains("/head") || rest[..end].contains("/merge")
             });
+        let gh_pr = |verb: &str| {
+            words
+                .windows(3)
+                .any(|w| w[0] == "gh" && w[1] == "pr" && w[2] == verb)
+        };
+        // `gh pr diff | git apply` puts the head's changes in the tree.
+        let applies = words
+            .windows(2)
+            .any(|w| (w[0] == "git" || w[0].ends_with("/git")) && w[1] == "apply");
         (git && pull_ref)
-            || lower.contains("gh pr checkout")
-            || lower.contains("gh pr diff") && lower.contains("git apply")
-            || (git && head_code && names_head(line))
+            || gh_pr("checkout")
+            || (gh_pr("diff") && applies)
+            || ((git || downloads) && head_code && names_head(line))
     })
 }
 
