@@ -265,3 +265,180 @@ fn an_unchanged_archive_and_a_readme_change_stay_silent() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(run.rules(), [], "{}", run.stdout);
 }
+
+// ----- route 33: Pulumi YAML programs -----
+
+fn program(resources: &str) -> String {
+    format!("name: site\nruntime: yaml\nresources:\n{resources}")
+}
+
+const BUCKET_PINNED: &str =
+    "  bucket:\n    type: aws:s3:Bucket\n    options:\n      version: 6.54.2\n";
+const BUCKET_BARE: &str = "  bucket:\n    type: aws:s3:Bucket\n";
+
+fn pulumi_repo(text: &str) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("infra/Pulumi.yaml", text).commit_all("program");
+    repo
+}
+
+#[test]
+fn a_provider_version_removed_blocks_at_pre_commit_and_in_a_range() {
+    let repo = pulumi_repo(&program(BUCKET_PINNED));
+    let base = head(&repo);
+    repo.write("infra/Pulumi.yaml", &program(BUCKET_BARE))
+        .stage(&["."]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.rules(),
+        [("unpinned".into(), "infra/Pulumi.yaml".into(), 5)]
+    );
+    assert!(run.messages()[0].contains("newest"), "{:?}", run.messages());
+    assert_eq!(run.json()["findings"][0]["kind"], "plugin");
+    commit(&repo, "unpin");
+    let run = range(&repo, &base);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.rule_names().contains(&"unpinned".to_owned()),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_provider_never_given_a_version_blocks() {
+    let repo = pulumi_repo(&program(BUCKET_PINNED));
+    repo.write(
+        "infra/Pulumi.yaml",
+        &program(&format!(
+            "{BUCKET_PINNED}  pet:\n    type: random:index:RandomPet\n"
+        )),
+    )
+    .stage(&["."]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.rules(),
+        [("unpinned".into(), "infra/Pulumi.yaml".into(), 9)]
+    );
+    // A new program in Main.yaml, beside its project file, likewise.
+    let repo = TestRepo::new();
+    repo.write("app/Pulumi.yaml", "name: app\nruntime: yaml\n")
+        .write("app/Main.yaml", &format!("resources:\n{BUCKET_BARE}"))
+        .stage(&["."]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.rules(),
+        [("unpinned".into(), "app/Main.yaml".into(), 3)]
+    );
+}
+
+#[test]
+fn a_second_resource_at_another_version_is_a_version_change() {
+    let repo = pulumi_repo(&program(BUCKET_PINNED));
+    let base = head(&repo);
+    repo.write(
+        "infra/Pulumi.yaml",
+        &program(&format!(
+            "{BUCKET_PINNED}  logs:\n    type: aws:s3:Bucket\n    options:\n      version: 6.60.0\n"
+        )),
+    )
+    .stage(&["."]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        sorted(&run),
+        [
+            ("new-dependency".into(), "infra/Pulumi.yaml".into(), 9),
+            ("version-change".into(), "infra/Pulumi.yaml".into(), 11),
+        ]
+    );
+    commit(&repo, "second");
+    let run = range(&repo, &base);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.rule_names().contains(&"version-change".to_owned()),
+        "{}",
+        run.stdout
+    );
+    // A plain bump of the one version is one version-change.
+    let repo = pulumi_repo(&program(BUCKET_PINNED));
+    repo.write(
+        "infra/Pulumi.yaml",
+        &program(&BUCKET_PINNED.replace("6.54.2", "6.60.0")),
+    )
+    .stage(&["."]);
+    let run = check_staged(&repo);
+    assert_eq!(
+        run.rules(),
+        [("version-change".into(), "infra/Pulumi.yaml".into(), 7)]
+    );
+}
+
+#[test]
+fn resources_whose_provider_is_pinned_elsewhere_and_a_readme_stay_silent() {
+    let repo = pulumi_repo(&program(BUCKET_PINNED));
+    let base = head(&repo);
+    // Another resource of the pinned package, without a version of its own.
+    repo.write(
+        "infra/Pulumi.yaml",
+        &program(&format!(
+            "{BUCKET_PINNED}  logs:\n    type: aws:s3:Bucket\n"
+        )),
+    )
+    .write("README.md", "x\n")
+    .stage(&["."]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.rules(), [], "{}", run.stdout);
+    commit(&repo, "logs");
+    let run = range(&repo, &base);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.rules(), [], "{}", run.stdout);
+    // The project file's packages pin what Main.yaml's resources use.
+    let repo = TestRepo::new();
+    repo.write(
+        "app/Pulumi.yaml",
+        "name: app\nruntime: yaml\npackages:\n  aws: aws@6.54.2\n",
+    )
+    .commit_all("project");
+    repo.write("app/Main.yaml", &format!("resources:\n{BUCKET_BARE}"))
+        .stage(&["."]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.rules(), [], "{}", run.stdout);
+    // A program in another language's project file has no YAML resources.
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n").commit_all("readme");
+    repo.write(
+        "ts/Pulumi.yaml",
+        &format!("name: ts\nruntime: nodejs\nresources:\n{BUCKET_BARE}"),
+    )
+    .stage(&["."]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.rules(), [], "{}", run.stdout);
+}
+
+#[test]
+fn removing_the_project_files_package_pin_re_judges_its_main_program() {
+    let repo = TestRepo::new();
+    repo.write(
+        "app/Pulumi.yaml",
+        "name: app\nruntime: yaml\npackages:\n  aws: aws@6.54.2\n",
+    )
+    .write("app/Main.yaml", &format!("resources:\n{BUCKET_BARE}"))
+    .commit_all("program");
+    repo.write("app/Pulumi.yaml", "name: app\nruntime: yaml\n")
+        .stage(&["."]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.rules()
+            .contains(&("unpinned".into(), "app/Main.yaml".into(), 3)),
+        "{}",
+        run.stdout
+    );
+}

@@ -511,6 +511,21 @@ fn chart_beside(at: Option<(&str, &TreeFiles)>) -> Option<Option<String>> {
     Some(helm::app_version(&text))
 }
 
+/// The text of the `Pulumi.yaml` beside a `Main.*` program, if at hand.
+fn project_beside(at: Option<(&str, &TreeFiles)>) -> Option<String> {
+    let (path, tree) = at?;
+    let dir = dir_of(path);
+    ["Pulumi.yaml", "Pulumi.yml"].iter().find_map(|name| {
+        let project = if dir.is_empty() {
+            (*name).to_owned()
+        } else {
+            format!("{dir}/{name}")
+        };
+        let bytes = tree.bytes(&project)?;
+        Some(String::from_utf8_lossy(bytes.strip_prefix(BOM).unwrap_or(&bytes)).into_owned())
+    })
+}
+
 fn extract_unplaced(
     kind: FileKind,
     bytes: &[u8],
@@ -590,7 +605,11 @@ fn extract_unplaced(
         FileKind::Dockerfile => images::extract_dockerfile(text),
         FileKind::Compose => images::extract_compose(text),
         FileKind::AnsibleRequirements => ansible::extract(text),
-        FileKind::PulumiProject | FileKind::PulumiProgram => pulumi::extract_program(text),
+        FileKind::PulumiProject => pulumi::extract_program(text, None),
+        FileKind::PulumiProgram => {
+            let project = project_beside(at);
+            pulumi::extract_program(text, Some(project.as_deref()))
+        }
         FileKind::PulumiPackages(manifest) => pulumi::extract_packages(manifest, text),
         FileKind::ToolCache => Err(tool_cache()),
         FileKind::GitAttributes => gitattributes(text),
