@@ -636,7 +636,8 @@ mod tests {
                     written
                         .trim_matches(['"', '\''])
                         .contains(spanned.value.as_str())
-                        || d.kind == Kind::Plugin && d.key.starts_with("plugins."),
+                        || d.kind == Kind::Plugin && d.key.starts_with("plugins.")
+                        || d.key.starts_with("plugin."),
                     "{}: {written:?} vs {:?}",
                     d.key,
                     spanned.value
@@ -646,8 +647,86 @@ mod tests {
     }
 
     #[test]
+    fn plugins_the_resources_of_a_yaml_program_load() {
+        let sets = |text: &str, which, pins: &[Pin]| -> Vec<(String, Option<String>, bool)> {
+            extract_with(text, which, pins)
+                .unwrap()
+                .into_iter()
+                .filter(|d| d.key.starts_with("plugin."))
+                .map(|d| {
+                    let unpinned = matches!(d.pin, PinState::Unpinned(_));
+                    (d.key, d.version.map(|v| v.value), unpinned)
+                })
+                .collect()
+        };
+        let text = "runtime: yaml\nresources:\n  a:\n    type: aws:s3:Bucket\n  b:\n    type: aws:s3:Bucket\n    options: {version: 6.54.2}\n  p:\n    type: random:RandomPet\n  k:\n    type: pulumi:providers:kubernetes\n";
+        assert_eq!(
+            sets(text, Program::Project, &[]),
+            [
+                ("plugin.aws".to_owned(), Some("6.54.2".to_owned()), false),
+                ("plugin.random".to_owned(), None, true),
+                ("plugin.kubernetes".to_owned(), None, true),
+            ]
+        );
+        // Not a YAML program: nothing implied.
+        let nodejs = text.replace("runtime: yaml", "runtime: nodejs");
+        assert_eq!(sets(&nodejs, Program::Project, &[]), []);
+        assert_eq!(
+            sets(
+                &text.replace("runtime: yaml", "runtime: {name: yaml}"),
+                Program::Project,
+                &[]
+            )
+            .len(),
+            3
+        );
+        // packages, plugins and the project's pins count; two versions are listed.
+        let text = "runtime: yaml\npackages:\n  random: random@4.16.7\nplugins:\n  providers:\n    - name: kubernetes\n      version: 4.18.1\nresources:\n  p:\n    type: random:RandomPet\n  k:\n    type: kubernetes:core/v1:Namespace\n  a:\n    type: aws:s3:Bucket\n    options: {version: 6.54.2}\n  b:\n    type: aws:s3:Bucket\n    options: {version: 6.60.0}\n";
+        assert_eq!(
+            sets(text, Program::Project, &[]),
+            [
+                ("plugin.random".to_owned(), Some("4.16.7".to_owned()), false),
+                (
+                    "plugin.kubernetes".to_owned(),
+                    Some("4.18.1".to_owned()),
+                    false
+                ),
+                (
+                    "plugin.aws".to_owned(),
+                    Some("6.54.2, 6.60.0".to_owned()),
+                    false
+                ),
+            ]
+        );
+        let main = "resources:\n  a:\n    type: aws:s3:Bucket\n";
+        let pin = (
+            "aws".to_owned(),
+            Spanned::new("6.54.2".to_owned(), Span::new(0, 0)),
+        );
+        assert_eq!(
+            sets(main, Program::Main, &[pin]),
+            [("plugin.aws".to_owned(), Some("6.54.2".to_owned()), false)]
+        );
+        assert_eq!(
+            sets(main, Program::Main, &[]),
+            [("plugin.aws".to_owned(), None, true)]
+        );
+        assert_eq!(
+            project_pins("packages:\n  aws: aws@6.54.2\n"),
+            [(
+                "aws".to_owned(),
+                Spanned::new("6.54.2".to_owned(), Span::new(21, 27))
+            )]
+        );
+    }
+
+    #[test]
     fn project_file() {
-        let deps = extract(PROJECT).unwrap();
+        let deps: Vec<Dependency> = extract(PROJECT)
+            .unwrap()
+            .into_iter()
+            .filter(|d| !d.key.starts_with("plugin."))
+            .collect();
         check_spans(PROJECT, &deps);
         assert_eq!(
             rows(&deps),
