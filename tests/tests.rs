@@ -7,6 +7,7 @@ mod errors;
 mod evasion;
 mod evasion_addresses;
 mod evasion_content;
+mod evasion_helm_pulumi;
 mod evasion_kinds;
 mod evasion_review;
 mod evasion_review_addr;

@@ -262,6 +262,7 @@ fn dependents(repo: &Repo, change: &Change) -> anyhow::Result<Vec<(String, Vec<u
         .flat_map(|c| [c.old_path.as_deref(), c.new_path.as_deref()])
         .flatten()
         .collect();
+    let mut found = beside_dependents(repo, change.sides, &touched)?;
     let shared = touched.iter().any(|path| {
         FileKind::classify(path) == Some(FileKind::Terragrunt)
             && !path.ends_with("terragrunt.stack.hcl")
@@ -271,12 +272,47 @@ fn dependents(repo: &Repo, change: &Change) -> anyhow::Result<Vec<(String, Vec<u
             NewTree::Index => None,
             NewTree::Commit(id) => Some(id.as_str()),
         };
-        return reading_units(repo, rev, &touched);
+        found.extend(reading_units(repo, rev, &touched)?);
+    } else if change.unit_reads {
+        found.extend(reads_changed(repo, change.sides, &touched)?);
     }
-    if !change.unit_reads {
-        return Ok(Vec::new());
+    Ok(found)
+}
+
+/// Files that take values from a file beside them which the change
+/// touches: a chart's `values.yaml` (an image's empty tag is the
+/// `Chart.yaml`'s `appVersion`), and a Pulumi YAML program in `Main.*`
+/// (its project file's `packages` and `plugins` pin its providers).
+fn beside_dependents(
+    repo: &Repo,
+    sides: &Sides,
+    touched: &HashSet<&str>,
+) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let mut found = Vec::new();
+    for path in touched {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let readers: &[&str] = match name {
+            "Chart.yaml" => &["values.yaml", "values.yml"],
+            "Pulumi.yaml" | "Pulumi.yml" => &["Main.yaml", "Main.yml", "Main.json"],
+            _ => continue,
+        };
+        for reader in readers {
+            let reader = if dir.is_empty() {
+                (*reader).to_owned()
+            } else {
+                format!("{dir}/{reader}")
+            };
+            if touched.contains(reader.as_str()) {
+                continue;
+            }
+            if let Some(bytes) = sides.read_new(repo, &reader)? {
+                found.push((reader, bytes));
+            }
+        }
     }
-    reads_changed(repo, change.sides, &touched)
+    found.sort();
+    found.dedup();
+    Ok(found)
 }
 
 /// A Terragrunt unit's file: `terragrunt.hcl`, or its JSON form.

@@ -45,8 +45,16 @@ fn pre_extract(inputs: &[FileInput]) -> HashMap<usize, (Option<Extracted>, Optio
             let kind = input
                 .kind
                 .or_else(|| FileKind::classify(input.new_path.or(input.old_path)?))?;
-            (!matches!(kind, FileKind::Terragrunt | FileKind::TerragruntJson))
-                .then_some((i, kind, input))
+            // These read other files of their tree (a values.yaml its
+            // Chart.yaml, a Pulumi program its project file).
+            (!matches!(
+                kind,
+                FileKind::Terragrunt
+                    | FileKind::TerragruntJson
+                    | FileKind::HelmValues
+                    | FileKind::PulumiProgram
+            ))
+            .then_some((i, kind, input))
         })
         .collect();
     let threads = std::thread::available_parallelism()
@@ -961,6 +969,12 @@ fn policy_findings(change: &PolicyFileChange) -> Vec<Finding> {
     vec![policy_change::check(old, new)]
 }
 
+/// The plugin of one package a Pulumi YAML program loads (see
+/// `extract::pulumi`'s `plugin.<package>`).
+fn is_plugin_set(dep: &Dependency) -> bool {
+    dep.ecosystem == Ecosystem::Pulumi && dep.kind == Kind::Plugin && dep.key.starts_with("plugin.")
+}
+
 /// A file of a directory that `lock-mismatch` reads, as it will be committed.
 struct DirFile<'t> {
     path: &'t str,
@@ -981,6 +995,10 @@ impl Judge<'_> {
     fn change(&mut self, change: DependencyChange) {
         match change {
             DependencyChange::Removed(_) => {}
+            DependencyChange::Added(new) if is_plugin_set(new) => self.plugin_set(None, new),
+            DependencyChange::Changed { old, new } if is_plugin_set(new) => {
+                self.plugin_set(Some(old), new)
+            }
             DependencyChange::Added(dep) => self.added(dep),
             // A local path that now leaves the repository, where one was
             // before: what it loads is new to every review.
@@ -1012,6 +1030,41 @@ impl Judge<'_> {
                 )),
                 Kind::Policy => {}
             },
+        }
+    }
+
+    /// The plugin a Pulumi YAML program's resources of one package load
+    /// (`plugin.<package>`): `unpinned` when nothing in the program gives
+    /// it a version; a `version-change` when it comes to have two. Its
+    /// single version is judged where it is written.
+    fn plugin_set(&mut self, old: Option<&Dependency>, new: &Dependency) {
+        if let Some(why) = self.pin_of(new) {
+            let finding = unpinned::check_declared(self.file, self.text, new, why);
+            self.findings.push(finding);
+            return;
+        }
+        let Some(old) = old else {
+            return;
+        };
+        let several = new.version_str().is_some_and(|v| v.contains(", "));
+        if several && old.version_str() != new.version_str() {
+            let span = new.version.as_ref().map_or(new.span, |v| v.span);
+            let finding = version_change::check(
+                self.file,
+                self.text,
+                new,
+                span,
+                old.version_str(),
+                new.version_str(),
+            )
+            .with_message(format!(
+                "provider plugin \"{}\" is now given more than one version ({}) in one \
+                 Pulumi YAML program; which one loads is the engine's choice, and needs a \
+                 reviewer sign-off",
+                new.name,
+                new.version_str().unwrap_or_default()
+            ));
+            self.findings.push(finding);
         }
     }
 

@@ -47,6 +47,12 @@
 
 use std::collections::{HashMap, HashSet};
 
+mod archive;
+mod values;
+
+pub(super) use archive::extract as extract_archive;
+pub(super) use values::extract as extract_values;
+
 use crate::extract::image_ref::is_templated;
 use crate::extract::yaml::{self as tree, Node};
 use crate::model::{Dependency, Ecosystem, ExtractError, Kind, PinState, Span, Spanned};
@@ -81,6 +87,19 @@ pub(super) fn extract_chart(text: &str) -> Result<Vec<Dependency>, ExtractError>
         }
     }
     Ok(deps)
+}
+
+/// A `Chart.yaml`'s `appVersion`, if it has one as a string.
+pub(super) fn app_version(text: &str) -> Option<String> {
+    let root = tree::load(text).ok()??;
+    if !root.is_map() {
+        return None;
+    }
+    let (_, node) = root.get("appVersion", "the file").ok()??;
+    node.string("appVersion")
+        .ok()?
+        .map(|v| v.value)
+        .filter(|v| !v.trim().is_empty())
 }
 
 pub(super) fn extract_lock(text: &str) -> Result<Vec<Dependency>, ExtractError> {

@@ -84,6 +84,11 @@ pub enum FileKind {
     HelmChart,
     /// A Helm chart's `Chart.lock`.
     HelmLock,
+    /// `values.yaml` / `values.yml`: a chart's values (the images it sets)
+    /// when a `Chart.yaml` sits beside it, else any YAML file.
+    HelmValues,
+    /// A vendored subchart archive, `charts/*.tgz`, which Helm loads as it is.
+    HelmArchive,
     /// `kustomization.yaml`, `kustomization.yml`, `Kustomization`.
     Kustomization,
     /// `Dockerfile`, `Containerfile`, `Dockerfile.*`, `*.Dockerfile`.
@@ -168,6 +173,9 @@ impl FileKind {
         }
         if name == ".gitattributes" {
             return Some(FileKind::GitAttributes);
+        }
+        if dirs.last() == Some(&"charts") && name.ends_with(".tgz") && name.len() > 4 {
+            return Some(FileKind::HelmArchive);
         }
         if name == ".terraform.lock.hcl" {
             return Some(FileKind::TerraformLock);
@@ -352,6 +360,7 @@ fn classify_pipeline_file(name: &str) -> Option<FileKind> {
         "action.yml" | "action.yaml" => FileKind::GitHubAction,
         "Chart.yaml" => FileKind::HelmChart,
         "Chart.lock" => FileKind::HelmLock,
+        "values.yaml" | "values.yml" => FileKind::HelmValues,
         "kustomization.yaml" | "kustomization.yml" | "Kustomization" => FileKind::Kustomization,
         "requirements.yml" | "requirements.yaml" => FileKind::AnsibleRequirements,
         // Renovate's names: `Dockerfile`, `Dockerfile.prod`, `Dockerfile-dev`,
@@ -403,6 +412,7 @@ pub const PATHSPECS: &[&str] = &[
     ":(glob)**/go.mod",
     ":(glob)**/go.work",
     ":(glob)**/Chart.lock",
+    ":(glob)**/charts/*.tgz",
     ":(glob)**/Kustomization",
     ":(icase,glob)**/*dockerfile*",
     ":(icase,glob)**/*containerfile*",
@@ -478,7 +488,42 @@ pub fn extract_at(
     path: Option<&str>,
     tree: Option<&TreeFiles>,
 ) -> Result<Vec<Dependency>, ExtractError> {
+    if kind == FileKind::HelmArchive {
+        // Bytes, not text: what Helm loads is the archive as it is.
+        return Ok(helm::extract_archive(path, bytes));
+    }
     extract_unplaced(kind, bytes, path.zip(tree)).map(|deps| crate::local::place(path, deps))
+}
+
+/// The `appVersion` of the chart whose `values.yaml` is at `path`:
+/// `Some(None)` for a chart without one, `None` where no `Chart.yaml`
+/// sits beside it (or no tree is at hand), so the file is no chart's.
+fn chart_beside(at: Option<(&str, &TreeFiles)>) -> Option<Option<String>> {
+    let (path, tree) = at?;
+    let dir = dir_of(path);
+    let chart = if dir.is_empty() {
+        "Chart.yaml".to_owned()
+    } else {
+        format!("{dir}/Chart.yaml")
+    };
+    let bytes = tree.bytes(&chart)?;
+    let text = String::from_utf8_lossy(bytes.strip_prefix(BOM).unwrap_or(&bytes)).into_owned();
+    Some(helm::app_version(&text))
+}
+
+/// The text of the `Pulumi.yaml` beside a `Main.*` program, if at hand.
+fn project_beside(at: Option<(&str, &TreeFiles)>) -> Option<String> {
+    let (path, tree) = at?;
+    let dir = dir_of(path);
+    ["Pulumi.yaml", "Pulumi.yml"].iter().find_map(|name| {
+        let project = if dir.is_empty() {
+            (*name).to_owned()
+        } else {
+            format!("{dir}/{name}")
+        };
+        let bytes = tree.bytes(&project)?;
+        Some(String::from_utf8_lossy(bytes.strip_prefix(BOM).unwrap_or(&bytes)).into_owned())
+    })
 }
 
 fn extract_unplaced(
@@ -486,6 +531,15 @@ fn extract_unplaced(
     bytes: &[u8],
     at: Option<(&str, &TreeFiles)>,
 ) -> Result<Vec<Dependency>, ExtractError> {
+    // A values.yaml with no Chart.yaml beside it is no chart's: any YAML.
+    let chart = match kind {
+        FileKind::HelmValues => chart_beside(at),
+        _ => None,
+    };
+    let kind = match kind {
+        FileKind::HelmValues if chart.is_none() => FileKind::CloudFormation,
+        kind => kind,
+    };
     let (base, body) = match bytes.strip_prefix(BOM) {
         Some(rest) => (BOM.len(), rest),
         None => (0, bytes),
@@ -537,6 +591,7 @@ fn extract_unplaced(
         FileKind::TerraformStack => terraform::extract_stack(text),
         FileKind::TerragruntJson => terragrunt::extract_json(text, at),
         FileKind::Terragrunt => terragrunt::extract_in(text, at),
+        FileKind::HelmValues => helm::extract_values(text, chart.flatten().as_deref()),
         FileKind::CloudFormation => match cloudformation::extract(text)? {
             deps if deps.is_empty() => images::extract_manifests(text),
             deps => Ok(deps),
@@ -550,10 +605,15 @@ fn extract_unplaced(
         FileKind::Dockerfile => images::extract_dockerfile(text),
         FileKind::Compose => images::extract_compose(text),
         FileKind::AnsibleRequirements => ansible::extract(text),
-        FileKind::PulumiProject | FileKind::PulumiProgram => pulumi::extract_program(text),
+        FileKind::PulumiProject => pulumi::extract_program(text, None),
+        FileKind::PulumiProgram => {
+            let project = project_beside(at);
+            pulumi::extract_program(text, Some(project.as_deref()))
+        }
         FileKind::PulumiPackages(manifest) => pulumi::extract_packages(manifest, text),
         FileKind::ToolCache => Err(tool_cache()),
         FileKind::GitAttributes => gitattributes(text),
+        FileKind::HelmArchive => Ok(helm::extract_archive(at.map(|(p, _)| p), bytes)),
     };
     match result {
         Ok(mut deps) => {

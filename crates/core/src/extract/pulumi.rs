@@ -86,9 +86,19 @@ use super::{is_commit, Deps, Manifest};
 use crate::model::{Dependency, Ecosystem, ExtractError, Kind, PinState, Span};
 use crate::version::Constraints;
 
-/// `Pulumi.yaml`, `Main.yaml`, `Main.json`.
-pub(super) fn extract_program(text: &str) -> Result<Vec<Dependency>, ExtractError> {
-    program::extract(text)
+/// `Pulumi.yaml`, `Main.yaml`, `Main.json` (`main`: a `Main.*` file, with
+/// the project file beside it, when known).
+pub(super) fn extract_program(
+    text: &str,
+    main: Option<Option<&str>>,
+) -> Result<Vec<Dependency>, ExtractError> {
+    match main {
+        None => program::extract_with(text, program::Program::Project, &[]),
+        Some(project) => {
+            let pins = project.map(program::project_pins).unwrap_or_default();
+            program::extract_with(text, program::Program::Main, &pins)
+        }
+    }
 }
 
 /// The Pulumi provider packages of a language manifest.

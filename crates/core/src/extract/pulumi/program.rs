@@ -6,7 +6,136 @@ use crate::extract::Deps;
 use crate::model::{Dependency, ExtractError, Kind, Span, Spanned};
 use crate::version::Version;
 
+/// A version another file of the program gives a package: the project
+/// file's `packages` and `plugins.providers` for a `Main.*` program.
+pub(in crate::extract) type Pin = (String, Spanned<String>);
+
+#[cfg(test)]
 pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    extract_with(text, Program::Project, &[])
+}
+
+/// Which file a program is in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(in crate::extract) enum Program {
+    /// `Pulumi.yaml`: a YAML program only under `runtime: yaml`.
+    Project,
+    /// `Main.yaml` / `Main.json`: always a YAML program.
+    Main,
+}
+
+/// [`extract`], for a program in `which` file, with the versions other
+/// files of the program give its packages.
+pub(in crate::extract) fn extract_with(
+    text: &str,
+    which: Program,
+    pins: &[Pin],
+) -> Result<Vec<Dependency>, ExtractError> {
+    let mut used = Vec::new();
+    let mut deps = extract_deps(text, &mut used)?;
+    let yaml = which == Program::Main || runtime_is_yaml(text);
+    if yaml && !used.is_empty() {
+        let implied = plugin_sets(&deps, &used, pins);
+        deps.extend(implied);
+        deps.sort_by_key(|d| d.span.start);
+    }
+    Ok(deps)
+}
+
+/// The versions a package is given anywhere in the program, as a
+/// dependency per package its resources use (key `plugin.<package>`).
+/// Pulumi YAML asks the engine for one plugin per package, at the first
+/// version any resource or invoke gives (`GetReferencedPlugins`), and
+/// the default provider of a resource without `options.version` takes that
+/// one; a package no resource, invoke, `packages` or `plugins` entry gives
+/// a version is the newest plugin there is.
+fn plugin_sets(deps: &[Dependency], used: &[Spanned<String>], pins: &[Pin]) -> Vec<Dependency> {
+    let mut out: Vec<Dependency> = Vec::new();
+    for package in used {
+        if out.iter().any(|d| d.name == package.value) {
+            continue;
+        }
+        let given = deps
+            .iter()
+            .filter(|d| d.name == package.value)
+            .filter(|d| {
+                d.key.ends_with(".version")
+                    || d.key.starts_with("packages.")
+                    || d.key.starts_with("plugins.providers.")
+            })
+            .filter_map(|d| d.version.clone())
+            .chain(
+                pins.iter()
+                    .filter(|(name, _)| *name == package.value)
+                    .map(|(_, v)| Spanned::new(v.value.clone(), package.span)),
+            );
+        let mut versions: Vec<Spanned<String>> = Vec::new();
+        for version in given {
+            if !version.value.trim().is_empty()
+                && !versions
+                    .iter()
+                    .any(|v| v.value.trim() == version.value.trim())
+            {
+                versions.push(version);
+            }
+        }
+        let key = format!("plugin.{}", package.value);
+        let mut dep = dependency(Kind::Plugin, key, package.value.clone(), package.span);
+        dep.source = Some(package.clone());
+        match versions.as_slice() {
+            [] => {
+                dep.pin = PinState::Unpinned(format!(
+                    "no version: no resource or invoke gives options.version for package `{}` and no \
+                     packages or plugins entry pins it, so Pulumi takes the newest plugin",
+                    package.value
+                ));
+            }
+            [one] => dep.version = Some(one.clone()),
+            [_, second, ..] => {
+                let all: Vec<&str> = versions.iter().map(|v| v.value.trim()).collect();
+                dep.version = Some(Spanned::new(all.join(", "), second.span));
+            }
+        }
+        out.push(dep);
+    }
+    out
+}
+
+/// Whether a project file runs its program with the YAML runtime
+/// (`runtime: yaml` or `runtime: {name: yaml}`).
+fn runtime_is_yaml(text: &str) -> bool {
+    let Ok(Some(root)) = tree::load(text) else {
+        return false;
+    };
+    let Ok(Some((_, runtime))) = root.get("runtime", "the file") else {
+        return false;
+    };
+    let name = match &runtime.kind {
+        NodeKind::Map(_) => runtime
+            .get("name", "runtime")
+            .ok()
+            .flatten()
+            .and_then(|(_, n)| n.string("runtime.name").ok().flatten()),
+        _ => runtime.string("runtime").ok().flatten(),
+    };
+    name.is_some_and(|n| n.value.trim() == "yaml")
+}
+
+/// The versions a project file gives packages (`packages`, `plugins.providers`).
+pub(in crate::extract) fn project_pins(text: &str) -> Vec<Pin> {
+    let mut used = Vec::new();
+    extract_deps(text, &mut used)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|d| d.key.starts_with("packages.") || d.key.starts_with("plugins.providers."))
+        .filter_map(|d| Some((d.name, d.version?)))
+        .collect()
+}
+
+fn extract_deps(
+    text: &str,
+    used: &mut Vec<Spanned<String>>,
+) -> Result<Vec<Dependency>, ExtractError> {
     let Some(root) = tree::load(text)? else {
         return Ok(Vec::new());
     };
@@ -28,13 +157,13 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
         // Pulumi YAML sections, whose keys Pulumi YAML matches case-insensitively.
         let section = name.to_ascii_lowercase();
         match section.as_str() {
-            "resources" => resources(value, "resources", &mut deps)?,
+            "resources" => resources(value, "resources", &mut deps, used)?,
             "components" => {
                 for (component, body) in value.entries("components")? {
                     let component = component.name("components")?;
                     let prefix = format!("components.{component}");
                     if let Some((_, found)) = body.get_ci("resources", &prefix)? {
-                        resources(found, &format!("{prefix}.resources"), &mut deps)?;
+                        resources(found, &format!("{prefix}.resources"), &mut deps, used)?;
                     }
                 }
             }
@@ -209,7 +338,12 @@ fn package_pin(source: &str, version: Option<&str>) -> PinState {
 }
 
 /// `resources: {name: {type, options: {version, pluginDownloadURL}}}`.
-fn resources(value: &Node, prefix: &str, deps: &mut Deps) -> Result<(), ExtractError> {
+fn resources(
+    value: &Node,
+    prefix: &str,
+    deps: &mut Deps,
+    used: &mut Vec<Spanned<String>>,
+) -> Result<(), ExtractError> {
     for (key, resource) in value.entries(prefix)? {
         let name = key.name(prefix)?;
         let owner = format!("{prefix}.{name}");
@@ -218,6 +352,13 @@ fn resources(value: &Node, prefix: &str, deps: &mut Deps) -> Result<(), ExtractE
                 format!("{owner} must be a mapping with a type"),
                 resource.span.start,
             ));
+        }
+        // The package every resource loads, versioned or not; a type
+        // Pulumi cannot read fails the program there, not here.
+        if let Ok(Some((_, type_node))) = resource.get_ci("type", &owner) {
+            if let Ok(package) = package_of(type_node, &owner, ResourceOrFunction::Type) {
+                used.push(package);
+            }
         }
         let Some((_, options)) = resource.get_ci("options", &owner)? else {
             continue;
@@ -495,7 +636,8 @@ mod tests {
                     written
                         .trim_matches(['"', '\''])
                         .contains(spanned.value.as_str())
-                        || d.kind == Kind::Plugin && d.key.starts_with("plugins."),
+                        || d.kind == Kind::Plugin && d.key.starts_with("plugins.")
+                        || d.key.starts_with("plugin."),
                     "{}: {written:?} vs {:?}",
                     d.key,
                     spanned.value
@@ -505,8 +647,86 @@ mod tests {
     }
 
     #[test]
+    fn plugins_the_resources_of_a_yaml_program_load() {
+        let sets = |text: &str, which, pins: &[Pin]| -> Vec<(String, Option<String>, bool)> {
+            extract_with(text, which, pins)
+                .unwrap()
+                .into_iter()
+                .filter(|d| d.key.starts_with("plugin."))
+                .map(|d| {
+                    let unpinned = matches!(d.pin, PinState::Unpinned(_));
+                    (d.key, d.version.map(|v| v.value), unpinned)
+                })
+                .collect()
+        };
+        let text = "runtime: yaml\nresources:\n  a:\n    type: aws:s3:Bucket\n  b:\n    type: aws:s3:Bucket\n    options: {version: 6.54.2}\n  p:\n    type: random:RandomPet\n  k:\n    type: pulumi:providers:kubernetes\n";
+        assert_eq!(
+            sets(text, Program::Project, &[]),
+            [
+                ("plugin.aws".to_owned(), Some("6.54.2".to_owned()), false),
+                ("plugin.random".to_owned(), None, true),
+                ("plugin.kubernetes".to_owned(), None, true),
+            ]
+        );
+        // Not a YAML program: nothing implied.
+        let nodejs = text.replace("runtime: yaml", "runtime: nodejs");
+        assert_eq!(sets(&nodejs, Program::Project, &[]), []);
+        assert_eq!(
+            sets(
+                &text.replace("runtime: yaml", "runtime: {name: yaml}"),
+                Program::Project,
+                &[]
+            )
+            .len(),
+            3
+        );
+        // packages, plugins and the project's pins count; two versions are listed.
+        let text = "runtime: yaml\npackages:\n  random: random@4.16.7\nplugins:\n  providers:\n    - name: kubernetes\n      version: 4.18.1\nresources:\n  p:\n    type: random:RandomPet\n  k:\n    type: kubernetes:core/v1:Namespace\n  a:\n    type: aws:s3:Bucket\n    options: {version: 6.54.2}\n  b:\n    type: aws:s3:Bucket\n    options: {version: 6.60.0}\n";
+        assert_eq!(
+            sets(text, Program::Project, &[]),
+            [
+                ("plugin.random".to_owned(), Some("4.16.7".to_owned()), false),
+                (
+                    "plugin.kubernetes".to_owned(),
+                    Some("4.18.1".to_owned()),
+                    false
+                ),
+                (
+                    "plugin.aws".to_owned(),
+                    Some("6.54.2, 6.60.0".to_owned()),
+                    false
+                ),
+            ]
+        );
+        let main = "resources:\n  a:\n    type: aws:s3:Bucket\n";
+        let pin = (
+            "aws".to_owned(),
+            Spanned::new("6.54.2".to_owned(), Span::new(0, 0)),
+        );
+        assert_eq!(
+            sets(main, Program::Main, &[pin]),
+            [("plugin.aws".to_owned(), Some("6.54.2".to_owned()), false)]
+        );
+        assert_eq!(
+            sets(main, Program::Main, &[]),
+            [("plugin.aws".to_owned(), None, true)]
+        );
+        assert_eq!(
+            project_pins("packages:\n  aws: aws@6.54.2\n"),
+            [(
+                "aws".to_owned(),
+                Spanned::new("6.54.2".to_owned(), Span::new(21, 27))
+            )]
+        );
+    }
+
+    #[test]
     fn project_file() {
-        let deps = extract(PROJECT).unwrap();
+        let deps: Vec<Dependency> = extract(PROJECT)
+            .unwrap()
+            .into_iter()
+            .filter(|d| !d.key.starts_with("plugin."))
+            .collect();
         check_spans(PROJECT, &deps);
         assert_eq!(
             rows(&deps),

@@ -78,6 +78,12 @@ impl<'t> TreeFiles<'t> {
         paths
     }
 
+    /// The bytes of a file of the tree, as they are (not cached, not
+    /// counted as read by a unit).
+    pub(in crate::extract) fn bytes(&self, path: &str) -> Option<Vec<u8>> {
+        self.tree.read(path)
+    }
+
     /// The bytes of a file a unit reads as text (`file()`,
     /// `templatefile()`), looked up like any other so that a change to it
     /// is a change to the unit.

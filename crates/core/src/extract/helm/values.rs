@@ -1,0 +1,331 @@
+//! A chart's `values.yaml`: the container images it sets.
+//!
+//! Only fields that clearly are an image are read, anywhere in the file
+//! (under components, in lists): a key `image` whose value is
+//! - a string that is an image reference (`nginx:1.27`, `ghcr.io/org/app@sha256:...`,
+//!   a bare repository name such as `nginx`), or
+//! - a mapping with a non-empty `repository`, and optionally `registry`,
+//!   `tag` and `digest` (Bitnami's and `helm create`'s layout), read as
+//!   `<registry>/<repository>:<tag>@<digest>`. An empty or missing `tag`
+//!   is the chart's `appVersion`, as `helm create`'s templates write it
+//!   (`{{ .Values.image.tag | default .Chart.AppVersion }}`).
+//!
+//! The key is `values.<path>` (`values.image`, `values.controller.image`,
+//! `values.sidecars[0].image`); pins are those of any image reference
+//! ([`crate::extract::image_ref`]).
+
+use crate::extract::image_ref;
+use crate::extract::yaml::{self as tree, Node, NodeKind};
+use crate::model::{Dependency, Ecosystem, ExtractError, Span, Spanned};
+
+pub(in crate::extract) fn extract(
+    text: &str,
+    app_version: Option<&str>,
+) -> Result<Vec<Dependency>, ExtractError> {
+    let Some(root) = tree::load(text)? else {
+        return Ok(Vec::new());
+    };
+    if !root.is_map() && !root.is_null() {
+        return Err(ExtractError::new(
+            "a chart's values.yaml must be a YAML mapping",
+            root.span.start,
+        ));
+    }
+    let mut deps = Vec::new();
+    let mut path = "values".to_owned();
+    walk(&root, &mut path, app_version, &mut deps)?;
+    super::super::number_repeated_keys(&mut deps);
+    Ok(deps)
+}
+
+fn walk(
+    node: &Node,
+    path: &mut String,
+    app_version: Option<&str>,
+    deps: &mut Vec<Dependency>,
+) -> Result<(), ExtractError> {
+    match &node.kind {
+        NodeKind::Map(entries) => {
+            for (key, value) in entries {
+                let Some(name) = key.key_text() else { continue };
+                let len = path.len();
+                path.push('.');
+                path.push_str(name);
+                if name == "image" {
+                    if let Some(dep) = image(path, key.span, value, app_version)? {
+                        deps.push(dep);
+                        path.truncate(len);
+                        continue;
+                    }
+                }
+                walk(value, path, app_version, deps)?;
+                path.truncate(len);
+            }
+        }
+        NodeKind::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                walk(item, path, app_version, deps)?;
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A scalar's text, `None` for null, a list or a mapping.
+fn scalar(node: &Node) -> Option<Spanned<String>> {
+    match &node.kind {
+        NodeKind::Scalar(s) if node.tag.is_none() => Some(Spanned::new(s.text.clone(), node.span)),
+        _ => None,
+    }
+}
+
+/// A plain word that YAML or Helm reads as something other than a name.
+fn is_keyword(word: &str) -> bool {
+    matches!(
+        word.to_ascii_lowercase().as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "none" | "~"
+    ) || word.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+}
+
+/// Whether a string value of an `image` key clearly is an image reference.
+fn looks_like_image(value: &str) -> bool {
+    let value = value.trim();
+    if value.is_empty() || is_keyword(value) {
+        return false;
+    }
+    if image_ref::is_templated(value) {
+        return true;
+    }
+    let Ok(parsed) = image_ref::parse(value) else {
+        return false;
+    };
+    // Repository names are lower-case: `image: Always` is no image.
+    let name = parsed.written.rsplit('/').next().unwrap_or_default();
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+}
+
+fn image(
+    key: &str,
+    at: Span,
+    value: &Node,
+    app_version: Option<&str>,
+) -> Result<Option<Dependency>, ExtractError> {
+    match &value.kind {
+        NodeKind::Scalar(_) => {
+            let Some(written) = scalar(value) else {
+                return Ok(None);
+            };
+            if !looks_like_image(&written.value) {
+                return Ok(None);
+            }
+            Ok(Some(image_ref::dependency(
+                Ecosystem::Helm,
+                key.to_owned(),
+                at,
+                &written,
+            )))
+        }
+        NodeKind::Map(_) => {
+            let field = |name: &str| -> Result<Option<Spanned<String>>, ExtractError> {
+                Ok(value
+                    .get(name, key)?
+                    .and_then(|(_, node)| scalar(node))
+                    .filter(|s| !s.value.trim().is_empty()))
+            };
+            let Some(repository) = field("repository")? else {
+                return Ok(None);
+            };
+            let registry = field("registry")?;
+            let digest = field("digest")?;
+            let tag = field("tag")?;
+            let mut reference = String::new();
+            if let Some(registry) = &registry {
+                reference.push_str(registry.value.trim().trim_end_matches('/'));
+                reference.push('/');
+            }
+            reference.push_str(repository.value.trim());
+            let tag_value = tag
+                .as_ref()
+                .map(|t| t.value.trim().to_owned())
+                .or_else(|| app_version.map(|v| v.trim().to_owned()))
+                .filter(|t| !t.is_empty());
+            if let Some(tag) = &tag_value {
+                reference.push(':');
+                reference.push_str(tag);
+            }
+            if let Some(digest) = &digest {
+                reference.push('@');
+                reference.push_str(digest.value.trim());
+            }
+            let mut dep = image_ref::dependency(
+                Ecosystem::Helm,
+                key.to_owned(),
+                at,
+                &Spanned::new(reference, repository.span),
+            );
+            // The version where it is written: the digest, the tag, or
+            // (from appVersion) the repository it applies to.
+            if let Some(version) = &mut dep.version {
+                if let Some(d) = digest.as_ref().filter(|d| d.value.trim() == version.value) {
+                    version.span = d.span;
+                } else if let Some(t) = tag.as_ref().filter(|t| t.value.trim() == version.value) {
+                    version.span = t.span;
+                }
+            }
+            if tag.is_none() && tag_value.is_some() && digest.is_none() {
+                dep.comment = Some("the tag is the chart's appVersion".to_owned());
+            }
+            Ok(Some(dep))
+        }
+        _ => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PinState;
+
+    const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    fn rows(text: &str, app: Option<&str>) -> Vec<(String, String, Option<String>, String)> {
+        extract(text, app)
+            .unwrap()
+            .into_iter()
+            .map(|d| {
+                let pin = match d.pin {
+                    PinState::Pinned => "pinned",
+                    PinState::Tagged(_) => "tagged",
+                    PinState::Unpinned(_) => "unpinned",
+                    PinState::Derived => "derived",
+                };
+                (
+                    d.key,
+                    d.source.map(|s| s.value).unwrap_or_default(),
+                    d.version.map(|v| v.value),
+                    pin.to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    fn row(
+        key: &str,
+        source: &str,
+        version: Option<&str>,
+        pin: &str,
+    ) -> (String, String, Option<String>, String) {
+        (
+            key.to_owned(),
+            source.to_owned(),
+            version.map(str::to_owned),
+            pin.to_owned(),
+        )
+    }
+
+    #[test]
+    fn images_in_every_layout() {
+        let text = format!(
+            "\
+image:
+  repository: nginx
+  tag: latest
+  pullPolicy: Always
+controller:
+  image:
+    registry: registry.k8s.io
+    repository: ingress-nginx/controller
+    tag: v1.11.2
+    digest: {DIGEST}
+sidecar:
+  image: busybox:1.36
+worker:
+  image: {{repository: ghcr.io/acme/worker, tag: ''}}
+extraContainers:
+  - name: a
+    image: alpine
+pullPolicy:
+  image: Always
+other:
+  image: {{pullPolicy: Always}}
+"
+        );
+        assert_eq!(
+            rows(&text, Some("2.4.0")),
+            vec![
+                row(
+                    "values.image",
+                    "docker.io/library/nginx",
+                    Some("latest"),
+                    "unpinned"
+                ),
+                row(
+                    "values.controller.image",
+                    "registry.k8s.io/ingress-nginx/controller",
+                    Some(DIGEST),
+                    "pinned"
+                ),
+                row(
+                    "values.sidecar.image",
+                    "docker.io/library/busybox",
+                    Some("1.36"),
+                    "tagged"
+                ),
+                row(
+                    "values.worker.image",
+                    "ghcr.io/acme/worker",
+                    Some("2.4.0"),
+                    "tagged"
+                ),
+                row(
+                    "values.extraContainers[0].image",
+                    "docker.io/library/alpine",
+                    None,
+                    "unpinned"
+                ),
+            ]
+        );
+        // Spans: the repository for the source, the tag or digest for the version.
+        let deps = extract(&text, None).unwrap();
+        let at = |s: Span| &text[s.start..s.end];
+        assert_eq!(at(deps[0].source.as_ref().unwrap().span), "nginx");
+        assert_eq!(at(deps[0].version.as_ref().unwrap().span), "latest");
+        assert_eq!(at(deps[1].version.as_ref().unwrap().span), DIGEST);
+        assert_eq!(at(deps[0].span), "image");
+        // Without appVersion an empty tag is no tag.
+        assert_eq!(deps[3].version, None);
+        assert!(matches!(deps[3].pin, PinState::Unpinned(_)));
+    }
+
+    #[test]
+    fn nothing_that_is_not_clearly_an_image() {
+        for text in [
+            "",
+            "# none\n",
+            "replicaCount: 1\n",
+            "image: true\n",
+            "image: ''\n",
+            "image: Always\n",
+            "image:\n  repository: ''\n",
+            "image:\n  pullPolicy: IfNotPresent\n",
+            "image: [a, b]\n",
+            "images: nginx:latest\n",
+        ] {
+            assert_eq!(rows(text, Some("1.0.0")), vec![], "{text:?}");
+        }
+    }
+
+    #[test]
+    fn malformed_fails_closed() {
+        assert!(extract("image: [\n", None).is_err());
+        assert!(extract("- a\n", None).is_err());
+        assert!(extract("a: 1\n---\nb: 2\n", None).is_err());
+    }
+}
