@@ -975,3 +975,45 @@ fn a_suppression_comment_does_not_replace_an_approval() {
     w.amend_with(&approval);
     assert_eq!(w.check_head().code, 0);
 }
+
+#[test]
+fn one_range_approval_signs_what_the_commits_hide_on_the_whole() {
+    let w = world();
+    w.author.git(&["checkout", "-q", "-b", "topic"]);
+    w.author.write("main.tf", "");
+    w.author.git(&["commit", "-q", "-a", "-m", "drop vpc"]);
+    bump_module(&w.author, "6.0.0");
+    w.author.git(&["commit", "-q", "-a", "-m", "vpc again"]);
+    let run = w.author.iacgate(&["check", "--range", "main..topic"]);
+    assert_eq!(run.code, 1, "the whole is a version change: {}", run.stderr);
+    let bob = w.reviewer("Bob Reviewer", "bob@example.com");
+    fetch(&bob, &w.author, "+refs/heads/*:refs/remotes/author/*");
+    let run = bob.iacgate(&[
+        "approve",
+        "--range",
+        "author/main..author/topic",
+        "--yes",
+        "--key",
+        &w.bob_key.display().to_string(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("5.4.0 -> 6.0.0"), "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", run.stdout);
+    assert!(lines[0].contains("as a whole"), "{}", run.stdout);
+    w.amend_with(&[lines[1].to_owned(), lines[2].to_owned()]);
+    let run = w.author.iacgate(&["check", "--range", "main..topic"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    w.install_server_hook();
+    let run = w.author.git_with_hooks(&["push", "origin", "topic:main"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // The approval is of that net change only: another version is not it.
+    w.author.git(&["checkout", "-q", "-b", "other", "main"]);
+    w.author.write("main.tf", "");
+    w.author.git(&["commit", "-q", "-a", "-m", "drop vpc"]);
+    bump_module(&w.author, "6.1.0");
+    w.author.git(&["commit", "-q", "-a", "-m", "vpc again"]);
+    w.amend_with(&[lines[1].to_owned(), lines[2].to_owned()]);
+    let run = w.author.iacgate(&["check", "--range", "main..other"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+}

@@ -26,6 +26,7 @@ mod pins;
 mod pipelines;
 mod policy;
 mod push;
+mod push_whole;
 mod signing;
 mod staged;
 mod submodules;

@@ -88,6 +88,11 @@ pub fn run(args: ApproveArgs) -> anyhow::Result<u8> {
     )?;
     for (commit, delta) in &outcome.deltas {
         match commit {
+            Some(range) if range.contains("..") => writeln!(
+                err,
+                "\nthe range {} as a whole (what its commits each hide)",
+                short_range(range)
+            )?,
             Some(id) => writeln!(
                 err,
                 "\ncommit {} {}",
@@ -191,7 +196,13 @@ fn print_trailers(signed: &[Signed], per_commit: bool, err: &mut impl Write) -> 
     let mut out = std::io::stdout().lock();
     for approval in signed {
         if per_commit {
-            if let Some(id) = &approval.commit {
+            if let Some(range) = approval.commit.as_deref().filter(|c| c.contains("..")) {
+                writeln!(
+                    out,
+                    "# the range {} as a whole: on any commit of it",
+                    short_range(range)
+                )?;
+            } else if let Some(id) = &approval.commit {
                 writeln!(
                     out,
                     "# commit {} {}",
@@ -318,6 +329,14 @@ fn signing_key(repo: &Repo, args: &ApproveArgs) -> anyhow::Result<SigningKey> {
     }
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
     Ok(SigningKey::from_git_config(&configured, home.as_deref()))
+}
+
+/// `base..tip` with both ids shortened.
+fn short_range(range: &str) -> String {
+    match range.split_once("..") {
+        Some((base, tip)) => format!("{}..{}", render::short_id(base), render::short_id(tip)),
+        None => range.to_owned(),
+    }
 }
 
 fn describe(target: &Target) -> String {

@@ -10,6 +10,7 @@ use iacgate_core::analysis::{dir_of, Analysis, FileInput, History, MergeSide, Si
 use iacgate_core::approval::{self, ApprovalToken, ContentIds, Delta, SignatureCheck};
 use iacgate_core::extract::{gitlab_pipeline, FileKind, GitLabPipeline, Tree, PATHSPECS};
 use iacgate_core::finding::Finding;
+use iacgate_core::net;
 use iacgate_core::policy::{Policy, PolicyError, POLICY_FILE};
 use iacgate_core::rules::parse_error;
 use iacgate_core::signoff::{self, CommitContext, CommitSignature, Stage};
@@ -691,7 +692,7 @@ fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
         signers: &signers,
         unit_reads,
     };
-    judge(repo, &change, &gate, &stage, &mut outcome)?;
+    judge(repo, &change, &gate, Decide::Commit(&stage), &mut outcome)?;
     if let Some((parent, changes)) = amended {
         let sides = Sides {
             base: parent,
@@ -706,7 +707,7 @@ fn staged(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
             unit_reads: staged_base_has_units(repo, sides.base.as_deref())?,
         };
         let mut whole = Outcome::default();
-        judge(repo, &change, &gate, &stage, &mut whole)?;
+        judge(repo, &change, &gate, Decide::Commit(&stage), &mut whole)?;
         for finding in whole.findings {
             let seen = outcome.findings.iter().any(|f| {
                 (f.rule.name, &f.file, f.line, &f.old, &f.new)
@@ -778,6 +779,11 @@ fn commits(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
             .map(|rev| has_units(repo, Some(rev)))
             .collect::<anyhow::Result<Vec<bool>>>()?
             .contains(&true);
+        let first_finding = outcome.findings.len();
+        let mut stages: Vec<(String, Stage)> = Vec::new();
+        // Merged-in parents from outside the group: history judged where
+        // it was made, which the net view must not report as the group's.
+        let mut merged_in: Vec<String> = Vec::new();
         for CommitChanges { info, changes } in repo.commits_changes(&ids, &as_strs(&specs))? {
             outcome.commits.push(CommitHeader {
                 id: info.id.clone(),
@@ -810,16 +816,132 @@ fn commits(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
                 signers: &signers,
                 unit_reads,
             };
-            judge(repo, &change, gate, &stage, &mut outcome)?;
+            judge(repo, &change, gate, Decide::Commit(&stage), &mut outcome)?;
+            stages.push((info.id.clone(), stage));
+            merged_in.extend(
+                info.parents
+                    .iter()
+                    .skip(1)
+                    .filter(|p| !ids.contains(p))
+                    .cloned(),
+            );
         }
-        if let Some(rewind) = group.rewind {
-            judge_rewind(repo, &rewind, gate, &mut outcome)?;
+        match group.rewind {
+            // What a force push undoes is judged from the old tip, which
+            // is the net view of it.
+            Some(rewind) => judge_rewind(repo, &rewind, gate, &mut outcome)?,
+            None => {
+                let net = Net {
+                    base: group.policy_at.as_deref(),
+                    ids: &ids,
+                    stages: &stages,
+                    first_finding,
+                    merged_in: &merged_in,
+                    specs: &specs,
+                    signers: &signers,
+                    unit_reads,
+                };
+                judge_net(repo, &net, gate, &mut outcome)?;
+            }
         }
         if request.approving {
             outcome.gate = Some(gate.clone());
         }
     }
     Ok(Some(outcome))
+}
+
+/// The commits of one group, for the judgement of their net change.
+struct Net<'n> {
+    /// Where the group's policy was read: the old tip, or the default
+    /// branch a new ref starts from.
+    base: Option<&'n str>,
+    ids: &'n [String],
+    /// Each commit judged, with the stage its message gave.
+    stages: &'n [(String, Stage)],
+    /// Where the group's own findings start in the outcome.
+    first_finding: usize,
+    /// Parents of the group's merges that are not in the group.
+    merged_in: &'n [String],
+    specs: &'n [String],
+    signers: &'n [String],
+    unit_reads: bool,
+}
+
+/// The net change of a push or range, from where it starts (the merge base
+/// of its base and its tip) to its tip, judged in addition to each commit:
+/// what it shows that the commits did not (a dependency removed in one
+/// commit and added back at another version in the next) needs a sign-off
+/// (see [`net::decide`]).
+fn judge_net(repo: &Repo, group: &Net, gate: &Gate, outcome: &mut Outcome) -> anyhow::Result<()> {
+    let (Some(at), Some(tip)) = (group.base, group.ids.last()) else {
+        return Ok(());
+    };
+    // One commit is its own net change.
+    if group.ids.len() < 2 {
+        return Ok(());
+    }
+    let Some(base) = repo.merge_base(at, tip)? else {
+        return Ok(());
+    };
+    if &base == tip {
+        return Ok(());
+    }
+    let changes = repo.changes_between(&base, tip, &as_strs(group.specs))?;
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let mut per_commit = outcome.findings[group.first_finding..].to_vec();
+    // What a merged-in side changed since the base came with the merge:
+    // judged on its own history, not the group's to answer for.
+    for side in group.merged_in {
+        let Some(from) = repo.merge_base(&base, side)? else {
+            continue;
+        };
+        let theirs = repo.changes_between(&from, side, &as_strs(group.specs))?;
+        if theirs.is_empty() {
+            continue;
+        }
+        let sides = Sides {
+            base: Some(from),
+            new: NewTree::Commit(side.clone()),
+        };
+        let change = Change {
+            sides: &sides,
+            changes: &theirs,
+            lineage: &Lineage::Linear,
+            commit: None,
+            signers: group.signers,
+            unit_reads: group.unit_reads,
+        };
+        let mut scratch = Outcome::default();
+        judge(
+            repo,
+            &change,
+            gate,
+            Decide::Commit(&Stage::NoMessage),
+            &mut scratch,
+        )?;
+        per_commit.extend(scratch.findings);
+    }
+    let sides = Sides {
+        base: Some(base.clone()),
+        new: NewTree::Commit(tip.clone()),
+    };
+    let change = Change {
+        sides: &sides,
+        changes: &changes,
+        lineage: &Lineage::Linear,
+        commit: Some(tip),
+        signers: group.signers,
+        unit_reads: group.unit_reads,
+    };
+    let decide = Decide::Net {
+        per_commit: &per_commit,
+        stages: group.stages,
+        span: net::Span { base: &base, tip },
+    };
+    judge(repo, &change, gate, decide, outcome)
 }
 
 /// A ref moved off its old commit (a force push): what the move undoes is
@@ -863,7 +985,7 @@ fn judge_rewind(
         signers: &signers,
         unit_reads: false,
     };
-    judge(repo, &change, gate, &stage, outcome)
+    judge(repo, &change, gate, Decide::Commit(&stage), outcome)
 }
 
 /// An existing commit is judged with its own message and author, and its
@@ -1119,13 +1241,28 @@ impl Lineage {
     }
 }
 
+/// How a judged change's findings that need a sign-off are decided.
+enum Decide<'d> {
+    /// By the commit's (or the staged change's) own message.
+    Commit(&'d Stage),
+    /// The net change of a range: by what its commits decided already and
+    /// by the commits that may cover the rest (see [`net::decide`]).
+    Net {
+        per_commit: &'d [Finding],
+        stages: &'d [(String, Stage)],
+        span: net::Span<'d>,
+    },
+}
+
 fn judge(
     repo: &Repo,
     change: &Change,
     gate: &Gate,
-    stage: &Stage,
+    decide: Decide,
     outcome: &mut Outcome,
 ) -> anyhow::Result<()> {
+    // The net view of a range counts no files: its commits did.
+    let is_net = matches!(decide, Decide::Net { .. });
     let policy = &gate.policy;
     let prepared = change
         .changes
@@ -1253,18 +1390,43 @@ fn judge(
     });
     // A file judged in both engines' views says the same thing once.
     findings.dedup();
-    let delta = Delta::of(&findings, |path| content_ids(change.changes, path));
-    signoff::apply(
-        &mut findings,
-        stage,
-        &policy.signoff,
-        &delta,
-        |principal, token, message| verify_approval(gate, principal, token, message),
-    )?;
-    if !delta.is_empty() {
-        outcome
-            .deltas
-            .push((change.commit.map(str::to_owned), delta));
+    let verify = |principal: &str, token: &ApprovalToken, message: &[u8]| {
+        verify_approval(gate, principal, token, message)
+    };
+    match decide {
+        Decide::Commit(stage) => {
+            let delta = Delta::of(&findings, |path| content_ids(change.changes, path));
+            signoff::apply(&mut findings, stage, &policy.signoff, &delta, verify)?;
+            if !delta.is_empty() {
+                outcome
+                    .deltas
+                    .push((change.commit.map(str::to_owned), delta));
+            }
+        }
+        Decide::Net {
+            per_commit,
+            stages,
+            span,
+        } => {
+            let kept = net::unexplained(findings, per_commit);
+            let delta = Delta::of(&kept, |path| content_ids(change.changes, path));
+            findings = net::decide(
+                kept,
+                per_commit,
+                stages,
+                &policy.signoff,
+                &delta,
+                span,
+                verify,
+            )?;
+            if findings.is_empty() {
+                return Ok(());
+            }
+            if !delta.is_empty() {
+                let label = format!("{}..{}", span.base, span.tip);
+                outcome.deltas.push((Some(label), delta));
+            }
+        }
     }
     for input in &inputs {
         if let (Some(path), Some(bytes)) = (input.new_path, input.new) {
@@ -1285,7 +1447,9 @@ fn judge(
     for finding in &mut findings {
         finding.commit = change.commit.map(str::to_owned);
     }
-    outcome.files_checked += analysis.files_checked();
+    if !is_net {
+        outcome.files_checked += analysis.files_checked();
+    }
     outcome.findings.extend(findings);
     Ok(())
 }

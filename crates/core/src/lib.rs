@@ -11,6 +11,7 @@ pub mod finding;
 pub mod init;
 pub mod local;
 pub mod model;
+pub mod net;
 pub mod pin;
 pub mod policy;
 pub mod rules;
