@@ -187,3 +187,31 @@ fn a_bump_merged_in_from_the_remote_is_not_the_pushs_to_answer_for() {
     let push = repo.git_with_hooks(&["push", "origin", "topic"]);
     assert_eq!(push.code, 0, "{}", push.stderr);
 }
+
+#[test]
+fn an_amend_right_after_a_signed_off_commit_that_drops_the_trailer_is_blocked_at_commit_msg() {
+    let (repo, _bare) = clone_with_remote();
+    repo.write("main.tf", &at("5.5.0"));
+    let run = repo.git_with_hooks(&[
+        "commit",
+        "-a",
+        "-m",
+        "bump\n\nReviewed-by: Bob <bob@example.com>",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // At once, in the same second: no timing tells this amend apart.
+    let run = repo.git_with_hooks(&["commit", "--amend", "-m", "bump, no review"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error[version-change]"),
+        "{}",
+        run.stderr
+    );
+    let subject = repo.git(&["log", "-1", "--format=%s"]);
+    assert_eq!(subject.trim(), "bump");
+    // A new commit in the same second is not mistaken for an amend.
+    repo.write("notes.md", "n\n");
+    repo.git(&["add", "notes.md"]);
+    let run = repo.git_with_hooks(&["commit", "-m", "notes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}

@@ -1848,13 +1848,15 @@ fn short(rev: &str) -> &str {
     }
 }
 
-/// Whether the commit being made may replace HEAD (`git commit --amend`).
-/// prepare-commit-msg records `commit HEAD` when a commit's message is
-/// reused, and git keeps the amended commit's author date (it exports it
-/// as GIT_AUTHOR_DATE to the hooks) unless told otherwise. Either signal
-/// counts: the caller then judges HEAD's parent as well, so a mistaken
-/// guess costs a stricter check, never a missed one. `--amend
-/// --reset-author -m ...` shows neither; pre-push judges that commit.
+/// Whether the commit being made replaces HEAD (`git commit --amend`).
+/// Where the arguments of the `git commit` that runs the hook can be read
+/// (Linux), they say it, whatever the timing. Elsewhere: prepare-commit-msg
+/// records `commit HEAD` when a commit's message is reused, and git keeps
+/// the amended commit's author date (it exports it as GIT_AUTHOR_DATE to
+/// the hooks) unless told otherwise. Either signal counts: the caller then
+/// judges HEAD's parent as well, so a mistaken guess costs a stricter
+/// check, never a missed one. There, `--amend --reset-author -m ...` shows
+/// neither; pre-push judges that commit.
 fn is_amend(repo: &Repo, consume_state: bool) -> anyhow::Result<bool> {
     if repo.is_unborn() {
         return Ok(false);
@@ -1864,6 +1866,9 @@ fn is_amend(repo: &Repo, consume_state: bool) -> anyhow::Result<bool> {
     if consume_state && recorded.is_some() {
         // Read once: the next commit's prepare-commit-msg writes it anew.
         let _ = std::fs::remove_file(&state);
+    }
+    if let Some(amends) = iacgate_git::invocation::commit_amends() {
+        return Ok(amends);
     }
     let head = repo.resolve("HEAD")?;
     if let Some(rev) = recorded

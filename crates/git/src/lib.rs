@@ -18,6 +18,7 @@
 //! Nothing here prints; every failure is a [`GitError`] that names what
 //! failed.
 
+pub mod invocation;
 pub mod push;
 mod range;
 mod raw;
