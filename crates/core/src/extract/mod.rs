@@ -16,6 +16,7 @@ mod images;
 mod kustomize;
 mod lockfile;
 mod pulumi;
+mod registry;
 mod terraform;
 mod terraform_json;
 mod terragrunt;
@@ -25,7 +26,10 @@ use std::collections::HashSet;
 
 use crate::model::{Dependency, ExtractError};
 
+pub use registry::RegistryFile;
 pub use terragrunt::TreeFiles;
+
+pub(crate) use registry::is_default as is_default_registry;
 
 pub(crate) use kustomize::clone_url as kustomize_clone_url;
 
@@ -98,6 +102,10 @@ pub enum FileKind {
     /// instead of fetching what the configuration names, so a committed
     /// one is never judged, it blocks.
     ToolCache,
+    /// A package manager's registry or index configuration (`.npmrc`,
+    /// `.yarnrc.yml`, `pip.conf`, `uv.toml`, `ansible.cfg`): part of the
+    /// source of every package it applies to.
+    RegistryConfig(RegistryFile),
     /// `.gitattributes`, in any directory: `working-tree-encoding` and
     /// `ident` make the file git checks out differ from the blob judged.
     GitAttributes,
@@ -113,6 +121,9 @@ pub enum Manifest {
     /// `go.work`: its `replace` directives override every `go.mod` of the
     /// workspace.
     GoWork,
+    /// `package-lock.json`: where each locked package was resolved from,
+    /// and its integrity hash.
+    PackageLock,
 }
 
 /// Directories whose contents Terraform, OpenTofu or Terragrunt load in
@@ -169,6 +180,9 @@ impl FileKind {
         if name == ".gitattributes" {
             return Some(FileKind::GitAttributes);
         }
+        if let Some(file) = RegistryFile::of(name) {
+            return Some(FileKind::RegistryConfig(file));
+        }
         if name == ".terraform.lock.hcl" {
             return Some(FileKind::TerraformLock);
         }
@@ -222,6 +236,7 @@ impl FileKind {
             "pyproject.toml" => Some(Manifest::PyProject),
             "go.mod" => Some(Manifest::GoMod),
             "go.work" => Some(Manifest::GoWork),
+            "package-lock.json" => Some(Manifest::PackageLock),
             _ => None,
         } {
             Some(FileKind::PulumiPackages(manifest))
@@ -403,6 +418,11 @@ pub const PATHSPECS: &[&str] = &[
     ":(glob)**/go.mod",
     ":(glob)**/go.work",
     ":(glob)**/Chart.lock",
+    ":(glob)**/.npmrc",
+    ":(glob)**/pip.conf",
+    ":(glob)**/pip.ini",
+    ":(glob)**/uv.toml",
+    ":(glob)**/ansible.cfg",
     ":(glob)**/Kustomization",
     ":(icase,glob)**/*dockerfile*",
     ":(icase,glob)**/*containerfile*",
@@ -552,6 +572,7 @@ fn extract_unplaced(
         FileKind::AnsibleRequirements => ansible::extract(text),
         FileKind::PulumiProject | FileKind::PulumiProgram => pulumi::extract_program(text),
         FileKind::PulumiPackages(manifest) => pulumi::extract_packages(manifest, text),
+        FileKind::RegistryConfig(file) => registry::extract(file, text),
         FileKind::ToolCache => Err(tool_cache()),
         FileKind::GitAttributes => gitattributes(text),
     };
