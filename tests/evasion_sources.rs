@@ -252,3 +252,130 @@ fn submodule_settings_that_keep_the_gitlink_are_silent() {
         assert!(staged.rules().is_empty(), "{after}: {:?}", staged.rules());
     }
 }
+
+const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+fn dockerfile() -> String {
+    format!("ARG BASE=alpine@{DIGEST}\nFROM ${{BASE}}\nRUN true\n")
+}
+
+#[test]
+fn a_build_arg_that_reaches_from_is_judged_as_the_image() {
+    let compose = "services:\n  app:\n    build:\n      context: .\n      args:\n        BASE: alpine:latest\n";
+    let (staged, _, code) = judged_both_ways(
+        &[
+            ("Dockerfile", &dockerfile()),
+            ("compose.yaml", "services:\n  app:\n    build: .\n"),
+        ],
+        "compose.yaml",
+        compose,
+    );
+    assert_eq!(
+        staged,
+        vec![("unpinned".to_owned(), "compose.yaml".to_owned(), 6)]
+    );
+    assert_eq!(code, 1);
+    // The list form, and a value the .env sets.
+    let compose = "services:\n  app:\n    build:\n      context: .\n      args:\n        - BASE=${APP_BASE}\n";
+    let (staged, _, _) = judged_both_ways(
+        &[
+            ("Dockerfile", &dockerfile()),
+            (".env", "APP_BASE=alpine:3\n"),
+        ],
+        "compose.yaml",
+        compose,
+    );
+    assert_eq!(
+        staged,
+        vec![("unpinned".to_owned(), "compose.yaml".to_owned(), 6)]
+    );
+}
+
+#[test]
+fn a_dockerfile_change_that_lets_a_build_arg_reach_from_is_judged() {
+    let compose = "services:\n  app:\n    build:\n      context: .\n      args:\n        BASE: alpine:latest\n";
+    let (staged, _, code) = judged_both_ways(
+        &[
+            ("Dockerfile", &format!("FROM alpine@{DIGEST}\n")),
+            ("compose.yaml", compose),
+        ],
+        "Dockerfile",
+        &dockerfile(),
+    );
+    assert_eq!(
+        staged,
+        vec![("unpinned".to_owned(), "compose.yaml".to_owned(), 6)]
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn build_args_that_reach_no_from_are_silent() {
+    let compose = "services:\n  app:\n    build:\n      context: .\n      args:\n        VERSION: \"1.2\"\n        BASE: alpine@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n";
+    let (staged, _, code) = judged_both_ways(
+        &[
+            ("Dockerfile", &dockerfile()),
+            ("compose.yaml", "services:\n  app:\n    build: .\n"),
+        ],
+        "compose.yaml",
+        compose,
+    );
+    assert!(staged.is_empty(), "{staged:?}");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn an_image_variable_set_in_dotenv_is_judged_with_its_value() {
+    let compose = "services:\n  web:\n    image: ${IMG}\n";
+    let pinned = format!("IMG=nginx@{DIGEST}\n");
+    // Added with a pinned value: a new dependency, not a variable.
+    let (staged, _, code) = judged_both_ways(&[(".env", &pinned)], "compose.yaml", compose);
+    assert_eq!(
+        staged,
+        vec![("new-dependency".to_owned(), "compose.yaml".to_owned(), 3)]
+    );
+    assert_eq!(code, 0);
+    // The .env moves the image: judged as the image's change.
+    let (staged, _, code) = judged_both_ways(
+        &[(".env", &pinned), ("compose.yaml", compose)],
+        ".env",
+        "IMG=nginx:latest\n",
+    );
+    // As editing the image itself would be: another version, and unpinned.
+    assert_eq!(
+        staged,
+        vec![
+            ("unpinned".to_owned(), "compose.yaml".to_owned(), 3),
+            ("version-change".to_owned(), "compose.yaml".to_owned(), 3)
+        ]
+    );
+    assert_eq!(code, 1);
+    let other = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    let (staged, _, _) = judged_both_ways(
+        &[(".env", &pinned), ("compose.yaml", compose)],
+        ".env",
+        &format!("IMG=nginx@{other}\n"),
+    );
+    assert_eq!(
+        staged,
+        vec![("version-change".to_owned(), "compose.yaml".to_owned(), 3)]
+    );
+}
+
+#[test]
+fn a_dotenv_change_no_image_reads_is_silent() {
+    let compose = "services:\n  web:\n    image: ${IMG}\n";
+    let pinned = format!("IMG=nginx@{DIGEST}\nDEBUG=0\n");
+    for after in [
+        format!("# pinned\nIMG=nginx@{DIGEST}\nDEBUG=0\n"),
+        format!("IMG=nginx@{DIGEST}\nDEBUG=1\n"),
+    ] {
+        let (staged, _, code) = judged_both_ways(
+            &[(".env", &pinned), ("compose.yaml", compose)],
+            ".env",
+            &after,
+        );
+        assert!(staged.is_empty(), "{after}: {staged:?}");
+        assert_eq!(code, 0);
+    }
+}

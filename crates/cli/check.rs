@@ -262,6 +262,7 @@ fn dependents(repo: &Repo, change: &Change) -> anyhow::Result<Vec<(String, Vec<u
         .flat_map(|c| [c.old_path.as_deref(), c.new_path.as_deref()])
         .flatten()
         .collect();
+    let mut compose = compose_readers(repo, change, &touched)?;
     let shared = touched.iter().any(|path| {
         FileKind::classify(path) == Some(FileKind::Terragrunt)
             && !path.ends_with("terragrunt.stack.hcl")
@@ -271,12 +272,47 @@ fn dependents(repo: &Repo, change: &Change) -> anyhow::Result<Vec<(String, Vec<u
             NewTree::Index => None,
             NewTree::Commit(id) => Some(id.as_str()),
         };
-        return reading_units(repo, rev, &touched);
+        compose.extend(reading_units(repo, rev, &touched)?);
+        return Ok(compose);
     }
     if !change.unit_reads {
+        return Ok(compose);
+    }
+    compose.extend(reads_changed(repo, change.sides, &touched)?);
+    Ok(compose)
+}
+
+/// The compose files the change does not touch, when it touches a `.env`
+/// (whose variables a compose file's `image:` and `build.args` read) or a
+/// Dockerfile (whose `ARG`s its `build.args` replace): judged as
+/// dependents, so the image they now resolve to is judged. Read at the
+/// base for a staged change (they are the same there as in the index).
+fn compose_readers(
+    repo: &Repo,
+    change: &Change,
+    touched: &HashSet<&str>,
+) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let read = touched.iter().any(|path| {
+        matches!(
+            FileKind::classify(path),
+            Some(FileKind::ComposeEnv | FileKind::Dockerfile)
+        )
+    });
+    if !read {
         return Ok(Vec::new());
     }
-    reads_changed(repo, change.sides, &touched)
+    let at = match (&change.sides.new, change.sides.base.as_deref()) {
+        (NewTree::Commit(id), _) => id.as_str(),
+        (NewTree::Index, Some(base)) => base,
+        (NewTree::Index, None) => return Ok(Vec::new()),
+    };
+    Ok(repo
+        .files_where(Some(at), |path| {
+            FileKind::classify(path) == Some(FileKind::Compose)
+        })?
+        .into_iter()
+        .filter(|(path, _)| !touched.contains(path.as_str()))
+        .collect())
 }
 
 /// A Terragrunt unit's file: `terragrunt.hcl`, or its JSON form.

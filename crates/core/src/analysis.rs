@@ -45,8 +45,13 @@ fn pre_extract(inputs: &[FileInput]) -> HashMap<usize, (Option<Extracted>, Optio
             let kind = input
                 .kind
                 .or_else(|| FileKind::classify(input.new_path.or(input.old_path)?))?;
-            (!matches!(kind, FileKind::Terragrunt | FileKind::TerragruntJson))
-                .then_some((i, kind, input))
+            // These read other files of their tree (a compose file its
+            // `.env` and the Dockerfiles it builds).
+            (!matches!(
+                kind,
+                FileKind::Terragrunt | FileKind::TerragruntJson | FileKind::Compose
+            ))
+            .then_some((i, kind, input))
         })
         .collect();
     let threads = std::thread::available_parallelism()

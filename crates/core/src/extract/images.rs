@@ -70,8 +70,11 @@ pub(super) fn extract_dockerfile(text: &str) -> Result<Vec<Dependency>, ExtractE
 }
 
 /// `compose.yaml`, `docker-compose.yml`, `compose.*.yaml`, ...
-pub(super) fn extract_compose(text: &str) -> Result<Vec<Dependency>, ExtractError> {
-    compose::extract(text)
+pub(super) fn extract_compose(
+    text: &str,
+    at: Option<(&str, &crate::extract::TreeFiles)>,
+) -> Result<Vec<Dependency>, ExtractError> {
+    compose::extract(text, at)
 }
 
 /// Any other YAML or JSON file: the images of the Kubernetes manifests in

@@ -94,6 +94,10 @@ pub enum FileKind {
     Dockerfile,
     /// `compose.yaml`, `docker-compose.yml`, `compose.*.yaml`, ...
     Compose,
+    /// A `.env` file, which Compose reads for the variables of the compose
+    /// files of its directory: it declares nothing itself, and a change to
+    /// it re-judges those compose files.
+    ComposeEnv,
     /// Ansible Galaxy `requirements.yml` / `requirements.yaml`.
     AnsibleRequirements,
     /// A file inside a Terraform/OpenTofu or Terragrunt working cache
@@ -179,6 +183,9 @@ impl FileKind {
         }
         if name == ".gitattributes" {
             return Some(FileKind::GitAttributes);
+        }
+        if name == ".env" {
+            return Some(FileKind::ComposeEnv);
         }
         if let Some(file) = RegistryFile::of(name) {
             return Some(FileKind::RegistryConfig(file));
@@ -419,6 +426,7 @@ pub const PATHSPECS: &[&str] = &[
     ":(glob)**/go.work",
     ":(glob)**/Chart.lock",
     ":(glob)**/.npmrc",
+    ":(glob)**/.env",
     ":(glob)**/pip.conf",
     ":(glob)**/pip.ini",
     ":(glob)**/uv.toml",
@@ -568,7 +576,8 @@ fn extract_unplaced(
         FileKind::HelmLock => helm::extract_lock(text),
         FileKind::Kustomization => kustomize::extract(text),
         FileKind::Dockerfile => images::extract_dockerfile(text),
-        FileKind::Compose => images::extract_compose(text),
+        FileKind::Compose => images::extract_compose(text, at),
+        FileKind::ComposeEnv => Ok(Vec::new()),
         FileKind::AnsibleRequirements => ansible::extract(text),
         FileKind::PulumiProject | FileKind::PulumiProgram => pulumi::extract_program(text),
         FileKind::PulumiPackages(manifest) => pulumi::extract_packages(manifest, text),

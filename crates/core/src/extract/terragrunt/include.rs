@@ -61,6 +61,12 @@ enum File {
 }
 
 impl<'t> TreeFiles<'t> {
+    /// The bytes of a file of the tree, as stored (for formats other than
+    /// Terragrunt's: a compose file's `.env` and Dockerfiles).
+    pub(crate) fn bytes(&self, path: &str) -> Option<Vec<u8>> {
+        self.tree.read(path)
+    }
+
     pub fn new(tree: &'t dyn Tree) -> TreeFiles<'t> {
         TreeFiles {
             tree,
