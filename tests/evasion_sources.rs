@@ -3,15 +3,14 @@
 
 use crate::util::{check_staged, TestRepo};
 
+/// (rule, file, line) of each finding.
+type Rules = Vec<(String, String, u64)>;
+
 const PACKAGE_JSON: &str = "{\"dependencies\": {\"@pulumi/aws\": \"6.54.2\"}}\n";
 
 /// Commit `files`, then stage `path` as `after`: the staged findings,
 /// then (committed) the same change as CI's `check --range` sees it.
-fn judged_both_ways(
-    files: &[(&str, &str)],
-    path: &str,
-    after: &str,
-) -> (Vec<(String, String, u64)>, Vec<(String, String, u64)>, i32) {
+fn judged_both_ways(files: &[(&str, &str)], path: &str, after: &str) -> (Rules, i32) {
     let repo = TestRepo::new();
     repo.write("README.md", "x\n");
     for (p, text) in files {
@@ -23,24 +22,24 @@ fn judged_both_ways(
     repo.git(&["commit", "-q", "--no-verify", "-m", "change"]);
     let range = repo.iacgate(&["check", "--range", "HEAD~1..HEAD", "--format", "json"]);
     assert_eq!(staged.rules(), range.rules(), "{}", range.stdout);
-    (staged.rules(), range.rules(), staged.code)
+    (staged.rules(), staged.code)
 }
 
-fn source_change_at(path: &str, line: u64) -> Vec<(String, String, u64)> {
+fn source_change_at(path: &str, line: u64) -> Rules {
     vec![("source-change".to_owned(), path.to_owned(), line)]
 }
 
 #[test]
 fn an_npmrc_registry_added_or_changed_is_a_source_change() {
     let base = [("infra/package.json", PACKAGE_JSON)];
-    let (staged, _, code) = judged_both_ways(
+    let (staged, code) = judged_both_ways(
         &base,
         "infra/.npmrc",
         "; mirror\nregistry=https://npm.evil.example/\n",
     );
     assert_eq!(staged, source_change_at("infra/.npmrc", 2));
     assert_eq!(code, 1);
-    let (staged, _, _) = judged_both_ways(
+    let (staged, _) = judged_both_ways(
         &[
             ("infra/package.json", PACKAGE_JSON),
             (
@@ -79,7 +78,7 @@ fn a_yarnrc_pip_uv_or_galaxy_index_is_a_source_change() {
         ),
     ];
     for (path, text, line) in cases {
-        let (staged, _, code) = judged_both_ways(&[], path, text);
+        let (staged, code) = judged_both_ways(&[], path, text);
         assert_eq!(staged, source_change_at(path, line), "{path}");
         assert_eq!(code, 1, "{path}");
     }
@@ -93,20 +92,20 @@ fn registry_config_that_moves_nothing_is_silent() {
         "# our mirror\nregistry=https://npm.acme.example/\n",
         "registry=https://npm.acme.example/\nfund=false\n",
     ] {
-        let (staged, _, code) = judged_both_ways(&[(".npmrc", npmrc)], ".npmrc", after);
+        let (staged, code) = judged_both_ways(&[(".npmrc", npmrc)], ".npmrc", after);
         assert!(staged.is_empty(), "{after}: {staged:?}");
         assert_eq!(code, 0);
     }
-    let (staged, _, _) = judged_both_ways(
+    let (staged, _) = judged_both_ways(
         &[],
         ".npmrc",
         "registry=https://registry.npmjs.org/\nsave-exact=true\n",
     );
     assert!(staged.is_empty(), "{staged:?}");
     // Back to the default registry: the source every unconfigured package has.
-    let (staged, _, _) = judged_both_ways(&[(".npmrc", npmrc)], ".npmrc", "save-exact=true\n");
+    let (staged, _) = judged_both_ways(&[(".npmrc", npmrc)], ".npmrc", "save-exact=true\n");
     assert!(staged.is_empty(), "{staged:?}");
-    let (staged, _, _) = judged_both_ways(
+    let (staged, _) = judged_both_ways(
         &[("ansible.cfg", "[defaults]\nroles_path = roles\n")],
         "ansible.cfg",
         "[defaults]\nroles_path = roles:more\n",
@@ -116,7 +115,7 @@ fn registry_config_that_moves_nothing_is_silent() {
 
 #[test]
 fn an_unreadable_registry_config_is_a_parse_error() {
-    let (staged, _, code) = judged_both_ways(&[], "uv.toml", "index-url = [\n");
+    let (staged, code) = judged_both_ways(&[], "uv.toml", "index-url = [\n");
     assert_eq!(staged[0].0, "parse-error");
     assert_eq!(code, 1);
 }
@@ -127,7 +126,7 @@ fn an_override_of_a_pinned_package_is_a_version_or_source_change() {
         format!("{{\"dependencies\": {{\"@pulumi/aws\": \"6.54.2\"}}, {overrides}}}\n")
     };
     let base = [("package.json", PACKAGE_JSON)];
-    let (staged, _, code) = judged_both_ways(
+    let (staged, code) = judged_both_ways(
         &base,
         "package.json",
         &with("\"overrides\": {\"@pulumi/aws\": \"6.0.0\"}"),
@@ -137,7 +136,7 @@ fn an_override_of_a_pinned_package_is_a_version_or_source_change() {
         vec![("version-change".to_owned(), "package.json".to_owned(), 1)]
     );
     assert_eq!(code, 1);
-    let (staged, _, _) = judged_both_ways(
+    let (staged, _) = judged_both_ways(
         &base,
         "package.json",
         &with("\"resolutions\": {\"**/@pulumi/aws\": \"npm:@evil/aws@6.54.2\"}"),
@@ -146,7 +145,7 @@ fn an_override_of_a_pinned_package_is_a_version_or_source_change() {
         staged.iter().any(|(rule, ..)| rule == "source-change"),
         "{staged:?}"
     );
-    let (staged, _, _) = judged_both_ways(
+    let (staged, _) = judged_both_ways(
         &base,
         "package.json",
         &with("\"pnpm\": {\"overrides\": {\"@pulumi/aws\": \"^6\"}}"),
@@ -156,7 +155,7 @@ fn an_override_of_a_pinned_package_is_a_version_or_source_change() {
         "{staged:?}"
     );
     // An override of a package iacgate does not judge changes nothing.
-    let (staged, _, _) = judged_both_ways(
+    let (staged, _) = judged_both_ways(
         &base,
         "package.json",
         &with("\"overrides\": {\"left-pad\": \"1.3.0\"}"),
@@ -177,11 +176,11 @@ const LOCK: &str = r#"{"lockfileVersion": 3, "packages": {
 fn a_package_lock_entry_resolved_elsewhere_or_rehashed_is_judged() {
     let base = [("package.json", PACKAGE_JSON), ("package-lock.json", LOCK)];
     let moved = LOCK.replace("registry.npmjs.org", "npm.evil.example");
-    let (staged, _, code) = judged_both_ways(&base, "package-lock.json", &moved);
+    let (staged, code) = judged_both_ways(&base, "package-lock.json", &moved);
     assert_eq!(staged, source_change_at("package-lock.json", 4));
     assert_eq!(code, 1);
     let rehashed = LOCK.replace("sha512-good", "sha512-evil");
-    let (staged, _, code) = judged_both_ways(&base, "package-lock.json", &rehashed);
+    let (staged, code) = judged_both_ways(&base, "package-lock.json", &rehashed);
     assert_eq!(
         staged,
         vec![("lock-tamper".to_owned(), "package-lock.json".to_owned(), 3)]
@@ -192,7 +191,7 @@ fn a_package_lock_entry_resolved_elsewhere_or_rehashed_is_judged() {
         "}\n}}",
         "},\n  \"node_modules/left-pad\": {\"version\": \"1.3.0\"}\n}}",
     );
-    let (staged, _, _) = judged_both_ways(&base, "package-lock.json", &other);
+    let (staged, _) = judged_both_ways(&base, "package-lock.json", &other);
     assert!(staged.is_empty(), "{staged:?}");
 }
 
@@ -262,7 +261,7 @@ fn dockerfile() -> String {
 #[test]
 fn a_build_arg_that_reaches_from_is_judged_as_the_image() {
     let compose = "services:\n  app:\n    build:\n      context: .\n      args:\n        BASE: alpine:latest\n";
-    let (staged, _, code) = judged_both_ways(
+    let (staged, code) = judged_both_ways(
         &[
             ("Dockerfile", &dockerfile()),
             ("compose.yaml", "services:\n  app:\n    build: .\n"),
@@ -277,7 +276,7 @@ fn a_build_arg_that_reaches_from_is_judged_as_the_image() {
     assert_eq!(code, 1);
     // The list form, and a value the .env sets.
     let compose = "services:\n  app:\n    build:\n      context: .\n      args:\n        - BASE=${APP_BASE}\n";
-    let (staged, _, _) = judged_both_ways(
+    let (staged, _) = judged_both_ways(
         &[
             ("Dockerfile", &dockerfile()),
             (".env", "APP_BASE=alpine:3\n"),
@@ -294,7 +293,7 @@ fn a_build_arg_that_reaches_from_is_judged_as_the_image() {
 #[test]
 fn a_dockerfile_change_that_lets_a_build_arg_reach_from_is_judged() {
     let compose = "services:\n  app:\n    build:\n      context: .\n      args:\n        BASE: alpine:latest\n";
-    let (staged, _, code) = judged_both_ways(
+    let (staged, code) = judged_both_ways(
         &[
             ("Dockerfile", &format!("FROM alpine@{DIGEST}\n")),
             ("compose.yaml", compose),
@@ -312,7 +311,7 @@ fn a_dockerfile_change_that_lets_a_build_arg_reach_from_is_judged() {
 #[test]
 fn build_args_that_reach_no_from_are_silent() {
     let compose = "services:\n  app:\n    build:\n      context: .\n      args:\n        VERSION: \"1.2\"\n        BASE: alpine@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n";
-    let (staged, _, code) = judged_both_ways(
+    let (staged, code) = judged_both_ways(
         &[
             ("Dockerfile", &dockerfile()),
             ("compose.yaml", "services:\n  app:\n    build: .\n"),
@@ -329,14 +328,14 @@ fn an_image_variable_set_in_dotenv_is_judged_with_its_value() {
     let compose = "services:\n  web:\n    image: ${IMG}\n";
     let pinned = format!("IMG=nginx@{DIGEST}\n");
     // Added with a pinned value: a new dependency, not a variable.
-    let (staged, _, code) = judged_both_ways(&[(".env", &pinned)], "compose.yaml", compose);
+    let (staged, code) = judged_both_ways(&[(".env", &pinned)], "compose.yaml", compose);
     assert_eq!(
         staged,
         vec![("new-dependency".to_owned(), "compose.yaml".to_owned(), 3)]
     );
     assert_eq!(code, 0);
     // The .env moves the image: judged as the image's change.
-    let (staged, _, code) = judged_both_ways(
+    let (staged, code) = judged_both_ways(
         &[(".env", &pinned), ("compose.yaml", compose)],
         ".env",
         "IMG=nginx:latest\n",
@@ -351,7 +350,7 @@ fn an_image_variable_set_in_dotenv_is_judged_with_its_value() {
     );
     assert_eq!(code, 1);
     let other = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
-    let (staged, _, _) = judged_both_ways(
+    let (staged, _) = judged_both_ways(
         &[(".env", &pinned), ("compose.yaml", compose)],
         ".env",
         &format!("IMG=nginx@{other}\n"),
@@ -370,7 +369,7 @@ fn a_dotenv_change_no_image_reads_is_silent() {
         format!("# pinned\nIMG=nginx@{DIGEST}\nDEBUG=0\n"),
         format!("IMG=nginx@{DIGEST}\nDEBUG=1\n"),
     ] {
-        let (staged, _, code) = judged_both_ways(
+        let (staged, code) = judged_both_ways(
             &[(".env", &pinned), ("compose.yaml", compose)],
             ".env",
             &after,

@@ -427,4 +427,40 @@ mod tests {
         assert!(is_default("pip", "https://pypi.org/simple"));
         assert!(!is_default("npm", "https://npm.evil.example"));
     }
+
+    mod props {
+        use super::super::super::{extract, FileKind};
+        use super::super::RegistryFile;
+        use proptest::prelude::*;
+
+        const FILES: [RegistryFile; 5] = [
+            RegistryFile::Npmrc,
+            RegistryFile::Yarnrc,
+            RegistryFile::PipConf,
+            RegistryFile::UvToml,
+            RegistryFile::AnsibleCfg,
+        ];
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+            /// No input panics, and every span lies inside the input, on a
+            /// character boundary.
+            #[test]
+            fn never_panics(text in "[a-z@:/.=\\[\\]\"' #;_\n\t-]{0,160}|\\PC{0,80}") {
+                for file in FILES {
+                    let bytes = text.as_bytes();
+                    match extract(FileKind::RegistryConfig(file), bytes) {
+                        Ok(deps) => {
+                            for d in deps {
+                                let s = d.source.unwrap().span;
+                                prop_assert!(s.start <= s.end && s.end <= bytes.len());
+                                prop_assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+                            }
+                        }
+                        Err(e) => prop_assert!(e.offset <= bytes.len()),
+                    }
+                }
+            }
+        }
+    }
 }
