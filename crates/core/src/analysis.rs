@@ -1326,8 +1326,8 @@ impl Judge<'_> {
         let span = new.source.as_ref().map_or(new.span, |s| s.span);
         let finding = source_change::check(self.file, self.text, new, span, &before, &after);
         let message = format!(
-            "{} {before} -> {after}: the registry every package in its scope is downloaded \
-             from moved, so a pinned version may now name other bytes; needs a reviewer sign-off",
+            "{} {before} -> {after} (the registry every package in its scope is \
+             downloaded from: a pinned version may now name other bytes)",
             new.name
         );
         self.findings.push(finding.with_message(message));

@@ -606,9 +606,12 @@ fn follows(text: &str, entry: &Entry, old: Option<&Entry>) -> Vec<Finding> {
         dep.source = entry.url.clone().map(|u| Spanned::new(u, entry.span));
         dep.version = Some(setting.clone());
         dep.pin = PinState::Unpinned(why.clone());
-        findings.push(crate::rules::unpinned::check_declared(
-            GITMODULES, text, &dep, &why,
-        ));
+        findings.push(
+            crate::rules::unpinned::check_declared(GITMODULES, text, &dep, &why).with_help(
+                "remove the setting (or use `update = checkout`): the gitlink alone pins the \
+                 submodule to one commit",
+            ),
+        );
     };
     if let Some(branch) = &entry.branch {
         if !unchanged(&entry.branch, old.map(|o| &o.branch)) {

@@ -351,7 +351,16 @@ fn locked(
                     Some(i) => &s.value[..i],
                     None => &s.value,
                 };
-                dep.source = Some(Spanned::new(origin.to_owned(), span));
+                // From the default registry: the package by name, as
+                // `package.json` names it (and the allowlist matches it).
+                let default = [
+                    "https://registry.npmjs.org/",
+                    "https://registry.yarnpkg.com/",
+                ]
+                .iter()
+                .any(|r| origin.strip_prefix(r) == Some(package));
+                let source = if default { package } else { origin };
+                dep.source = Some(Spanned::new(source.to_owned(), span));
             }
             "integrity" => dep.hashes = s.value.split_whitespace().map(str::to_owned).collect(),
             _ => {}
@@ -671,9 +680,11 @@ mod override_tests {
         let deps = lock(text).unwrap();
         assert_eq!(deps.len(), 1);
         assert_eq!(deps[0].key, "packages.node_modules/@pulumi/aws");
+        assert_eq!(deps[0].source_str(), Some("@pulumi/aws"));
+        let moved = text.replace("registry.npmjs.org", "npm.evil.example");
         assert_eq!(
-            deps[0].source_str(),
-            Some("https://registry.npmjs.org/@pulumi/aws")
+            lock(&moved).unwrap()[0].source_str(),
+            Some("https://npm.evil.example/@pulumi/aws")
         );
         assert_eq!(deps[0].hashes, vec!["sha512-abc".to_owned()]);
         let v1 = r#"{"dependencies": {"@pulumi/aws": {"version": "6.54.2", "dependencies": {"@pulumi/random": {"version": "4.0.0"}}}}}"#;
