@@ -321,6 +321,14 @@ fn build_args_that_reach_no_from_are_silent() {
     );
     assert!(staged.is_empty(), "{staged:?}");
     assert_eq!(code, 0);
+    // A Dockerfile edit that leaves its FROM as the args make it.
+    let (staged, code) = judged_both_ways(
+        &[("Dockerfile", &dockerfile()), ("compose.yaml", compose)],
+        "Dockerfile",
+        &dockerfile().replace("RUN true", "RUN echo hi"),
+    );
+    assert!(staged.is_empty(), "{staged:?}");
+    assert_eq!(code, 0);
 }
 
 #[test]
