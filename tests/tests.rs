@@ -14,6 +14,7 @@ mod evasion_review_addr;
 mod evasion_review_content;
 mod evasion_review_suppress;
 mod evasion_robust;
+mod evasion_sources;
 mod evasion_units;
 mod explain;
 mod formats;

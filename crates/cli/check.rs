@@ -264,6 +264,7 @@ fn dependents(repo: &Repo, change: &Change) -> anyhow::Result<Vec<(String, Vec<u
         .flatten()
         .collect();
     let mut found = beside_dependents(repo, change.sides, &touched)?;
+    found.extend(compose_readers(repo, change, &touched)?);
     let shared = touched.iter().any(|path| {
         FileKind::classify(path) == Some(FileKind::Terragrunt)
             && !path.ends_with("terragrunt.stack.hcl")
@@ -314,6 +315,39 @@ fn beside_dependents(
     found.sort();
     found.dedup();
     Ok(found)
+}
+
+/// The compose files the change does not touch, when it touches a `.env`
+/// (whose variables a compose file's `image:` and `build.args` read) or a
+/// Dockerfile (whose `ARG`s its `build.args` replace): judged as
+/// dependents, so the image they now resolve to is judged. Read at the
+/// base for a staged change (they are the same there as in the index).
+fn compose_readers(
+    repo: &Repo,
+    change: &Change,
+    touched: &HashSet<&str>,
+) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let read = touched.iter().any(|path| {
+        matches!(
+            FileKind::classify(path),
+            Some(FileKind::ComposeEnv | FileKind::Dockerfile)
+        )
+    });
+    if !read {
+        return Ok(Vec::new());
+    }
+    let at = match (&change.sides.new, change.sides.base.as_deref()) {
+        (NewTree::Commit(id), _) => id.as_str(),
+        (NewTree::Index, Some(base)) => base,
+        (NewTree::Index, None) => return Ok(Vec::new()),
+    };
+    Ok(repo
+        .files_where(Some(at), |path| {
+            FileKind::classify(path) == Some(FileKind::Compose)
+        })?
+        .into_iter()
+        .filter(|(path, _)| !touched.contains(path.as_str()))
+        .collect())
 }
 
 /// A Terragrunt unit's file: `terragrunt.hcl`, or its JSON form.

@@ -46,13 +46,15 @@ fn pre_extract(inputs: &[FileInput]) -> HashMap<usize, (Option<Extracted>, Optio
                 .kind
                 .or_else(|| FileKind::classify(input.new_path.or(input.old_path)?))?;
             // These read other files of their tree (a values.yaml its
-            // Chart.yaml, a Pulumi program its project file).
+            // Chart.yaml, a Pulumi program its project file, a compose file
+            // its `.env` and the Dockerfiles it builds).
             (!matches!(
                 kind,
                 FileKind::Terragrunt
                     | FileKind::TerragruntJson
                     | FileKind::HelmValues
                     | FileKind::PulumiProgram
+                    | FileKind::Compose
             ))
             .then_some((i, kind, input))
         })
@@ -999,6 +1001,10 @@ impl Judge<'_> {
             DependencyChange::Changed { old, new } if is_plugin_set(new) => {
                 self.plugin_set(Some(old), new)
             }
+            DependencyChange::Added(dep) if dep.is_registry() => self.registry(None, dep),
+            DependencyChange::Changed { old, new } if new.is_registry() => {
+                self.registry(Some(old), new)
+            }
             DependencyChange::Added(dep) => self.added(dep),
             // A local path that now leaves the repository, where one was
             // before: what it loads is new to every review.
@@ -1340,6 +1346,41 @@ impl Judge<'_> {
             }
             PinState::Pinned | PinState::Derived => None,
         }
+    }
+
+    /// A registry or index setting added or changed: part of the source of
+    /// every package it applies to, so a `source-change` from what the
+    /// tool used before (its default registry, when nothing was set). One
+    /// that names the default registry moves nothing; a removed one goes
+    /// back to the default, the source every package with no setting has.
+    fn registry(&mut self, old: Option<&Dependency>, new: &Dependency) {
+        let tool = new
+            .key
+            .strip_prefix(crate::model::REGISTRY_KEY)
+            .and_then(|rest| rest.split_once(':'))
+            .map_or("", |(tool, _)| tool);
+        let default = "(the default registry)";
+        let value = |dep: &Dependency| -> String {
+            let url = dep.source_str().unwrap_or_default().trim();
+            if crate::extract::is_default_registry(tool, url) {
+                default.to_owned()
+            } else {
+                url.trim_end_matches('/').to_owned()
+            }
+        };
+        let before = old.map_or_else(|| default.to_owned(), value);
+        let after = value(new);
+        if before == after {
+            return;
+        }
+        let span = new.source.as_ref().map_or(new.span, |s| s.span);
+        let finding = source_change::check(self.file, self.text, new, span, &before, &after);
+        let message = format!(
+            "{} {before} -> {after} (the registry every package in its scope is \
+             downloaded from: a pinned version may now name other bytes)",
+            new.name
+        );
+        self.findings.push(finding.with_message(message));
     }
 
     /// A new dependency whose extractor judged its pin.

@@ -149,6 +149,9 @@ pub enum PinState {
     Tagged(String),
 }
 
+/// The key prefix of a registry or index setting (`registry:npm:registry`).
+pub const REGISTRY_KEY: &str = "registry:";
+
 /// One third-party (or local) dependency declared in one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dependency {
@@ -199,6 +202,12 @@ impl Dependency {
             comment: None,
             local_path: false,
         }
+    }
+
+    /// A registry or index setting (see `extract::registry`): part of the
+    /// source of every package in its scope, not a package itself.
+    pub fn is_registry(&self) -> bool {
+        self.key.starts_with(REGISTRY_KEY)
     }
 
     pub fn source_str(&self) -> Option<&str> {

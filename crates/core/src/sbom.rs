@@ -216,6 +216,8 @@ fn components(files: &[FileDeps]) -> Vec<Component> {
 /// dependency.
 fn component(path: &str, dep: &Dependency, locks: &Locks) -> Option<Component> {
     match (dep.ecosystem, dep.kind) {
+        // Where packages come from, not a package.
+        _ if dep.is_registry() => None,
         (_, Kind::File | Kind::Policy) => None,
         (Ecosystem::Terraform, Kind::Lock) => Some(lock_entry(dep)),
         (Ecosystem::Terraform, Kind::Provider) => Some(provider(path, dep, locks)),

@@ -23,6 +23,12 @@ pub struct Entry {
     pub url: Option<String>,
     /// The `path = ...` line, for findings.
     pub span: Span,
+    /// `branch = ...`: the branch `git submodule update --remote` follows
+    /// instead of the recorded commit (`.` is the superproject's branch).
+    pub branch: Option<Spanned<String>>,
+    /// `update = ...`: how `git submodule update` brings the submodule to
+    /// the recorded commit (`checkout`, `rebase`, `merge`, `none`, `!cmd`).
+    pub update: Option<Spanned<String>>,
 }
 
 /// Why `.gitmodules` cannot be read as git reads it.
@@ -86,6 +92,8 @@ pub fn all_paths(text: &str) -> Vec<String> {
 struct Merged<'s> {
     paths: Vec<&'s Setting>,
     urls: Vec<&'s Setting>,
+    branches: Vec<&'s Setting>,
+    updates: Vec<&'s Setting>,
 }
 
 fn resolve(settings: &[Setting]) -> Result<Vec<Entry>, ParseError> {
@@ -95,6 +103,8 @@ fn resolve(settings: &[Setting]) -> Result<Vec<Entry>, ParseError> {
         let list = match setting.key.as_str() {
             "path" => &mut by_name.entry(setting.name.as_str()).or_default().paths,
             "url" => &mut by_name.entry(setting.name.as_str()).or_default().urls,
+            "branch" => &mut by_name.entry(setting.name.as_str()).or_default().branches,
+            "update" => &mut by_name.entry(setting.name.as_str()).or_default().updates,
             _ => continue,
         };
         let Some(value) = &setting.value else {
@@ -126,11 +136,15 @@ fn resolve(settings: &[Setting]) -> Result<Vec<Entry>, ParseError> {
             continue;
         };
         let path_value = path.value.as_deref().unwrap_or_default();
+        let spanned =
+            |s: Option<&Setting>| s.and_then(|s| Some(Spanned::new(s.value.clone()?, s.span)));
         let entry = Entry {
             name: name.to_owned(),
             path: path_value.trim_end_matches('/').to_owned(),
             url: url.and_then(|u| u.value.clone()),
             span: path.span,
+            branch: spanned(one_value(name, "branch", &merged.branches)?),
+            update: spanned(one_value(name, "update", &merged.updates)?),
         };
         if let Some(other) = entries.iter().find(|e| e.path == entry.path) {
             if other.url != entry.url {
@@ -520,6 +534,10 @@ pub fn findings(
             }
         }
     }
+    for entry in &new_entries {
+        let old = old_entries.iter().find(|e| e.path == entry.path);
+        findings.extend(follows(text, entry, old));
+    }
     // A URL changed in `.gitmodules` while the gitlink stayed: the same
     // commit id, now fetched from another repository.
     for entry in &new_entries {
@@ -559,6 +577,83 @@ pub fn findings(
             findings.push(source_change::check(
                 GITMODULES, text, &dep, entry.span, old_url, new_url,
             ));
+        }
+    }
+    findings
+}
+
+/// `unpinned` for a `branch` or `update` setting the change adds or alters
+/// that makes git check out something other than the recorded commit:
+/// `branch` (with `git submodule update --remote`, the branch's tip),
+/// `update = merge` / `rebase` (the recorded commit merged into, or the
+/// local branch rebased onto, whatever is checked out), and `update =
+/// !command`, which runs a command (git refuses it from `.gitmodules`
+/// today; older git and other tools do not). `update = checkout` or
+/// `none`, and removing a setting, are silent.
+fn follows(text: &str, entry: &Entry, old: Option<&Entry>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let unchanged = |new: &Option<Spanned<String>>, old: Option<&Option<Spanned<String>>>| {
+        old.and_then(|o| o.as_ref()).map(|o| &o.value) == new.as_ref().map(|n| &n.value)
+    };
+    let mut report = |setting: &Spanned<String>, why: String| {
+        let mut dep = Dependency::new(
+            Ecosystem::Git,
+            Kind::Module,
+            format!("submodule.{}", entry.path),
+            entry.path.clone(),
+            setting.span,
+        );
+        dep.source = entry.url.clone().map(|u| Spanned::new(u, entry.span));
+        dep.version = Some(setting.clone());
+        dep.pin = PinState::Unpinned(why.clone());
+        findings.push(
+            crate::rules::unpinned::check_declared(GITMODULES, text, &dep, &why).with_help(
+                "remove the setting (or use `update = checkout`): the gitlink alone pins the \
+                 submodule to one commit",
+            ),
+        );
+    };
+    if let Some(branch) = &entry.branch {
+        if !unchanged(&entry.branch, old.map(|o| &o.branch)) {
+            report(
+                branch,
+                format!(
+                    "`branch = {}`: `git submodule update --remote` checks out that branch's \
+                     newest commit, not the recorded one; remove it to follow the gitlink",
+                    branch.value
+                ),
+            );
+        }
+    }
+    if let Some(update) = &entry.update {
+        let value = update.value.trim();
+        let why = if value.starts_with('!') {
+            Some(format!(
+                "`update = {value}` runs a command on every `git submodule update`, which can \
+                 fetch and check out anything; remove it"
+            ))
+        } else if matches!(value, "merge" | "rebase") {
+            Some(format!(
+                "`update = {value}`: `git submodule update` {} the recorded commit and the \
+                 submodule's checked-out branch, so what ends up checked out is not the \
+                 recorded commit; use `checkout` (the default)",
+                if value == "merge" {
+                    "merges"
+                } else {
+                    "rebases onto"
+                }
+            ))
+        } else if matches!(value, "checkout" | "none") {
+            None
+        } else {
+            Some(format!(
+                "`update = {value}` is not a mode git knows (checkout, rebase, merge, none)"
+            ))
+        };
+        if let Some(why) = why {
+            if !unchanged(&entry.update, old.map(|o| &o.update)) {
+                report(update, why);
+            }
         }
     }
     findings
@@ -738,5 +833,41 @@ mod tests {
             new: None,
         }];
         assert!(findings(&removed, Some(GITMODULES_TEXT), None, &allow).is_empty());
+    }
+
+    #[test]
+    fn branch_and_update_settings_that_leave_the_gitlink_are_unpinned() {
+        let base = "[submodule \"lib\"]\n\tpath = lib\n\turl = https://github.com/acme/lib.git\n";
+        let judge = |old: &str, new: &str| -> Vec<(String, usize)> {
+            findings(&[], Some(old), Some(new), &Allowlist::default())
+                .into_iter()
+                .map(|f| (f.rule.name.to_owned(), f.line))
+                .collect()
+        };
+        let with = |extra: &str| format!("{base}\t{extra}\n");
+        assert_eq!(
+            judge(base, &with("branch = main")),
+            [("unpinned".to_owned(), 4)]
+        );
+        assert_eq!(
+            judge(base, &with("update = merge")),
+            [("unpinned".to_owned(), 4)]
+        );
+        assert_eq!(
+            judge(base, &with("update = !curl x | sh")),
+            [("unpinned".to_owned(), 4)]
+        );
+        assert_eq!(
+            judge(&with("branch = main"), &with("branch = dev")).len(),
+            1
+        );
+        // Unchanged, a comment, the default mode, or removed: nothing.
+        assert!(judge(
+            &with("branch = main"),
+            &format!("# ours\n{}", with("branch = main"))
+        )
+        .is_empty());
+        assert!(judge(base, &with("update = checkout")).is_empty());
+        assert!(judge(&with("branch = main"), base).is_empty());
     }
 }

@@ -38,8 +38,13 @@
 //! shape) and `spec.jobTemplate.spec.template.spec` (CronJob); `kind: List`
 //! (and `*List`) items are read one by one.
 //!
-//! Deliberately not resolved: compose variables (`${TAG:-1.2}` is reported
-//! as written, unpinned; the default is not taken as the value), compose
+//! With the tree at hand, a compose file's `image:` variables that the
+//! `.env` beside it sets are resolved, and `build.args` that replace a
+//! global `ARG` of the built Dockerfile are judged as the image that
+//! Dockerfile is then built from (`services.<name>.build.<key>`).
+//!
+//! Deliberately not resolved: other compose variables (`${TAG:-1.2}` is
+//! reported as written, unpinned; the default is not taken as the value), compose
 //! `extends`, `include` and remote `build` contexts; Dockerfile `ONBUILD`
 //! triggers, `ADD <url>`, and named build contexts (`--build-context`
 //! can replace any image or `--from` at build time; the file's value is
@@ -70,8 +75,11 @@ pub(super) fn extract_dockerfile(text: &str) -> Result<Vec<Dependency>, ExtractE
 }
 
 /// `compose.yaml`, `docker-compose.yml`, `compose.*.yaml`, ...
-pub(super) fn extract_compose(text: &str) -> Result<Vec<Dependency>, ExtractError> {
-    compose::extract(text)
+pub(super) fn extract_compose(
+    text: &str,
+    at: Option<(&str, &crate::extract::TreeFiles)>,
+) -> Result<Vec<Dependency>, ExtractError> {
+    compose::extract(text, at)
 }
 
 /// Any other YAML or JSON file: the images of the Kubernetes manifests in

@@ -16,6 +16,7 @@ mod images;
 mod kustomize;
 mod lockfile;
 mod pulumi;
+mod registry;
 mod terraform;
 mod terraform_json;
 mod terragrunt;
@@ -25,7 +26,10 @@ use std::collections::HashSet;
 
 use crate::model::{Dependency, ExtractError};
 
+pub use registry::RegistryFile;
 pub use terragrunt::TreeFiles;
+
+pub(crate) use registry::is_default as is_default_registry;
 
 pub(crate) use kustomize::clone_url as kustomize_clone_url;
 
@@ -95,6 +99,10 @@ pub enum FileKind {
     Dockerfile,
     /// `compose.yaml`, `docker-compose.yml`, `compose.*.yaml`, ...
     Compose,
+    /// A `.env` file, which Compose reads for the variables of the compose
+    /// files of its directory: it declares nothing itself, and a change to
+    /// it re-judges those compose files.
+    ComposeEnv,
     /// Ansible Galaxy `requirements.yml` / `requirements.yaml`.
     AnsibleRequirements,
     /// A file inside a Terraform/OpenTofu or Terragrunt working cache
@@ -103,6 +111,10 @@ pub enum FileKind {
     /// instead of fetching what the configuration names, so a committed
     /// one is never judged, it blocks.
     ToolCache,
+    /// A package manager's registry or index configuration (`.npmrc`,
+    /// `.yarnrc.yml`, `pip.conf`, `uv.toml`, `ansible.cfg`): part of the
+    /// source of every package it applies to.
+    RegistryConfig(RegistryFile),
     /// `.gitattributes`, in any directory: `working-tree-encoding` and
     /// `ident` make the file git checks out differ from the blob judged.
     GitAttributes,
@@ -118,6 +130,9 @@ pub enum Manifest {
     /// `go.work`: its `replace` directives override every `go.mod` of the
     /// workspace.
     GoWork,
+    /// `package-lock.json`: where each locked package was resolved from,
+    /// and its integrity hash.
+    PackageLock,
 }
 
 /// Directories whose contents Terraform, OpenTofu or Terragrunt load in
@@ -177,6 +192,12 @@ impl FileKind {
         if dirs.last() == Some(&"charts") && name.ends_with(".tgz") && name.len() > 4 {
             return Some(FileKind::HelmArchive);
         }
+        if name == ".env" {
+            return Some(FileKind::ComposeEnv);
+        }
+        if let Some(file) = RegistryFile::of(name) {
+            return Some(FileKind::RegistryConfig(file));
+        }
         if name == ".terraform.lock.hcl" {
             return Some(FileKind::TerraformLock);
         }
@@ -230,6 +251,7 @@ impl FileKind {
             "pyproject.toml" => Some(Manifest::PyProject),
             "go.mod" => Some(Manifest::GoMod),
             "go.work" => Some(Manifest::GoWork),
+            "package-lock.json" => Some(Manifest::PackageLock),
             _ => None,
         } {
             Some(FileKind::PulumiPackages(manifest))
@@ -413,6 +435,12 @@ pub const PATHSPECS: &[&str] = &[
     ":(glob)**/go.work",
     ":(glob)**/Chart.lock",
     ":(glob)**/charts/*.tgz",
+    ":(glob)**/.npmrc",
+    ":(glob)**/.env",
+    ":(glob)**/pip.conf",
+    ":(glob)**/pip.ini",
+    ":(glob)**/uv.toml",
+    ":(glob)**/ansible.cfg",
     ":(glob)**/Kustomization",
     ":(icase,glob)**/*dockerfile*",
     ":(icase,glob)**/*containerfile*",
@@ -603,7 +631,8 @@ fn extract_unplaced(
         FileKind::HelmLock => helm::extract_lock(text),
         FileKind::Kustomization => kustomize::extract(text),
         FileKind::Dockerfile => images::extract_dockerfile(text),
-        FileKind::Compose => images::extract_compose(text),
+        FileKind::Compose => images::extract_compose(text, at),
+        FileKind::ComposeEnv => Ok(Vec::new()),
         FileKind::AnsibleRequirements => ansible::extract(text),
         FileKind::PulumiProject => pulumi::extract_program(text, None),
         FileKind::PulumiProgram => {
@@ -611,6 +640,7 @@ fn extract_unplaced(
             pulumi::extract_program(text, Some(project.as_deref()))
         }
         FileKind::PulumiPackages(manifest) => pulumi::extract_packages(manifest, text),
+        FileKind::RegistryConfig(file) => registry::extract(file, text),
         FileKind::ToolCache => Err(tool_cache()),
         FileKind::GitAttributes => gitattributes(text),
         FileKind::HelmArchive => Ok(helm::extract_archive(at.map(|(p, _)| p), bytes)),

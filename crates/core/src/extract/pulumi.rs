@@ -16,6 +16,8 @@
 //! | resource `options.pluginDownloadURL` | plugin | `resources.<res>.pluginDownloadURL` | package of `type` | the URL | — |
 //! | `fn::invoke` `options.version` / `pluginDownloadURL` | provider / plugin | `<path to the invoke>.version` / `.pluginDownloadURL` | package of `function` | as above | as above |
 //! | `package.json` `dependencies` (also `devDependencies`, `optionalDependencies`) `@pulumi/*`, `@pulumiverse/*` | provider | `<section>.<package>` | the package | the package (or the alias target, git or tarball URL) | the spec |
+//! | `package.json` `overrides`, `resolutions`, `pnpm.overrides` of such a package | provider | the direct dependency's (its spec replaced) when unconditional, else `<section>.<selector>` | the package | as a dependency spec | as a dependency spec |
+//! | `package-lock.json` `packages` / v1 `dependencies` entry of such a package | provider | `packages.<path>` / `dependencies.<package>` | the package | `resolved` without the tarball file | `version` (hashes: `integrity`) |
 //! | `requirements.txt` `pulumi-*`, `pulumiverse-*` | provider | `requirements.<package>` (`;<markers>` appended when present) | the normalised (PEP 503) package | the package (or the URL) | the specifiers |
 //! | `pyproject.toml` `[project] dependencies`, `optional-dependencies.<extra>`, `[dependency-groups]` | provider | `project.dependencies.<package>`, `project.optional-dependencies.<extra>.<package>`, `dependency-groups.<group>.<package>` | as above | as above | as above |
 //! | `pyproject.toml` `[tool.poetry.dependencies]`, `dev-dependencies`, `group.<g>.dependencies` | provider | `tool.poetry.dependencies.<package>` (and so on) | as above | the package (or `git`/`url`) | the constraint (or `rev`/`tag`/`branch`) |
@@ -68,8 +70,8 @@
 //!
 //! Deliberately not resolved: interpolations (`${...}`) and expressions;
 //! package `parameters` (the Terraform provider behind `terraform-provider`
-//! is not read); lock files (`package-lock.json`, `poetry.lock`, `go.sum`);
-//! npm `overrides`/`resolutions`; the contents of files pulled in with
+//! is not read); lock files other than `package-lock.json` (`poetry.lock`,
+//! `go.sum`); the contents of files pulled in with
 //! `-r`/`-c`; `vendor/`;
 //! Pulumi YAML templates referenced by `main:` are extracted as their own files.
 //!
@@ -112,6 +114,7 @@ pub(super) fn extract_packages(
         Manifest::PyProject => python::pyproject(text),
         Manifest::GoMod => gomod::extract(text),
         Manifest::GoWork => gomod::extract_work(text),
+        Manifest::PackageLock => npm::lock(text),
     }
 }
 

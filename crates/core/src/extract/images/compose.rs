@@ -1,12 +1,131 @@
 //! Compose files: the `image` of each service, and what its `build`
 //! brings in: an inline Dockerfile's base images, a remote build context.
 
+use std::collections::HashMap;
+
+use super::shell::{self, Scope};
 use super::{dockerfile, image};
 use crate::extract::yaml::{self, Node, NodeKind};
-use crate::extract::{Deps, FileKind};
+use crate::extract::{dir_of, Deps, FileKind, TreeFiles};
 use crate::model::{Dependency, Ecosystem, ExtractError, Kind, PinState, Span, Spanned};
 
-pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+/// What the compose file's directory gives it: the variables of its
+/// `.env`, and the tree to read the Dockerfiles it builds from.
+struct Project<'a> {
+    dir: String,
+    tree: &'a TreeFiles<'a>,
+    env: HashMap<String, String>,
+}
+
+pub(super) fn extract(
+    text: &str,
+    at: Option<(&str, &TreeFiles)>,
+) -> Result<Vec<Dependency>, ExtractError> {
+    let project = at.map(|(path, tree)| {
+        let dir = dir_of(path).to_owned();
+        let env = tree
+            .bytes(&join(&dir, ".env").unwrap_or_default())
+            .map(|bytes| dotenv(&String::from_utf8_lossy(&bytes)))
+            .unwrap_or_default();
+        Project { dir, tree, env }
+    });
+    extract_in(text, project.as_ref())
+}
+
+/// `.env` as Compose reads it: `KEY=VALUE` lines (`export ` allowed),
+/// `#` comments, values in single or double quotes, or bare (a ` #`
+/// starts a comment).
+fn dotenv(text: &str) -> HashMap<String, String> {
+    let mut env = HashMap::new();
+    for line in text.lines() {
+        let line = line.trim();
+        let line = line.strip_prefix("export ").unwrap_or(line).trim_start();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let value = value.trim();
+        let value = match value.chars().next() {
+            Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or_default(),
+            _ => value.split(" #").next().unwrap_or_default().trim_end(),
+        };
+        env.insert(key.trim().to_owned(), value.to_owned());
+    }
+    env
+}
+
+/// `dir/rel` with `.` and `..` resolved; `None` when it leaves the tree
+/// or is absolute.
+fn join(dir: &str, rel: &str) -> Option<String> {
+    if rel.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in rel.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The names of the variables `value` interpolates (`$X`, `${X}`,
+/// `${X:-d}`); `$$` is a literal `$`.
+fn variables(value: &str) -> Vec<&str> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'$' {
+            i += 1;
+            continue;
+        }
+        if bytes.get(i + 1) == Some(&b'$') {
+            i += 2;
+            continue;
+        }
+        let start = if bytes.get(i + 1) == Some(&b'{') {
+            i + 2
+        } else {
+            i + 1
+        };
+        let mut end = start;
+        while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
+            end += 1;
+        }
+        out.push(&value[start..end]);
+        i = end.max(i + 1);
+    }
+    out
+}
+
+/// `value` with the variables the `.env` sets put in, when it sets every
+/// one it uses (a default, `${X:-d}`, is not taken: the environment of
+/// whoever runs Compose can set `X`); `None` otherwise.
+fn resolve_env(value: &str, project: Option<&Project>) -> Option<String> {
+    let project = project?;
+    let names = variables(value);
+    if names.is_empty() || value.contains("$$") {
+        return None;
+    }
+    if !names.iter().all(|n| project.env.contains_key(*n)) {
+        return None;
+    }
+    let scope: Scope = project
+        .env
+        .iter()
+        .map(|(k, v)| (k.clone(), Some(v.clone())))
+        .collect();
+    shell::expand(value, &scope, '\\').filter(|v| !v.contains('$'))
+}
+
+fn extract_in(text: &str, project: Option<&Project>) -> Result<Vec<Dependency>, ExtractError> {
     let Some(root) = yaml::load(text)? else {
         return Ok(Vec::new());
     };
@@ -35,7 +154,7 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
                 service.span.start,
             ));
         }
-        build(&subject, service, &mut deps)?;
+        build(&subject, service, project, &mut deps)?;
         if let Some((_, extends)) = service.get("extends", &subject)? {
             if extends.is_map() {
                 if let Some(file) = service_field(extends, "file", &subject)? {
@@ -54,6 +173,11 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
         if builds_its_image(service, &subject)? {
             continue;
         }
+        // A variable the `.env` beside the file sets: that value is used.
+        let value = match resolve_env(&value.value, project) {
+            Some(resolved) => Spanned::new(resolved, value.span),
+            None => value,
+        };
         deps.push(image(subject, key.span, &value), |dep| {
             format!("{} is declared twice", dep.key)
         })?;
@@ -66,11 +190,19 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
 /// are; a Dockerfile under a name iacgate does not read as one is not
 /// judged at all, so it is refused; a remote context (a git URL) is code
 /// fetched at build time, pinned only by a commit after `#`.
-fn build(subject: &str, service: &Node, deps: &mut Deps) -> Result<(), ExtractError> {
+fn build(
+    subject: &str,
+    service: &Node,
+    project: Option<&Project>,
+    deps: &mut Deps,
+) -> Result<(), ExtractError> {
     let Some((key, node)) = service.get("build", subject)? else {
         return Ok(());
     };
     let subject = format!("{subject}.build");
+    if let Some(project) = project {
+        build_args(&subject, node, project, deps)?;
+    }
     let context = match &node.kind {
         NodeKind::Scalar(_) => Some(node),
         NodeKind::Map(_) => service_field(node, "context", &subject)?,
@@ -241,6 +373,137 @@ fn local_compose_file(subject: &str, path: &Spanned<String>) -> Result<(), Extra
     ))
 }
 
+/// `build.args` that replace the default of a global `ARG` the built
+/// Dockerfile's `FROM` (or `COPY --from`, `RUN --mount from=`) uses: the
+/// image built from is the one with the arg's value, judged here as
+/// `<build>.<key in the Dockerfile>` at the arg. Args whose value the
+/// `.env` sets are resolved; one with a variable it does not set (or no
+/// value: taken from the environment) cannot be known and is judged as
+/// written, unpinned. A Dockerfile the tree does not have, or that does not
+/// parse (judged on its own), resolves nothing here.
+fn build_args(
+    subject: &str,
+    node: &Node,
+    project: &Project,
+    deps: &mut Deps,
+) -> Result<(), ExtractError> {
+    if !node.is_map() {
+        return Ok(());
+    }
+    let Some(args_node) = service_field(node, "args", subject)? else {
+        return Ok(());
+    };
+    let what = format!("{subject}.args");
+    let mut args: Vec<(String, String, Span)> = Vec::new();
+    match &args_node.kind {
+        NodeKind::Map(_) => {
+            for (name, value) in args_node.entries(&what)? {
+                let name = name.name(&what)?.to_owned();
+                let (text, span) = match value.string(&what)? {
+                    Some(v) => (v.value, v.span),
+                    None if value.is_null() => (format!("${{{name}}}"), value.span),
+                    None => continue,
+                };
+                args.push((name, text, span));
+            }
+        }
+        NodeKind::Seq(_) => {
+            for item in args_node.items(&what)? {
+                let Some(entry) = item.string(&what)? else {
+                    continue;
+                };
+                let (name, text) = match entry.value.split_once('=') {
+                    Some((n, v)) => (n.trim().to_owned(), v.to_owned()),
+                    None => (
+                        entry.value.trim().to_owned(),
+                        format!("${{{}}}", entry.value.trim()),
+                    ),
+                };
+                args.push((name, text, entry.span));
+            }
+        }
+        _ => return Ok(()),
+    }
+    if args.is_empty() {
+        return Ok(());
+    }
+    let context = match &node.kind {
+        NodeKind::Map(_) => service_field(node, "context", subject)?
+            .map(|c| c.string(subject))
+            .transpose()?
+            .flatten()
+            .map(|c| c.value),
+        _ => None,
+    }
+    .unwrap_or_else(|| ".".to_owned());
+    let file = service_field(node, "dockerfile", subject)?
+        .map(|f| f.string(subject))
+        .transpose()?
+        .flatten()
+        .map_or_else(|| "Dockerfile".to_owned(), |f| f.value);
+    if context.contains(['$', ':', '#']) || file.contains('$') {
+        return Ok(());
+    }
+    let Some(path) = join(&project.dir, &context).and_then(|c| join(&c, &file)) else {
+        return Ok(());
+    };
+    let Some(bytes) = project.tree.bytes(&path) else {
+        return Ok(());
+    };
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Ok(());
+    };
+    let resolved: Vec<(String, String, Span)> = args
+        .into_iter()
+        .map(|(name, value, span)| {
+            let value = resolve_env(&value, Some(project)).unwrap_or(value);
+            (name, value, span)
+        })
+        .collect();
+    let (Ok(defaults), Ok(built)) = (
+        dockerfile::extract(text),
+        dockerfile::extract_with_args(
+            text,
+            &resolved
+                .iter()
+                .map(|(n, v, _)| (n.clone(), v.clone()))
+                .collect(),
+        ),
+    ) else {
+        return Ok(());
+    };
+    for dep in built {
+        let default = defaults.iter().find(|d| d.key == dep.key);
+        if default.is_some_and(|d| crate::diff::same_values(d, &dep)) {
+            continue;
+        }
+        // The arg that makes the difference, for the finding's place.
+        let span = resolved
+            .iter()
+            .find(|(name, value, _)| {
+                let one = HashMap::from([(name.clone(), value.clone())]);
+                dockerfile::extract_with_args(text, &one).is_ok_and(|deps| {
+                    deps.iter()
+                        .any(|d| d.key == dep.key && crate::diff::same_values(d, &dep))
+                })
+            })
+            .or(resolved.first())
+            .map(|(_, _, span)| *span)
+            .unwrap_or(args_node.span);
+        let mut dep = dep;
+        dep.key = format!("{subject}.{}", dep.key);
+        dep.span = span;
+        if let Some(source) = dep.source.as_mut() {
+            source.span = span;
+        }
+        if let Some(version) = dep.version.as_mut() {
+            version.span = span;
+        }
+        deps.push(dep, |dep| format!("{} is declared twice", dep.key))?;
+    }
+    Ok(())
+}
+
 fn service_field<'n>(
     node: &'n Node,
     field: &str,
@@ -312,13 +575,13 @@ mod tests {
     }
 
     fn err_line(text: &str) -> (String, usize) {
-        let e = extract(text).expect_err("should be rejected");
+        let e = extract(text, None).expect_err("should be rejected");
         (e.message, line_col(text, e.offset).0)
     }
 
     #[test]
     fn fixture() {
-        let deps = extract(COMPOSE).unwrap();
+        let deps = extract(COMPOSE, None).unwrap();
         let keys: Vec<&str> = deps.iter().map(|d| d.key.as_str()).collect();
         assert_eq!(
             keys,
@@ -361,21 +624,21 @@ mod tests {
     #[test]
     fn services_without_an_image_or_that_build_it_are_skipped() {
         let text = "services:\n  app:\n    build: .\n  api:\n    build: ./api\n    image: example/api:dev\n    pull_policy: build\n  empty:\n  other:\n    image:\n";
-        assert_eq!(extract(text).unwrap(), []);
-        assert_eq!(extract("").unwrap(), []);
-        assert_eq!(extract("name: x\nvolumes: {}\n").unwrap(), []);
+        assert_eq!(extract(text, None).unwrap(), []);
+        assert_eq!(extract("", None).unwrap(), []);
+        assert_eq!(extract("name: x\nvolumes: {}\n", None).unwrap(), []);
     }
 
     #[test]
     fn keys_survive_reordering_and_merge_keys() {
         let a = "x-base: &base\n  image: nginx:1.27\nservices:\n  web:\n    <<: *base\n  db:\n    image: postgres\n";
         let b = "services:\n  db:\n    image: postgres\n  web:\n    image: nginx:1.27\n";
-        let mut ka: Vec<_> = extract(a)
+        let mut ka: Vec<_> = extract(a, None)
             .unwrap()
             .into_iter()
             .map(|d| (d.key, d.source.unwrap().value, d.version.map(|v| v.value)))
             .collect();
-        let mut kb: Vec<_> = extract(b)
+        let mut kb: Vec<_> = extract(b, None)
             .unwrap()
             .into_iter()
             .map(|d| (d.key, d.source.unwrap().value, d.version.map(|v| v.value)))
@@ -415,7 +678,7 @@ mod tests {
             #[test]
             fn never_panics(text in "[a-z:\\-\\n ${}@\"'\\[\\]&*<]{0,160}") {
                 for text in [text.clone(), format!("services:\n  web:\n    image: {text}\n"), format!("services:\n{text}")] {
-                    match extract(&text) {
+                    match extract(&text, None) {
                         Ok(deps) => for d in deps {
                             prop_assert!(d.span.end <= text.len());
                             prop_assert!(d.source.unwrap().span.end <= text.len());
@@ -428,10 +691,72 @@ mod tests {
             #[test]
             fn never_panics_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
                 let text = String::from_utf8_lossy(&bytes);
-                if let Err(e) = extract(&text) {
+                if let Err(e) = extract(&text, None) {
                     prop_assert!(e.offset <= text.len());
                 }
             }
         }
+    }
+
+    struct Files(Vec<(&'static str, String)>);
+
+    impl crate::extract::Tree for Files {
+        fn read(&self, path: &str) -> Option<Vec<u8>> {
+            self.0
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map(|(_, t)| t.clone().into_bytes())
+        }
+    }
+
+    fn in_tree(files: Vec<(&'static str, String)>, path: &str, text: &str) -> Vec<Dependency> {
+        let tree = Files(files);
+        let tree = TreeFiles::new(&tree);
+        extract(text, Some((path, &tree))).unwrap()
+    }
+
+    const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn dotenv_values_resolve_images() {
+        let env = format!("# x\nexport IMG='nginx@{DIGEST}'\nTAG=1.27 # comment\n");
+        let compose = "services:\n  a:\n    image: ${IMG}\n  b:\n    image: nginx:${TAG}\n  c:\n    image: ${NOPE:-nginx}\n";
+        let deps = in_tree(vec![("app/.env", env)], "app/compose.yaml", compose);
+        assert_eq!(deps[0].pin, PinState::Pinned);
+        assert_eq!(deps[1].version_str(), Some("1.27"));
+        assert!(matches!(&deps[2].pin, PinState::Unpinned(why) if why.contains("variable")));
+        // Without the tree, as written.
+        assert!(matches!(
+            extract(compose, None).unwrap()[0].pin,
+            PinState::Unpinned(_)
+        ));
+        assert_eq!(variables("$A-${B:-x}$$C"), ["A", "B"]);
+        assert_eq!(join("a/b", "../c/./d").as_deref(), Some("a/c/d"));
+        assert_eq!(join("", "../x"), None);
+    }
+
+    #[test]
+    fn build_args_that_reach_from() {
+        let dockerfile = format!("ARG BASE=alpine@{DIGEST}\nARG V=1\nFROM ${{BASE}}\n");
+        let compose = "services:\n  a:\n    build:\n      context: ./img\n      dockerfile: Dockerfile.prod\n      args:\n        V: \"2\"\n        BASE: alpine:latest\n";
+        let deps = in_tree(
+            vec![("img/Dockerfile.prod", dockerfile.clone())],
+            "compose.yaml",
+            compose,
+        );
+        assert_eq!(deps.len(), 1);
+        assert_eq!(deps[0].key, "services.a.build.stage#0");
+        assert!(matches!(deps[0].pin, PinState::Unpinned(_)));
+        assert_eq!(line_col(compose, deps[0].span.start).0, 8);
+        // An arg with no value comes from the environment: unknown.
+        let compose = "services:\n  a:\n    build:\n      context: img\n      dockerfile: Dockerfile.prod\n      args: [BASE]\n";
+        let deps = in_tree(
+            vec![("img/Dockerfile.prod", dockerfile)],
+            "compose.yaml",
+            compose,
+        );
+        assert!(matches!(&deps[0].pin, PinState::Unpinned(why) if why.contains("variable")));
+        // No Dockerfile in the tree: nothing to resolve.
+        assert!(in_tree(vec![], "compose.yaml", compose).is_empty());
     }
 }

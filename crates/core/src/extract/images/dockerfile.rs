@@ -10,8 +10,19 @@ use crate::extract::Deps;
 use crate::model::{Dependency, ExtractError, Span, Spanned};
 
 pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    extract_with_args(text, &HashMap::new())
+}
+
+/// [`extract`] as built with `--build-arg`s (compose `build.args`): each
+/// replaces the default of a global `ARG` of that name, as BuildKit does
+/// (an arg the file does not declare changes nothing).
+pub(super) fn extract_with_args(
+    text: &str,
+    build_args: &HashMap<String, String>,
+) -> Result<Vec<Dependency>, ExtractError> {
     let file = parse(text)?;
     let mut walk = Walk::new(&file);
+    walk.build_args = build_args.clone();
     if let Some((value, span)) = &file.syntax {
         walk.push(image("syntax".to_owned(), *span, value))?;
     }
@@ -415,6 +426,8 @@ struct Walk {
     /// The references already reported under each `--from` key.
     from_refs: HashMap<String, Vec<String>>,
     deps: Deps,
+    /// Values given at build time for global `ARG`s.
+    build_args: HashMap<String, String>,
 }
 
 struct Stage {
@@ -447,6 +460,7 @@ impl Walk {
             stages: 0,
             from_refs: HashMap::new(),
             deps: Deps::default(),
+            build_args: HashMap::new(),
         }
     }
 
@@ -468,7 +482,10 @@ impl Walk {
             };
             match &mut self.stage {
                 None => {
-                    let value = default.and_then(|d| shell::expand(d, &self.global, self.escape));
+                    let value = match self.build_args.get(name) {
+                        Some(given) => Some(given.clone()),
+                        None => default.and_then(|d| shell::expand(d, &self.global, self.escape)),
+                    };
                     self.global.insert(name.to_owned(), value);
                 }
                 Some(stage) => {

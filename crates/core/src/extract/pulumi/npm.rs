@@ -71,7 +71,305 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
             deps.push(dep, |_| format!("package.json: {key} is given twice"))?;
         }
     }
+    let mut list = in_file_order(deps);
+    overrides(root, &mut list)?;
+    list.sort_by_key(|d| d.span.start);
+    Ok(list)
+}
+
+/// npm `overrides`, yarn `resolutions` and pnpm `pnpm.overrides` (also a
+/// top-level `pnpm` key's): they replace the version (or the source) of a
+/// package wherever it is installed. One for a judged package that the
+/// file also depends on directly, unconditionally (`"@pulumi/aws"`,
+/// `"**/@pulumi/aws"`), is what that dependency installs: its spec takes
+/// the override's place, so adding or changing one is a version or source
+/// change of the dependency. Any other one (a transitive or conditional
+/// override, `"a>@pulumi/aws"`, `"a/@pulumi/aws"`, npm's nested objects) is a
+/// dependency of its own, `<section>.<selector>`. npm's `$name` refers to
+/// the direct dependency's own spec and changes nothing.
+fn overrides(root: &Object, deps: &mut Vec<Dependency>) -> Result<(), ExtractError> {
+    let mut found: Vec<(String, String, &str, Span, Span)> = Vec::new();
+    for section in unique_props(root, "package.json")? {
+        match name(section) {
+            "overrides" | "resolutions" => {
+                collect_overrides(&section.value, name(section), name(section), 0, &mut found)?
+            }
+            "pnpm" => {
+                let Value::Object(pnpm) = &section.value else {
+                    continue;
+                };
+                for prop in unique_props(pnpm, "pnpm")? {
+                    if name(prop) == "overrides" {
+                        collect_overrides(
+                            &prop.value,
+                            "pnpm.overrides",
+                            "pnpm.overrides",
+                            0,
+                            &mut found,
+                        )?;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for (key, package, spec, name_span, spec_span) in found {
+        if spec.starts_with('$') {
+            continue;
+        }
+        let Some((source, version, pin)) = classify(&package, spec) else {
+            continue;
+        };
+        let direct = deps.iter_mut().find(|d| {
+            d.name == package && SECTIONS.iter().any(|s| d.key == format!("{s}.{package}"))
+        });
+        let unconditional = [
+            format!("overrides.{package}"),
+            format!("resolutions.{package}"),
+            format!("resolutions.**/{package}"),
+            format!("pnpm.overrides.{package}"),
+        ]
+        .contains(&key);
+        let source_span = if source == package {
+            name_span
+        } else {
+            spec_span
+        };
+        match direct {
+            Some(dep) if unconditional => {
+                dep.source = Some(Spanned::new(source, source_span));
+                dep.version = version.map(|v| Spanned::new(v, spec_span));
+                dep.pin = pin;
+            }
+            _ => {
+                if deps.iter().any(|d| d.key == key) {
+                    return Err(ExtractError::new(
+                        format!("package.json: {key} is given twice"),
+                        name_span.start,
+                    ));
+                }
+                let mut dep = dependency(Kind::Provider, key, package.to_owned(), name_span);
+                dep.source = Some(Spanned::new(source, source_span));
+                dep.version = version.map(|v| Spanned::new(v, spec_span));
+                dep.pin = pin;
+                deps.push(dep);
+            }
+        }
+    }
+    Ok(())
+}
+
+type Override<'a> = (String, String, &'a str, Span, Span);
+
+/// The package an override selector names: its last package, without a
+/// version range (`a>@pulumi/aws@<6`, `**/@pulumi/aws`, `@pulumi/aws@6`).
+fn selector_package(selector: &str) -> &str {
+    let last = selector.rsplit('>').next().unwrap_or(selector);
+    // yarn's `a/@pulumi/aws`, `**/@pulumi/aws`: the part from the last scope.
+    let last = match last.rfind('@') {
+        Some(at) if at > 0 && last[..at].ends_with('/') => &last[at..],
+        _ => last,
+    };
+    // A version selector after the name: `@pulumi/aws@6`, `pkg@1`.
+    let cut = if let Some(rest) = last.strip_prefix('@') {
+        rest.find('@').map(|i| i + 1)
+    } else {
+        last.find('@')
+    };
+    let package = cut.map_or(last, |i| &last[..i]);
+    if package.starts_with('@') {
+        package
+    } else {
+        package.rsplit('/').next().unwrap_or(package)
+    }
+}
+
+fn collect_overrides<'a>(
+    value: &'a Value<'a>,
+    key: &str,
+    section: &str,
+    depth: usize,
+    found: &mut Vec<Override<'a>>,
+) -> Result<(), ExtractError> {
+    let Value::Object(object) = value else {
+        return Err(ExtractError::new(
+            format!("package.json: {key} must be an object"),
+            value.start(),
+        ));
+    };
+    if depth > 32 {
+        return Err(ExtractError::new(
+            format!("package.json: {key} is nested too deeply"),
+            value.start(),
+        ));
+    }
+    for prop in unique_props(object, key)? {
+        let selector = name(prop);
+        let package = selector_package(selector);
+        let here = format!("{key}.{selector}");
+        match &prop.value {
+            Value::StringLit(spec) => {
+                // npm's `"." : spec` inside a nested object is the parent's.
+                let (package, entry) = if selector == "." {
+                    (
+                        selector_package(key.rsplit('.').next().unwrap_or(key)),
+                        key.to_owned(),
+                    )
+                } else {
+                    (package, here)
+                };
+                if is_pulumi_package(package) {
+                    let _ = section;
+                    found.push((
+                        entry,
+                        package.to_owned(),
+                        &spec.value,
+                        name_span(prop),
+                        Span::new(spec.start(), spec.end()),
+                    ));
+                }
+            }
+            Value::Object(_) if section == "overrides" => {
+                collect_overrides(&prop.value, &here, section, depth + 1, found)?
+            }
+            other => {
+                return Err(ExtractError::new(
+                    format!("package.json: {here} must be a string"),
+                    other.start(),
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `package-lock.json` (lockfile v1 to v3): each locked `@pulumi/*` or
+/// `@pulumiverse/*` package, with where it was resolved from (the
+/// registry and package, without the tarball's file name) and its
+/// `integrity` hash. The same version resolved from another registry is a
+/// `source-change`; another hash at the same version is `lock-tamper`.
+pub(super) fn lock(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    let parsed = super::super::parse_strict_json(text)?;
+    let Some(Value::Object(root)) = &parsed else {
+        return Err(ExtractError::new(
+            "package-lock.json must hold one JSON object",
+            parsed.as_ref().map_or(0, |v| v.start()),
+        ));
+    };
+    let mut deps = Deps::default();
+    for section in unique_props(root, "package-lock.json")? {
+        match name(section) {
+            "packages" => {
+                let Value::Object(packages) = &section.value else {
+                    return Err(ExtractError::new(
+                        "package-lock.json: packages must be an object",
+                        section.value.start(),
+                    ));
+                };
+                for prop in unique_props(packages, "packages")? {
+                    let path = name(prop);
+                    let Some(at) = path.rfind("node_modules/") else {
+                        continue;
+                    };
+                    let package = &path[at + "node_modules/".len()..];
+                    locked(&mut deps, format!("packages.{path}"), package, prop)?;
+                }
+            }
+            "dependencies" => lock_v1(&mut deps, &section.value, "dependencies", 0)?,
+            _ => {}
+        }
+    }
     Ok(in_file_order(deps))
+}
+
+fn lock_v1(deps: &mut Deps, value: &Value, key: &str, depth: usize) -> Result<(), ExtractError> {
+    let Value::Object(object) = value else {
+        return Err(ExtractError::new(
+            format!("package-lock.json: {key} must be an object"),
+            value.start(),
+        ));
+    };
+    if depth > 64 {
+        return Err(ExtractError::new(
+            format!("package-lock.json: {key} is nested too deeply"),
+            value.start(),
+        ));
+    }
+    for prop in unique_props(object, key)? {
+        let package = name(prop);
+        let here = format!("{key}.{package}");
+        locked(deps, here.clone(), package, prop)?;
+        if let Value::Object(entry) = &prop.value {
+            for inner in &entry.properties {
+                if name(inner) == "dependencies" {
+                    lock_v1(
+                        deps,
+                        &inner.value,
+                        &format!("{here}.dependencies"),
+                        depth + 1,
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn locked(
+    deps: &mut Deps,
+    key: String,
+    package: &str,
+    prop: &ObjectProp,
+) -> Result<(), ExtractError> {
+    if !is_pulumi_package(package) {
+        return Ok(());
+    }
+    let Value::Object(entry) = &prop.value else {
+        return Err(ExtractError::new(
+            format!("package-lock.json: {key} must be an object"),
+            prop.value.start(),
+        ));
+    };
+    let mut dep = dependency(
+        Kind::Provider,
+        key.clone(),
+        package.to_owned(),
+        name_span(prop),
+    );
+    dep.pin = PinState::Pinned;
+    for field in unique_props(entry, &key)? {
+        let Value::StringLit(s) = &field.value else {
+            continue;
+        };
+        let span = Span::new(s.start(), s.end());
+        match name(field) {
+            "version" => dep.version = Some(Spanned::new(s.value.to_string(), span)),
+            "resolved" => {
+                // `<registry>/<package>/-/<file>.tgz`: the file name carries
+                // the version, which is judged as the version.
+                let origin = match s.value.find("/-/") {
+                    Some(i) => &s.value[..i],
+                    None => &s.value,
+                };
+                // From the default registry: the package by name, as
+                // `package.json` names it (and the allowlist matches it).
+                let default = [
+                    "https://registry.npmjs.org/",
+                    "https://registry.yarnpkg.com/",
+                ]
+                .iter()
+                .any(|r| origin.strip_prefix(r) == Some(package));
+                let source = if default { package } else { origin };
+                dep.source = Some(Spanned::new(source.to_owned(), span));
+            }
+            "integrity" => dep.hashes = s.value.split_whitespace().map(str::to_owned).collect(),
+            _ => {}
+        }
+    }
+    if dep.source.is_none() {
+        dep.source = Some(Spanned::new(package.to_owned(), dep.span));
+    }
+    deps.push(dep, |_| format!("package-lock.json: {key} is given twice"))
 }
 
 fn name<'p>(prop: &'p ObjectProp) -> &'p str {
@@ -336,5 +634,62 @@ mod tests {
         // Other packages and sections are not read.
         let text = r#"{"name": "x", "dependencies": {"left-pad": 1}, "peerDependencies": {"@pulumi/aws": "*"}}"#;
         assert_eq!(extract(text).unwrap(), vec![]);
+    }
+}
+
+#[cfg(test)]
+mod override_tests {
+    use super::*;
+
+    #[test]
+    fn an_override_of_a_direct_dependency_is_its_spec() {
+        let text =
+            r#"{"dependencies": {"@pulumi/aws": "6.54.2"}, "overrides": {"@pulumi/aws": "6.0.0"}}"#;
+        let deps = extract(text).unwrap();
+        assert_eq!(deps.len(), 1);
+        assert_eq!(deps[0].key, "dependencies.@pulumi/aws");
+        assert_eq!(deps[0].version_str(), Some("6.0.0"));
+        let text = r#"{"dependencies": {"@pulumi/aws": "6.54.2"}, "resolutions": {"**/@pulumi/aws": "^6"}}"#;
+        let deps = extract(text).unwrap();
+        assert_eq!(deps[0].version_str(), Some("^6"));
+        assert!(matches!(deps[0].pin, PinState::Unpinned(_)));
+        let text = r#"{"dependencies": {"@pulumi/aws": "6.54.2"}, "overrides": {"@pulumi/aws": "$@pulumi/aws"}}"#;
+        assert_eq!(extract(text).unwrap()[0].version_str(), Some("6.54.2"));
+    }
+
+    #[test]
+    fn other_overrides_are_their_own() {
+        let text = r#"{"pnpm": {"overrides": {"foo>@pulumi/aws": "https://evil.example/aws.tgz", "left-pad": "1.0.0"}}, "overrides": {"@pulumi/awsx": {"@pulumi/aws": "6.1.0"}}}"#;
+        let deps = extract(text).unwrap();
+        let keys: Vec<_> = deps.iter().map(|d| d.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            vec![
+                "pnpm.overrides.foo>@pulumi/aws",
+                "overrides.@pulumi/awsx.@pulumi/aws"
+            ]
+        );
+        assert_eq!(selector_package("a>@pulumi/aws@<6"), "@pulumi/aws");
+        assert_eq!(selector_package("x/@pulumi/aws"), "@pulumi/aws");
+        assert!(extract(r#"{"overrides": []}"#).is_err());
+    }
+
+    #[test]
+    fn lock_entries() {
+        let text = r#"{"lockfileVersion": 3, "packages": {"": {"dependencies": {"@pulumi/aws": "6.54.2"}}, "node_modules/@pulumi/aws": {"version": "6.54.2", "resolved": "https://registry.npmjs.org/@pulumi/aws/-/aws-6.54.2.tgz", "integrity": "sha512-abc"}, "node_modules/left-pad": {"version": "1.0.0"}}}"#;
+        let deps = lock(text).unwrap();
+        assert_eq!(deps.len(), 1);
+        assert_eq!(deps[0].key, "packages.node_modules/@pulumi/aws");
+        assert_eq!(deps[0].source_str(), Some("@pulumi/aws"));
+        let moved = text.replace("registry.npmjs.org", "npm.evil.example");
+        assert_eq!(
+            lock(&moved).unwrap()[0].source_str(),
+            Some("https://npm.evil.example/@pulumi/aws")
+        );
+        assert_eq!(deps[0].hashes, vec!["sha512-abc".to_owned()]);
+        let v1 = r#"{"dependencies": {"@pulumi/aws": {"version": "6.54.2", "dependencies": {"@pulumi/random": {"version": "4.0.0"}}}}}"#;
+        assert_eq!(lock(v1).unwrap().len(), 2);
+        assert!(lock("[]").is_err());
+        assert!(lock(r#"{"packages": {"node_modules/@pulumi/aws": 1}}"#).is_err());
     }
 }

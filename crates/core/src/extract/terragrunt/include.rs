@@ -61,6 +61,13 @@ enum File {
 }
 
 impl<'t> TreeFiles<'t> {
+    /// The bytes of a file of the tree, as stored: not cached, not counted
+    /// as read by a unit (for formats other than Terragrunt's: a chart's
+    /// values, a compose file's `.env` and Dockerfiles).
+    pub(crate) fn bytes(&self, path: &str) -> Option<Vec<u8>> {
+        self.tree.read(path)
+    }
+
     pub fn new(tree: &'t dyn Tree) -> TreeFiles<'t> {
         TreeFiles {
             tree,
@@ -76,12 +83,6 @@ impl<'t> TreeFiles<'t> {
         let mut paths: Vec<String> = self.files.borrow().keys().cloned().collect();
         paths.sort();
         paths
-    }
-
-    /// The bytes of a file of the tree, as they are (not cached, not
-    /// counted as read by a unit).
-    pub(in crate::extract) fn bytes(&self, path: &str) -> Option<Vec<u8>> {
-        self.tree.read(path)
     }
 
     /// The bytes of a file a unit reads as text (`file()`,
