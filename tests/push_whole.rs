@@ -215,3 +215,122 @@ fn an_amend_right_after_a_signed_off_commit_that_drops_the_trailer_is_blocked_at
     let run = repo.git_with_hooks(&["commit", "-m", "notes"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+/// Runs git in the bare server repository.
+fn server_git(bare: &tempfile::TempDir, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .arg("--git-dir")
+        .arg(bare.path())
+        .args(args)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[test]
+fn deleting_the_default_branch_needs_a_sign_off_and_re_creating_it_older_is_a_downgrade() {
+    let (repo, bare) = clone_with_remote();
+    repo.write("main.tf", &at("5.5.0"));
+    commit(&repo, "bump\n\nReviewed-by: Bob <bob@example.com>");
+    repo.git(&["push", "-q", "--no-verify", "origin", "main"]);
+    install_server_hook(&bare);
+    server_git(&bare, &["config", "receive.advertisePushOptions", "true"]);
+    // git itself refuses to delete a bare repository's HEAD branch unless
+    // told otherwise; iacgate's gate is what stays.
+    server_git(&bare, &["config", "receive.denyDeleteCurrent", "ignore"]);
+
+    // Deleting the default branch is refused without a reviewer...
+    let run = repo.git_with_hooks(&["push", "--no-verify", "origin", ":main"]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error[policy-change]"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("protected ref refs/heads/main"),
+        "{}",
+        run.stderr
+    );
+    assert!(!server_git(&bare, &["rev-parse", "--verify", "-q", "refs/heads/main"]).is_empty());
+    // ...and goes through with one, named in a push option.
+    let run = repo.git_with_hooks(&[
+        "push",
+        "--no-verify",
+        "-o",
+        "Reviewed-by: Bob <bob@example.com>",
+        "origin",
+        ":main",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(server_git(&bare, &["rev-parse", "--verify", "-q", "refs/heads/main"]).is_empty());
+
+    // Pushed again at the commit before the reviewed bump: the server
+    // remembers the tip it had, and judges the downgrade like a force push.
+    let run = repo.git_with_hooks(&["push", "--no-verify", "origin", "HEAD~1:refs/heads/main"]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("(downgrade)"), "{}", run.stderr);
+    // At the tip it had, nothing is undone.
+    let run = repo.git_with_hooks(&["push", "--no-verify", "origin", "HEAD:refs/heads/main"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn deleting_a_branch_nobody_protects_passes_and_the_policy_can_protect_more() {
+    let (repo, bare) = clone_with_remote();
+    repo.git(&[
+        "push",
+        "-q",
+        "--no-verify",
+        "origin",
+        "main:topic",
+        "main:release/1",
+    ]);
+    install_server_hook(&bare);
+    let run = repo.git_with_hooks(&["push", "--no-verify", "origin", ":topic"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // The policy at the deleted tip protects release branches.
+    repo.write(
+        ".iacgate.toml",
+        "[push]\nprotected = [\"main\", \"release/*\"]\n",
+    );
+    repo.git(&["add", ".iacgate.toml"]);
+    commit(
+        &repo,
+        "protect releases\n\nReviewed-by: Bob <bob@example.com>",
+    );
+    repo.git(&["push", "-q", "--no-verify", "origin", "main:release/1"]);
+    let run = repo.git_with_hooks(&["push", "--no-verify", "origin", ":release/1"]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("protected ref refs/heads/release/1"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn human_output_says_what_was_suppressed_and_where_the_marker_is() {
+    let repo = TestRepo::new();
+    repo.write("main.tf", MAIN).commit_all("initial");
+    repo.write(
+        "app.tf",
+        "module \"app\" {\n  # iacgate:allow unpinned -- internal module, branch is protected\n  source = \"git::https://github.com/acme/app.git?ref=main\"\n}\n",
+    );
+    repo.git(&["add", "app.tf"]);
+    repo.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "-m",
+        "app\n\nReviewed-by: Bob <bob@example.com>",
+    ]);
+    let run = repo.iacgate(&["check", "--commit", "HEAD"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("1 finding suppressed by `iacgate:allow` markers: app.tf:2 [unpinned]"),
+        "{}",
+        run.stderr
+    );
+}

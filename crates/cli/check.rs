@@ -620,7 +620,9 @@ pub fn run(request: Request) -> anyhow::Result<u8> {
     let Some(outcome) = collect(&repo, &request)? else {
         return Ok(EXIT_ERROR);
     };
-    if outcome.files_checked == 0 && request.hook {
+    // A hook says nothing when no IaC file was judged, unless a ref
+    // itself was (a protected branch deleted at the server).
+    if outcome.files_checked == 0 && outcome.findings.is_empty() && request.hook {
         return Ok(EXIT_OK);
     }
     let report = render::Report {
@@ -773,6 +775,12 @@ fn commits(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
     let mut judged: HashSet<(String, String)> = HashSet::new();
     let mut gates: HashMap<String, Gate> = HashMap::new();
     for group in groups {
+        if let (Some(refname), Some(tip)) = (&group.deleted, &group.policy_at) {
+            if !judge_deletion(repo, request, refname, tip, &mut outcome)? {
+                return Ok(None);
+            }
+            continue;
+        }
         let Some(first) = group.ids.first().or(group.rewind.as_ref().map(|r| &r.new)) else {
             continue;
         };
@@ -883,6 +891,77 @@ fn commits(repo: &Repo, request: &Request) -> anyhow::Result<Option<Outcome>> {
         }
     }
     Ok(Some(outcome))
+}
+
+/// A ref the server is asked to delete: a protected one needs a sign-off,
+/// given as push options since no commit carries it, and is remembered so
+/// that a ref pushed under its name later is judged from its last tip.
+/// `false` when the policy does not load (already reported).
+fn judge_deletion(
+    repo: &Repo,
+    request: &Request,
+    refname: &str,
+    tip: &str,
+    outcome: &mut Outcome,
+) -> anyhow::Result<bool> {
+    let sides = Sides {
+        base: Some(tip.to_owned()),
+        new: NewTree::Commit(tip.to_owned()),
+    };
+    let source = read_policy(repo, &sides, request.config.as_ref())?;
+    let parsed = Policy::parse(&source.text);
+    let Some(gate) = gate(repo, &sides, source, parsed)? else {
+        return Ok(false);
+    };
+    let default_branch = repo.default_branch();
+    if !gate
+        .policy
+        .push
+        .protects(refname, default_branch.as_deref())
+    {
+        return Ok(true);
+    }
+    repo.remember_deleted(refname, tip)?;
+    let Some(finding) = net::deletion(refname, tip, &gate.policy) else {
+        return Ok(true);
+    };
+    let options: Vec<(String, String)> = repo
+        .push_options()
+        .iter()
+        .filter_map(|o| o.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let stage = Stage::Message {
+        context: CommitContext {
+            id: None,
+            author_email: None,
+            trailers: options,
+            signature: CommitSignature::NotYetMade,
+        },
+        existing_commit: false,
+    };
+    let mut findings = vec![finding];
+    let delta = Delta::of(&findings, |_| ContentIds::default());
+    signoff::apply(
+        &mut findings,
+        &stage,
+        &gate.policy.signoff,
+        &delta,
+        |p, t, m| verify_approval(&gate, p, t, m),
+    )?;
+    if findings[0].needs_signoff() && !findings[0].signed_off {
+        findings[0].help = format!(
+            "have a reviewer agree and push with their name as a push option: `git push -o \"{}: Name <email>\" origin :{}` (the server needs `git config receive.advertisePushOptions true`)",
+            gate.policy
+                .signoff
+                .trailers
+                .first()
+                .map_or("Reviewed-by", String::as_str),
+            refname.strip_prefix("refs/heads/").unwrap_or(refname)
+        );
+    }
+    outcome.findings.extend(findings);
+    Ok(true)
 }
 
 /// The commits of one group, for the judgement of their net change.
@@ -1053,6 +1132,9 @@ struct CommitGroup {
     policy_at: Option<String>,
     /// A ref update that is not a fast-forward.
     rewind: Option<Rewind>,
+    /// A ref the server is asked to delete (pre-receive): `policy_at` is
+    /// its tip.
+    deleted: Option<String>,
 }
 
 /// A ref moved from `old` to `new`, which does not contain it.
@@ -1078,6 +1160,7 @@ impl CommitGroup {
                 ids,
                 policy_at,
                 rewind: None,
+                deleted: None,
             });
         };
         let ids = repo.new_commits(new, Known::Commit(&old))?;
@@ -1089,6 +1172,7 @@ impl CommitGroup {
             ids,
             policy_at: Some(old),
             rewind,
+            deleted: None,
         })
     }
 }
@@ -1102,6 +1186,7 @@ fn commit_groups(repo: &Repo, target: &Target) -> anyhow::Result<Vec<CommitGroup
                 policy_at: info.parents.first().cloned(),
                 ids: vec![info.id],
                 rewind: None,
+                deleted: None,
             }])
         }
         Target::Range(range) => {
@@ -1117,6 +1202,7 @@ fn commit_groups(repo: &Repo, target: &Target) -> anyhow::Result<Vec<CommitGroup
                 ids,
                 policy_at: Some(policy_at),
                 rewind: None,
+                deleted: None,
             }])
         }
         Target::PrePush { remote } => {
@@ -1159,13 +1245,35 @@ fn commit_groups(repo: &Repo, target: &Target) -> anyhow::Result<Vec<CommitGroup
             let input = read_stdin("pre-receive")?;
             let mut groups = Vec::new();
             for update in parse_pre_receive(&input)? {
-                if update.is_deletion() || !repo.is_commit(&update.new_id) {
+                if update.is_deletion() {
+                    // Judged by the policy at the tip it deletes.
+                    if repo.is_commit(&update.old_id) {
+                        groups.push(CommitGroup {
+                            ids: Vec::new(),
+                            policy_at: Some(update.old_id.clone()),
+                            rewind: None,
+                            deleted: Some(update.ref_name.clone()),
+                        });
+                    }
+                    continue;
+                }
+                if !repo.is_commit(&update.new_id) {
                     continue;
                 }
                 // A new branch: its commits are the ones no ref has yet; its
-                // policy, the default branch's.
-                let old = (!update.is_new_ref() && repo.is_commit(&update.old_id))
-                    .then(|| update.old_id.clone());
+                // policy, the default branch's. A protected ref deleted
+                // here before and pushed again is judged from the tip it
+                // had, like a force push.
+                let remembered = update
+                    .is_new_ref()
+                    .then(|| repo.deleted_tip(&update.ref_name))
+                    .flatten()
+                    .filter(|id| repo.is_commit(id));
+                let old = match remembered {
+                    Some(id) => Some(id),
+                    None => (!update.is_new_ref() && repo.is_commit(&update.old_id))
+                        .then(|| update.old_id.clone()),
+                };
                 groups.push(CommitGroup::update(
                     repo,
                     old,

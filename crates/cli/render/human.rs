@@ -162,7 +162,41 @@ fn summary(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
     } else {
         writeln!(out, "iacgate: ok ({files})")?;
     }
-    Ok(())
+    suppressed(report, out)
+}
+
+/// How many findings `iacgate:allow` markers kept quiet, and where the
+/// markers are: a suppression is never silent.
+fn suppressed(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
+    const LISTED: usize = 10;
+    let quiet: Vec<&Finding> = report.findings.iter().filter(|f| f.suppressed).collect();
+    if quiet.is_empty() {
+        return Ok(());
+    }
+    let mut places: Vec<String> = quiet
+        .iter()
+        .take(LISTED)
+        .map(|f| {
+            let at = report
+                .sources
+                .text_of(f)
+                .and_then(|text| iacgate_core::suppress::apply_marker(&mut (*f).clone(), text))
+                .unwrap_or(f.line);
+            format!("{}:{at} [{}]", f.file, f.rule.name)
+        })
+        .collect();
+    if quiet.len() > LISTED {
+        places.push(format!(
+            "and {} more (`--format json` lists them)",
+            quiet.len() - LISTED
+        ));
+    }
+    writeln!(
+        out,
+        "iacgate: {} suppressed by `iacgate:allow` markers: {}",
+        plural(quiet.len(), "finding"),
+        places.join(", ")
+    )
 }
 
 fn plural(n: usize, noun: &str) -> String {

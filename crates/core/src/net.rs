@@ -149,6 +149,35 @@ fn help(policy: &SignoffPolicy, seen: &[&str], range: &str) -> String {
     )
 }
 
+/// The deletion of a protected ref at the server (policy `[push]
+/// protected`; by default the repository's default branch): every
+/// dependency it held is gone from it, and a branch deleted and pushed
+/// again at an older commit would put them all back to older versions. It
+/// needs a sign-off, given as push options (`git push -o "Reviewed-by: Name
+/// <email>"`), since there is no commit to carry a trailer. `None` when
+/// the policy switches `policy-change` off.
+pub fn deletion(refname: &str, old: &str, policy: &crate::policy::Policy) -> Option<Finding> {
+    use crate::rules::policy_change;
+    let level = policy.level(&policy_change::RULE)?;
+    let mut finding = Finding::at(
+        &policy_change::RULE,
+        refname,
+        "",
+        crate::finding::Side::Old,
+        crate::model::Span::new(0, 0),
+        crate::model::Kind::Policy,
+        refname,
+    );
+    finding.level = level;
+    finding.old = Some(old.to_owned());
+    finding.message = format!(
+        "deleting the protected ref {refname} (at {}) takes every dependency it holds away, and pushing it again at an older commit would bring old ones back",
+        short_id(old)
+    );
+    finding.label = "deleted".to_owned();
+    Some(finding)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -194,6 +194,29 @@ impl Default for Limits {
     }
 }
 
+/// `[push]`: what the server guards about its refs themselves.
+#[derive(Debug, Clone, Default)]
+pub struct Push {
+    /// `protected`: branch names (globs; a full `refs/...` name for other
+    /// refs) whose deletion needs a sign-off. `None`: the repository's
+    /// default branch.
+    pub protected: Option<(Vec<String>, GlobSet)>,
+}
+
+impl Push {
+    /// Whether deleting `refname` needs a sign-off; `default_branch` is
+    /// the full name of the repository's default branch, when it has one.
+    pub fn protects(&self, refname: &str, default_branch: Option<&str>) -> bool {
+        match &self.protected {
+            None => default_branch == Some(refname),
+            Some((_, set)) => {
+                let short = refname.strip_prefix("refs/heads/").unwrap_or(refname);
+                set.is_match(short) || set.is_match(refname)
+            }
+        }
+    }
+}
+
 /// The most `[limits] max_file_mib` may say: more is no IaC file.
 const MAX_FILE_MIB: usize = 256;
 
@@ -263,6 +286,7 @@ pub struct Policy {
     pub signoff: SignoffPolicy,
     pub paths: Paths,
     pub limits: Limits,
+    pub push: Push,
     /// `[rules]`: rule name -> level; `None` turns the rule off.
     levels: HashMap<&'static str, Option<Level>>,
 }
@@ -327,7 +351,10 @@ fn type_name(value: &DeValue) -> &'static str {
     }
 }
 
-const TOP_KEYS: &[&str] = &["pinning", "allow", "signoff", "rules", "paths", "limits"];
+const TOP_KEYS: &[&str] = &[
+    "pinning", "allow", "signoff", "rules", "paths", "limits", "push",
+];
+const PUSH_KEYS: &[&str] = &["protected"];
 const LIMITS_KEYS: &[&str] = &["max_file_mib"];
 const PINNING_KEYS: &[&str] = &["git", "registry", "images", "actions"];
 const ALLOW_KEYS: &[&str] = &[
@@ -389,6 +416,11 @@ impl Reader {
                 "limits" => {
                     if let Some(table) = self.table(key, value) {
                         policy.limits = self.limits(table);
+                    }
+                }
+                "push" => {
+                    if let Some(table) = self.table(key, value) {
+                        policy.push = self.push(table);
                     }
                 }
                 _ => self.unknown_key(key, "", TOP_KEYS),
@@ -517,6 +549,18 @@ impl Reader {
                 None
             }
         }
+    }
+
+    fn push(&mut self, table: &DeTable) -> Push {
+        let mut push = Push::default();
+        for (key, value) in table {
+            let name = key.get_ref().as_ref();
+            match name {
+                "protected" => push.protected = self.globs(name, value, false),
+                _ => self.unknown_key(key, "push", PUSH_KEYS),
+            }
+        }
+        push
     }
 
     fn limits(&mut self, table: &DeTable) -> Limits {

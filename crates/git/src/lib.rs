@@ -100,6 +100,10 @@ pub enum GitError {
     /// characters).
     #[error("invalid {what}: {reason}")]
     Argument { what: String, reason: String },
+    /// A file of iacgate's own state in the git directory could not be
+    /// written.
+    #[error("cannot write {what}: {error}")]
+    Write { what: String, error: std::io::Error },
     /// A temporary file for ssh-keygen could not be written.
     #[error("cannot write a temporary {what}: {error}")]
     TempFile { what: String, error: std::io::Error },
@@ -1008,6 +1012,64 @@ impl Repo {
     /// like `git rev-parse --git-path`. The directory may not exist yet.
     pub fn state_path(&self, name: &str) -> PathBuf {
         self.git_dir.join("iacgate").join(name)
+    }
+
+    /// The full name of the branch HEAD names (`refs/heads/main`), when
+    /// HEAD is a symbolic ref: a server's default branch.
+    pub fn default_branch(&self) -> Option<String> {
+        let head = self.repo.find_reference("HEAD").ok()?;
+        head.symbolic_target().ok().flatten().map(str::to_owned)
+    }
+
+    /// Where the server remembers the last tip of a deleted ref: a file
+    /// under `iacgate/deleted/`, since git forbids ref updates inside the
+    /// quarantine that pre-receive runs in.
+    fn deleted_record(&self, refname: &str) -> Option<PathBuf> {
+        // Only names git itself would accept as refs come here; still, no
+        // component may climb out of the directory.
+        let safe = refname.starts_with("refs/")
+            && refname
+                .split('/')
+                .all(|c| !c.is_empty() && c != "." && c != "..");
+        safe.then(|| self.state_path("deleted").join(refname))
+    }
+
+    /// Remember that `refname` was deleted at `old`, so that a ref created
+    /// later under that name is judged from `old`, like a force push.
+    pub fn remember_deleted(&self, refname: &str, old: &str) -> Result<(), GitError> {
+        let Some(path) = self.deleted_record(refname) else {
+            return Ok(());
+        };
+        let write = || -> std::io::Result<()> {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(&path, format!("{old}\n"))
+        };
+        write().map_err(|error| GitError::Write {
+            what: path.display().to_string(),
+            error,
+        })
+    }
+
+    /// The tip `refname` had when it was last deleted here, if remembered.
+    pub fn deleted_tip(&self, refname: &str) -> Option<String> {
+        let path = self.deleted_record(refname)?;
+        let text = std::fs::read_to_string(path).ok()?;
+        let id = text.trim();
+        (!id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit())).then(|| id.to_owned())
+    }
+
+    /// The push options of the push being received (`git push -o ...`),
+    /// as git hands them to pre-receive.
+    pub fn push_options(&self) -> Vec<String> {
+        let count = self
+            .env_var("GIT_PUSH_OPTION_COUNT")
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(0);
+        (0..count.min(64))
+            .filter_map(|i| self.env_var(&format!("GIT_PUSH_OPTION_{i}")))
+            .collect()
     }
 
     // ----- internals -----
