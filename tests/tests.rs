@@ -8,6 +8,7 @@ mod evasion;
 mod evasion_addresses;
 mod evasion_content;
 mod evasion_kinds;
+mod evasion_pipelines2;
 mod evasion_review;
 mod evasion_review_addr;
 mod evasion_review_content;

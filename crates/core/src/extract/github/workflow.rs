@@ -80,6 +80,7 @@ fn job(
         facts::pwn_requests(text, id, &found, (triggers, flow), deps)?;
         facts::head_passed_on(text, id, job, Some(list), (triggers, flow), deps)?;
         facts::head_fetched_by_scripts(text, id, list, (triggers, flow), deps)?;
+        facts::artifacts_run(text, id, list, triggers, deps)?;
     }
     if let Some((key, value)) = job.get("container", &prefix)? {
         container(text, &prefix, job, key, value, deps)?;

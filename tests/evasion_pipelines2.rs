@@ -1,0 +1,238 @@
+//! Routes of issue 18 left open in pipelines and lock files: a pwn request
+//! through `actions/github-script`, an `env:` value or another run's
+//! artifacts (route 34), a GitLab child pipeline generated at run time
+//! (route 37), providers implied by a resource type (route 38) and a
+//! `go.sum` hash replaced at an unchanged version (route 32).
+
+use crate::util::{check_staged, judge_added, judge_change, Run, TestRepo, SHA};
+
+const WORKFLOW: &str = ".github/workflows/preview.yml";
+
+fn line_of(text: &str, needle: &str) -> u64 {
+    let at = text.find(needle).expect("needle in text");
+    text[..at].matches('\n').count() as u64 + 1
+}
+
+fn assert_rule_at(run: &Run, rule: &str, path: &str, line: u64) {
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.rules().contains(&(rule.into(), path.into(), line)),
+        "want {rule} at {path}:{line}: {}",
+        run.stdout
+    );
+}
+
+fn assert_silent(run: &Run) {
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+}
+
+/// Commit `before` (if any) at `path`, commit `after` with `--no-verify`,
+/// and judge the range.
+fn judge_range(path: &str, before: Option<&str>, after: &str) -> Run {
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n");
+    if let Some(before) = before {
+        repo.write(path, before);
+    }
+    repo.commit_all("before");
+    let base = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.write(path, after).stage(&[path]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "after"]);
+    repo.iacgate(&[
+        "check",
+        "--range",
+        &format!("{base}..HEAD"),
+        "--format",
+        "json",
+    ])
+}
+
+fn workflow(trigger: &str, env: &str, steps: &str) -> String {
+    format!(
+        "on: {trigger}\npermissions:\n  contents: read\n{env}jobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@{SHA}\n{steps}"
+    )
+}
+
+fn github_script(script: &str) -> String {
+    format!(
+        "      - uses: actions/github-script@{SHA}\n        with:\n          script: |\n            {script}\n      - run: make\n"
+    )
+}
+
+const FETCH_BY_API: &str = "const pr = await github.rest.pulls.get({owner: context.repo.owner, repo: context.repo.repo, pull_number: context.issue.number});\n            await exec.exec('git', ['fetch', 'origin', pr.data.head.sha]);\n            await exec.exec('git', ['checkout', 'FETCH_HEAD']);";
+
+#[test]
+fn a_github_script_that_fetches_the_head_is_blocked_at_pre_commit() {
+    for script in [
+        FETCH_BY_API,
+        "await exec.exec('git', ['fetch', 'origin', `pull/${context.issue.number}/head:pr`]);",
+        "require('child_process').execSync(`gh pr checkout ${context.issue.number}`);",
+    ] {
+        let text = workflow("issue_comment", "", &github_script(script));
+        let run = judge_added(WORKFLOW, &text);
+        assert_rule_at(
+            &run,
+            "pipeline-permissions",
+            WORKFLOW,
+            line_of(&text, "script: |") + 1,
+        );
+    }
+}
+
+#[test]
+fn a_github_script_that_fetches_the_head_is_blocked_in_a_range() {
+    let before = workflow("pull_request_target", "", "      - run: make\n");
+    let after = workflow("pull_request_target", "", &github_script(FETCH_BY_API));
+    let run = judge_range(WORKFLOW, Some(&before), &after);
+    assert_rule_at(
+        &run,
+        "pipeline-permissions",
+        WORKFLOW,
+        line_of(&after, "script: |") + 1,
+    );
+}
+
+#[test]
+fn a_github_script_that_only_reads_the_head_or_runs_unprivileged_stays_silent() {
+    let comment = "const pr = await github.rest.pulls.get({owner: context.repo.owner, repo: context.repo.repo, pull_number: context.issue.number});\n            core.setOutput('sha', pr.data.head.sha);";
+    assert_silent(&judge_added(
+        WORKFLOW,
+        &workflow("pull_request_target", "", &github_script(comment)),
+    ));
+    assert_silent(&judge_added(
+        WORKFLOW,
+        &workflow("pull_request", "", &github_script(FETCH_BY_API)),
+    ));
+    // Unchanged: a commit that introduced nothing stays silent.
+    let text = workflow("pull_request_target", "", &github_script(FETCH_BY_API));
+    let changed = text.replace("- run: make", "- run: make all");
+    assert_silent(&judge_change(WORKFLOW, &text, &changed));
+}
+
+const HEAD_ENV: &str = "env:\n  HEAD: ${{ github.event.pull_request.head.sha }}\n";
+
+#[test]
+fn the_head_through_env_is_blocked_at_pre_commit_and_in_a_range() {
+    let step_env = "      - run: git fetch origin \"$PR_SHA\" && git checkout FETCH_HEAD\n        env:\n          PR_SHA: ${{ github.event.pull_request.head.sha }}\n      - run: make\n";
+    let job_env = "      - run: git fetch origin ${HEAD}\n      - run: make\n";
+    let checkout = format!(
+        "      - uses: actions/checkout@{SHA}\n        with:\n          ref: ${{{{ env.HEAD }}}}\n      - run: make\n"
+    );
+    for (env, steps, needle) in [
+        ("", step_env, "- run: git fetch"),
+        (HEAD_ENV, job_env, "- run: git fetch"),
+        (HEAD_ENV, checkout.as_str(), "ref: ${{ env.HEAD }}"),
+    ] {
+        let text = workflow("pull_request_target", env, steps);
+        let at = line_of(&text, needle);
+        assert_rule_at(
+            &judge_added(WORKFLOW, &text),
+            "pipeline-permissions",
+            WORKFLOW,
+            at,
+        );
+        assert_rule_at(
+            &judge_range(WORKFLOW, None, &text),
+            "pipeline-permissions",
+            WORKFLOW,
+            at,
+        );
+    }
+}
+
+#[test]
+fn env_values_of_the_base_or_unprivileged_triggers_stay_silent() {
+    for (trigger, env, steps) in [
+        (
+            "pull_request_target",
+            "env:\n  BASE: ${{ github.event.pull_request.base.sha }}\n",
+            "      - run: git fetch origin $BASE\n",
+        ),
+        (
+            "pull_request_target",
+            HEAD_ENV,
+            "      - run: echo \"$HEAD\" > head.txt\n",
+        ),
+        (
+            "pull_request",
+            HEAD_ENV,
+            "      - run: git fetch origin $HEAD\n",
+        ),
+    ] {
+        assert_silent(&judge_added(WORKFLOW, &workflow(trigger, env, steps)));
+    }
+}
+
+fn artifact_workflow(download: &str, run: &str) -> String {
+    format!(
+        "on:\n  workflow_run:\n    workflows: [ci]\n    types: [completed]\npermissions:\n  contents: read\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@{SHA}\n{download}      - run: {run}\n"
+    )
+}
+
+fn dawidd6() -> String {
+    format!(
+        "      - uses: dawidd6/action-download-artifact@{SHA}\n        with:\n          run_id: ${{{{ github.event.workflow_run.id }}}}\n          name: build\n"
+    )
+}
+
+fn download_by_run_id() -> String {
+    format!(
+        "      - uses: actions/download-artifact@{SHA}\n        with:\n          name: build\n          run-id: ${{{{ github.event.workflow_run.id }}}}\n          github-token: ${{{{ secrets.GITHUB_TOKEN }}}}\n"
+    )
+}
+
+#[test]
+fn code_run_after_downloading_the_triggering_runs_artifacts_is_blocked_at_pre_commit() {
+    for download in [dawidd6(), download_by_run_id()] {
+        for run in [
+            "./dist/deploy.sh",
+            "make deploy",
+            "terraform apply -auto-approve",
+        ] {
+            let text = artifact_workflow(&download, run);
+            let at = line_of(&text, &format!("- run: {run}"));
+            assert_rule_at(
+                &judge_added(WORKFLOW, &text),
+                "pipeline-permissions",
+                WORKFLOW,
+                at,
+            );
+        }
+    }
+}
+
+#[test]
+fn code_run_after_downloading_the_triggering_runs_artifacts_is_blocked_in_a_range() {
+    let before = artifact_workflow("", "make deploy");
+    let after = artifact_workflow(&dawidd6(), "make deploy");
+    let run = judge_range(WORKFLOW, Some(&before), &after);
+    assert_rule_at(
+        &run,
+        "pipeline-permissions",
+        WORKFLOW,
+        line_of(&after, "- run: make deploy"),
+    );
+}
+
+#[test]
+fn reading_an_artifact_or_this_runs_own_artifacts_stays_silent() {
+    // The classic safe pattern: the artifact is data, read and commented.
+    let comment =
+        "|\n          unzip pr.zip\n          gh pr comment \"$(cat ./NR)\" --body 'preview ready'";
+    assert_silent(&judge_added(
+        WORKFLOW,
+        &artifact_workflow(&dawidd6(), comment),
+    ));
+    // No run-id: this run's own artifacts, built by this workflow.
+    let own = format!(
+        "      - uses: actions/download-artifact@{SHA}\n        with:\n          name: build\n"
+    );
+    assert_silent(&judge_added(
+        WORKFLOW,
+        &artifact_workflow(&own, "make deploy"),
+    ));
+    // An unchanged download and run: a commit that touches something else.
+    let text = artifact_workflow(&dawidd6(), "make deploy");
+    let changed = text.replace("types: [completed]", "types: [completed, requested]");
+    assert_silent(&judge_change(WORKFLOW, &text, &changed));
+}
