@@ -236,3 +236,60 @@ fn reading_an_artifact_or_this_runs_own_artifacts_stays_silent() {
     let changed = text.replace("types: [completed]", "types: [completed, requested]");
     assert_silent(&judge_change(WORKFLOW, &text, &changed));
 }
+
+const GITLAB: &str = ".gitlab-ci.yml";
+
+fn gitlab(artifact: &str, job: &str) -> String {
+    format!(
+        "gen:\n  script: ./generate.sh > child.yml\n  artifacts:\n    paths: [child.yml, other.yml]\nchild:\n  trigger:\n    include:\n      - artifact: {artifact}\n        job: {job}\n    strategy: depend\n"
+    )
+}
+
+#[test]
+fn a_generated_child_pipeline_is_blocked_at_pre_commit_and_in_a_range() {
+    let text = gitlab("child.yml", "gen");
+    let at = line_of(&text, "- artifact: child.yml");
+    let run = judge_added(GITLAB, &text);
+    assert_rule_at(&run, "unpinned", GITLAB, at);
+    assert!(
+        run.messages()
+            .iter()
+            .any(|m| m.contains("dynamic_child_pipelines")),
+        "the message names the switch: {}",
+        run.stdout
+    );
+    // Another job or artifact is a changed trigger.
+    let before = "gen:\n  script: ./generate.sh\n".to_owned();
+    assert_rule_at(
+        &judge_range(GITLAB, Some(&before), &text),
+        "unpinned",
+        GITLAB,
+        at,
+    );
+    let moved = gitlab("other.yml", "gen");
+    assert_rule_at(
+        &judge_range(GITLAB, Some(&text), &moved),
+        "unpinned",
+        GITLAB,
+        at,
+    );
+}
+
+#[test]
+fn an_unchanged_or_allowed_generated_child_pipeline_stays_silent() {
+    // Unchanged trigger, another job edited: nothing new is introduced.
+    let text = gitlab("child.yml", "gen");
+    let edited = text.replace("./generate.sh", "./generate.sh --all");
+    assert_silent(&judge_change(GITLAB, &text, &edited));
+    // Allowed by the policy of the base.
+    let repo = TestRepo::new();
+    repo.write(
+        ".iacgate.toml",
+        "[gitlab]\ndynamic_child_pipelines = \"allow\"\n",
+    )
+    .commit_all("policy");
+    repo.write(GITLAB, &text).stage(&[GITLAB]);
+    let run = check_staged(&repo);
+    assert_silent(&run);
+    assert!(!run.rule_names().contains(&"unpinned".to_owned()));
+}

@@ -16,7 +16,8 @@ use crate::model::{
     nth_line, Dependency, Ecosystem, ExtractError, Kind, LineScope, PinState, Span,
 };
 use crate::policy::{
-    normal_address, ActionPinning, GitPinning, ImagePinning, Policy, RegistryPinning, POLICY_FILE,
+    normal_address, ActionPinning, DynamicChildPipelines, GitPinning, ImagePinning, Policy,
+    RegistryPinning, POLICY_FILE,
 };
 use crate::rules::{
     lock_mismatch, lock_tamper, new_dependency, not_allowed, parse_error, pipeline_permissions,
@@ -1274,6 +1275,11 @@ impl Judge<'_> {
     /// What an extractor judged, under the policy: a tag is pinned where
     /// `[pinning]` accepts tags for the kind.
     fn pin_of<'d>(&self, dep: &'d Dependency) -> Option<&'d str> {
+        if self.policy.gitlab.dynamic_child_pipelines == DynamicChildPipelines::Allow
+            && crate::extract::is_generated_child_pipeline(dep)
+        {
+            return None;
+        }
         match &dep.pin {
             PinState::Unpinned(why) => Some(why),
             PinState::Tagged(why) => {

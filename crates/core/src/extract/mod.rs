@@ -1203,3 +1203,11 @@ module "local" {
         }
     }
 }
+
+/// A GitLab child pipeline generated at run time (`trigger: include:
+/// [{artifact, job}]`), which `[gitlab] dynamic_child_pipelines` decides.
+pub(crate) fn is_generated_child_pipeline(dep: &Dependency) -> bool {
+    dep.ecosystem == crate::model::Ecosystem::GitLabCi
+        && dep.kind == crate::model::Kind::Include
+        && dep.key.contains(".trigger.include.artifact.")
+}
