@@ -293,3 +293,109 @@ fn an_unchanged_or_allowed_generated_child_pipeline_stays_silent() {
     assert_silent(&run);
     assert!(!run.rule_names().contains(&"unpinned".to_owned()));
 }
+
+const POLICY: &str = "[allow]\nproviders = [\"hashicorp/aws\", \"hashicorp/null\"]\n";
+const VERSIONS: &str = "terraform {\n  required_providers {\n    aws = { source = \"hashicorp/aws\", version = \"~> 5.0\" }\n  }\n}\n";
+const RANDOM: &str = "resource \"random_password\" \"db\" {\n  length = 16\n}\n";
+
+/// A repository with the provider allowlist and a module in `stack/`.
+fn allowlisted_repo() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write(".iacgate.toml", POLICY)
+        .write("stack/versions.tf", VERSIONS)
+        .write("stack/main.tf", "resource \"aws_s3_bucket\" \"b\" {}\n")
+        .commit_all("base");
+    repo
+}
+
+#[test]
+fn a_provider_implied_by_a_resource_outside_the_allowlist_is_blocked_at_pre_commit() {
+    let repo = allowlisted_repo();
+    let main = format!("resource \"aws_s3_bucket\" \"b\" {{}}\n{RANDOM}");
+    repo.write("stack/main.tf", &main).stage(&["stack/main.tf"]);
+    let run = check_staged(&repo);
+    assert_rule_at(&run, "not-allowed", "stack/main.tf", 2);
+    assert!(
+        run.messages()
+            .iter()
+            .any(|m| m.contains("hashicorp/random") && m.contains("random_password.db")),
+        "{}",
+        run.stdout
+    );
+    // A data source likewise, in a new file of the module.
+    let repo = allowlisted_repo();
+    repo.write(
+        "stack/ip.tf",
+        "data \"http\" \"ip\" {\n  url = \"https://ifconfig.me\"\n}\n",
+    )
+    .stage(&["stack/ip.tf"]);
+    assert_rule_at(&check_staged(&repo), "not-allowed", "stack/ip.tf", 1);
+}
+
+#[test]
+fn a_provider_implied_by_a_resource_outside_the_allowlist_is_blocked_in_a_range() {
+    let repo = allowlisted_repo();
+    let base = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.write("stack/random.tf", RANDOM)
+        .stage(&["stack/random.tf"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "random"]);
+    let run = repo.iacgate(&[
+        "check",
+        "--range",
+        &format!("{base}..HEAD"),
+        "--format",
+        "json",
+    ]);
+    assert_rule_at(&run, "not-allowed", "stack/random.tf", 1);
+}
+
+#[test]
+fn implied_providers_inside_the_allowlist_declared_or_unchanged_stay_silent() {
+    // Allowed: `null` is in the list, `aws` is declared and allowed.
+    let repo = allowlisted_repo();
+    repo.write(
+        "stack/more.tf",
+        "resource \"null_resource\" \"n\" {}\nresource \"aws_instance\" \"i\" {}\n",
+    )
+    .stage(&["stack/more.tf"]);
+    assert!(!check_staged(&repo)
+        .rule_names()
+        .contains(&"not-allowed".to_owned()));
+    // Declared in another file of the module (judged by its entry).
+    let repo = TestRepo::new();
+    repo.write(
+        ".iacgate.toml",
+        "[allow]\nproviders = [\"hashicorp/*\", \"acme/*\"]\n",
+    )
+    .write(
+        "stack/versions.tf",
+        "terraform {\n  required_providers {\n    random = { source = \"acme/random\" }\n  }\n}\n",
+    )
+    .commit_all("base");
+    repo.write("stack/random.tf", RANDOM)
+        .stage(&["stack/random.tf"]);
+    assert!(!check_staged(&repo)
+        .rule_names()
+        .contains(&"not-allowed".to_owned()));
+    let repo = TestRepo::new();
+    repo.write(".iacgate.toml", "[allow]\nproviders = [\"acme/*\"]\n")
+        .write(
+            "stack/versions.tf",
+            "terraform {\n  required_providers {\n    random = { source = \"acme/random\" }\n  }\n}\n",
+        )
+        .commit_all("base");
+    repo.write("stack/random.tf", RANDOM)
+        .stage(&["stack/random.tf"]);
+    assert!(!check_staged(&repo)
+        .rule_names()
+        .contains(&"not-allowed".to_owned()));
+    // An existing resource, its file edited elsewhere: nothing new.
+    let repo = allowlisted_repo();
+    repo.write("stack/random.tf", RANDOM)
+        .commit_all("random, before the list mattered");
+    repo.write("stack/random.tf", &RANDOM.replace("16", "32"))
+        .stage(&["stack/random.tf"]);
+    assert_silent(&check_staged(&repo));
+    // No allowlist: nothing to judge against.
+    assert_silent(&judge_added("stack/random.tf", RANDOM));
+}

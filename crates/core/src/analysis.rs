@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::diff::{diff, same_values, DependencyChange};
-use crate::extract::{extract, extract_at, FileKind, Tree, TreeFiles};
+use crate::extract::{extract, extract_at, FileKind, ProviderUse, Tree, TreeFiles};
 use crate::finding::{Finding, Side};
 use crate::model::{
     nth_line, Dependency, Ecosystem, ExtractError, Kind, LineScope, PinState, Span,
@@ -528,7 +528,116 @@ impl<'a> Analysis<'a> {
                 dirs.insert(dir_of(file.path).to_owned());
             }
         }
+        // Whether a new resource's provider is declared is told by the
+        // module's other files.
+        for (index, _) in self.implied_uses() {
+            dirs.insert(dir_of(self.files[index].path).to_owned());
+        }
         dirs.into_iter().collect()
+    }
+
+    /// `resource` and `data` blocks that the change adds or moves to
+    /// another provider, in Terraform files, while `[allow] providers` is
+    /// set: (file index, use). Only these can use a provider the allowlist
+    /// has not judged.
+    fn implied_uses(&self) -> Vec<(usize, ProviderUse)> {
+        if !self.policy.allow.providers.is_configured() {
+            return Vec::new();
+        }
+        let mut found = Vec::new();
+        for (index, file) in self.files.iter().enumerate() {
+            let Some(kind) = FileKind::classify(file.path) else {
+                continue;
+            };
+            let Some(new) = file
+                .new_text
+                .as_deref()
+                .and_then(|t| crate::extract::provider_uses(kind, t))
+            else {
+                continue;
+            };
+            let old = file
+                .old_text
+                .as_deref()
+                .and_then(|t| crate::extract::provider_uses(kind, t))
+                .unwrap_or_default();
+            for one in new {
+                let known = old
+                    .iter()
+                    .any(|o| o.address == one.address && o.local == one.local);
+                if !known {
+                    found.push((index, one));
+                }
+            }
+        }
+        found
+    }
+
+    /// `not-allowed` for a provider that Terraform implies (`hashicorp/<local
+    /// name>`) for a new resource or data block whose local name no
+    /// `required_providers` entry of its module declares, when the
+    /// allowlist does not name it. Once per file and provider.
+    fn implied_providers(&self, siblings: &[Sibling], findings: &mut Vec<Finding>) {
+        let uses = self.implied_uses();
+        if uses.is_empty() {
+            return;
+        }
+        let declared_in = |dir: &str, local: &str| {
+            let key = format!("provider.{local}");
+            let declares = |deps: &[Dependency]| {
+                deps.iter()
+                    .any(|d| d.kind == Kind::Provider && d.key == key)
+            };
+            let changed = self.files.iter().filter(|f| dir_of(f.path) == dir);
+            if changed
+                .clone()
+                .any(|f| matches!(&f.new, Some(Ok(deps)) if declares(deps)))
+            {
+                return true;
+            }
+            siblings
+                .iter()
+                .filter(|s| dir_of(s.path) == dir)
+                .filter(|s| !self.files.iter().any(|f| f.path == s.path))
+                .any(|s| {
+                    FileKind::classify(s.path)
+                        .and_then(|kind| extract(kind, s.bytes).ok())
+                        .is_some_and(|deps| declares(&deps))
+                })
+        };
+        let mut reported: HashSet<(usize, String)> = HashSet::new();
+        for (index, one) in uses {
+            let file = &self.files[index];
+            let Some(text) = file.new_text.as_deref() else {
+                continue;
+            };
+            if reported.contains(&(index, one.local.clone()))
+                || declared_in(dir_of(file.path), &one.local)
+            {
+                continue;
+            }
+            let address = format!("hashicorp/{}", one.local);
+            let mut dep = Dependency::new(
+                Ecosystem::Terraform,
+                Kind::Provider,
+                format!("implied-provider.{}", one.local),
+                one.local.clone(),
+                one.span,
+            );
+            dep.source = Some(crate::model::Spanned::new(address.clone(), one.span));
+            let list = &self.policy.allow.providers;
+            if let Some(mut finding) =
+                not_allowed::check(file.path, text, &dep, &address, list, "providers")
+            {
+                finding.message = format!(
+                    "{} (implied by {}: no required_providers entry of the module names \"{}\", \
+                     so Terraform installs {address})",
+                    finding.message, one.address, one.local
+                );
+                findings.push(finding);
+                reported.insert((index, one.local));
+            }
+        }
     }
 
     /// Run the rules. `siblings` are the files of [`Analysis::lock_dirs`].
@@ -595,6 +704,7 @@ impl<'a> Analysis<'a> {
         let mut lock_subjects = requirements_changed;
         lock_subjects.extend(locks_touched);
         self.lock_mismatches(siblings, &lock_subjects, &locks_removed, &mut findings);
+        self.implied_providers(siblings, &mut findings);
         if let Some(change) = &self.policy_file {
             findings.extend(policy_findings(change));
         }

@@ -1211,3 +1211,15 @@ pub(crate) fn is_generated_child_pipeline(dep: &Dependency) -> bool {
         && dep.kind == crate::model::Kind::Include
         && dep.key.contains(".trigger.include.artifact.")
 }
+
+/// The providers that a Terraform/OpenTofu file's `resource` and `data`
+/// blocks use (see [`terraform::ProviderUse`]); `None` for another kind of
+/// file or one that does not parse (reported by the extractor).
+pub(crate) use terraform::ProviderUse;
+
+pub(crate) fn provider_uses(kind: FileKind, text: &str) -> Option<Vec<ProviderUse>> {
+    match kind {
+        FileKind::TerraformHcl => terraform::provider_uses(text).ok(),
+        _ => None,
+    }
+}
