@@ -399,3 +399,81 @@ fn implied_providers_inside_the_allowlist_declared_or_unchanged_stay_silent() {
     // No allowlist: nothing to judge against.
     assert_silent(&judge_added("stack/random.tf", RANDOM));
 }
+
+const GO_SUM: &str = "infra/go.sum";
+const AWS_SUM: &str = "github.com/pulumi/pulumi-aws/sdk/v6 v6.1.0 h1:q8dJp5cDhKhOq6jdzKBaMKPBlGb6fQ1xCKtA8Vg1fYg=\ngithub.com/pulumi/pulumi-aws/sdk/v6 v6.1.0/go.mod h1:Ym2SO1nYtN7w3bVR2AvBYK6H0d2UcRMbn1Gm0l7vUys=\ngolang.org/x/net v0.20.0 h1:aCL9BSgETF1k+blQaYUBx9hJ9LOGP3gAVemcZlf1Kpo=\n";
+
+#[test]
+fn a_go_sum_hash_replaced_at_the_same_version_is_a_lock_tamper_at_pre_commit() {
+    let tampered = AWS_SUM.replace(
+        "q8dJp5cDhKhOq6jdzKBaMKPBlGb6fQ1xCKtA8Vg1fYg=",
+        "ZZZZp5cDhKhOq6jdzKBaMKPBlGb6fQ1xCKtA8Vg1fYg=",
+    );
+    let run = judge_change(GO_SUM, AWS_SUM, &tampered);
+    assert_rule_at(&run, "lock-tamper", GO_SUM, 1);
+    // A second hash for the same version: another content go accepts.
+    let added = format!(
+        "{AWS_SUM}golang.org/x/net v0.20.0 h1:EVILBSgETF1k+blQaYUBx9hJ9LOGP3gAVemcZlf1Kpo=\n"
+    );
+    assert_rule_at(
+        &judge_change(GO_SUM, AWS_SUM, &added),
+        "lock-tamper",
+        GO_SUM,
+        3,
+    );
+}
+
+#[test]
+fn a_go_sum_hash_replaced_at_the_same_version_is_a_lock_tamper_in_a_range() {
+    let tampered = AWS_SUM.replace(
+        "Ym2SO1nYtN7w3bVR2AvBYK6H0d2UcRMbn1Gm0l7vUys=",
+        "EVILO1nYtN7w3bVR2AvBYK6H0d2UcRMbn1Gm0l7vUys=",
+    );
+    let run = judge_range(GO_SUM, Some(AWS_SUM), &tampered);
+    assert_rule_at(&run, "lock-tamper", GO_SUM, 2);
+}
+
+#[test]
+fn go_sum_lines_that_come_and_go_with_versions_stay_silent() {
+    // A bump: the old version's lines go, the new version's come.
+    let bumped = AWS_SUM
+        .replace("v6.1.0 h1:q8dJp5", "v6.2.0 h1:NEWJp5")
+        .replace("v6.1.0/go.mod h1:Ym2", "v6.2.0/go.mod h1:NEW");
+    assert_silent(&judge_change(GO_SUM, AWS_SUM, &bumped));
+    // `go mod tidy` dropping a module and adding another.
+    let tidied = AWS_SUM.replace(
+        "golang.org/x/net v0.20.0 h1:aCL9BSgETF1k+blQaYUBx9hJ9LOGP3gAVemcZlf1Kpo=\n",
+        "golang.org/x/text v0.14.0 h1:ScX5w1eTa3QqT8oi6+ziP7dTV1S2+ALU0bI+0zXKWiQ=\n",
+    );
+    assert_silent(&judge_change(GO_SUM, AWS_SUM, &tidied));
+    // A new go.sum.
+    assert_silent(&judge_added(GO_SUM, AWS_SUM));
+    // Vendored code changed at an unchanged version: in the reviewer's diff.
+    let repo = TestRepo::new();
+    repo.write(GO_SUM, AWS_SUM)
+        .write(
+            "infra/vendor/modules.txt",
+            "# github.com/pulumi/pulumi-aws/sdk/v6 v6.1.0\n",
+        )
+        .write(
+            "infra/vendor/github.com/pulumi/pulumi-aws/sdk/v6/go/aws/provider.go",
+            "package aws\n",
+        )
+        .commit_all("vendored");
+    repo.write(
+        "infra/vendor/github.com/pulumi/pulumi-aws/sdk/v6/go/aws/provider.go",
+        "package aws\n\nfunc init() {}\n",
+    )
+    .stage(&["infra"]);
+    assert_silent(&check_staged(&repo));
+}
+
+#[test]
+fn a_malformed_go_sum_fails_closed() {
+    let run = judge_change(
+        GO_SUM,
+        AWS_SUM,
+        &format!("{AWS_SUM}golang.org/x/net v0.21.0\n"),
+    );
+    assert_rule_at(&run, "parse-error", GO_SUM, 4);
+}

@@ -522,7 +522,7 @@ impl<'a> Analysis<'a> {
                 let (DependencyChange::Added(d)
                 | DependencyChange::Removed(d)
                 | DependencyChange::Changed { new: d, .. }) = change;
-                matches!(d.kind, Kind::Provider | Kind::Lock)
+                matches!(d.kind, Kind::Provider | Kind::Lock) && d.ecosystem == Ecosystem::Terraform
             });
             if touched {
                 dirs.insert(dir_of(file.path).to_owned());
@@ -663,6 +663,12 @@ impl<'a> Analysis<'a> {
                 {
                     requirements_changed.insert((dir, lock_key(&provider_address(d))));
                 }
+                // go.sum lines come and go with versions: only a changed
+                // one (the same version) is judged, by the rules.
+                DependencyChange::Added(d)
+                | DependencyChange::Changed { new: d, .. }
+                | DependencyChange::Removed(d)
+                    if d.kind == Kind::Lock && d.ecosystem != Ecosystem::Terraform => {}
                 DependencyChange::Added(d) if d.kind == Kind::Lock => {
                     locks_touched.insert((dir, d.key.clone()));
                     locks_added.push((located.file, d));
@@ -1342,7 +1348,13 @@ impl Judge<'_> {
             (old.version_str(), new.version_str()),
             new.version.as_ref().map_or(new.span, |v| v.span),
         );
-        if old.version_str() == new.version_str() {
+        if new.ecosystem != Ecosystem::Terraform {
+            // go.sum: one hash per module version is right; another one
+            // listed is another content the go command accepts.
+            self.findings.extend(lock_tamper::check_any_change(
+                self.file, self.text, old, new,
+            ));
+        } else if old.version_str() == new.version_str() {
             self.findings
                 .extend(lock_tamper::check(self.file, self.text, old, new));
         }

@@ -218,6 +218,8 @@ fn component(path: &str, dep: &Dependency, locks: &Locks) -> Option<Component> {
     match (dep.ecosystem, dep.kind) {
         (_, Kind::File | Kind::Policy) => None,
         (Ecosystem::Terraform, Kind::Lock) => Some(lock_entry(dep)),
+        // go.sum: the hashes of what go.mod requires, not components.
+        (_, Kind::Lock) => None,
         (Ecosystem::Terraform, Kind::Provider) => Some(provider(path, dep, locks)),
         (Ecosystem::Terraform | Ecosystem::Terragrunt, Kind::Module | Kind::Stack) => module(dep),
         (_, Kind::Image) => Some(image(dep)),

@@ -113,6 +113,8 @@ pub enum Manifest {
     /// `go.work`: its `replace` directives override every `go.mod` of the
     /// workspace.
     GoWork,
+    /// `go.sum`: the hashes the go command checks every module against.
+    GoSum,
 }
 
 /// Directories whose contents Terraform, OpenTofu or Terragrunt load in
@@ -222,6 +224,7 @@ impl FileKind {
             "pyproject.toml" => Some(Manifest::PyProject),
             "go.mod" => Some(Manifest::GoMod),
             "go.work" => Some(Manifest::GoWork),
+            "go.sum" => Some(Manifest::GoSum),
             _ => None,
         } {
             Some(FileKind::PulumiPackages(manifest))
@@ -402,6 +405,7 @@ pub const PATHSPECS: &[&str] = &[
     ":(glob)**/pyproject.toml",
     ":(glob)**/go.mod",
     ":(glob)**/go.work",
+    ":(glob)**/go.sum",
     ":(glob)**/Chart.lock",
     ":(glob)**/Kustomization",
     ":(icase,glob)**/*dockerfile*",
@@ -705,6 +709,7 @@ mod tests {
             PulumiPackages(Manifest::PyProject),
             PulumiPackages(Manifest::GoMod),
             PulumiPackages(Manifest::GoWork),
+            PulumiPackages(Manifest::GoSum),
             GitHubWorkflow,
             GitHubAction,
             GitLabCi,
@@ -814,6 +819,7 @@ mod tests {
             ),
             ("go.mod", Some(PulumiPackages(Manifest::GoMod))),
             ("go.work", Some(PulumiPackages(Manifest::GoWork))),
+            ("app/go.sum", Some(PulumiPackages(Manifest::GoSum))),
             ("web/node_modules/@pulumi/aws/package.json", None),
             ("node_modules/x/deploy.yaml", None),
             ("node_modules/net/main.tf", Some(TerraformHcl)),

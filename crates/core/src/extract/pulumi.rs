@@ -102,6 +102,7 @@ pub(super) fn extract_packages(
         Manifest::PyProject => python::pyproject(text),
         Manifest::GoMod => gomod::extract(text),
         Manifest::GoWork => gomod::extract_work(text),
+        Manifest::GoSum => gomod::extract_sum(text),
     }
 }
 
