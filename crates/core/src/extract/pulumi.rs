@@ -68,9 +68,12 @@
 //!
 //! Deliberately not resolved: interpolations (`${...}`) and expressions;
 //! package `parameters` (the Terraform provider behind `terraform-provider`
-//! is not read); lock files (`package-lock.json`, `poetry.lock`, `go.sum`);
-//! npm `overrides`/`resolutions`; the contents of files pulled in with
-//! `-r`/`-c`; `vendor/`;
+//! is not read); lock files other than `go.sum` (`package-lock.json`,
+//! `poetry.lock`); npm `overrides`/`resolutions`; the contents of files
+//! pulled in with `-r`/`-c`; `vendor/` (changed vendored code is in the
+//! reviewer's diff). `go.sum` lines are lock entries (kind lock) of every
+//! module, keyed by module and version: other hashes at the same key are
+//! `lock-tamper`;
 //! Pulumi YAML templates referenced by `main:` are extracted as their own files.
 //!
 //! Anything unparseable in `Pulumi.yaml` or `Main.*` (and a malformed
