@@ -477,3 +477,32 @@ fn a_malformed_go_sum_fails_closed() {
     );
     assert_rule_at(&run, "parse-error", GO_SUM, 4);
 }
+
+#[test]
+fn a_merge_that_takes_a_resource_from_its_branch_is_not_judged_twice() {
+    let repo = allowlisted_repo();
+    repo.git(&["checkout", "-q", "-b", "feat"]);
+    repo.write("stack/random.tf", RANDOM)
+        .stage(&["stack/random.tf"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "random"]);
+    let feat = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.git(&["checkout", "-q", "-"]);
+    repo.write("README.md", "y\n").commit_all("other");
+    repo.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "--no-verify",
+        "-m",
+        "merge",
+        "feat",
+    ]);
+    let merge = repo.iacgate(&["check", "--commit", "HEAD", "--format", "json"]);
+    assert!(
+        !merge.rule_names().contains(&"not-allowed".to_owned()),
+        "judged on the branch: {}",
+        merge.stdout
+    );
+    let branch = repo.iacgate(&["check", "--commit", &feat, "--format", "json"]);
+    assert_rule_at(&branch, "not-allowed", "stack/random.tf", 1);
+}

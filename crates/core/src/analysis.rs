@@ -211,6 +211,9 @@ struct Analyzed<'a> {
     /// The file was there (and judged) before the change.
     existed: bool,
     provenance: Provenance,
+    /// How the new side came to be, for what is read outside the
+    /// dependency lists (the providers resources imply).
+    history: History<'a>,
 }
 
 /// The policy file's two sides, when the change touches it.
@@ -250,6 +253,8 @@ pub struct Analysis<'a> {
     submodules: Vec<Finding>,
     gitmodules: Option<Cow<'a, str>>,
     old_gitmodules: Option<String>,
+    /// [`Analysis::implied_uses`], read once.
+    implied: std::sync::OnceLock<Vec<(usize, ProviderUse)>>,
 }
 
 /// One dependency change, with the index of the file whose text it points
@@ -464,6 +469,7 @@ impl<'a> Analysis<'a> {
                 new,
                 existed: old_bytes.is_some(),
                 provenance: Provenance::of(&input.history, kind, input.new_path, new_tree),
+                history: input.history,
             });
         }
         Analysis {
@@ -474,6 +480,7 @@ impl<'a> Analysis<'a> {
             submodules: Vec::new(),
             gitmodules: None,
             old_gitmodules: None,
+            implied: std::sync::OnceLock::new(),
         }
     }
 
@@ -530,8 +537,8 @@ impl<'a> Analysis<'a> {
         }
         // Whether a new resource's provider is declared is told by the
         // module's other files.
-        for (index, _) in self.implied_uses() {
-            dirs.insert(dir_of(self.files[index].path).to_owned());
+        for (index, _) in self.implied_uses().iter() {
+            dirs.insert(dir_of(self.files[*index].path).to_owned());
         }
         dirs.into_iter().collect()
     }
@@ -540,7 +547,11 @@ impl<'a> Analysis<'a> {
     /// another provider, in Terraform files, while `[allow] providers` is
     /// set: (file index, use). Only these can use a provider the allowlist
     /// has not judged.
-    fn implied_uses(&self) -> Vec<(usize, ProviderUse)> {
+    fn implied_uses(&self) -> &[(usize, ProviderUse)] {
+        self.implied.get_or_init(|| self.read_implied_uses())
+    }
+
+    fn read_implied_uses(&self) -> Vec<(usize, ProviderUse)> {
         if !self.policy.allow.providers.is_configured() {
             return Vec::new();
         }
@@ -561,11 +572,40 @@ impl<'a> Analysis<'a> {
                 .as_deref()
                 .and_then(|t| crate::extract::provider_uses(kind, t))
                 .unwrap_or_default();
-            for one in new {
-                let known = old
+            let uses = |bytes: Option<&[u8]>| {
+                bytes
+                    .and_then(|b| crate::extract::provider_uses(kind, &String::from_utf8_lossy(b)))
+                    .unwrap_or_default()
+            };
+            let has = |list: &[ProviderUse], one: &ProviderUse| {
+                list.iter()
+                    .any(|o| o.address == one.address && o.local == one.local)
+            };
+            // As for dependencies: a merge's block taken from a parent
+            // that added it was judged there; a rewind judges only what it
+            // puts back. Each side is read once.
+            let merge_sides: Vec<(Vec<ProviderUse>, Vec<ProviderUse>)> = match file.history {
+                History::Merge(sides) => sides
                     .iter()
-                    .any(|o| o.address == one.address && o.local == one.local);
-                if !known {
+                    .map(|s| (uses(s.theirs), uses(s.base)))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let rewind_base = match file.history {
+                History::Rewind { base } => Some(uses(base)),
+                _ => None,
+            };
+            for one in new {
+                if has(&old, &one) {
+                    continue;
+                }
+                let judged_here = match (&file.history, &rewind_base) {
+                    (History::Rewind { .. }, Some(base)) => has(base, &one),
+                    _ => !merge_sides
+                        .iter()
+                        .any(|(theirs, base)| has(theirs, &one) && !has(base, &one)),
+                };
+                if judged_here {
                     found.push((index, one));
                 }
             }
@@ -607,6 +647,7 @@ impl<'a> Analysis<'a> {
         };
         let mut reported: HashSet<(usize, String)> = HashSet::new();
         for (index, one) in uses {
+            let (index, one) = (*index, one.clone());
             let file = &self.files[index];
             let Some(text) = file.new_text.as_deref() else {
                 continue;

@@ -565,8 +565,12 @@ fn downloads_another_runs_artifacts(
     if let Some(action) = used_action(step, subject)? {
         return Ok(match action.as_str() {
             "dawidd6/action-download-artifact" => Some(action),
+            // `run-id: ${{ github.run_id }}` is this run's own.
             "actions/download-artifact" => with_input(text, step, subject, "run-id")?
-                .filter(|(_, v)| !v.value.trim().is_empty())
+                .filter(|(_, v)| {
+                    let id: String = v.value.split_whitespace().collect();
+                    !id.is_empty() && !id.eq_ignore_ascii_case("${{github.run_id}}")
+                })
                 .map(|_| action),
             "actions/github-script" => with_input(text, step, subject, "script")?
                 .filter(|(_, v)| v.value.to_ascii_lowercase().contains("downloadartifact"))

@@ -1160,7 +1160,9 @@ fn code_run_after_downloading_another_runs_artifacts_is_a_fact() {
         let text = privileged_steps("workflow_run", "", &format!("      - run: make\n{dl}"));
         assert!(risky_keys(&text).is_empty(), "{text}");
     }
-    // This run's own artifacts (no run-id): what this workflow built.
+    // This run's own artifacts (no run-id, or its own): what this workflow built.
     let own = format!("      - uses: actions/download-artifact@{SHA}\n      - run: make\n");
+    assert!(risky_keys(&privileged_steps("workflow_run", "", &own)).is_empty());
+    let own = format!("      - uses: actions/download-artifact@{SHA}\n        with:\n          run-id: ${{{{ github.run_id }}}}\n      - run: make\n");
     assert!(risky_keys(&privileged_steps("workflow_run", "", &own)).is_empty());
 }
