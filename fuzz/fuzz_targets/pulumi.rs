@@ -16,6 +16,7 @@ const KINDS: &[FileKind] = &[
     FileKind::PulumiPackages(Manifest::PyProject),
     FileKind::PulumiPackages(Manifest::GoMod),
     FileKind::PulumiPackages(Manifest::GoWork),
+    FileKind::PulumiPackages(Manifest::GoSum),
 ];
 
 fuzz_target!(|data: &[u8]| {
