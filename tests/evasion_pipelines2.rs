@@ -506,3 +506,25 @@ fn a_merge_that_takes_a_resource_from_its_branch_is_not_judged_twice() {
     let branch = repo.iacgate(&["check", "--commit", &feat, "--format", "json"]);
     assert_rule_at(&branch, "not-allowed", "stack/random.tf", 1);
 }
+
+#[test]
+fn the_head_written_to_github_env_is_blocked_at_pre_commit_and_in_a_range() {
+    let steps = format!(
+        "      - run: echo \"PR_HEAD=${{{{ github.event.pull_request.head.sha }}}}\" >> \"$GITHUB_ENV\"\n      - uses: actions/checkout@{SHA}\n        with:\n          ref: ${{{{ env.PR_HEAD }}}}\n      - run: make\n"
+    );
+    let text = workflow("pull_request_target", "", &steps);
+    let at = line_of(&text, "ref: ${{ env.PR_HEAD }}");
+    assert_rule_at(
+        &judge_added(WORKFLOW, &text),
+        "pipeline-permissions",
+        WORKFLOW,
+        at,
+    );
+    let before = workflow("pull_request_target", "", "      - run: make\n");
+    assert_rule_at(
+        &judge_range(WORKFLOW, Some(&before), &text),
+        "pipeline-permissions",
+        WORKFLOW,
+        at,
+    );
+}

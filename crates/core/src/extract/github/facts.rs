@@ -172,7 +172,7 @@ pub(super) fn triggers(root: &Node) -> Result<Vec<String>, ExtractError> {
 pub(super) fn pwn_requests(
     text: &str,
     job: &str,
-    steps: &[Step],
+    (list, steps): (&Node, &[Step]),
     (triggers, flow): (&[String], &Workflow),
     deps: &mut Deps,
 ) -> Result<(), ExtractError> {
@@ -180,6 +180,7 @@ pub(super) fn pwn_requests(
     if privileged.is_empty() {
         return Ok(());
     }
+    let exported = exported_head_vars(text, job, list, flow)?;
     let whose = if privileged.contains(&"workflow_run") && privileged.len() == 1 {
         "the triggering run's head"
     } else {
@@ -202,7 +203,22 @@ pub(super) fn pwn_requests(
                 continue;
             };
             let evaluated = flow.evaluate(scope, &value.value);
-            let what = if evaluated.is_untrusted() {
+            // `${{ env.HEAD }}` that an earlier step wrote to $GITHUB_ENV.
+            let compact: String = value.value.split_whitespace().collect();
+            let from_env = exported
+                .iter()
+                .filter(|(at, _)| *at < step.index)
+                .any(|(_, name)| {
+                    let needle = format!("env.{}", name.to_ascii_lowercase());
+                    let lower = compact.to_ascii_lowercase();
+                    lower.match_indices(&needle).any(|(at, _)| {
+                        !lower[at + needle.len()..]
+                            .chars()
+                            .next()
+                            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+                    })
+                });
+            let what = if evaluated.is_untrusted() || from_env {
                 format!("checks out {whose}")
             } else if let Some(unknown) = evaluated.unknown_part() {
                 format!(
@@ -212,7 +228,7 @@ pub(super) fn pwn_requests(
             } else {
                 continue;
             };
-            let untrusted = evaluated.is_untrusted();
+            let untrusted = evaluated.is_untrusted() || from_env;
             // The head wins over a value that cannot be followed.
             if found.as_ref().is_none_or(|(u, ..)| !u && untrusted) {
                 found = Some((untrusted, what, key.span.start, value));
@@ -350,13 +366,20 @@ pub(super) fn head_fetched_by_scripts(
         return Ok(());
     }
     let prefix = format!("jobs.{job}");
+    let exported = exported_head_vars(text, job, list, flow)?;
     for (index, step) in list.items(&format!("{prefix}.steps"))?.iter().enumerate() {
         let subject = format!("{prefix}.steps[{index}]");
         if !step.is_map() {
             continue;
         }
         let scope = flow.step_scope(job, index);
-        let head_vars = flow.head_env(scope);
+        let mut head_vars = flow.head_env(scope);
+        head_vars.extend(
+            exported
+                .iter()
+                .filter(|(at, _)| *at < index)
+                .map(|(_, name)| name.clone()),
+        );
         if let Some((key, script)) = github_script(text, step, &subject)? {
             let evaluated = flow.evaluate(scope, &script.value);
             if js_fetches_the_head(&script.value, evaluated.is_head_code(), &head_vars) {
@@ -399,6 +422,52 @@ pub(super) fn head_fetched_by_scripts(
         )?;
     }
     Ok(())
+}
+
+/// Variables that a step's script writes to `$GITHUB_ENV` with a value
+/// that names the head (`echo "HEAD=${{ ...head.sha }}" >> $GITHUB_ENV`):
+/// (the step's index, the name). Later steps of the job see them.
+pub(super) fn exported_head_vars(
+    text: &str,
+    job: &str,
+    list: &Node,
+    flow: &Workflow,
+) -> Result<Vec<(usize, String)>, ExtractError> {
+    let prefix = format!("jobs.{job}");
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for (index, step) in list.items(&format!("{prefix}.steps"))?.iter().enumerate() {
+        let subject = format!("{prefix}.steps[{index}]");
+        if !step.is_map() {
+            continue;
+        }
+        let Some((_, script)) = run_script(text, step, &subject)? else {
+            continue;
+        };
+        let scope = flow.step_scope(job, index);
+        let mut vars = flow.head_env(scope);
+        vars.extend(out.iter().map(|(_, n)| n.clone()));
+        for line in script.value.lines() {
+            if !line.to_ascii_lowercase().contains("github_env") {
+                continue;
+            }
+            let head = flow.evaluate(scope, line).is_head_code() || reads_variable(line, &vars);
+            if !head {
+                continue;
+            }
+            // `NAME=value`: the first word with `=` after `echo`/`printf`.
+            let name = line
+                .split_whitespace()
+                .map(|w| w.trim_start_matches(['"', '\'']))
+                .find_map(|w| w.split_once('=').map(|(n, _)| n))
+                .filter(|n| {
+                    !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                });
+            if let Some(name) = name {
+                out.push((index, name.to_owned()));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// A step's `run:` script, with its key.

@@ -1166,3 +1166,34 @@ fn code_run_after_downloading_another_runs_artifacts_is_a_fact() {
     let own = format!("      - uses: actions/download-artifact@{SHA}\n        with:\n          run-id: ${{{{ github.run_id }}}}\n      - run: make\n");
     assert!(risky_keys(&privileged_steps("workflow_run", "", &own)).is_empty());
 }
+
+#[test]
+fn a_head_value_written_to_github_env_is_followed_into_later_steps() {
+    let export =
+        "      - run: echo \"HEAD=${{ github.event.pull_request.head.sha }}\" >> \"$GITHUB_ENV\"\n";
+    let text = privileged_steps(
+        "pull_request_target",
+        "",
+        &format!("{export}      - run: git fetch origin \"$HEAD\"\n"),
+    );
+    assert_eq!(
+        risky_keys(&text),
+        ["pwn-request:jobs.b.steps[1].run"],
+        "{text}"
+    );
+    let text = privileged_steps(
+        "pull_request_target",
+        "",
+        &format!("{export}      - uses: actions/checkout@{SHA}\n        with:\n          ref: ${{{{ env.HEAD }}}}\n"),
+    );
+    assert_eq!(
+        risky_keys(&text),
+        ["pwn-request:jobs.b.actions/checkout"],
+        "{text}"
+    );
+    // The base written there, or the variable read before it is written.
+    let base = "      - run: echo \"BASE=${{ github.event.pull_request.base.sha }}\" >> $GITHUB_ENV\n      - run: git fetch origin $BASE\n";
+    assert!(risky_keys(&privileged_steps("pull_request_target", "", base)).is_empty());
+    let before = format!("      - run: git fetch origin $HEAD\n{export}");
+    assert!(risky_keys(&privileged_steps("pull_request_target", "", &before)).is_empty());
+}
