@@ -9,6 +9,7 @@ mod evasion_addresses;
 mod evasion_content;
 mod evasion_helm_pulumi;
 mod evasion_kinds;
+mod evasion_pipelines2;
 mod evasion_review;
 mod evasion_review_addr;
 mod evasion_review_content;

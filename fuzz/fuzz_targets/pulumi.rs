@@ -22,6 +22,7 @@ const KINDS: &[FileKind] = &[
     FileKind::RegistryConfig(RegistryFile::PipConf),
     FileKind::RegistryConfig(RegistryFile::UvToml),
     FileKind::RegistryConfig(RegistryFile::AnsibleCfg),
+    FileKind::PulumiPackages(Manifest::GoSum),
 ];
 
 fuzz_target!(|data: &[u8]| {

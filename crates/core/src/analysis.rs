@@ -10,13 +10,14 @@ use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::diff::{diff, same_values, DependencyChange};
-use crate::extract::{extract, extract_at, FileKind, Tree, TreeFiles};
+use crate::extract::{extract, extract_at, FileKind, ProviderUse, Tree, TreeFiles};
 use crate::finding::{Finding, Side};
 use crate::model::{
     nth_line, Dependency, Ecosystem, ExtractError, Kind, LineScope, PinState, Span,
 };
 use crate::policy::{
-    normal_address, ActionPinning, GitPinning, ImagePinning, Policy, RegistryPinning, POLICY_FILE,
+    normal_address, ActionPinning, DynamicChildPipelines, GitPinning, ImagePinning, Policy,
+    RegistryPinning, POLICY_FILE,
 };
 use crate::rules::{
     lock_mismatch, lock_tamper, new_dependency, not_allowed, parse_error, pipeline_permissions,
@@ -220,6 +221,9 @@ struct Analyzed<'a> {
     /// The file was there (and judged) before the change.
     existed: bool,
     provenance: Provenance,
+    /// How the new side came to be, for what is read outside the
+    /// dependency lists (the providers resources imply).
+    history: History<'a>,
 }
 
 /// The policy file's two sides, when the change touches it.
@@ -259,6 +263,8 @@ pub struct Analysis<'a> {
     submodules: Vec<Finding>,
     gitmodules: Option<Cow<'a, str>>,
     old_gitmodules: Option<String>,
+    /// [`Analysis::implied_uses`], read once.
+    implied: std::sync::OnceLock<Vec<(usize, ProviderUse)>>,
 }
 
 /// One dependency change, with the index of the file whose text it points
@@ -473,6 +479,7 @@ impl<'a> Analysis<'a> {
                 new,
                 existed: old_bytes.is_some(),
                 provenance: Provenance::of(&input.history, kind, input.new_path, new_tree),
+                history: input.history,
             });
         }
         Analysis {
@@ -483,6 +490,7 @@ impl<'a> Analysis<'a> {
             submodules: Vec::new(),
             gitmodules: None,
             old_gitmodules: None,
+            implied: std::sync::OnceLock::new(),
         }
     }
 
@@ -531,13 +539,156 @@ impl<'a> Analysis<'a> {
                 let (DependencyChange::Added(d)
                 | DependencyChange::Removed(d)
                 | DependencyChange::Changed { new: d, .. }) = change;
-                matches!(d.kind, Kind::Provider | Kind::Lock)
+                matches!(d.kind, Kind::Provider | Kind::Lock) && d.ecosystem == Ecosystem::Terraform
             });
             if touched {
                 dirs.insert(dir_of(file.path).to_owned());
             }
         }
+        // Whether a new resource's provider is declared is told by the
+        // module's other files.
+        for (index, _) in self.implied_uses().iter() {
+            dirs.insert(dir_of(self.files[*index].path).to_owned());
+        }
         dirs.into_iter().collect()
+    }
+
+    /// `resource` and `data` blocks that the change adds or moves to
+    /// another provider, in Terraform files, while `[allow] providers` is
+    /// set: (file index, use). Only these can use a provider the allowlist
+    /// has not judged.
+    fn implied_uses(&self) -> &[(usize, ProviderUse)] {
+        self.implied.get_or_init(|| self.read_implied_uses())
+    }
+
+    fn read_implied_uses(&self) -> Vec<(usize, ProviderUse)> {
+        if !self.policy.allow.providers.is_configured() {
+            return Vec::new();
+        }
+        let mut found = Vec::new();
+        for (index, file) in self.files.iter().enumerate() {
+            let Some(kind) = FileKind::classify(file.path) else {
+                continue;
+            };
+            let Some(new) = file
+                .new_text
+                .as_deref()
+                .and_then(|t| crate::extract::provider_uses(kind, t))
+            else {
+                continue;
+            };
+            let old = file
+                .old_text
+                .as_deref()
+                .and_then(|t| crate::extract::provider_uses(kind, t))
+                .unwrap_or_default();
+            let uses = |bytes: Option<&[u8]>| {
+                bytes
+                    .and_then(|b| crate::extract::provider_uses(kind, &String::from_utf8_lossy(b)))
+                    .unwrap_or_default()
+            };
+            let has = |list: &[ProviderUse], one: &ProviderUse| {
+                list.iter()
+                    .any(|o| o.address == one.address && o.local == one.local)
+            };
+            // As for dependencies: a merge's block taken from a parent
+            // that added it was judged there; a rewind judges only what it
+            // puts back. Each side is read once.
+            let merge_sides: Vec<(Vec<ProviderUse>, Vec<ProviderUse>)> = match file.history {
+                History::Merge(sides) => sides
+                    .iter()
+                    .map(|s| (uses(s.theirs), uses(s.base)))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let rewind_base = match file.history {
+                History::Rewind { base } => Some(uses(base)),
+                _ => None,
+            };
+            for one in new {
+                if has(&old, &one) {
+                    continue;
+                }
+                let judged_here = match (&file.history, &rewind_base) {
+                    (History::Rewind { .. }, Some(base)) => has(base, &one),
+                    _ => !merge_sides
+                        .iter()
+                        .any(|(theirs, base)| has(theirs, &one) && !has(base, &one)),
+                };
+                if judged_here {
+                    found.push((index, one));
+                }
+            }
+        }
+        found
+    }
+
+    /// `not-allowed` for a provider that Terraform implies (`hashicorp/<local
+    /// name>`) for a new resource or data block whose local name no
+    /// `required_providers` entry of its module declares, when the
+    /// allowlist does not name it. Once per file and provider.
+    fn implied_providers(&self, siblings: &[Sibling], findings: &mut Vec<Finding>) {
+        let uses = self.implied_uses();
+        if uses.is_empty() {
+            return;
+        }
+        let declared_in = |dir: &str, local: &str| {
+            let key = format!("provider.{local}");
+            let declares = |deps: &[Dependency]| {
+                deps.iter()
+                    .any(|d| d.kind == Kind::Provider && d.key == key)
+            };
+            let changed = self.files.iter().filter(|f| dir_of(f.path) == dir);
+            if changed
+                .clone()
+                .any(|f| matches!(&f.new, Some(Ok(deps)) if declares(deps)))
+            {
+                return true;
+            }
+            siblings
+                .iter()
+                .filter(|s| dir_of(s.path) == dir)
+                .filter(|s| !self.files.iter().any(|f| f.path == s.path))
+                .any(|s| {
+                    FileKind::classify(s.path)
+                        .and_then(|kind| extract(kind, s.bytes).ok())
+                        .is_some_and(|deps| declares(&deps))
+                })
+        };
+        let mut reported: HashSet<(usize, String)> = HashSet::new();
+        for (index, one) in uses {
+            let (index, one) = (*index, one.clone());
+            let file = &self.files[index];
+            let Some(text) = file.new_text.as_deref() else {
+                continue;
+            };
+            if reported.contains(&(index, one.local.clone()))
+                || declared_in(dir_of(file.path), &one.local)
+            {
+                continue;
+            }
+            let address = format!("hashicorp/{}", one.local);
+            let mut dep = Dependency::new(
+                Ecosystem::Terraform,
+                Kind::Provider,
+                format!("implied-provider.{}", one.local),
+                one.local.clone(),
+                one.span,
+            );
+            dep.source = Some(crate::model::Spanned::new(address.clone(), one.span));
+            let list = &self.policy.allow.providers;
+            if let Some(mut finding) =
+                not_allowed::check(file.path, text, &dep, &address, list, "providers")
+            {
+                finding.message = format!(
+                    "{} (implied by {}: no required_providers entry of the module names \"{}\", \
+                     so Terraform installs {address})",
+                    finding.message, one.address, one.local
+                );
+                findings.push(finding);
+                reported.insert((index, one.local));
+            }
+        }
     }
 
     /// Run the rules. `siblings` are the files of [`Analysis::lock_dirs`].
@@ -563,6 +714,12 @@ impl<'a> Analysis<'a> {
                 {
                     requirements_changed.insert((dir, lock_key(&provider_address(d))));
                 }
+                // go.sum lines come and go with versions: only a changed
+                // one (the same version) is judged, by the rules.
+                DependencyChange::Added(d)
+                | DependencyChange::Changed { new: d, .. }
+                | DependencyChange::Removed(d)
+                    if d.kind == Kind::Lock && d.ecosystem != Ecosystem::Terraform => {}
                 DependencyChange::Added(d) if d.kind == Kind::Lock => {
                     locks_touched.insert((dir, d.key.clone()));
                     locks_added.push((located.file, d));
@@ -604,6 +761,7 @@ impl<'a> Analysis<'a> {
         let mut lock_subjects = requirements_changed;
         lock_subjects.extend(locks_touched);
         self.lock_mismatches(siblings, &lock_subjects, &locks_removed, &mut findings);
+        self.implied_providers(siblings, &mut findings);
         if let Some(change) = &self.policy_file {
             findings.extend(policy_findings(change));
         }
@@ -1290,7 +1448,13 @@ impl Judge<'_> {
             (old.version_str(), new.version_str()),
             new.version.as_ref().map_or(new.span, |v| v.span),
         );
-        if old.version_str() == new.version_str() {
+        if new.ecosystem != Ecosystem::Terraform {
+            // go.sum: one hash per module version is right; another one
+            // listed is another content the go command accepts.
+            self.findings.extend(lock_tamper::check_any_change(
+                self.file, self.text, old, new,
+            ));
+        } else if old.version_str() == new.version_str() {
             self.findings
                 .extend(lock_tamper::check(self.file, self.text, old, new));
         }
@@ -1333,6 +1497,11 @@ impl Judge<'_> {
     /// What an extractor judged, under the policy: a tag is pinned where
     /// `[pinning]` accepts tags for the kind.
     fn pin_of<'d>(&self, dep: &'d Dependency) -> Option<&'d str> {
+        if self.policy.gitlab.dynamic_child_pipelines == DynamicChildPipelines::Allow
+            && crate::extract::is_generated_child_pipeline(dep)
+        {
+            return None;
+        }
         match &dep.pin {
             PinState::Unpinned(why) => Some(why),
             PinState::Tagged(why) => {

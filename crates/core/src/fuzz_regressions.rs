@@ -62,6 +62,7 @@ fn kinds(target: &str) -> Vec<FileKind> {
             FileKind::PulumiPackages(Manifest::PyProject),
             FileKind::PulumiPackages(Manifest::GoMod),
             FileKind::PulumiPackages(Manifest::GoWork),
+            FileKind::PulumiPackages(Manifest::GoSum),
         ],
         "workflow" => vec![
             FileKind::GitHubWorkflow,

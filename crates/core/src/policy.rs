@@ -62,6 +62,22 @@ pub struct Pinning {
     pub actions: ActionPinning,
 }
 
+/// What to do with a GitLab child pipeline generated at run time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DynamicChildPipelines {
+    /// A new or changed one is `unpinned`: what it runs cannot be read.
+    #[default]
+    Block,
+    /// Accepted (a `new-dependency` warning when added).
+    Allow,
+}
+
+/// `[gitlab]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Gitlab {
+    pub dynamic_child_pipelines: DynamicChildPipelines,
+}
+
 /// One `[allow]` list. Empty means "no allowlist": everything is allowed.
 #[derive(Debug, Clone, Default)]
 pub struct Allowlist {
@@ -287,6 +303,7 @@ pub struct Policy {
     pub paths: Paths,
     pub limits: Limits,
     pub push: Push,
+    pub gitlab: Gitlab,
     /// `[rules]`: rule name -> level; `None` turns the rule off.
     levels: HashMap<&'static str, Option<Level>>,
 }
@@ -352,9 +369,10 @@ fn type_name(value: &DeValue) -> &'static str {
 }
 
 const TOP_KEYS: &[&str] = &[
-    "pinning", "allow", "signoff", "rules", "paths", "limits", "push",
+    "pinning", "allow", "signoff", "rules", "paths", "limits", "push", "gitlab",
 ];
 const PUSH_KEYS: &[&str] = &["protected"];
+const GITLAB_KEYS: &[&str] = &["dynamic_child_pipelines"];
 const LIMITS_KEYS: &[&str] = &["max_file_mib"];
 const PINNING_KEYS: &[&str] = &["git", "registry", "images", "actions"];
 const ALLOW_KEYS: &[&str] = &[
@@ -421,6 +439,11 @@ impl Reader {
                 "push" => {
                     if let Some(table) = self.table(key, value) {
                         policy.push = self.push(table);
+                    }
+                }
+                "gitlab" => {
+                    if let Some(table) = self.table(key, value) {
+                        policy.gitlab = self.gitlab(table);
                     }
                 }
                 _ => self.unknown_key(key, "", TOP_KEYS),
@@ -561,6 +584,22 @@ impl Reader {
             }
         }
         push
+    }
+
+    fn gitlab(&mut self, table: &DeTable) -> Gitlab {
+        let mut gitlab = Gitlab::default();
+        for (key, value) in table {
+            let name = key.get_ref().as_ref();
+            match name {
+                "dynamic_child_pipelines" => match self.choice(name, value, &["block", "allow"]) {
+                    Some("allow") => gitlab.dynamic_child_pipelines = DynamicChildPipelines::Allow,
+                    Some(_) => gitlab.dynamic_child_pipelines = DynamicChildPipelines::Block,
+                    None => {}
+                },
+                _ => self.unknown_key(key, "gitlab", GITLAB_KEYS),
+            }
+        }
+        gitlab
     }
 
     fn limits(&mut self, table: &DeTable) -> Limits {
@@ -879,6 +918,25 @@ mod tests {
         ] {
             assert!(!list.allows(address), "{address}");
         }
+    }
+
+    #[test]
+    fn gitlab_dynamic_child_pipelines_block_by_default() {
+        use super::DynamicChildPipelines;
+        let default = Policy::parse("").unwrap();
+        assert_eq!(
+            default.gitlab.dynamic_child_pipelines,
+            DynamicChildPipelines::Block
+        );
+        let allow = Policy::parse("[gitlab]\ndynamic_child_pipelines = \"allow\"\n").unwrap();
+        assert_eq!(
+            allow.gitlab.dynamic_child_pipelines,
+            DynamicChildPipelines::Allow
+        );
+        let bad = errors("[gitlab]\ndynamic_child_pipelines = \"warn\"\nchild = 1\n");
+        assert_eq!(bad.len(), 2, "{bad:?}");
+        assert!(bad[0].0.contains("must be one of \"block\", \"allow\""));
+        assert!(bad[1].0.starts_with("unknown key `child` in [gitlab]"));
     }
 
     #[test]

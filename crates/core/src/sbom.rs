@@ -220,6 +220,8 @@ fn component(path: &str, dep: &Dependency, locks: &Locks) -> Option<Component> {
         _ if dep.is_registry() => None,
         (_, Kind::File | Kind::Policy) => None,
         (Ecosystem::Terraform, Kind::Lock) => Some(lock_entry(dep)),
+        // go.sum: the hashes of what go.mod requires, not components.
+        (_, Kind::Lock) => None,
         (Ecosystem::Terraform, Kind::Provider) => Some(provider(path, dep, locks)),
         (Ecosystem::Terraform | Ecosystem::Terragrunt, Kind::Module | Kind::Stack) => module(dep),
         (_, Kind::Image) => Some(image(dep)),

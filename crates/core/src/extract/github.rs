@@ -55,8 +55,12 @@
 //! Deliberately not resolved: expressions other than a checkout's `ref` and
 //! `repository` (`${{ matrix.image }}`, a `uses:` built from inputs), and
 //! what a `pull_request_target` job's `if:` excludes; checkouts of the
-//! head through other means (`git fetch` or `gh pr checkout` in a `run:`
-//! step); the actions that a used action itself uses. Keys are matched
+//! head by code a script calls (`./fetch.sh`); the actions that a used
+//! action itself uses. A `run:` or `actions/github-script` script that
+//! fetches the head (`pwn-request:jobs.<job>.steps[<i>].run`,
+//! `….with.script`), also through a variable `env:` sets to it, and code
+//! run after downloading another run's artifacts
+//! (`artifact-run:jobs.<job>.steps[<i>].run`) are facts too. Keys are matched
 //! case-sensitively, as
 //! GitHub does; YAML merge keys (`<<: *base`) are resolved.
 //!

@@ -133,6 +133,8 @@ pub enum Manifest {
     /// `package-lock.json`: where each locked package was resolved from,
     /// and its integrity hash.
     PackageLock,
+    /// `go.sum`: the hashes the go command checks every module against.
+    GoSum,
 }
 
 /// Directories whose contents Terraform, OpenTofu or Terragrunt load in
@@ -252,6 +254,7 @@ impl FileKind {
             "go.mod" => Some(Manifest::GoMod),
             "go.work" => Some(Manifest::GoWork),
             "package-lock.json" => Some(Manifest::PackageLock),
+            "go.sum" => Some(Manifest::GoSum),
             _ => None,
         } {
             Some(FileKind::PulumiPackages(manifest))
@@ -433,6 +436,7 @@ pub const PATHSPECS: &[&str] = &[
     ":(glob)**/pyproject.toml",
     ":(glob)**/go.mod",
     ":(glob)**/go.work",
+    ":(glob)**/go.sum",
     ":(glob)**/Chart.lock",
     ":(glob)**/charts/*.tgz",
     ":(glob)**/.npmrc",
@@ -795,6 +799,7 @@ mod tests {
             PulumiPackages(Manifest::PyProject),
             PulumiPackages(Manifest::GoMod),
             PulumiPackages(Manifest::GoWork),
+            PulumiPackages(Manifest::GoSum),
             GitHubWorkflow,
             GitHubAction,
             GitLabCi,
@@ -904,6 +909,7 @@ mod tests {
             ),
             ("go.mod", Some(PulumiPackages(Manifest::GoMod))),
             ("go.work", Some(PulumiPackages(Manifest::GoWork))),
+            ("app/go.sum", Some(PulumiPackages(Manifest::GoSum))),
             ("web/node_modules/@pulumi/aws/package.json", None),
             ("node_modules/x/deploy.yaml", None),
             ("node_modules/net/main.tf", Some(TerraformHcl)),
@@ -1291,5 +1297,25 @@ module "local" {
                 }
             }
         }
+    }
+}
+
+/// A GitLab child pipeline generated at run time (`trigger: include:
+/// [{artifact, job}]`), which `[gitlab] dynamic_child_pipelines` decides.
+pub(crate) fn is_generated_child_pipeline(dep: &Dependency) -> bool {
+    dep.ecosystem == crate::model::Ecosystem::GitLabCi
+        && dep.kind == crate::model::Kind::Include
+        && dep.key.contains(".trigger.include.artifact.")
+}
+
+/// The providers that a Terraform/OpenTofu file's `resource` and `data`
+/// blocks use (see [`terraform::ProviderUse`]); `None` for another kind of
+/// file or one that does not parse (reported by the extractor).
+pub(crate) use terraform::ProviderUse;
+
+pub(crate) fn provider_uses(kind: FileKind, text: &str) -> Option<Vec<ProviderUse>> {
+    match kind {
+        FileKind::TerraformHcl => terraform::provider_uses(text).ok(),
+        _ => None,
     }
 }

@@ -70,9 +70,11 @@
 //!
 //! Deliberately not resolved: interpolations (`${...}`) and expressions;
 //! package `parameters` (the Terraform provider behind `terraform-provider`
-//! is not read); lock files other than `package-lock.json` (`poetry.lock`,
-//! `go.sum`); the contents of files pulled in with
-//! `-r`/`-c`; `vendor/`;
+//! is not read); lock files other than `package-lock.json` and `go.sum`
+//! (`poetry.lock`); the contents of files pulled in with `-r`/`-c`;
+//! `vendor/` (changed vendored code is in the reviewer's diff). `go.sum`
+//! lines are lock entries (kind lock) of every module, keyed by module and
+//! version: other hashes at the same key are `lock-tamper`;
 //! Pulumi YAML templates referenced by `main:` are extracted as their own files.
 //!
 //! Anything unparseable in `Pulumi.yaml` or `Main.*` (and a malformed
@@ -115,6 +117,7 @@ pub(super) fn extract_packages(
         Manifest::GoMod => gomod::extract(text),
         Manifest::GoWork => gomod::extract_work(text),
         Manifest::PackageLock => npm::lock(text),
+        Manifest::GoSum => gomod::extract_sum(text),
     }
 }
 

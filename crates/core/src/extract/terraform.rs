@@ -28,6 +28,74 @@ fn walk(body: &Body) -> Result<Vec<Dependency>, ExtractError> {
     Ok(deps.finish())
 }
 
+/// A `resource` or `data` block and the provider (local name) it uses:
+/// the `provider` meta-argument's first name, else its type's prefix
+/// (`random_password` uses `random`). Terraform implies `hashicorp/<name>`
+/// for a local name no `required_providers` of the module declares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderUse {
+    /// `random_password.x`, `data.http.x`.
+    pub address: String,
+    pub local: String,
+    /// The type label.
+    pub span: Span,
+}
+
+/// Every `resource` and `data` block of a file, with the provider it uses.
+/// The built-in `terraform` provider (`terraform_data`) is left out.
+pub(super) fn provider_uses(text: &str) -> Result<Vec<ProviderUse>, ExtractError> {
+    with_body(text, |body| {
+        let mut uses = Vec::new();
+        for block in body.blocks() {
+            let data = match block.ident.as_str() {
+                "resource" => false,
+                "data" => true,
+                _ => continue,
+            };
+            let [kind, name] = block.labels.as_slice() else {
+                continue;
+            };
+            let (kind, name) = (kind.as_str(), name.as_str());
+            let written = block.body.get_attribute("provider").and_then(|attr| {
+                let raw = match &attr.value {
+                    Expression::String(s) => s.as_str().to_owned(),
+                    other => other.to_string(),
+                };
+                let first = raw
+                    .trim()
+                    .trim_matches('"')
+                    .split('.')
+                    .next()?
+                    .trim()
+                    .to_owned();
+                (!first.is_empty()).then_some(first)
+            });
+            let local = written.unwrap_or_else(|| {
+                kind.split_once('_')
+                    .map_or(kind, |(prefix, _)| prefix)
+                    .to_owned()
+            });
+            if local == "terraform"
+                || !local
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
+                continue;
+            }
+            let label = block
+                .labels
+                .first()
+                .map_or(header_span(block), |l| span_of(l, header_span(block)));
+            uses.push(ProviderUse {
+                address: format!("{}{kind}.{name}", if data { "data." } else { "" }),
+                local,
+                span: label,
+            });
+        }
+        Ok(uses)
+    })
+}
+
 /// Parses `text` as an HCL body and hands it to `walk`.
 ///
 /// hcl-edit's recursive-descent parser stops at 64 nested levels, but 64
@@ -1101,5 +1169,31 @@ provider "google" {
                     data \"terraform_remote_state\" \"x\" {\n  terraform {\n    required_providers {\n      a = var.b\n    }\n  }\n}\n\
                     variable \"v\" {\n  default = \"${x}\"\n}\n";
         assert_eq!(deps(text), vec![]);
+    }
+
+    #[test]
+    fn resources_and_data_sources_name_the_provider_they_use() {
+        let text = "resource \"random_password\" \"db\" {\n  length = 16\n}\n\
+                    data \"http\" \"ip\" {\n  url = \"https://x\"\n}\n\
+                    resource \"aws_instance\" \"w\" {\n  provider = awsx.west\n}\n\
+                    resource \"terraform_data\" \"t\" {}\nresource \"broken\" {}\n";
+        let uses = super::provider_uses(text).unwrap();
+        let got: Vec<(&str, &str)> = uses
+            .iter()
+            .map(|u| (u.address.as_str(), u.local.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("random_password.db", "random"),
+                ("data.http.ip", "http"),
+                ("aws_instance.w", "awsx"),
+            ]
+        );
+        assert_eq!(
+            &text[uses[0].span.start..uses[0].span.end],
+            "\"random_password\""
+        );
+        assert!(super::provider_uses("resource \"x\" {").is_err());
     }
 }

@@ -47,6 +47,53 @@ pub fn check(file: &str, text: &str, old: &Dependency, new: &Dependency) -> Opti
     )
 }
 
+/// `go.sum`: the entry of one module version (the version is in its key)
+/// whose hashes changed at all. The go command accepts a module whose hash
+/// is any one of those listed, so a hash added is as much a second
+/// content as one replaced; one removed leaves the version unchecked.
+pub fn check_any_change(
+    file: &str,
+    text: &str,
+    old: &Dependency,
+    new: &Dependency,
+) -> Option<Finding> {
+    if old.hashes == new.hashes {
+        return None;
+    }
+    let removed = old
+        .hashes
+        .iter()
+        .filter(|h| !new.hashes.contains(h))
+        .count();
+    let added = new
+        .hashes
+        .iter()
+        .filter(|h| !old.hashes.contains(h))
+        .count();
+    if removed == 0 && added == 0 {
+        return None;
+    }
+    let version = new.version_str().unwrap_or("(no version)");
+    let span = new.span;
+    Some(
+        Finding::about(&RULE, file, text, Side::New, span, new)
+            .with_message(format!(
+                "go.sum entry {} {version}: hash changed at the same version ({removed} removed, \
+                 {added} added); one module version has one content, and the go command accepts \
+                 any hash listed",
+                new.name
+            ))
+            .with_label("same version, different hash")
+            .with_help(
+                "restore the hash from the base (`git checkout <base> -- go.sum`) and let `go mod \
+                 download` check it against sum.golang.org; if the module really changed, \
+                 bump its version"
+                    .to_owned(),
+            )
+            .with_values(Some(version), Some(version)),
+    )
+}
+
 /// A lock entry that appeared while its provider's requirement did not
 /// change: its hashes replace whatever was trusted before (an entry
 /// deleted in one commit and re-added with other hashes in the next).

@@ -532,7 +532,7 @@ pub(super) struct Workflow {
 
 /// Where a value is evaluated: a job and one of its steps (by index), or
 /// the job or workflow level.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 pub(super) struct Scope {
     job: Option<usize>,
     step: Option<usize>,
@@ -606,6 +606,40 @@ impl Workflow {
     /// What a string of the workflow (with `${{ }}` in it) can be, in a scope.
     pub(super) fn evaluate(&self, scope: Scope, value: &str) -> Value {
         self.template(scope, value, 0)
+    }
+
+    /// The names of the environment variables a step's script sees whose
+    /// value names the head's code (`env: {HEAD: ${{ ...head.sha }}}` at
+    /// the step, job or workflow level, the nearest level winning), and
+    /// the runner's own `GITHUB_HEAD_REF`: `git fetch origin $HEAD`.
+    pub(super) fn head_env(&self, scope: Scope) -> Vec<String> {
+        let job = scope.job.and_then(|j| self.jobs.get(j));
+        let step = job.zip(scope.step).and_then(|(j, s)| j.steps.get(s));
+        let mut seen: Vec<String> = Vec::new();
+        let mut head = vec!["GITHUB_HEAD_REF".to_owned()];
+        let levels: [(Option<&Vars>, Scope); 3] = [
+            (
+                step.map(|s| &s.env),
+                Scope {
+                    job: scope.job,
+                    step: None,
+                },
+            ),
+            (job.map(|j| &j.env), Scope::default()),
+            (Some(&self.env), Scope::default()),
+        ];
+        for (vars, outer) in levels {
+            for (key, value) in vars.into_iter().flatten() {
+                if seen.contains(key) {
+                    continue;
+                }
+                seen.push(key.clone());
+                if self.template(outer, value, 1).is_head_code() {
+                    head.push(key.clone());
+                }
+            }
+        }
+        head
     }
 
     fn spend(&self) -> bool {

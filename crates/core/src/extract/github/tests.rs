@@ -1053,3 +1053,147 @@ fn pwn_request_benign_values_stay_silent() {
     );
     let _ = pwn_in(&text);
 }
+
+fn risky_keys(text: &str) -> Vec<String> {
+    workflow(text)
+        .into_iter()
+        .filter(|d| d.kind == Kind::File && !d.key.starts_with("permissions"))
+        .map(|d| d.key)
+        .collect()
+}
+
+fn privileged_steps(trigger: &str, env: &str, steps: &str) -> String {
+    format!(
+        "on: {trigger}\npermissions:\n  contents: read\n{env}jobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n{steps}"
+    )
+}
+
+#[test]
+fn a_head_value_passed_through_env_to_a_script_is_a_pwn_request() {
+    let head = "${{ github.event.pull_request.head.sha }}";
+    for (env, steps) in [
+        (
+            format!("env:\n  HEAD: {head}\n"),
+            "      - run: git fetch origin $HEAD\n".to_owned(),
+        ),
+        (
+            String::new(),
+            format!("      - run: git fetch origin \"${{HEAD}}\"\n        env:\n          HEAD: {head}\n"),
+        ),
+        (
+            String::new(),
+            "      - run: git fetch origin $GITHUB_HEAD_REF\n".to_owned(),
+        ),
+    ] {
+        let text = privileged_steps("pull_request_target", &env, &steps);
+        assert_eq!(risky_keys(&text), ["pwn-request:jobs.b.steps[0].run"], "{text}");
+    }
+    // A variable of the base, a longer name, or printing the head: nothing.
+    for steps in [
+        "      - run: git fetch origin $BASE\n        env:\n          BASE: ${{ github.event.pull_request.base.sha }}\n",
+        "      - run: git fetch origin $HEAD_X\n        env:\n          HEAD: ${{ github.head_ref }}\n",
+        "      - run: echo $HEAD\n        env:\n          HEAD: ${{ github.head_ref }}\n",
+    ] {
+        let text = privileged_steps("pull_request_target", "", steps);
+        assert!(risky_keys(&text).is_empty(), "{text}");
+    }
+}
+
+#[test]
+fn a_github_script_that_fetches_the_head_is_a_pwn_request() {
+    for script in [
+        "const pr = await github.rest.pulls.get({owner, repo, pull_number: context.issue.number});\n            await exec.exec('git', ['fetch', 'origin', pr.data.head.sha]);",
+        "await exec.exec('git', ['fetch', 'origin', `pull/${context.issue.number}/head:pr`]);",
+        "require('child_process').execSync(`git checkout ${process.env.HEAD}`)",
+        "await exec.exec('gh', ['pr', 'checkout', String(context.issue.number)])",
+    ] {
+        let steps = format!(
+            "      - uses: actions/github-script@{SHA}\n        env:\n          HEAD: ${{{{ github.event.pull_request.head.ref }}}}\n        with:\n          script: |\n            {script}\n"
+        );
+        let text = privileged_steps("issue_comment", "", &steps);
+        assert_eq!(
+            risky_keys(&text),
+            ["pwn-request:jobs.b.steps[0].with.script"],
+            "{text}"
+        );
+        // Unprivileged: nothing.
+        let text = privileged_steps("pull_request", "", &steps);
+        assert!(risky_keys(&text).is_empty(), "{text}");
+    }
+    let comment = format!(
+        "      - uses: actions/github-script@{SHA}\n        with:\n          script: |\n            const pr = await github.rest.pulls.get({{owner, repo, pull_number: 1}});\n            await github.rest.issues.createComment({{owner, repo, issue_number: 1, body: pr.data.head.sha}});\n"
+    );
+    assert!(risky_keys(&privileged_steps("pull_request_target", "", &comment)).is_empty());
+}
+
+#[test]
+fn code_run_after_downloading_another_runs_artifacts_is_a_fact() {
+    let download = [
+        format!("      - uses: dawidd6/action-download-artifact@{SHA}\n        with:\n          run_id: ${{{{ github.event.workflow_run.id }}}}\n"),
+        format!("      - uses: actions/download-artifact@{SHA}\n        with:\n          run-id: ${{{{ github.event.workflow_run.id }}}}\n          github-token: ${{{{ secrets.GITHUB_TOKEN }}}}\n"),
+        "      - run: gh run download ${{ github.event.workflow_run.id }}\n".to_owned(),
+    ];
+    for dl in &download {
+        for run in [
+            "make",
+            "./build.sh",
+            "cd out && npm ci",
+            "sudo bash install.sh",
+        ] {
+            let text = privileged_steps("workflow_run", "", &format!("{dl}      - run: {run}\n"));
+            assert_eq!(
+                risky_keys(&text),
+                ["artifact-run:jobs.b.steps[1].run"],
+                "{text}"
+            );
+        }
+        // Reading the artifact's data runs nothing of it.
+        let text = privileged_steps(
+            "workflow_run",
+            "",
+            &format!("{dl}      - run: |\n          unzip pr.zip\n          gh pr comment $(cat NR) --body ok\n"),
+        );
+        assert!(risky_keys(&text).is_empty(), "{text}");
+        // Unprivileged, or the code ran before the download: nothing.
+        let text = privileged_steps("push", "", &format!("{dl}      - run: make\n"));
+        assert!(risky_keys(&text).is_empty(), "{text}");
+        let text = privileged_steps("workflow_run", "", &format!("      - run: make\n{dl}"));
+        assert!(risky_keys(&text).is_empty(), "{text}");
+    }
+    // This run's own artifacts (no run-id, or its own): what this workflow built.
+    let own = format!("      - uses: actions/download-artifact@{SHA}\n      - run: make\n");
+    assert!(risky_keys(&privileged_steps("workflow_run", "", &own)).is_empty());
+    let own = format!("      - uses: actions/download-artifact@{SHA}\n        with:\n          run-id: ${{{{ github.run_id }}}}\n      - run: make\n");
+    assert!(risky_keys(&privileged_steps("workflow_run", "", &own)).is_empty());
+}
+
+#[test]
+fn a_head_value_written_to_github_env_is_followed_into_later_steps() {
+    let export =
+        "      - run: echo \"HEAD=${{ github.event.pull_request.head.sha }}\" >> \"$GITHUB_ENV\"\n";
+    let text = privileged_steps(
+        "pull_request_target",
+        "",
+        &format!("{export}      - run: git fetch origin \"$HEAD\"\n"),
+    );
+    assert_eq!(
+        risky_keys(&text),
+        ["pwn-request:jobs.b.steps[1].run"],
+        "{text}"
+    );
+    let text = privileged_steps(
+        "pull_request_target",
+        "",
+        &format!("{export}      - uses: actions/checkout@{SHA}\n        with:\n          ref: ${{{{ env.HEAD }}}}\n"),
+    );
+    assert_eq!(
+        risky_keys(&text),
+        ["pwn-request:jobs.b.actions/checkout"],
+        "{text}"
+    );
+    // The base written there, or the variable read before it is written.
+    let base = "      - run: echo \"BASE=${{ github.event.pull_request.base.sha }}\" >> $GITHUB_ENV\n      - run: git fetch origin $BASE\n";
+    assert!(risky_keys(&privileged_steps("pull_request_target", "", base)).is_empty());
+    let before = format!("      - run: git fetch origin $HEAD\n{export}");
+    assert!(risky_keys(&privileged_steps("pull_request_target", "", &before)).is_empty());
+}

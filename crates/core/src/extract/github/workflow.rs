@@ -77,9 +77,10 @@ fn job(
     }
     if let Some((_, list)) = job.get("steps", &prefix)? {
         let found = steps(text, list, &prefix, deps)?;
-        facts::pwn_requests(text, id, &found, (triggers, flow), deps)?;
+        facts::pwn_requests(text, id, (list, &found), (triggers, flow), deps)?;
         facts::head_passed_on(text, id, job, Some(list), (triggers, flow), deps)?;
         facts::head_fetched_by_scripts(text, id, list, (triggers, flow), deps)?;
+        facts::artifacts_run(text, id, list, triggers, deps)?;
     }
     if let Some((key, value)) = job.get("container", &prefix)? {
         container(text, &prefix, job, key, value, deps)?;

@@ -76,11 +76,13 @@ fn fixture_keys_in_file_order() {
             "test.services.!reference [.docker, services]",
             "lint.image",
             "deploy.trigger.include.project.platform/deploy",
+            // Generated at run time: unpinned (see `[gitlab]`).
+            "deploy.trigger.include.artifact.generated.yml",
         ]
     );
     assert!(deps.iter().all(|d| d.ecosystem == Ecosystem::GitLabCi));
     let includes = deps.iter().filter(|d| d.kind == Kind::Include).count();
-    assert_eq!(includes, 12);
+    assert_eq!(includes, 13);
 }
 
 #[test]
@@ -91,7 +93,6 @@ fn fixture_skips_local_templates_and_this_project() {
         "build.yml",
         "Auto-DevOps",
         "CI_PROJECT_PATH",
-        "generated.yml",
         "my-component",
     ] {
         assert!(
@@ -562,4 +563,31 @@ fn any_other_variable_in_an_include_address_is_unpinned() {
     // The instance itself names no unknown host.
     let fine = format!("include:\n  - component: $CI_SERVER_FQDN/g/c/lint@{SHA}\n");
     assert_eq!(deps(&fine)[0].pin, PinState::Pinned);
+}
+
+#[test]
+fn a_child_pipeline_generated_at_run_time_is_unpinned() {
+    let text = "gen:\n  script: ./gen.sh > child.yml\n  artifacts:\n    paths: [child.yml]\nchild:\n  trigger:\n    include:\n      - artifact: child.yml\n        job: gen\n    strategy: depend\n";
+    let deps = deps(text);
+    let child = by_key(&deps, "child.trigger.include.artifact.child.yml");
+    assert_eq!(child.kind, Kind::Include);
+    assert!(
+        matches!(&child.pin, PinState::Unpinned(why) if why.contains("dynamic_child_pipelines"))
+    );
+    assert_eq!(child.version_str(), Some("child.yml of job gen"));
+    assert_eq!(line(text, child.span), 8);
+    assert!(crate::extract::is_generated_child_pipeline(child));
+    // Another job writing it is another version.
+    let other = deps_of_job(&text.replace("job: gen", "job: other"));
+    assert_eq!(other.as_deref(), Some("child.yml of job other"));
+    // A plain `include: local` child is read, not a generated one.
+    let local = "child:\n  trigger:\n    include: ci/child.yml\n";
+    assert!(super::extract(local).unwrap().is_empty());
+}
+
+fn deps_of_job(text: &str) -> Option<String> {
+    deps(text)
+        .into_iter()
+        .find(|d| d.key.contains(".artifact."))
+        .and_then(|d| d.version_str().map(str::to_owned))
 }

@@ -413,6 +413,62 @@ fn replace<'t>(toks: &[Token<'t>]) -> Result<Option<Replace<'t>>, ExtractError> 
     }))
 }
 
+/// `go.sum`: one lock entry per module version, hashes of the module's
+/// files (`<module> <version> h1:...`) and of its go.mod alone
+/// (`<module> <version>/go.mod h1:...`) as two entries, keyed by module
+/// and version. Every module is read, not only providers: a Pulumi
+/// program's build runs all of them with its credentials. A version
+/// change is a new key (the old one removed), so only the same version
+/// with other hashes compares as a change. A line that is not three
+/// fields is an error: the go command refuses such a file too.
+pub(super) fn extract_sum(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    let mut entries: Vec<Dependency> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut offset = 0;
+    for raw in text.split_inclusive('\n') {
+        let base = offset;
+        offset += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<(usize, &str)> = line
+            .split([' ', '\t'])
+            .scan(0usize, |at, field| {
+                let start = *at;
+                *at += field.len() + 1;
+                Some((start, field))
+            })
+            .filter(|(_, f)| !f.is_empty())
+            .collect();
+        let [(_, module), (version_at, version), (_, hash)] = fields.as_slice() else {
+            return Err(ExtractError::new(
+                format!(
+                    "go.sum: a line must be `<module> <version> <hash>`, found {} fields",
+                    fields.len()
+                ),
+                base,
+            ));
+        };
+        let key = format!("go.sum.{module}@{version}");
+        let span = Span::new(base, base + line.len());
+        match index.get(&key) {
+            // Listed twice: the go command accepts any of the hashes.
+            Some(&at) => entries[at].hashes.push((*hash).to_owned()),
+            None => {
+                let mut dep = dependency(Kind::Lock, key.clone(), (*module).to_owned(), span);
+                let version_span = Span::new(base + version_at, base + version_at + version.len());
+                dep.version = Some(Spanned::new((*version).to_owned(), version_span));
+                dep.hashes.push((*hash).to_owned());
+                dep.pin = PinState::Pinned;
+                index.insert(key, entries.len());
+                entries.push(dep);
+            }
+        }
+    }
+    Ok(entries)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -596,5 +652,46 @@ mod tests {
         let text = "module x\n\ngo 1.22\n\nrequire github.com/a/b\nexclude (\n\tgithub.com/pulumi/pulumi-aws/sdk/v6 v6.0.0\n)\n\
                     replace github.com/pulumi/pulumi-aws/sdk/v6 => ../pulumi-aws/sdk\n";
         assert_eq!(extract(text).unwrap(), vec![]);
+    }
+}
+
+#[cfg(test)]
+mod sum_tests {
+    use super::extract_sum;
+
+    const SUM: &str = "github.com/pulumi/pulumi-aws/sdk/v6 v6.1.0 h1:AAA=\n\
+                       github.com/pulumi/pulumi-aws/sdk/v6 v6.1.0/go.mod h1:BBB=\n\
+                       \n\
+                       golang.org/x/net v0.1.0 h1:CCC=\r\n";
+
+    #[test]
+    fn go_sum_lines_are_lock_entries_by_module_and_version() {
+        let deps = extract_sum(SUM).unwrap();
+        let got: Vec<(&str, Option<&str>, &[String])> = deps
+            .iter()
+            .map(|d| (d.key.as_str(), d.version_str(), d.hashes.as_slice()))
+            .collect();
+        assert_eq!(got.len(), 3);
+        assert_eq!(
+            got[0].0,
+            "go.sum.github.com/pulumi/pulumi-aws/sdk/v6@v6.1.0"
+        );
+        assert_eq!(got[1].1, Some("v6.1.0/go.mod"));
+        assert_eq!(got[2].2, ["h1:CCC=".to_owned()]);
+        let v = deps[0].version.as_ref().unwrap().span;
+        assert_eq!(&SUM[v.start..v.end], "v6.1.0");
+        // The same version twice: one entry, both hashes.
+        let twice = "m v1.0.0 h1:A=\nm v1.0.0 h1:B=\n";
+        let deps = extract_sum(twice).unwrap();
+        assert_eq!(deps.len(), 1);
+        assert_eq!(deps[0].hashes, ["h1:A=", "h1:B="]);
+    }
+
+    #[test]
+    fn a_malformed_go_sum_line_is_an_error() {
+        let e = extract_sum("m v1.0.0 h1:A=\nm v1.0.0\n").unwrap_err();
+        assert_eq!(e.offset, 15);
+        assert!(e.message.contains("<module> <version> <hash>"));
+        assert!(extract_sum("a b c d\n").is_err());
     }
 }
