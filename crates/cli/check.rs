@@ -1000,7 +1000,7 @@ fn judge_net(repo: &Repo, group: &Net, gate: &Gate, outcome: &mut Outcome) -> an
     if &base == tip {
         return Ok(());
     }
-    let changes = repo.changes_between(&base, tip, &as_strs(group.specs))?;
+    let changes = repo.net_changes_between(&base, tip, &as_strs(group.specs))?;
     if changes.is_empty() {
         return Ok(());
     }
@@ -1117,7 +1117,7 @@ fn commit_stage(repo: &Repo, info: &CommitInfo, policy: &Policy) -> anyhow::Resu
         context: CommitContext {
             id: Some(info.id.clone()),
             author_email: Some(info.author.email.clone()),
-            trailers: trailers(&info.message, repo.comment_char()),
+            trailers: trailers(&info.message, repo.comment_prefix()),
             signature,
         },
         existing_commit: true,
@@ -1383,6 +1383,95 @@ impl Lineage {
     }
 }
 
+/// How a file's name decides what the engines load with it: an override
+/// file is merged over the others of its directory, a `.tofu` file hides
+/// the `.tf` file of its name from OpenTofu.
+fn load_role(path: &str) -> (Option<FileKind>, bool, bool) {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.strip_suffix(".json").unwrap_or(name);
+    let tofu = stem.ends_with(".tofu");
+    let stem = stem
+        .strip_suffix(".tofu")
+        .or_else(|| stem.strip_suffix(".tf"))
+        .unwrap_or(stem);
+    let overrides = stem == "override" || stem.ends_with("_override");
+    (FileKind::classify(path), overrides, tofu)
+}
+
+/// Moves that change what a consumer loads, split into the removal where
+/// the file was and the addition where it is: a file moved into a
+/// directory that already had files (it joins that unit: a `.tofu` file
+/// there hides a `.tf`, an override file rewrites a module), or renamed
+/// to a name of another role (`net.tf` -> `net_override.tf`). A moved
+/// directory, or a file renamed within its role, keeps its identity and
+/// is silent when its content is the same. `None`: nothing to split.
+fn split_moves(repo: &Repo, change: &Change) -> anyhow::Result<Option<Vec<FileChange>>> {
+    let moves = |c: &FileChange| {
+        matches!(
+            c.status,
+            iacgate_git::ChangeStatus::Renamed { .. } | iacgate_git::ChangeStatus::Copied { .. }
+        ) && c.old_path.is_some()
+            && c.new_path.is_some()
+            && c.old_path != c.new_path
+    };
+    if !change.changes.iter().any(moves) {
+        return Ok(None);
+    }
+    let mut joined: HashMap<String, bool> = HashMap::new();
+    let mut out = Vec::with_capacity(change.changes.len());
+    let mut any = false;
+    for c in change.changes {
+        if !moves(c) {
+            out.push(c.clone());
+            continue;
+        }
+        let (old, new) = (
+            c.old_path.as_deref().unwrap_or_default(),
+            c.new_path.as_deref().unwrap_or_default(),
+        );
+        let mut split = load_role(old) != load_role(new);
+        if !split && dir_of(old) != dir_of(new) {
+            let dir = dir_of(new).to_owned();
+            split = match joined.get(&dir) {
+                Some(&had) => had,
+                None => {
+                    let had = match change.sides.base.as_deref() {
+                        Some(base) => !repo.dir_files_at(base, &dir)?.is_empty(),
+                        None => false,
+                    };
+                    joined.insert(dir, had);
+                    had
+                }
+            };
+        }
+        if !split {
+            out.push(c.clone());
+            continue;
+        }
+        any = true;
+        // A copy leaves its source as it was; a move removes it.
+        if matches!(c.status, iacgate_git::ChangeStatus::Renamed { .. }) {
+            out.push(FileChange {
+                status: iacgate_git::ChangeStatus::Deleted,
+                new_path: None,
+                new_mode: 0,
+                new_id: None,
+                new: None,
+                ..c.clone()
+            });
+        }
+        out.push(FileChange {
+            status: iacgate_git::ChangeStatus::Added,
+            old_path: None,
+            old_mode: 0,
+            old_id: None,
+            old: None,
+            ..c.clone()
+        });
+    }
+    Ok(any.then_some(out))
+}
+
 /// How a judged change's findings that need a sign-off are decided.
 enum Decide<'d> {
     /// By the commit's (or the staged change's) own message.
@@ -1405,6 +1494,17 @@ fn judge(
 ) -> anyhow::Result<()> {
     // The net view of a range counts no files: its commits did.
     let is_net = matches!(decide, Decide::Net { .. });
+    let split;
+    let change = match split_moves(repo, change)? {
+        Some(changes) => {
+            split = changes;
+            &Change {
+                changes: &split,
+                ..*change
+            }
+        }
+        None => change,
+    };
     let policy = &gate.policy;
     let prepared = change
         .changes
@@ -1550,7 +1650,30 @@ fn judge(
             stages,
             span,
         } => {
-            let kept = net::unexplained(findings, per_commit);
+            let mut kept = net::unexplained(findings, per_commit);
+            // A directory the base did not have is a unit the range created:
+            // what it holds was judged as added, commit by commit. Over a
+            // long range a dependency there is otherwise paired with one of
+            // the same name that a long-deleted directory held.
+            if let Some(base) = change.sides.base.as_deref() {
+                let mut had: HashMap<String, bool> = HashMap::new();
+                let mut keep = Vec::with_capacity(kept.len());
+                for finding in kept {
+                    let dir = dir_of(&finding.file).to_owned();
+                    let existed = match had.get(&dir) {
+                        Some(&existed) => existed,
+                        None => {
+                            let existed = !repo.dir_files_at(base, &dir)?.is_empty();
+                            had.insert(dir, existed);
+                            existed
+                        }
+                    };
+                    if existed {
+                        keep.push(finding);
+                    }
+                }
+                kept = keep;
+            }
             let delta = Delta::of(&kept, |path| content_ids(change.changes, path));
             findings = net::decide(
                 kept,
@@ -2077,15 +2200,15 @@ fn staged_stage(repo: &Repo, request: &Request, policy: &Policy) -> anyhow::Resu
         context: CommitContext {
             id: None,
             author_email: repo.pending_author().map(|a| a.email),
-            trailers: trailers(&String::from_utf8_lossy(&message), repo.comment_char()),
+            trailers: trailers(&String::from_utf8_lossy(&message), repo.comment_prefix()),
             signature,
         },
         existing_commit: false,
     })
 }
 
-fn trailers(message: &str, comment_char: char) -> Vec<(String, String)> {
-    iacgate_git::parse_trailers(message, comment_char)
+fn trailers(message: &str, comment: &str) -> Vec<(String, String)> {
+    iacgate_git::parse_trailers_commented(message, comment)
         .into_iter()
         .map(|t| (t.key, t.value))
         .collect()

@@ -1,0 +1,71 @@
+//! The third adversarial review: a pure `git mv` was never judged in its
+//! new place, though the new name or directory can change what Terraform
+//! and OpenTofu load there (a `.tofu` file hides a `.tf` file, an override
+//! file rewrites a module); and a stack directory replaced by a symlink.
+
+use crate::util::{check_staged, TestRepo};
+
+const A1: &str = "1111111111111111111111111111111111111111";
+const A3: &str = "5555555555555555555555555555555555555555";
+
+fn module(org: &str, rev: &str) -> String {
+    format!(
+        "module \"net\" {{\n  source = \"git::https://github.com/{org}/net.git?ref={rev}\"\n}}\n"
+    )
+}
+
+fn base() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("prod/main.tf", &module("acme", A1))
+        .write("legacy/main.tofu", &module("fork", A3))
+        .write("legacy/net.tf", &module("fork", A3))
+        .commit_all("base");
+    repo
+}
+
+#[test]
+fn a_tofu_file_moved_next_to_a_tf_file_is_judged_where_it_now_loads() {
+    let repo = base();
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.git(&["mv", "legacy/main.tofu", "prod/main.tofu"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let rules = run.rule_names();
+    assert!(rules.contains(&"source-change".to_owned()), "{rules:?}");
+    repo.git(&["commit", "-q", "--no-verify", "-m", "move"]);
+    let range = repo.iacgate(&[
+        "check",
+        "--range",
+        &format!("{head}..HEAD"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(range.code, 1, "{}", range.stdout);
+}
+
+#[test]
+fn a_file_renamed_to_an_override_is_judged_as_one() {
+    let repo = base();
+    repo.git(&["mv", "legacy/net.tf", "prod/net_override.tf"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.rule_names().contains(&"source-change".to_owned()),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn moving_a_whole_stack_or_renaming_a_file_in_its_role_stays_silent() {
+    let repo = base();
+    repo.git(&["mv", "prod", "stacks-prod"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.rule_names().is_empty(), "{}", run.stdout);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "move the stack"]);
+    repo.git(&["mv", "stacks-prod/main.tf", "stacks-prod/network.tf"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.rule_names().is_empty(), "{}", run.stdout);
+}
