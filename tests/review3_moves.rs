@@ -69,3 +69,36 @@ fn moving_a_whole_stack_or_renaming_a_file_in_its_role_stays_silent() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(run.rule_names().is_empty(), "{}", run.stdout);
 }
+
+#[test]
+fn a_stack_directory_replaced_by_a_symlink_is_refused() {
+    for target in ["legacy", "/opt/shared/stacks/prod"] {
+        let repo = base();
+        let head = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+        repo.git(&["rm", "-q", "-r", "prod"]);
+        std::os::unix::fs::symlink(target, repo.path().join("prod")).unwrap();
+        repo.git(&["add", "-A"]);
+        let run = check_staged(&repo);
+        assert_eq!(run.code, 1, "{target}: {}", run.stdout);
+        assert!(
+            run.rules()
+                .contains(&("parse-error".into(), "prod".into(), 1)),
+            "{}",
+            run.stdout
+        );
+        repo.git(&["commit", "-q", "--no-verify", "-m", "prod follows legacy"]);
+        let range = repo.iacgate(&[
+            "check",
+            "--range",
+            &format!("{head}..HEAD"),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(range.code, 1, "{}", range.stdout);
+    }
+    // Removing a stack outright is no finding.
+    let repo = base();
+    repo.git(&["rm", "-q", "-r", "prod"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}

@@ -1383,6 +1383,36 @@ impl Lineage {
     }
 }
 
+/// Directories whose IaC files the change deletes and that are symlinks on
+/// the new side (`git rm -r prod && ln -s legacy prod`): the link and its
+/// target. The files a tool loads there are the target's, which no diff
+/// of IaC paths shows.
+fn directories_made_links(repo: &Repo, change: &Change) -> anyhow::Result<Vec<(String, String)>> {
+    let rev = match &change.sides.new {
+        NewTree::Index => None,
+        NewTree::Commit(id) => Some(id.as_str()),
+    };
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut links = Vec::new();
+    for c in change.changes.iter().filter(|c| c.new_path.is_none()) {
+        let Some(path) = c.old_path.as_deref() else {
+            continue;
+        };
+        let mut dir = dir_of(path);
+        while !dir.is_empty() {
+            if !seen.insert(dir) {
+                break;
+            }
+            if let Some(target) = repo.symlink_at(rev, dir)? {
+                links.push((dir.to_owned(), target));
+                break;
+            }
+            dir = dir_of(dir);
+        }
+    }
+    Ok(links)
+}
+
 /// How a file's name decides what the engines load with it: an override
 /// file is merged over the others of its directory, a `.tofu` file hides
 /// the `.tf` file of its name from OpenTofu.
@@ -1626,6 +1656,18 @@ fn judge(
                 problem_files.push((problem.file.clone(), bytes));
             }
         }
+    }
+    for (link, target) in directories_made_links(repo, change)? {
+        let Some(level) = policy.level(&parse_error::RULE) else {
+            break;
+        };
+        let problem = format!(
+            "`{link}`, a directory that held IaC files, is now a symlink to `{target}`: a tool run there loads whatever the link reaches, which iacgate does not follow; keep the directory, or point the tool at the real one"
+        );
+        let mut finding = parse_error::check(&link, &target, 0, &problem);
+        finding.level = level;
+        findings.push(finding);
+        problem_files.push((link, target.into_bytes()));
     }
     findings.sort_by(|a, b| {
         (&a.file, a.line, a.column, a.rule.name).cmp(&(&b.file, b.line, b.column, b.rule.name))

@@ -687,6 +687,43 @@ impl Repo {
 
     /// A file at revision `rev`; None when absent, a directory or a
     /// submodule. A symlink's contents are its target text.
+    /// The target of the symlink at `path` in `rev` (`None`: the index),
+    /// when `path` is one.
+    pub fn symlink_at(&self, rev: Option<&str>, path: &str) -> Result<Option<String>, GitError> {
+        let path = normalize(path);
+        if path.is_empty() {
+            return Ok(None);
+        }
+        let (mode, id) = match rev {
+            None => {
+                let index = self.index()?;
+                match index.get_path(Path::new(path), 0) {
+                    Some(entry) => (entry.mode, entry.id),
+                    None => return Ok(None),
+                }
+            }
+            Some(rev) => {
+                let commit = self.commit(rev)?;
+                let tree = self.tree_of(&commit)?;
+                match tree.get_path(Path::new(path)) {
+                    Ok(entry) => (entry.filemode() as u32, entry.id()),
+                    Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
+                    Err(error) => {
+                        return Err(GitError::Read {
+                            what: format!("`{path}` at {rev}"),
+                            error,
+                        })
+                    }
+                }
+            }
+        };
+        if mode != MODE_SYMLINK {
+            return Ok(None);
+        }
+        let bytes = self.blob(id, path)?;
+        Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+    }
+
     pub fn file_at(&self, rev: &str, path: &str) -> Result<Option<Vec<u8>>, GitError> {
         let commit = self.commit(rev)?;
         let tree = self.tree_of(&commit)?;
