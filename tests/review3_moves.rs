@@ -102,3 +102,23 @@ fn a_stack_directory_replaced_by_a_symlink_is_refused() {
     let run = check_staged(&repo);
     assert_eq!(run.code, 0, "{}", run.stdout);
 }
+
+#[test]
+fn a_range_with_an_empty_side_is_refused_and_an_empty_range_says_so() {
+    let repo = base();
+    repo.write(
+        "app.tf",
+        "module \"app\" {\n  source = \"git::https://github.com/acme/app.git?ref=main\"\n}\n",
+    )
+    .commit_all("unpinned");
+    for range in ["..HEAD", "HEAD~1..", ".."] {
+        let run = repo.iacgate(&["check", "--range", range]);
+        assert_eq!(run.code, 2, "{range}: {}", run.stderr);
+        assert!(run.stderr.contains("leaves a side empty"), "{}", run.stderr);
+    }
+    let run = repo.iacgate(&["check", "--range", "HEAD..HEAD~1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("names no commits"), "{}", run.stderr);
+    let run = repo.iacgate(&["check", "--range", "HEAD~1..HEAD"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+}

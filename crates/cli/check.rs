@@ -1190,11 +1190,27 @@ fn commit_groups(repo: &Repo, target: &Target) -> anyhow::Result<Vec<CommitGroup
             }])
         }
         Target::Range(range) => {
-            let Some((from, _)) = range.split_once("..") else {
+            let Some((from, to)) = range.split_once("..") else {
                 bail!("`{range}` is not a range: write A..B (the commits reachable from B and not from A)");
             };
+            // git reads `..B` as `HEAD..B`; in CI an empty side is nearly
+            // always an unset variable (`$BASE..HEAD`), which would judge
+            // nothing and pass.
+            if from.trim().is_empty() || to.trim().is_empty() {
+                bail!(
+                    "`{range}` leaves a side empty (an unset variable?): write both, e.g. origin/main..HEAD"
+                );
+            }
             let ids = repo.range_commits(range)?;
-            let from = if from.is_empty() { "HEAD" } else { from };
+            if ids.is_empty() {
+                let mut err = anstream::stderr();
+                let _ = std::io::Write::write_fmt(
+                    &mut err,
+                    format_args!(
+                        "iacgate: note: `{range}` names no commits ({to} is already in {from}): nothing to judge\n"
+                    ),
+                );
+            }
             let policy_at = repo
                 .resolve(from)?
                 .with_context(|| format!("`{from}` does not name a commit here"))?;
