@@ -1,7 +1,8 @@
 //! The third adversarial review: a pure `git mv` was never judged in its
 //! new place, though the new name or directory can change what Terraform
 //! and OpenTofu load there (a `.tofu` file hides a `.tf` file, an override
-//! file rewrites a module); and a stack directory replaced by a symlink.
+//! file rewrites a module); a stack directory replaced by a symlink; a
+//! range with an empty side; a committed Terraform CLI configuration.
 
 use crate::util::{check_staged, TestRepo};
 
@@ -121,4 +122,41 @@ fn a_range_with_an_empty_side_is_refused_and_an_empty_range_says_so() {
     assert!(run.stderr.contains("names no commits"), "{}", run.stderr);
     let run = repo.iacgate(&["check", "--range", "HEAD~1..HEAD"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
+}
+
+#[test]
+fn a_committed_terraform_cli_config_that_installs_providers_is_refused() {
+    let repo = base();
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.write(
+        "infra/ci.tfrc",
+        "provider_installation {\n  dev_overrides {\n    \"hashicorp/aws\" = \"/home/runner/work/repo/repo/tools/bin\"\n  }\n  direct {}\n}\n",
+    );
+    repo.stage(&["infra/ci.tfrc"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.rules()
+            .contains(&("parse-error".into(), "infra/ci.tfrc".into(), 1)),
+        "{}",
+        run.stdout
+    );
+    repo.git(&["commit", "-q", "--no-verify", "-m", "cli config"]);
+    let range = repo.iacgate(&[
+        "check",
+        "--range",
+        &format!("{head}..HEAD"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(range.code, 1, "{}", range.stdout);
+    // Credentials and hosts say nothing about where providers come from.
+    let repo = base();
+    repo.write(
+        ".terraformrc",
+        "# no provider_installation here\ncredentials \"app.terraform.io\" {\n  token = \"x\"\n}\n",
+    );
+    repo.stage(&[".terraformrc"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}", run.stdout);
 }

@@ -118,6 +118,12 @@ pub enum FileKind {
     /// `.gitattributes`, in any directory: `working-tree-encoding` and
     /// `ident` make the file git checks out differ from the blob judged.
     GitAttributes,
+    /// A Terraform/OpenTofu CLI configuration (`.terraformrc`,
+    /// `terraform.rc`, `*.tfrc`), which `TF_CLI_CONFIG_FILE` can point at:
+    /// its `provider_installation` (`dev_overrides`, mirrors) and
+    /// `plugin_cache_dir` install providers from elsewhere than the lock
+    /// file and the registry say.
+    TerraformCliConfig,
 }
 
 /// Which language manifest a [`FileKind::PulumiPackages`] file is.
@@ -190,6 +196,9 @@ impl FileKind {
         }
         if name == ".gitattributes" {
             return Some(FileKind::GitAttributes);
+        }
+        if name == ".terraformrc" || name == "terraform.rc" || name.ends_with(".tfrc") {
+            return Some(FileKind::TerraformCliConfig);
         }
         if dirs.last() == Some(&"charts") && name.ends_with(".tgz") && name.len() > 4 {
             return Some(FileKind::HelmArchive);
@@ -329,6 +338,38 @@ fn gitattributes(text: &str) -> Result<Vec<Dependency>, ExtractError> {
     Ok(Vec::new())
 }
 
+/// A Terraform CLI configuration is judged only for what changes where
+/// providers come from: a `provider_installation` block (`dev_overrides`
+/// runs a local binary as the provider, ignoring the lock file; mirrors
+/// serve other packages) or a `plugin_cache_dir`. Credentials, hosts and
+/// the rest declare no dependency.
+fn cli_config(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let at = offset;
+        offset += line.len();
+        let code = line.trim_start();
+        if code.starts_with('#') || code.starts_with("//") {
+            continue;
+        }
+        for key in ["provider_installation", "dev_overrides", "plugin_cache_dir"] {
+            if let Some(found) = line.find(key) {
+                return Err(ExtractError::new(
+                    format!(
+                        "`{key}` in a Terraform CLI configuration: with `TF_CLI_CONFIG_FILE` (or as \
+                         the user's own `.terraformrc`) `init` and `plan` take providers from where it \
+                         says (a local binary for `dev_overrides`, a mirror, a cache) instead of the \
+                         registry and the lock file, which iacgate cannot judge; keep provider \
+                         installation out of the repository"
+                    ),
+                    at + found,
+                ));
+            }
+        }
+    }
+    Ok(Vec::new())
+}
+
 /// Why a file of a tool's cache is refused.
 fn tool_cache() -> ExtractError {
     ExtractError::new(
@@ -445,6 +486,9 @@ pub const PATHSPECS: &[&str] = &[
     ":(glob)**/pip.ini",
     ":(glob)**/uv.toml",
     ":(glob)**/ansible.cfg",
+    ":(glob)**/.terraformrc",
+    ":(glob)**/terraform.rc",
+    ":(glob)**/*.tfrc",
     ":(glob)**/Kustomization",
     ":(icase,glob)**/*dockerfile*",
     ":(icase,glob)**/*containerfile*",
@@ -647,6 +691,7 @@ fn extract_unplaced(
         FileKind::RegistryConfig(file) => registry::extract(file, text),
         FileKind::ToolCache => Err(tool_cache()),
         FileKind::GitAttributes => gitattributes(text),
+        FileKind::TerraformCliConfig => cli_config(text),
         FileKind::HelmArchive => Ok(helm::extract_archive(at.map(|(p, _)| p), bytes)),
     };
     match result {
