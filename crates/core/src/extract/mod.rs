@@ -558,6 +558,71 @@ fn project_beside(at: Option<(&str, &TreeFiles)>) -> Option<String> {
     })
 }
 
+/// Whether a file the consumer would load instead sits beside the file at
+/// `at` in its tree (see [`crate::units::shadowed_by`]).
+fn is_shadowed(at: Option<(&str, &TreeFiles)>) -> bool {
+    at.is_some_and(|(path, tree)| {
+        crate::units::shadowed_by(path)
+            .iter()
+            .any(|other| tree.bytes(other).is_some())
+    })
+}
+
+/// Whether the file at `at` is one of a Helm chart's templates: under a
+/// `templates/` directory of a directory with a `Chart.yaml`.
+fn is_chart_template(at: Option<(&str, &TreeFiles)>) -> bool {
+    let Some((path, tree)) = at else {
+        return false;
+    };
+    if !(path.ends_with(".yaml") || path.ends_with(".yml")) {
+        return false;
+    }
+    let parts: Vec<&str> = path.split('/').collect();
+    (0..parts.len().saturating_sub(1))
+        .filter(|&i| parts[i] == "templates")
+        .any(|i| {
+            let chart = parts[..i].join("/");
+            let file = if chart.is_empty() {
+                "Chart.yaml".to_owned()
+            } else {
+                format!("{chart}/Chart.yaml")
+            };
+            tree.bytes(&file).is_some()
+        })
+}
+
+/// The `archive.<name>` an unpacked subchart's `Chart.yaml` at `at`
+/// stands for: one at `<parent>/charts/<dir>/Chart.yaml` where
+/// `<parent>/Chart.yaml` is a chart, which Helm loads it into.
+fn unpacked_subchart(text: &str, at: Option<(&str, &TreeFiles)>) -> Option<Dependency> {
+    let (path, tree) = at?;
+    let dir = dir_of(path);
+    let charts = dir_of(dir);
+    let (parent, last) = match charts.rsplit_once('/') {
+        Some((parent, last)) => (parent, last),
+        None => ("", charts),
+    };
+    if !path.ends_with("/Chart.yaml") || last != "charts" || dir.len() <= charts.len() + 1 {
+        return None;
+    }
+    let parent_chart = if parent.is_empty() {
+        "Chart.yaml".to_owned()
+    } else {
+        format!("{parent}/Chart.yaml")
+    };
+    tree.bytes(&parent_chart)?;
+    helm::unpacked_subchart(text)
+}
+
+/// An unpacked subchart's `archive.<name>` (see [`unpacked_subchart`]).
+pub(crate) fn is_unpacked_subchart(dep: &Dependency) -> bool {
+    dep.ecosystem == crate::model::Ecosystem::Helm
+        && dep.kind == crate::model::Kind::Chart
+        && dep.key.starts_with("archive.")
+        && dep.hashes.len() == 1
+        && dep.hashes[0] == helm::UNPACKED
+}
+
 fn extract_unplaced(
     kind: FileKind,
     bytes: &[u8],
@@ -624,21 +689,39 @@ fn extract_unplaced(
         FileKind::TerragruntJson => terragrunt::extract_json(text, at),
         FileKind::Terragrunt => terragrunt::extract_in(text, at),
         FileKind::HelmValues => helm::extract_values(text, chart.flatten().as_deref()),
+        // Helm renders a chart's templates: what they write out literally
+        // is read line by line (a template with actions is no YAML), and
+        // one that is plain YAML must still be a sound manifest.
+        FileKind::CloudFormation if is_chart_template(at) => {
+            if !text.contains("{{") {
+                images::extract_manifests(text)?;
+            }
+            Ok(helm::extract_template(text))
+        }
         FileKind::CloudFormation => match cloudformation::extract(text)? {
             deps if deps.is_empty() => images::extract_manifests(text),
             deps => Ok(deps),
         },
         FileKind::GitHubWorkflow => github::extract_workflow(text),
+        // The runner loads `action.yml` when there is one.
+        FileKind::GitHubAction if is_shadowed(at) => Ok(Vec::new()),
         FileKind::GitHubAction => github::extract_action(text),
         FileKind::GitLabCi => gitlab::extract(text),
-        FileKind::HelmChart => helm::extract_chart(text),
+        FileKind::HelmChart => helm::extract_chart(text).map(|mut deps| {
+            deps.extend(unpacked_subchart(text, at));
+            deps
+        }),
         FileKind::HelmLock => helm::extract_lock(text),
         FileKind::Kustomization => kustomize::extract(text),
         FileKind::Dockerfile => images::extract_dockerfile(text),
         FileKind::Compose => images::extract_compose(text, at),
         FileKind::ComposeEnv => Ok(Vec::new()),
         FileKind::AnsibleRequirements => ansible::extract(text),
+        // A `Main.*` beside it is the program; its own plugins and
+        // packages still count.
+        FileKind::PulumiProject if is_shadowed(at) => pulumi::extract_project_only(text),
         FileKind::PulumiProject => pulumi::extract_program(text, None),
+        FileKind::PulumiProgram if is_shadowed(at) => Ok(Vec::new()),
         FileKind::PulumiProgram => {
             let project = project_beside(at);
             pulumi::extract_program(text, Some(project.as_deref()))
