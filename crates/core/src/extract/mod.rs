@@ -881,19 +881,27 @@ mod tests {
         );
         let both = Files(vec![("a/action.yaml", action), ("a/action.yml", action)]);
         assert!(in_tree(FileKind::GitHubAction, "a/action.yaml", &both).is_empty());
-        assert_eq!(in_tree(FileKind::GitHubAction, "a/action.yml", &both).len(), 1);
+        assert_eq!(
+            in_tree(FileKind::GitHubAction, "a/action.yml", &both).len(),
+            1
+        );
     }
 
     #[test]
     fn a_main_program_hides_the_inline_one_but_not_the_project_pins() {
         let project = "name: p\nruntime: yaml\nplugins:\n  providers:\n    - name: gcp\n      version: 7.0.0\nresources:\n  b:\n    type: aws:s3:Bucket\n    options:\n      version: 6.0.0\n";
-        let main = "resources:\n  b:\n    type: aws:s3:Bucket\n    options:\n      version: 5.0.0\n";
+        let main =
+            "resources:\n  b:\n    type: aws:s3:Bucket\n    options:\n      version: 5.0.0\n";
         let alone = Files(vec![("p/Pulumi.yaml", project)]);
         let inline = in_tree(FileKind::PulumiProject, "p/Pulumi.yaml", &alone);
         assert!(keys(&inline).contains(&"plugin.aws"), "{inline:?}");
         let with_main = Files(vec![("p/Pulumi.yaml", project), ("p/Main.yaml", main)]);
         assert_eq!(
-            keys(&in_tree(FileKind::PulumiProject, "p/Pulumi.yaml", &with_main)),
+            keys(&in_tree(
+                FileKind::PulumiProject,
+                "p/Pulumi.yaml",
+                &with_main
+            )),
             ["plugins.providers.gcp"]
         );
         // The same identity in the file that replaces it.
@@ -920,7 +928,12 @@ mod tests {
         let top = Files(vec![("charts/redis/Chart.yaml", sub)]);
         assert!(in_tree(FileKind::HelmChart, "charts/redis/Chart.yaml", &top).is_empty());
         // An archive is no unpacked subchart.
-        let archive = extract_at(FileKind::HelmArchive, b"x", Some("c/charts/redis-17.0.0.tgz"), None);
+        let archive = extract_at(
+            FileKind::HelmArchive,
+            b"x",
+            Some("c/charts/redis-17.0.0.tgz"),
+            None,
+        );
         assert!(!is_unpacked_subchart(&archive.unwrap()[0]));
     }
 
@@ -932,7 +945,11 @@ mod tests {
             ("c/templates/sub/pod.yaml", template),
         ]);
         assert_eq!(
-            keys(&in_tree(FileKind::CloudFormation, "c/templates/sub/pod.yaml", &chart)),
+            keys(&in_tree(
+                FileKind::CloudFormation,
+                "c/templates/sub/pod.yaml",
+                &chart
+            )),
             ["template.image.a"]
         );
         let not_chart = Files(vec![("x/templates/pod.yaml", template)]);
@@ -940,7 +957,10 @@ mod tests {
         // A plain template must still be a sound manifest.
         let broken = Files(vec![
             ("c/Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\n"),
-            ("c/templates/pod.yaml", "apiVersion: v1\nkind: Pod\nspec:\n  containers: 3\n"),
+            (
+                "c/templates/pod.yaml",
+                "apiVersion: v1\nkind: Pod\nspec:\n  containers: 3\n",
+            ),
         ]);
         let files = TreeFiles::new(&broken);
         assert!(extract_in(
