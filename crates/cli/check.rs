@@ -15,7 +15,7 @@ use iacgate_core::policy::{Policy, PolicyError, POLICY_FILE};
 use iacgate_core::rules::parse_error;
 use iacgate_core::signoff::{self, CommitContext, CommitSignature, Stage};
 use iacgate_core::submodules::{self, SubmoduleChange, GITMODULES};
-use iacgate_core::units::{terragrunt_reads, tofu_shadowed, tofu_view};
+use iacgate_core::units::{shadows, terragrunt_reads, tofu_shadowed, tofu_view};
 use iacgate_git::ssh::{self, SshVerdict};
 use iacgate_git::{
     parse_pre_push, parse_pre_receive, CommitChanges, CommitInfo, FileChange, Known, PushUpdate,
@@ -284,7 +284,8 @@ fn dependents(repo: &Repo, change: &Change) -> anyhow::Result<Vec<(String, Vec<u
 /// Files that take values from a file beside them which the change
 /// touches: a chart's `values.yaml` (an image's empty tag is the
 /// `Chart.yaml`'s `appVersion`), and a Pulumi YAML program in `Main.*`
-/// (its project file's `packages` and `plugins` pin its providers).
+/// (its project file's `packages` and `plugins` pin its providers); and
+/// files whose consumer loads the touched file in their place.
 fn beside_dependents(
     repo: &Repo,
     sides: &Sides,
@@ -292,6 +293,17 @@ fn beside_dependents(
 ) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let mut found = Vec::new();
     for path in touched {
+        // The files it hides (or shows again) for their consumer: an
+        // `action.yml` comes before `action.yaml`, a `Main.yaml` before
+        // the program in `Pulumi.yaml` (see `iacgate_core::units`).
+        for hidden in shadows(path) {
+            if touched.contains(hidden.as_str()) {
+                continue;
+            }
+            if let Some(bytes) = sides.read_new(repo, &hidden)? {
+                found.push((hidden, bytes));
+            }
+        }
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
         let readers: &[&str] = match name {
             "Chart.yaml" => &["values.yaml", "values.yml"],
