@@ -160,3 +160,44 @@ fn a_committed_terraform_cli_config_that_installs_providers_is_refused() {
     let run = check_staged(&repo);
     assert_eq!(run.code, 0, "{}", run.stdout);
 }
+
+#[test]
+fn an_excluded_module_that_a_judged_stack_loads_is_judged() {
+    let repo = TestRepo::new();
+    repo.write(".iacgate.toml", "[paths]\nexclude = [\"examples/**\"]\n")
+        .write(
+            "prod/main.tf",
+            "module \"net\" {\n  source = \"../examples/complete\"\n}\n",
+        )
+        .write(
+            "examples/complete/main.tf",
+            "output \"x\" {\n  value = 1\n}\n",
+        )
+        .write("examples/other/main.tf", "output \"y\" {\n  value = 1\n}\n")
+        .commit_all("base");
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let evil = "module \"y\" {\n  source = \"git::https://github.com/evil/y.git?ref=main\"\n}\n";
+    repo.write("examples/complete/main.tf", evil);
+    repo.stage(&["examples/complete/main.tf"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.rule_names().contains(&"unpinned".to_owned()),
+        "{}",
+        run.stdout
+    );
+    repo.git(&["commit", "-q", "--no-verify", "-m", "example"]);
+    let range = repo.iacgate(&[
+        "check",
+        "--range",
+        &format!("{head}..HEAD"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(range.code, 1, "{}", range.stdout);
+    // An excluded example nothing loads stays excluded.
+    repo.write("examples/other/main.tf", evil);
+    repo.stage(&["examples/other/main.tf"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}

@@ -1259,6 +1259,15 @@ fn commit_groups(repo: &Repo, target: &Target) -> anyhow::Result<Vec<CommitGroup
                     true => Known::RemoteRefs(remote),
                     false => Known::AnyRemote,
                 };
+                if remote_tip.is_none()
+                    && matches!(known, Known::RemoteRefs(_))
+                    && !repo.has_remote_tracking_refs(remote)
+                {
+                    eprintln!(
+                        "iacgate: note: no remote-tracking ref of `{remote}` is known here, so every commit of {} down to its root is judged; `git fetch {remote}` first judges only what the push brings",
+                        update.local_ref
+                    );
+                }
                 groups.push(CommitGroup::update(
                     repo,
                     remote_tip,
@@ -1409,6 +1418,63 @@ impl Lineage {
         }
         Ok(Lineage::Merge(sides))
     }
+}
+
+/// Directories of Terraform files that `[paths]` leaves out, that the
+/// change touches, and that a judged configuration loads as a local module
+/// (`source = "../examples/complete"`): `init` fetches what they name for
+/// the judged stack, so they are judged too. Looked for only when the
+/// change touches such a file.
+fn excluded_but_loaded(
+    repo: &Repo,
+    change: &Change,
+    policy: &Policy,
+) -> anyhow::Result<HashSet<String>> {
+    let terraform = |path: &str| {
+        matches!(
+            FileKind::classify(path),
+            Some(FileKind::TerraformHcl | FileKind::TerraformJson)
+        )
+    };
+    let excluded: HashSet<&str> = change
+        .changes
+        .iter()
+        .filter_map(|c| c.new_path.as_deref().or(c.old_path.as_deref()))
+        .filter(|path| terraform(path) && !policy.paths.selects(path))
+        .map(dir_of)
+        .collect();
+    let mut loaded = HashSet::new();
+    if excluded.is_empty() {
+        return Ok(loaded);
+    }
+    let rev = match &change.sides.new {
+        NewTree::Index => None,
+        NewTree::Commit(id) => Some(id.as_str()),
+    };
+    let judged = repo.files_where(rev, |path| terraform(path) && policy.paths.selects(path))?;
+    for (path, bytes) in judged {
+        let Some(kind) = FileKind::classify(&path) else {
+            continue;
+        };
+        let Ok(deps) = iacgate_core::extract::extract(kind, &bytes) else {
+            continue;
+        };
+        for dep in deps
+            .iter()
+            .filter(|d| d.kind == iacgate_core::model::Kind::Module)
+        {
+            let Some(target) = dep
+                .source_str()
+                .and_then(|source| iacgate_core::local::resolve(dir_of(&path), source))
+            else {
+                continue;
+            };
+            if excluded.contains(target.as_str()) {
+                loaded.insert(target);
+            }
+        }
+    }
+    Ok(loaded)
 }
 
 /// Directories whose IaC files the change deletes and that are symlinks on
@@ -1588,11 +1654,15 @@ fn judge(
         None => Vec::new(),
     };
     let tofu = tofu_views(repo, change)?;
+    let loaded = excluded_but_loaded(repo, change, policy)?;
     let inputs: Vec<FileInput> = prepared
         .iter()
         .zip(&merge_sides)
         .map(|(p, sides)| p.input(sides))
         .map(|mut input| {
+            if let Some(path) = input.new_path.or(input.old_path) {
+                input.loaded = loaded.contains(dir_of(path));
+            }
             if let (Some(unit), Some(path)) = (&gitlab, input.new_path) {
                 if unit.loads(path) {
                     input.kind = Some(FileKind::GitLabCi);
@@ -1825,6 +1895,7 @@ impl Prepared<'_> {
             history,
             dependent: false,
             kind: None,
+            loaded: false,
         }
     }
 }

@@ -129,6 +129,9 @@ pub struct FileInput<'a> {
     /// What the file is when its name does not say (a GitLab CI file
     /// included from `.gitlab-ci.yml`); `None`: from the path.
     pub kind: Option<FileKind>,
+    /// A judged configuration loads the file's directory as a local
+    /// module: judged even where `[paths]` leaves it out.
+    pub loaded: bool,
 }
 
 /// How the new side of a change came to be.
@@ -412,7 +415,7 @@ impl<'a> Analysis<'a> {
             let Some(kind) = input.kind.or_else(|| FileKind::classify(path)) else {
                 continue;
             };
-            if !policy.paths.selects(path) {
+            if !policy.paths.selects(path) && !input.loaded {
                 continue;
             }
             // The old side counts only if it was judged itself: a file renamed
@@ -422,7 +425,7 @@ impl<'a> Analysis<'a> {
                     Some(kind) if p == path => Some(kind),
                     _ => FileKind::classify(p),
                 };
-                old_kind == Some(kind) && policy.paths.selects(p)
+                old_kind == Some(kind) && (policy.paths.selects(p) || (input.loaded && p == path))
             });
             let old_bytes = input.old.filter(|_| old_judged);
             // A Terragrunt file that moved reads other files from its new

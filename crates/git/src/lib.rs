@@ -493,6 +493,14 @@ impl Repo {
         self.repo.find_remote(name).is_ok()
     }
 
+    /// Whether any remote-tracking ref of `remote` exists
+    /// (`refs/remotes/<remote>/...`): what a push to it can be judged from.
+    pub fn has_remote_tracking_refs(&self, remote: &str) -> bool {
+        self.repo
+            .references_glob(&format!("refs/remotes/{remote}/*"))
+            .is_ok_and(|mut refs| refs.next().is_some())
+    }
+
     fn tree_changes(
         &self,
         from: Oid,
