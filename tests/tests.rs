@@ -29,6 +29,7 @@ mod pipelines;
 mod policy;
 mod push;
 mod push_whole;
+mod review3_k8s;
 mod review3_moves;
 mod signing;
 mod staged;

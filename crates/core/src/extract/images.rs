@@ -17,6 +17,8 @@
 //! | Dockerfile `# syntax=<image>` parser directive (the BuildKit frontend) | `syntax` | |
 //! | compose `services.<name>.image` | `services.<name>` | a service without `image`, or with `build` and `pull_policy: build` |
 //! | manifest `containers[]`, `initContainers[]`, `ephemeralContainers[]` of a pod spec | `<kind>/<namespace>/<name>:<section>.<container>` | an image written with `{{ }}` |
+//! | manifest `volumes[].image.reference` of a pod spec | `<kind>/<namespace>/<name>:volumes.<volume>` | as above |
+//! | Tekton `steps`, `sidecars`, `stepTemplate`, Argo Workflows `templates[]` images (see `workflows`) | `<kind>/<namespace>/<name>:<path>` | as above |
 //!
 //! Dockerfiles are read the way BuildKit reads them: parser directives
 //! (`# escape=`, `# syntax=`), line continuations (`\`, or the escape
@@ -65,6 +67,7 @@ mod compose;
 mod dockerfile;
 mod manifests;
 mod shell;
+mod workflows;
 
 use super::image_ref;
 use crate::model::{Dependency, Ecosystem, ExtractError, Span, Spanned};

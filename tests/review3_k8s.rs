@@ -1,0 +1,127 @@
+//! The third adversarial review, images and extensions that were never
+//! read: Tekton and Argo Workflows images (and pod image volumes),
+//! Kustomize inline patches, Dockerfile `ADD` of a URL, CloudFormation
+//! extension registration.
+
+use crate::util::{check_staged, TestRepo};
+
+const D: &str = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+/// Commit `base`, write `change`, and check that it is blocked as
+/// `unpinned` both staged and as a committed range. Returns the messages.
+fn blocked(base: &[(&str, &str)], change: &[(&str, &str)]) -> Vec<String> {
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n");
+    for (path, text) in base {
+        repo.write(path, text);
+    }
+    repo.commit_all("base");
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    for (path, text) in change {
+        repo.write(path, text);
+    }
+    repo.git(&["add", "-A"]);
+    let staged = check_staged(&repo);
+    assert_eq!(staged.code, 1, "{}\n{}", staged.stdout, staged.stderr);
+    assert!(
+        staged.rule_names().contains(&"unpinned".to_owned()),
+        "{}",
+        staged.stdout
+    );
+    repo.git(&["commit", "-q", "--no-verify", "-m", "change"]);
+    let range = repo.iacgate(&[
+        "check",
+        "--range",
+        &format!("{head}..HEAD"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(range.code, 1, "{}\n{}", range.stdout, range.stderr);
+    assert!(
+        range.rule_names().contains(&"unpinned".to_owned()),
+        "{}",
+        range.stdout
+    );
+    staged.messages()
+}
+
+/// The same, for a change that must pass with no blocking finding.
+fn silent(base: &[(&str, &str)], change: &[(&str, &str)]) {
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n");
+    for (path, text) in base {
+        repo.write(path, text);
+    }
+    repo.commit_all("base");
+    for (path, text) in change {
+        repo.write(path, text);
+    }
+    repo.git(&["add", "-A"]);
+    let staged = check_staged(&repo);
+    assert_eq!(staged.code, 0, "{}\n{}", staged.stdout, staged.stderr);
+    let rules = staged.rule_names();
+    assert!(
+        rules.iter().all(|r| r == "new-dependency"),
+        "{}",
+        staged.stdout
+    );
+}
+
+const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata: {}\n";
+
+fn tekton_task(image: &str) -> String {
+    format!("apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: t\nspec:\n  steps:\n    - name: s\n      image: {image}\n  sidecars:\n    - name: d\n      image: docker@{D}\n")
+}
+
+fn argo_workflow(image: &str) -> String {
+    format!("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  generateName: x-\nspec:\n  entrypoint: main\n  templates:\n    - name: main\n      container:\n        image: {image}\n    - name: s\n      script:\n        image: python@{D}\n        source: print(1)\n")
+}
+
+#[test]
+fn f13_tekton_and_argo_images_are_judged() {
+    let messages = blocked(
+        &[("k8s/cm.yaml", CM)],
+        &[
+            ("k8s/task.yaml", &tekton_task("evil/x:latest")),
+            ("k8s/wf.yaml", &argo_workflow("evil/y:latest")),
+        ],
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("evil/x")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("evil/y")),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn f13_a_pod_image_volume_is_judged() {
+    let pod = format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n    - name: a\n      image: nginx@{D}\n  volumes:\n    - name: tools\n      image:\n        reference: evil/tools:latest\n");
+    let messages = blocked(&[("k/cm.yaml", CM)], &[("k/pod.yaml", &pod)]);
+    assert!(
+        messages.iter().any(|m| m.contains("evil/tools")),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn f13_pinned_tekton_and_argo_images_stay_silent() {
+    silent(
+        &[("k8s/cm.yaml", CM)],
+        &[
+            ("k8s/task.yaml", &tekton_task(&format!("alpine@{D}"))),
+            ("k8s/wf.yaml", &argo_workflow(&format!("alpine@{D}"))),
+        ],
+    );
+    // Restating a task unchanged but reordered introduces nothing.
+    let task = tekton_task("alpine:3.20");
+    let moved = task.replace("kind: Task\nmetadata:\n  name: t\n", "metadata:\n  name: t\nkind: Task\n");
+    let repo = TestRepo::new();
+    repo.write("k8s/task.yaml", &task).commit_all("base");
+    repo.write("k8s/task.yaml", &moved).stage(&["k8s/task.yaml"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.rule_names().is_empty(), "{}", run.stdout);
+}
