@@ -125,3 +125,65 @@ fn f13_pinned_tekton_and_argo_images_stay_silent() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(run.rule_names().is_empty(), "{}", run.stdout);
 }
+
+fn pod() -> String {
+    format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n    - name: a\n      image: nginx@{D}\n")
+}
+
+const KUSTOMIZATION: &str = "resources:\n  - pod.yaml\n";
+
+fn json_patch(image: &str) -> String {
+    format!("resources:\n  - pod.yaml\npatches:\n  - patch: |-\n      - op: replace\n        path: /spec/containers/0/image\n        value: {image}\n    target:\n      kind: Pod\n")
+}
+
+fn merge_patch(image: &str) -> String {
+    format!("resources:\n  - pod.yaml\npatches:\n  - patch: |-\n      apiVersion: v1\n      kind: Pod\n      metadata:\n        name: x\n      spec:\n        containers:\n          - name: a\n            image: {image}\n")
+}
+
+#[test]
+fn f15_kustomize_inline_json6902_patch_image_is_judged() {
+    let pod = pod();
+    let messages = blocked(
+        &[("k/pod.yaml", &pod), ("k/kustomization.yaml", KUSTOMIZATION)],
+        &[("k/kustomization.yaml", &json_patch("evil/miner:latest"))],
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("evil/miner")),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn f15_kustomize_inline_strategic_merge_patch_image_is_judged() {
+    let pod = pod();
+    let messages = blocked(
+        &[("k/pod.yaml", &pod), ("k/kustomization.yaml", KUSTOMIZATION)],
+        &[("k/kustomization.yaml", &merge_patch("evil/x:latest"))],
+    );
+    assert!(messages.iter().any(|m| m.contains("evil/x")), "{messages:?}");
+    let inline = format!(
+        "resources:\n  - pod.yaml\npatchesStrategicMerge:\n  - |-\n    apiVersion: v1\n    kind: Pod\n    metadata:\n      name: x\n    spec:\n      containers:\n        - name: a\n          image: evil/y:latest\n"
+    );
+    let messages = blocked(
+        &[("k/pod.yaml", &pod), ("k/kustomization.yaml", KUSTOMIZATION)],
+        &[("k/kustomization.yaml", &inline)],
+    );
+    assert!(messages.iter().any(|m| m.contains("evil/y")), "{messages:?}");
+}
+
+#[test]
+fn f15_pinned_or_imageless_inline_patches_stay_silent() {
+    let pod = pod();
+    let base = [("k/pod.yaml", pod.as_str()), ("k/kustomization.yaml", KUSTOMIZATION)];
+    silent(&base, &[("k/kustomization.yaml", &json_patch(&format!("ghcr.io/acme/app@{D}")))]);
+    silent(&base, &[("k/kustomization.yaml", &merge_patch(&format!("nginx@{D}")))]);
+    let labels = "resources:\n  - pod.yaml\npatches:\n  - patch: |-\n      - op: add\n        path: /metadata/labels/team\n        value: web\n    target:\n      kind: Pod\n";
+    let repo = TestRepo::new();
+    repo.write("k/pod.yaml", &pod)
+        .write("k/kustomization.yaml", KUSTOMIZATION)
+        .commit_all("base");
+    repo.write("k/kustomization.yaml", labels).stage(&["k/kustomization.yaml"]);
+    let run = check_staged(&repo);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.rule_names().is_empty(), "{}", run.stdout);
+}
