@@ -229,3 +229,43 @@ fn f16_dockerfile_add_pinned_by_commit_or_checksum_stays_silent() {
         )],
     );
 }
+
+const CFN_BASE: &str =
+    "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  B:\n    Type: AWS::S3::Bucket\n";
+
+#[test]
+fn f19_cloudformation_extension_packages_and_auto_updating_types_are_judged() {
+    let template = format!(
+        "{CFN_BASE}  Handler:\n    Type: AWS::CloudFormation::ResourceVersion\n    Properties:\n      \
+         TypeName: Acme::Tools::Thing\n      SchemaHandlerPackage: s3://vendor-bucket/acme-tools-thing.zip\n  \
+         Mod:\n    Type: AWS::CloudFormation::ModuleVersion\n    Properties:\n      ModuleName: Acme::Net::Vpc::MODULE\n      \
+         ModulePackage: s3://vendor-bucket/vpc-module.zip\n  Ext:\n    Type: AWS::CloudFormation::TypeActivation\n    \
+         Properties:\n      PublicTypeArn: arn:aws:cloudformation:us-east-1::type/resource/0123456789abcdef/Vendor-Tools-Thing\n      \
+         AutoUpdate: true\n"
+    );
+    let messages = blocked(
+        &[("cf/template.yaml", CFN_BASE)],
+        &[("cf/template.yaml", &template)],
+    );
+    for what in ["plugin \"Handler\"", "module \"Mod\"", "AutoUpdate"] {
+        assert!(
+            messages.iter().any(|m| m.contains(what)),
+            "{what}: {messages:?}"
+        );
+    }
+}
+
+#[test]
+fn f19_versioned_packages_and_a_fixed_activation_stay_silent() {
+    let template = format!(
+        "{CFN_BASE}  Handler:\n    Type: AWS::CloudFormation::ResourceVersion\n    Properties:\n      \
+         TypeName: Acme::Tools::Thing\n      SchemaHandlerPackage: s3://vendor-bucket/thing.zip?versionId=3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY\n  \
+         Ext:\n    Type: AWS::CloudFormation::TypeActivation\n    Properties:\n      \
+         PublicTypeArn: arn:aws:cloudformation:us-east-1::type/resource/0123456789abcdef/Vendor-Tools-Thing\n      \
+         AutoUpdate: false\n      MajorVersion: 2\n"
+    );
+    silent(
+        &[("cf/template.yaml", CFN_BASE)],
+        &[("cf/template.yaml", &template)],
+    );
+}
