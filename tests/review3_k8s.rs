@@ -117,10 +117,14 @@ fn f13_pinned_tekton_and_argo_images_stay_silent() {
     );
     // Restating a task unchanged but reordered introduces nothing.
     let task = tekton_task("alpine:3.20");
-    let moved = task.replace("kind: Task\nmetadata:\n  name: t\n", "metadata:\n  name: t\nkind: Task\n");
+    let moved = task.replace(
+        "kind: Task\nmetadata:\n  name: t\n",
+        "metadata:\n  name: t\nkind: Task\n",
+    );
     let repo = TestRepo::new();
     repo.write("k8s/task.yaml", &task).commit_all("base");
-    repo.write("k8s/task.yaml", &moved).stage(&["k8s/task.yaml"]);
+    repo.write("k8s/task.yaml", &moved)
+        .stage(&["k8s/task.yaml"]);
     let run = check_staged(&repo);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(run.rule_names().is_empty(), "{}", run.stdout);
@@ -144,7 +148,10 @@ fn merge_patch(image: &str) -> String {
 fn f15_kustomize_inline_json6902_patch_image_is_judged() {
     let pod = pod();
     let messages = blocked(
-        &[("k/pod.yaml", &pod), ("k/kustomization.yaml", KUSTOMIZATION)],
+        &[
+            ("k/pod.yaml", &pod),
+            ("k/kustomization.yaml", KUSTOMIZATION),
+        ],
         &[("k/kustomization.yaml", &json_patch("evil/miner:latest"))],
     );
     assert!(
@@ -157,32 +164,55 @@ fn f15_kustomize_inline_json6902_patch_image_is_judged() {
 fn f15_kustomize_inline_strategic_merge_patch_image_is_judged() {
     let pod = pod();
     let messages = blocked(
-        &[("k/pod.yaml", &pod), ("k/kustomization.yaml", KUSTOMIZATION)],
+        &[
+            ("k/pod.yaml", &pod),
+            ("k/kustomization.yaml", KUSTOMIZATION),
+        ],
         &[("k/kustomization.yaml", &merge_patch("evil/x:latest"))],
     );
-    assert!(messages.iter().any(|m| m.contains("evil/x")), "{messages:?}");
-    let inline = format!(
-        "resources:\n  - pod.yaml\npatchesStrategicMerge:\n  - |-\n    apiVersion: v1\n    kind: Pod\n    metadata:\n      name: x\n    spec:\n      containers:\n        - name: a\n          image: evil/y:latest\n"
+    assert!(
+        messages.iter().any(|m| m.contains("evil/x")),
+        "{messages:?}"
     );
+    let inline = "resources:\n  - pod.yaml\npatchesStrategicMerge:\n  - |-\n    apiVersion: v1\n    kind: Pod\n    metadata:\n      name: x\n    spec:\n      containers:\n        - name: a\n          image: evil/y:latest\n";
     let messages = blocked(
-        &[("k/pod.yaml", &pod), ("k/kustomization.yaml", KUSTOMIZATION)],
-        &[("k/kustomization.yaml", &inline)],
+        &[
+            ("k/pod.yaml", &pod),
+            ("k/kustomization.yaml", KUSTOMIZATION),
+        ],
+        &[("k/kustomization.yaml", inline)],
     );
-    assert!(messages.iter().any(|m| m.contains("evil/y")), "{messages:?}");
+    assert!(
+        messages.iter().any(|m| m.contains("evil/y")),
+        "{messages:?}"
+    );
 }
 
 #[test]
 fn f15_pinned_or_imageless_inline_patches_stay_silent() {
     let pod = pod();
-    let base = [("k/pod.yaml", pod.as_str()), ("k/kustomization.yaml", KUSTOMIZATION)];
-    silent(&base, &[("k/kustomization.yaml", &json_patch(&format!("ghcr.io/acme/app@{D}")))]);
-    silent(&base, &[("k/kustomization.yaml", &merge_patch(&format!("nginx@{D}")))]);
+    let base = [
+        ("k/pod.yaml", pod.as_str()),
+        ("k/kustomization.yaml", KUSTOMIZATION),
+    ];
+    silent(
+        &base,
+        &[(
+            "k/kustomization.yaml",
+            &json_patch(&format!("ghcr.io/acme/app@{D}")),
+        )],
+    );
+    silent(
+        &base,
+        &[("k/kustomization.yaml", &merge_patch(&format!("nginx@{D}")))],
+    );
     let labels = "resources:\n  - pod.yaml\npatches:\n  - patch: |-\n      - op: add\n        path: /metadata/labels/team\n        value: web\n    target:\n      kind: Pod\n";
     let repo = TestRepo::new();
     repo.write("k/pod.yaml", &pod)
         .write("k/kustomization.yaml", KUSTOMIZATION)
         .commit_all("base");
-    repo.write("k/kustomization.yaml", labels).stage(&["k/kustomization.yaml"]);
+    repo.write("k/kustomization.yaml", labels)
+        .stage(&["k/kustomization.yaml"]);
     let run = check_staged(&repo);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(run.rule_names().is_empty(), "{}", run.stdout);

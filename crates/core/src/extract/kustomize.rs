@@ -92,11 +92,8 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
             // and configuration files are loaded through the same loader,
             // which fetches a URL as it fetches a remote resource.
             Some(
-                section @ ("generators"
-                | "transformers"
-                | "validators"
-                | "configurations"
-                | "crds"),
+                section
+                @ ("generators" | "transformers" | "validators" | "configurations" | "crds"),
             ) => remotes(section, value.items(section)?.iter(), false, &mut found)?,
             // An entry that spans lines is an inline patch, not a path.
             Some(section @ "patchesStrategicMerge") => {

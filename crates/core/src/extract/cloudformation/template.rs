@@ -468,7 +468,11 @@ impl Extractor {
         if let Prop::Opaque(properties) = prop(id, body, "PublicTypeArn")? {
             return self.unresolved(dep, render(properties), properties.span);
         }
-        let source = match (field("PublicTypeArn")?, field("PublisherId")?, field("TypeName")?) {
+        let source = match (
+            field("PublicTypeArn")?,
+            field("PublisherId")?,
+            field("TypeName")?,
+        ) {
             (Some(arn), _, _) => resolve(arn),
             (None, Some(publisher), Some(name)) => match (resolve(publisher), resolve(name)) {
                 (Val::Lit(p), Val::Lit(n)) => Val::Lit(Lit {

@@ -614,7 +614,12 @@ impl Walk {
             words.pop();
             words
                 .iter()
-                .map(|w| (ins.get(&unquoted(ins, w.clone())).to_owned(), ins.span_of(w)))
+                .map(|w| {
+                    (
+                        ins.get(&unquoted(ins, w.clone())).to_owned(),
+                        ins.span_of(w),
+                    )
+                })
                 .collect()
         };
         let mut found = Vec::new();
@@ -720,12 +725,22 @@ fn fetched(
     let git = lower.starts_with("git://")
         || lower.starts_with("ssh://")
         || (!lower.contains("://") && scp_like(value))
-        || (http && base.trim_end_matches('/').to_ascii_lowercase().ends_with(".git"));
+        || (http
+            && base
+                .trim_end_matches('/')
+                .to_ascii_lowercase()
+                .ends_with(".git"));
     if !git && !http {
         return None;
     }
     let key = format!("{stage}.add.{}", base.to_ascii_lowercase());
-    let mut dep = Dependency::new(Ecosystem::Container, Kind::Module, key, base.to_owned(), declared);
+    let mut dep = Dependency::new(
+        Ecosystem::Container,
+        Kind::Module,
+        key,
+        base.to_owned(),
+        declared,
+    );
     dep.source = Some(Spanned::new(base.to_owned(), at));
     if !git {
         let pinned = checksum.is_some_and(image_ref::is_digest)
@@ -749,9 +764,8 @@ fn fetched(
         };
         return Some(dep);
     }
-    let is_commit = |s: &str| {
-        matches!(s.len(), 40 | 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
-    };
+    let is_commit =
+        |s: &str| matches!(s.len(), 40 | 64) && s.bytes().all(|b| b.is_ascii_hexdigit());
     let mut named = fragment.split(':').next().unwrap_or_default().to_owned();
     let mut pinned = is_commit(&named);
     for pair in query.split('&') {

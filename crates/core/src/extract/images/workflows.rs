@@ -152,7 +152,13 @@ fn template(item: &Node, id: &str, params: &Params, deps: &mut Deps) -> Result<(
         }
     }
     if let Some((_, set)) = item.get("containerSet", id)? {
-        containers(set, "containers", &format!("{id}.containerSet"), params, deps)?;
+        containers(
+            set,
+            "containers",
+            &format!("{id}.containerSet"),
+            params,
+            deps,
+        )?;
     }
     for section in ["initContainers", "sidecars"] {
         containers(item, section, id, params, deps)?;

@@ -33,8 +33,12 @@ pub(super) fn inline(
     found: &mut Found,
 ) -> Result<(), ExtractError> {
     let at = |message: String| ExtractError::new(message, node.span.start);
-    let docs = tree::load_all(text)
-        .map_err(|e| at(format!("{section}: the inline patch does not parse: {}", e.message)))?;
+    let docs = tree::load_all(text).map_err(|e| {
+        at(format!(
+            "{section}: the inline patch does not parse: {}",
+            e.message
+        ))
+    })?;
     let json6902 = matches!(docs.first().map(|d| &d.kind), Some(NodeKind::Seq(_)));
     if json6902 {
         let target = describe_target(target);

@@ -668,13 +668,21 @@ fn inline_patches_set_images() {
                 "patchesJson6902.Deployment/web:/spec/template/spec/containers/0/image",
                 Some("docker.io/library/nginx")
             ),
-            ("patchesStrategicMerge.Pod//p:containers.a", Some("https://x")),
+            (
+                "patchesStrategicMerge.Pod//p:containers.a",
+                Some("https://x")
+            ),
         ]
     );
     assert!(matches!(deps[0].pin, PinState::Unpinned(_)));
     assert_eq!(deps[1].pin, PinState::Pinned);
     assert!(deps.iter().all(|d| d.ecosystem == Ecosystem::Kustomize));
-    assert_eq!(line_col(&text, deps[0].span.start).0, 5, "{:?}", at(&text, deps[0].span));
+    assert_eq!(
+        line_col(&text, deps[0].span.start).0,
+        5,
+        "{:?}",
+        at(&text, deps[0].span)
+    );
     // A patch that sets no image names nothing; one that does not parse
     // fails closed.
     let text = "patches:\n  - patch: |-\n      - op: add\n        path: /metadata/labels/a\n        value: b\n";
