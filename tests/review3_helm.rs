@@ -1,0 +1,90 @@
+//! Review 3, Helm and Pulumi YAML read as their consumer reads them:
+//! `requirements.yaml` / `requirements.lock` (F18), a values `digest` the
+//! chart's templates never read (F23), Pulumi's built-in `pulumi` package
+//! (F27), `image` keys in free-form values maps (F28), and unquoted
+//! numeric image tags as Helm renders them (F33).
+
+use crate::util::{check_staged, Run, TestRepo};
+
+const D1: &str = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+
+fn head(repo: &TestRepo) -> String {
+    repo.git(&["rev-parse", "HEAD"]).trim().to_owned()
+}
+
+fn commit(repo: &TestRepo, message: &str) {
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", message]);
+}
+
+fn range(repo: &TestRepo, base: &str) -> Run {
+    repo.iacgate(&[
+        "check",
+        "--range",
+        &format!("{base}..HEAD"),
+        "--format",
+        "json",
+    ])
+}
+
+/// Stage everything, check at pre-commit, commit, check the range.
+fn staged_then_range(repo: &TestRepo, base: &str) -> (Run, Run) {
+    repo.git(&["add", "-A"]);
+    let staged = check_staged(repo);
+    commit(repo, "change");
+    (staged, range(repo, base))
+}
+
+fn blocks(run: &Run, rule: &str, file: &str) {
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let rules = run.rules();
+    assert!(
+        rules.iter().any(|(r, f, _)| r == rule && f == file),
+        "{rule} in {file}: {rules:?}"
+    );
+}
+
+fn silent(run: &Run) {
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.rules(), vec![], "{}", run.stdout);
+}
+
+// ----- F27: Pulumi's built-in `pulumi` package is no plugin -----
+
+const PULUMI_BASE: &str =
+    "name: p\nruntime: yaml\nresources:\n  b:\n    type: aws:s3:Bucket\n    options:\n      version: 6.0.0\n";
+
+#[test]
+fn f27_a_stack_reference_needs_no_plugin() {
+    let repo = TestRepo::new();
+    repo.write("p/Pulumi.yaml", PULUMI_BASE).commit_all("base");
+    let base = head(&repo);
+    repo.write(
+        "p/Pulumi.yaml",
+        &format!("{PULUMI_BASE}  network:\n    type: pulumi:pulumi:StackReference\n    properties:\n      name: acme/network/prod\n  stash:\n    type: pulumi:index:Stash\n    properties:\n      input: x\n"),
+    );
+    let (staged, range) = staged_then_range(&repo, &base);
+    silent(&staged);
+    silent(&range);
+}
+
+#[test]
+fn f27_another_unversioned_package_still_blocks() {
+    let repo = TestRepo::new();
+    repo.write("p/Pulumi.yaml", PULUMI_BASE).commit_all("base");
+    let base = head(&repo);
+    repo.write(
+        "p/Pulumi.yaml",
+        &format!("{PULUMI_BASE}  network:\n    type: pulumi:pulumi:StackReference\n    properties:\n      name: acme/network/prod\n  pet:\n    type: random:RandomPet\n"),
+    );
+    let (staged, range) = staged_then_range(&repo, &base);
+    for run in [&staged, &range] {
+        blocks(run, "unpinned", "p/Pulumi.yaml");
+        assert!(
+            !run.stdout.contains("plugin \\\"pulumi\\\""),
+            "{}",
+            run.stdout
+        );
+    }
+}
