@@ -306,7 +306,12 @@ fn beside_dependents(
         }
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
         let readers: &[&str] = match name {
-            "Chart.yaml" => &["values.yaml", "values.yml"],
+            "Chart.yaml" => &[
+                "values.yaml",
+                "values.yml",
+                "requirements.yaml",
+                "requirements.lock",
+            ],
             "Pulumi.yaml" | "Pulumi.yml" => &["Main.yaml", "Main.yml", "Main.json"],
             _ => continue,
         };

@@ -37,8 +37,9 @@
 //! expand either in `Chart.yaml`) is unpinned, as it cannot be resolved
 //! statically. `helm repo add` names (`@bitnami`) are not looked up. The
 //! top-level `digest` of `Chart.lock` is not a dependency: it covers the
-//! whole dependency list and so changes with any of them. `apiVersion: v1`
-//! charts' `requirements.yaml` is not read.
+//! whole dependency list and so changes with any of them. A chart's
+//! `requirements.yaml` and `requirements.lock` (beside its `Chart.yaml`,
+//! which Helm 3 still loads) are read by these same functions.
 //!
 //! A file that is not a mapping, a `dependencies` that is not a list, an
 //! entry that is not a mapping or has no name, a field that is not a
