@@ -170,3 +170,47 @@ fn f18_a_pinned_requirements_bump_with_a_lock_is_only_a_version_change() {
         );
     }
 }
+
+// ----- F33: an unquoted numeric tag, as Helm renders it -----
+
+const CHART: &str = "apiVersion: v2\nname: c\nversion: 1.0.0\nappVersion: \"1.0\"\n";
+
+fn tag_policy_repo() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write(".iacgate.toml", "[pinning]\nimages = \"tag\"\n")
+        .commit_all("policy");
+    repo.write("chart/Chart.yaml", CHART)
+        .write("chart/values.yaml", "image:\n  repository: nginx\n  tag: \"1.10\"\n")
+        .commit_all("base");
+    repo
+}
+
+#[test]
+fn f33_unquoting_a_tag_that_helm_renders_otherwise_is_a_version_change() {
+    let repo = tag_policy_repo();
+    let base = head(&repo);
+    repo.write("chart/values.yaml", "image:\n  repository: nginx\n  tag: 1.10\n");
+    let (staged, range) = staged_then_range(&repo, &base);
+    for run in [&staged, &range] {
+        blocks(run, "version-change", "chart/values.yaml");
+        let messages = run.messages().join("\n");
+        assert!(messages.contains("1.10 -> 1.1"), "{messages}");
+        assert!(messages.contains("renders `1.1`"), "{messages}");
+    }
+}
+
+#[test]
+fn f33_an_unquoted_tag_that_renders_as_written_is_silent() {
+    let repo = TestRepo::new();
+    repo.write(".iacgate.toml", "[pinning]\nimages = \"tag\"\n")
+        .commit_all("policy");
+    repo.write("chart/Chart.yaml", CHART)
+        .write("chart/values.yaml", "image:\n  repository: nginx\n  tag: \"1.25\"\n")
+        .commit_all("base");
+    let base = head(&repo);
+    // `1.25` renders `1.25`: the same tag.
+    repo.write("chart/values.yaml", "image:\n  repository: nginx\n  tag: 1.25\n");
+    let (staged, range) = staged_then_range(&repo, &base);
+    silent(&staged);
+    silent(&range);
+}

@@ -16,7 +16,7 @@
 
 use crate::extract::image_ref;
 use crate::extract::yaml::{self as tree, Node, NodeKind};
-use crate::model::{Dependency, Ecosystem, ExtractError, Span, Spanned};
+use crate::model::{Dependency, Ecosystem, ExtractError, PinState, Span, Spanned};
 
 pub(in crate::extract) fn extract(
     text: &str,
@@ -83,6 +83,97 @@ fn scalar(node: &Node) -> Option<Spanned<String>> {
     }
 }
 
+/// How Helm renders a plain (unquoted, untagged) scalar that YAML reads
+/// as a number: Helm parses values with sigs.k8s.io/yaml (go-yaml v2's
+/// resolution, underscores dropped, `0x`/`0o`/`0b`/leading-`0` integers),
+/// through JSON into a float64, which a template prints as Go's `%v`
+/// does (`1.10` -> `1.1`, `10` -> `10`, `1234567` -> `1.234567e+06`).
+/// `None` for a string (or a quoted, tagged or non-scalar node).
+pub(super) fn rendered_number(node: &Node) -> Option<String> {
+    let NodeKind::Scalar(s) = &node.kind else {
+        return None;
+    };
+    if s.quoted || s.str_tag || node.tag.is_some() {
+        return None;
+    }
+    go_number(&s.text).map(go_float)
+}
+
+/// go-yaml v2's reading of a plain scalar as a number, as a float64.
+fn go_number(text: &str) -> Option<f64> {
+    let plain: String = text.chars().filter(|&c| c != '_').collect();
+    if !plain.starts_with(|c: char| c == '+' || c == '-' || c == '.' || c.is_ascii_digit()) {
+        return None;
+    }
+    let (negative, digits) = match plain.as_bytes().first() {
+        Some(b'-') => (true, &plain[1..]),
+        Some(b'+') => (false, &plain[1..]),
+        _ => (false, plain.as_str()),
+    };
+    // strconv.ParseInt(plain, 0, 64), then ParseUint.
+    let lower = digits.to_ascii_lowercase();
+    let int = if let Some(hex) = lower.strip_prefix("0x") {
+        u64::from_str_radix(hex, 16).ok()
+    } else if let Some(oct) = lower.strip_prefix("0o") {
+        u64::from_str_radix(oct, 8).ok()
+    } else if let Some(bin) = lower.strip_prefix("0b") {
+        u64::from_str_radix(bin, 2).ok()
+    } else if digits.len() > 1 && digits.starts_with('0') {
+        u64::from_str_radix(&digits[1..], 8).ok()
+    } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse::<u64>().ok()
+    } else {
+        None
+    };
+    if let Some(int) = int {
+        #[allow(clippy::cast_precision_loss)]
+        let value = int as f64;
+        return Some(if negative { -value } else { value });
+    }
+    // yaml.v2's float pattern: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+    let (mantissa, exponent) = match digits.find(['e', 'E']) {
+        Some(at) => (&digits[..at], Some(&digits[at + 1..])),
+        None => (digits, None),
+    };
+    let (whole, fraction) = match mantissa.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (mantissa, None),
+    };
+    let all_digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match fraction {
+        Some(fraction) if whole.is_empty() => !fraction.is_empty() && all_digits(fraction),
+        Some(fraction) => all_digits(whole) && !whole.is_empty() && all_digits(fraction),
+        None => !whole.is_empty() && all_digits(whole),
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && all_digits(e)
+    });
+    if !(mantissa_ok && exponent_ok) {
+        return None;
+    }
+    let value: f64 = plain.parse().ok()?;
+    value.is_finite().then_some(value)
+}
+
+/// A float64 as Go's `fmt` prints it with `%v` (`%g`, shortest digits):
+/// exponent form when the exponent is below -4 or at least 6.
+fn go_float(value: f64) -> String {
+    let exp_form = format!("{value:e}");
+    let Some((mantissa, exponent)) = exp_form.split_once('e') else {
+        return exp_form;
+    };
+    let Ok(exponent) = exponent.parse::<i32>() else {
+        return exp_form;
+    };
+    if value != 0.0 && !(-4..6).contains(&exponent) {
+        let sign = if exponent < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exponent.abs())
+    } else {
+        format!("{value}")
+    }
+}
+
 /// A plain word that YAML or Helm reads as something other than a name.
 fn is_keyword(word: &str) -> bool {
     matches!(
@@ -144,7 +235,22 @@ fn image(
             };
             let registry = field("registry")?;
             let digest = field("digest")?;
-            let tag = field("tag")?;
+            let mut tag = field("tag")?;
+            // Helm reads values as JSON numbers: an unquoted `1.10` is the
+            // float 1.1, which a template renders `1.1`.
+            let mut rendered_note = None;
+            if let Some(node) = value.get("tag", key)?.map(|(_, node)| node) {
+                if let (Some(written), Some(rendered)) = (tag.as_mut(), rendered_number(node)) {
+                    if rendered != written.value.trim() {
+                        rendered_note = Some(format!(
+                            "the tag is written `{}` unquoted: YAML reads a number, which Helm \
+                             renders `{rendered}`",
+                            written.value.trim()
+                        ));
+                        written.value = rendered;
+                    }
+                }
+            }
             let mut reference = String::new();
             if let Some(registry) = &registry {
                 reference.push_str(registry.value.trim().trim_end_matches('/'));
@@ -181,6 +287,22 @@ fn image(
             }
             if tag.is_none() && tag_value.is_some() && digest.is_none() {
                 dep.comment = Some("the tag is the chart's appVersion".to_owned());
+            }
+            if let Some(note) = rendered_note {
+                if let Some(version) = &mut dep.version {
+                    // The rendered tag, at the tag as written.
+                    if let Some(t) = tag.as_ref() {
+                        if version.value == t.value {
+                            version.span = t.span;
+                        }
+                    }
+                }
+                dep.pin = match dep.pin {
+                    PinState::Tagged(why) => PinState::Tagged(format!("{why} ({note})")),
+                    PinState::Unpinned(why) => PinState::Unpinned(format!("{why} ({note})")),
+                    pin => pin,
+                };
+                dep.comment = Some(note);
             }
             Ok(Some(dep))
         }
@@ -320,6 +442,69 @@ other:
         ] {
             assert_eq!(rows(text, Some("1.0.0")), vec![], "{text:?}");
         }
+    }
+
+    #[test]
+    fn numeric_tags_as_helm_renders_them() {
+        let render = |text: &str| {
+            let root = tree::load(&format!("t: {text}\n")).unwrap().unwrap();
+            let (_, node) = root.get("t", "t").unwrap().unwrap();
+            rendered_number(node)
+        };
+        for (written, helm) in [
+            ("1.10", "1.1"),
+            ("1.0", "1"),
+            ("10", "10"),
+            ("1.25", "1.25"),
+            ("3.9", "3.9"),
+            ("0.1", "0.1"),
+            (".5", "0.5"),
+            ("1234567", "1.234567e+06"),
+            ("20240101", "2.0240101e+07"),
+            ("123456", "123456"),
+            ("0.00001", "1e-05"),
+            ("007", "7"),
+            ("08", "8"),
+            ("0x1F", "31"),
+            ("1_000", "1000"),
+            ("1e3", "1000"),
+            ("-1.50", "-1.5"),
+        ] {
+            assert_eq!(render(written).as_deref(), Some(helm), "{written}");
+        }
+        for string in [
+            "\"1.10\"",
+            "'1.10'",
+            "!!str 1.10",
+            "1.10.2",
+            "v1.10",
+            "1.25-alpine",
+            "latest",
+            "1e",
+            "1.2e3.4",
+            "0x",
+            "1e400",
+            "",
+        ] {
+            assert_eq!(render(string), None, "{string}");
+        }
+        // In an image: the rendered tag is the version, and the message says why.
+        let text = "image:\n  repository: nginx\n  tag: 1.10\n";
+        let deps = extract(text, None).unwrap();
+        assert_eq!(deps[0].version.as_ref().unwrap().value, "1.1");
+        assert_eq!(
+            &text[deps[0].version.as_ref().unwrap().span.start..deps[0].version.as_ref().unwrap().span.end],
+            "1.10"
+        );
+        assert!(
+            matches!(&deps[0].pin, PinState::Tagged(why) if why.contains("renders `1.1`")),
+            "{:?}",
+            deps[0].pin
+        );
+        assert!(deps[0].comment.as_deref().unwrap().contains("unquoted"));
+        let quoted = extract("image:\n  repository: nginx\n  tag: \"1.10\"\n", None).unwrap();
+        assert_eq!(quoted[0].version.as_ref().unwrap().value, "1.10");
+        assert_eq!(quoted[0].comment, None);
     }
 
     #[test]
