@@ -214,3 +214,123 @@ fn f33_an_unquoted_tag_that_renders_as_written_is_silent() {
     silent(&staged);
     silent(&range);
 }
+
+// ----- F23: a digest the chart's templates never read -----
+
+const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"c.fullname\" . }}\nspec:\n  template:\n    spec:\n      containers:\n        - name: {{ .Chart.Name }}\n          image: \"{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}\"\n";
+
+fn digest_values(tag: &str, digest: &str) -> String {
+    format!("image:\n  repository: nginx\n  tag: {tag}\n  digest: {digest}\n")
+}
+
+#[test]
+fn f23_an_unread_digest_does_not_pin_the_tag() {
+    let repo = TestRepo::new();
+    repo.write("chart/Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\nappVersion: \"1.25.3\"\n")
+        .write("chart/templates/deployment.yaml", DEPLOYMENT)
+        .write("chart/values.yaml", &digest_values("\"1.25.3\"", D1))
+        .commit_all("base");
+    let base = head(&repo);
+    repo.write("chart/values.yaml", &digest_values("latest", D1));
+    let (staged, range) = staged_then_range(&repo, &base);
+    for run in [&staged, &range] {
+        blocks(run, "unpinned", "chart/values.yaml");
+        blocks(run, "version-change", "chart/values.yaml");
+        let messages = run.messages().join("\n");
+        assert!(messages.contains("never read its `digest`"), "{messages}");
+    }
+}
+
+#[test]
+fn f23_a_template_that_stops_reading_the_digest_rejudges_the_values() {
+    let reads = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: a\n      image: \"{{ .Values.image.repository }}@{{ .Values.image.digest }}\"\n";
+    let repo = TestRepo::new();
+    repo.write("chart/Chart.yaml", CHART)
+        .write("chart/templates/pod.yaml", reads)
+        .write("chart/values.yaml", &digest_values("latest", D1))
+        .commit_all("base");
+    let base = head(&repo);
+    repo.write("chart/templates/pod.yaml", &reads.replace("@{{ .Values.image.digest }}", ":{{ .Values.image.tag }}"));
+    let (staged, range) = staged_then_range(&repo, &base);
+    for run in [&staged, &range] {
+        assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+        assert!(
+            run.rules().iter().any(|(_, f, _)| f == "chart/values.yaml"),
+            "{}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn f23_charts_that_deploy_digests_stay_silent() {
+    const D2: &str = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+    // Bitnami: the whole map handed to the common library's helper.
+    let bitnami = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: a\n      image: {{ include \"common.images.image\" (dict \"imageRoot\" .Values.image \"global\" .Values.global) }}\n";
+    let digest = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: a\n      image: \"{{ .Values.image.repository }}@{{ .Values.image.digest }}\"\n";
+    for template in [bitnami, digest] {
+        let repo = TestRepo::new();
+        repo.write("chart/Chart.yaml", CHART)
+            .write("chart/templates/pod.yaml", template)
+            .write("chart/values.yaml", &digest_values("1.25.3", D1))
+            .commit_all("base");
+        let base = head(&repo);
+        // Nothing about the image changes: silent.
+        repo.write(
+            "chart/values.yaml",
+            &format!("{}replicaCount: 2\n", digest_values("1.25.3", D1)),
+        );
+        let (staged, range) = staged_then_range(&repo, &base);
+        silent(&staged);
+        silent(&range);
+        // A bump of tag and digest is a version change only.
+        let base = head(&repo);
+        repo.write("chart/values.yaml", &digest_values("1.25.4", D2));
+        let (staged, range) = staged_then_range(&repo, &base);
+        for run in [&staged, &range] {
+            assert!(
+                !run.rules().iter().any(|(r, ..)| r == "unpinned"),
+                "{}",
+                run.stdout
+            );
+        }
+    }
+}
+
+// ----- F28: `image` keys in free-form maps -----
+
+#[test]
+fn f28_an_annotation_named_image_is_no_image() {
+    let repo = TestRepo::new();
+    repo.write("chart/Chart.yaml", CHART)
+        .write(
+            "chart/values.yaml",
+            &format!("image:\n  repository: nginx\n  digest: {D1}\n"),
+        )
+        .commit_all("base");
+    let base = head(&repo);
+    repo.write(
+        "chart/values.yaml",
+        &format!("image:\n  repository: nginx\n  digest: {D1}\npodAnnotations:\n  image: \"built-by-ci\"\npodLabels:\n  image: web\n"),
+    );
+    let (staged, range) = staged_then_range(&repo, &base);
+    silent(&staged);
+    silent(&range);
+}
+
+#[test]
+fn f28_an_image_beside_annotations_still_blocks() {
+    let repo = TestRepo::new();
+    repo.write("chart/Chart.yaml", CHART)
+        .write("chart/values.yaml", "podAnnotations:\n  image: built-by-ci\n")
+        .commit_all("base");
+    let base = head(&repo);
+    repo.write(
+        "chart/values.yaml",
+        "podAnnotations:\n  image: built-by-ci\nsidecar:\n  image: evil/miner:latest\n",
+    );
+    let (staged, range) = staged_then_range(&repo, &base);
+    for run in [&staged, &range] {
+        blocks(run, "unpinned", "chart/values.yaml");
+    }
+}

@@ -40,6 +40,13 @@ pub trait Tree {
     /// The bytes of the file at a repository path (`/`-separated, relative
     /// to the top), or `None` when the tree has no file there.
     fn read(&self, path: &str) -> Option<Vec<u8>>;
+
+    /// The paths of the files directly in directory `dir` (not in its
+    /// subdirectories; `""` is the top), or `None` when this tree cannot
+    /// list them (what depends on the listing is then judged fail-closed).
+    fn list(&self, _dir: &str) -> Option<Vec<String>> {
+        None
+    }
 }
 
 /// What an IaC file is, from its path alone.
@@ -578,16 +585,62 @@ pub fn extract_at(
 /// `Some(None)` for a chart without one, `None` where no `Chart.yaml`
 /// sits beside it (or no tree is at hand), so the file is no chart's.
 fn chart_beside(at: Option<(&str, &TreeFiles)>) -> Option<Option<String>> {
-    let (path, tree) = at?;
-    let dir = dir_of(path);
-    let chart = if dir.is_empty() {
-        "Chart.yaml".to_owned()
-    } else {
-        format!("{dir}/Chart.yaml")
-    };
-    let bytes = tree.bytes(&chart)?;
-    let text = String::from_utf8_lossy(bytes.strip_prefix(BOM).unwrap_or(&bytes)).into_owned();
+    let text = chart_text(at)?;
     Some(helm::app_version(&text))
+}
+
+/// The text of the `Chart.yaml` beside the file at `at`, if any.
+fn chart_text(at: Option<(&str, &TreeFiles)>) -> Option<String> {
+    let (path, tree) = at?;
+    let bytes = tree.bytes(&beside(path, "Chart.yaml"))?;
+    Some(String::from_utf8_lossy(bytes.strip_prefix(BOM).unwrap_or(&bytes)).into_owned())
+}
+
+/// The path of `name` in the directory of `path`.
+fn beside(path: &str, name: &str) -> String {
+    match dir_of(path) {
+        "" => name.to_owned(),
+        dir => format!("{dir}/{name}"),
+    }
+}
+
+/// Files of a chart's `templates/` read for what its values mean, at most.
+const MAX_TEMPLATE_FILES: usize = 512;
+const MAX_TEMPLATE_BYTES: usize = 8 * 1024 * 1024;
+
+/// What a chart's values are read against: its `appVersion`, the names
+/// (and aliases) of its subcharts, whose values they may set, and the
+/// text of the files directly in its `templates/` (`None` when the tree
+/// cannot list them or they are too many).
+fn chart_view(at: Option<(&str, &TreeFiles)>, app_version: Option<String>) -> helm::ChartView {
+    let mut subcharts = Vec::new();
+    if let Some(text) = chart_text(at) {
+        subcharts.extend(helm::dependency_names(&text));
+    }
+    let templates = at.and_then(|(path, tree)| {
+        if let Some(bytes) = tree.bytes(&beside(path, "requirements.yaml")) {
+            subcharts.extend(helm::dependency_names(&String::from_utf8_lossy(&bytes)));
+        }
+        let files = tree.list(&beside(path, "templates"))?;
+        if files.len() > MAX_TEMPLATE_FILES {
+            return None;
+        }
+        let mut text = String::new();
+        for file in files {
+            let bytes = tree.bytes(&file)?;
+            if text.len() + bytes.len() > MAX_TEMPLATE_BYTES {
+                return None;
+            }
+            text.push_str(&String::from_utf8_lossy(&bytes));
+            text.push('\n');
+        }
+        Some(text)
+    });
+    helm::ChartView {
+        app_version,
+        subcharts,
+        templates,
+    }
 }
 
 /// The text of the `Pulumi.yaml` beside a `Main.*` program, if at hand.
@@ -747,7 +800,9 @@ fn extract_unplaced(
         FileKind::TerraformStack => terraform::extract_stack(text),
         FileKind::TerragruntJson => terragrunt::extract_json(text, at),
         FileKind::Terragrunt => terragrunt::extract_in(text, at),
-        FileKind::HelmValues => helm::extract_values(text, chart.flatten().as_deref()),
+        FileKind::HelmValues => {
+            helm::extract_values_in(text, &chart_view(at, chart.flatten()))
+        }
         // Helm renders a chart's templates: what they write out literally
         // is read line by line (a template with actions is no YAML), and
         // one that is plain YAML must still be a sound manifest.
