@@ -8,7 +8,6 @@ use crate::util::{check_staged, Run, TestRepo};
 
 const D1: &str = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
-
 fn head(repo: &TestRepo) -> String {
     repo.git(&["rev-parse", "HEAD"]).trim().to_owned()
 }
@@ -133,8 +132,11 @@ fn f18_a_requirements_lock_swap_is_seen() {
 #[test]
 fn f18_a_chart_yaml_added_beside_requirements_judges_them() {
     let repo = TestRepo::new();
-    repo.write("chart/requirements.yaml", "dependencies:\n  - name: redis\n    repository: https://evil.example.com/charts\n")
-        .commit_all("base");
+    repo.write(
+        "chart/requirements.yaml",
+        "dependencies:\n  - name: redis\n    repository: https://evil.example.com/charts\n",
+    )
+    .commit_all("base");
     let base = head(&repo);
     repo.write("chart/Chart.yaml", V1_CHART);
     let (staged, range) = staged_then_range(&repo, &base);
@@ -150,7 +152,10 @@ fn f18_a_pinned_requirements_bump_with_a_lock_is_only_a_version_change() {
         .write("chart/requirements.yaml", REQUIREMENTS)
         .commit_all("base");
     let base = head(&repo);
-    repo.write("chart/requirements.yaml", &REQUIREMENTS.replace("17.0.0", "17.0.1"));
+    repo.write(
+        "chart/requirements.yaml",
+        &REQUIREMENTS.replace("17.0.0", "17.0.1"),
+    );
     let (staged, range) = staged_then_range(&repo, &base);
     for run in [&staged, &range] {
         assert_eq!(run.sorted_rules(), ["version-change"], "{}", run.stdout);
@@ -164,7 +169,9 @@ fn f18_a_pinned_requirements_bump_with_a_lock_is_only_a_version_change() {
     let (staged, range) = staged_then_range(&repo, &base);
     for run in [&staged, &range] {
         assert!(
-            !run.rules().iter().any(|(r, ..)| r == "parse-error" || r == "unpinned"),
+            !run.rules()
+                .iter()
+                .any(|(r, ..)| r == "parse-error" || r == "unpinned"),
             "{}",
             run.stdout
         );
@@ -180,7 +187,10 @@ fn tag_policy_repo() -> TestRepo {
     repo.write(".iacgate.toml", "[pinning]\nimages = \"tag\"\n")
         .commit_all("policy");
     repo.write("chart/Chart.yaml", CHART)
-        .write("chart/values.yaml", "image:\n  repository: nginx\n  tag: \"1.10\"\n")
+        .write(
+            "chart/values.yaml",
+            "image:\n  repository: nginx\n  tag: \"1.10\"\n",
+        )
         .commit_all("base");
     repo
 }
@@ -189,7 +199,10 @@ fn tag_policy_repo() -> TestRepo {
 fn f33_unquoting_a_tag_that_helm_renders_otherwise_is_a_version_change() {
     let repo = tag_policy_repo();
     let base = head(&repo);
-    repo.write("chart/values.yaml", "image:\n  repository: nginx\n  tag: 1.10\n");
+    repo.write(
+        "chart/values.yaml",
+        "image:\n  repository: nginx\n  tag: 1.10\n",
+    );
     let (staged, range) = staged_then_range(&repo, &base);
     for run in [&staged, &range] {
         blocks(run, "version-change", "chart/values.yaml");
@@ -205,11 +218,17 @@ fn f33_an_unquoted_tag_that_renders_as_written_is_silent() {
     repo.write(".iacgate.toml", "[pinning]\nimages = \"tag\"\n")
         .commit_all("policy");
     repo.write("chart/Chart.yaml", CHART)
-        .write("chart/values.yaml", "image:\n  repository: nginx\n  tag: \"1.25\"\n")
+        .write(
+            "chart/values.yaml",
+            "image:\n  repository: nginx\n  tag: \"1.25\"\n",
+        )
         .commit_all("base");
     let base = head(&repo);
     // `1.25` renders `1.25`: the same tag.
-    repo.write("chart/values.yaml", "image:\n  repository: nginx\n  tag: 1.25\n");
+    repo.write(
+        "chart/values.yaml",
+        "image:\n  repository: nginx\n  tag: 1.25\n",
+    );
     let (staged, range) = staged_then_range(&repo, &base);
     silent(&staged);
     silent(&range);
@@ -226,10 +245,13 @@ fn digest_values(tag: &str, digest: &str) -> String {
 #[test]
 fn f23_an_unread_digest_does_not_pin_the_tag() {
     let repo = TestRepo::new();
-    repo.write("chart/Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\nappVersion: \"1.25.3\"\n")
-        .write("chart/templates/deployment.yaml", DEPLOYMENT)
-        .write("chart/values.yaml", &digest_values("\"1.25.3\"", D1))
-        .commit_all("base");
+    repo.write(
+        "chart/Chart.yaml",
+        "apiVersion: v2\nname: c\nversion: 1.0.0\nappVersion: \"1.25.3\"\n",
+    )
+    .write("chart/templates/deployment.yaml", DEPLOYMENT)
+    .write("chart/values.yaml", &digest_values("\"1.25.3\"", D1))
+    .commit_all("base");
     let base = head(&repo);
     repo.write("chart/values.yaml", &digest_values("latest", D1));
     let (staged, range) = staged_then_range(&repo, &base);
@@ -250,7 +272,10 @@ fn f23_a_template_that_stops_reading_the_digest_rejudges_the_values() {
         .write("chart/values.yaml", &digest_values("latest", D1))
         .commit_all("base");
     let base = head(&repo);
-    repo.write("chart/templates/pod.yaml", &reads.replace("@{{ .Values.image.digest }}", ":{{ .Values.image.tag }}"));
+    repo.write(
+        "chart/templates/pod.yaml",
+        &reads.replace("@{{ .Values.image.digest }}", ":{{ .Values.image.tag }}"),
+    );
     let (staged, range) = staged_then_range(&repo, &base);
     for run in [&staged, &range] {
         assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
@@ -322,7 +347,10 @@ fn f28_an_annotation_named_image_is_no_image() {
 fn f28_an_image_beside_annotations_still_blocks() {
     let repo = TestRepo::new();
     repo.write("chart/Chart.yaml", CHART)
-        .write("chart/values.yaml", "podAnnotations:\n  image: built-by-ci\n")
+        .write(
+            "chart/values.yaml",
+            "podAnnotations:\n  image: built-by-ci\n",
+        )
         .commit_all("base");
     let base = head(&repo);
     repo.write(

@@ -315,9 +315,10 @@ fn beside_dependents(
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
         // A chart's templates decide whether its values' digests are
         // deployed: its values.yaml is judged again.
-        if let Some((chart, _)) = path.split_once("templates/").filter(|(chart, _)| {
-            (chart.is_empty() || chart.ends_with('/')) && !path.ends_with('/')
-        }) {
+        if let Some((chart, _)) = path
+            .split_once("templates/")
+            .filter(|(chart, _)| (chart.is_empty() || chart.ends_with('/')) && !path.ends_with('/'))
+        {
             for reader in ["values.yaml", "values.yml"] {
                 let reader = format!("{chart}{reader}");
                 if !touched.contains(reader.as_str()) {

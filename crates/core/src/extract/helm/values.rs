@@ -611,7 +611,8 @@ other:
         let deps = extract(text, None).unwrap();
         assert_eq!(deps[0].version.as_ref().unwrap().value, "1.1");
         assert_eq!(
-            &text[deps[0].version.as_ref().unwrap().span.start..deps[0].version.as_ref().unwrap().span.end],
+            &text[deps[0].version.as_ref().unwrap().span.start
+                ..deps[0].version.as_ref().unwrap().span.end],
             "1.10"
         );
         assert!(
@@ -664,7 +665,10 @@ other:
         let got = pins(&no_tag, &view(Some(scaffold), &[]));
         assert_eq!(got[0].1.as_deref(), Some("1.25.3"));
         // Templates that cannot be listed: the tag, fail-closed.
-        assert_eq!(pins(&values, &view(None, &[]))[0].1.as_deref(), Some("latest"));
+        assert_eq!(
+            pins(&values, &view(None, &[]))[0].1.as_deref(),
+            Some("latest")
+        );
         for reads in [
             "image: \"{{ .Values.image.repository }}@{{ .Values.image.digest }}\"\n",
             "{{- if .Values.image.digest }}@{{ . }}{{ end }}\n",
@@ -680,7 +684,10 @@ other:
             );
         }
         // `.Values.images` or `.Values.image.tag` is not the map whole.
-        assert!(!passed_whole(".Values.images .Values.image.tag", ".Values.image"));
+        assert!(!passed_whole(
+            ".Values.images .Values.image.tag",
+            ".Values.image"
+        ));
         // A subchart's values: its own templates decide, out of view.
         let sub = format!("redis:\n  image:\n    repository: bitnami/redis\n    tag: 7.2.4\n    digest: {DIGEST}\n");
         assert_eq!(pins(&sub, &view(Some(scaffold), &["redis"]))[0].2, "pinned");
@@ -692,7 +699,10 @@ other:
 
     #[test]
     fn free_form_maps_hold_no_images() {
-        let chart = view(Some("metadata:\n  annotations: {{ toYaml .Values.podAnnotations | nindent 4 }}\n"), &[]);
+        let chart = view(
+            Some("metadata:\n  annotations: {{ toYaml .Values.podAnnotations | nindent 4 }}\n"),
+            &[],
+        );
         for text in [
             "podAnnotations:\n  image: \"built-by-ci\"\n",
             "commonLabels:\n  image: nginx\n",
@@ -706,9 +716,13 @@ other:
         }
         // A template that reads `.podAnnotations.image` makes it one.
         let reads = view(Some("image: {{ .Values.podAnnotations.image }}\n"), &[]);
-        assert_eq!(pins("podAnnotations:\n  image: evil/miner\n", &reads).len(), 1);
+        assert_eq!(
+            pins("podAnnotations:\n  image: evil/miner\n", &reads).len(),
+            1
+        );
         // Images beside them are still read.
-        let text = "podAnnotations:\n  image: built-by-ci\nimage:\n  repository: nginx\n  tag: latest\n";
+        let text =
+            "podAnnotations:\n  image: built-by-ci\nimage:\n  repository: nginx\n  tag: latest\n";
         assert_eq!(pins(text, &chart)[0].0, "values.image");
     }
 
