@@ -30,6 +30,7 @@ mod policy;
 mod push;
 mod push_whole;
 mod review3_formats;
+mod review3_helm;
 mod review3_k8s;
 mod review3_moves;
 mod signing;

@@ -229,6 +229,14 @@ impl Tree for SideTree<'_> {
         // reported unresolved, and blocks.
         read.ok().flatten()
     }
+
+    fn list(&self, dir: &str) -> Option<Vec<String>> {
+        match self {
+            SideTree::Empty => Some(Vec::new()),
+            SideTree::Index(repo) => repo.index_dir_files(dir).ok(),
+            SideTree::Commit(repo, id) => repo.dir_files_at(id, dir).ok(),
+        }
+    }
 }
 
 impl Sides {
@@ -305,8 +313,28 @@ fn beside_dependents(
             }
         }
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        // A chart's templates decide whether its values' digests are
+        // deployed: its values.yaml is judged again.
+        if let Some((chart, _)) = path
+            .split_once("templates/")
+            .filter(|(chart, _)| (chart.is_empty() || chart.ends_with('/')) && !path.ends_with('/'))
+        {
+            for reader in ["values.yaml", "values.yml"] {
+                let reader = format!("{chart}{reader}");
+                if !touched.contains(reader.as_str()) {
+                    if let Some(bytes) = sides.read_new(repo, &reader)? {
+                        found.push((reader, bytes));
+                    }
+                }
+            }
+        }
         let readers: &[&str] = match name {
-            "Chart.yaml" => &["values.yaml", "values.yml"],
+            "Chart.yaml" => &[
+                "values.yaml",
+                "values.yml",
+                "requirements.yaml",
+                "requirements.lock",
+            ],
             "Pulumi.yaml" | "Pulumi.yml" => &["Main.yaml", "Main.yml", "Main.json"],
             _ => continue,
         };

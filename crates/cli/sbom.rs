@@ -78,6 +78,10 @@ impl Tree for CommitTree<'_> {
     fn read(&self, path: &str) -> Option<Vec<u8>> {
         self.repo.file_at(self.commit, path).ok().flatten()
     }
+
+    fn list(&self, dir: &str) -> Option<Vec<String>> {
+        self.repo.dir_files_at(self.commit, dir).ok()
+    }
 }
 
 /// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (UTC).

@@ -280,6 +280,10 @@ impl Tree for Empty {
     fn read(&self, _: &str) -> Option<Vec<u8>> {
         None
     }
+
+    fn list(&self, _: &str) -> Option<Vec<String>> {
+        Some(Vec::new())
+    }
 }
 
 /// The scanned tree of a repository, for files that read other files.
@@ -295,6 +299,13 @@ impl Tree for GitTree {
             None => self.repo.index_file(path),
         };
         read.ok().flatten()
+    }
+
+    fn list(&self, dir: &str) -> Option<Vec<String>> {
+        match &self.rev {
+            Some(rev) => self.repo.dir_files_at(rev, dir).ok(),
+            None => self.repo.index_dir_files(dir).ok(),
+        }
     }
 }
 
@@ -314,5 +325,34 @@ impl Tree for DirTree {
             return None;
         }
         std::fs::read(full).ok()
+    }
+
+    fn list(&self, dir: &str) -> Option<Vec<String>> {
+        if dir.split('/').any(|part| part == "..") {
+            return None;
+        }
+        let full = if dir.is_empty() {
+            self.root.clone()
+        } else {
+            self.root.join(dir)
+        };
+        let Ok(entries) = std::fs::read_dir(full) else {
+            return Some(Vec::new());
+        };
+        let mut files = Vec::new();
+        for entry in entries {
+            let entry = entry.ok()?;
+            if !entry.file_type().ok()?.is_file() {
+                continue;
+            }
+            let name = entry.file_name().into_string().ok()?;
+            files.push(if dir.is_empty() {
+                name
+            } else {
+                format!("{dir}/{name}")
+            });
+        }
+        files.sort();
+        Some(files)
     }
 }

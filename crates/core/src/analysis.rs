@@ -63,6 +63,8 @@ fn pre_extract(inputs: &[FileInput]) -> HashMap<usize, (Option<Extracted>, Optio
                     | FileKind::GitHubAction
                     | FileKind::Compose
             ) || (kind == FileKind::HelmChart && path.contains("charts/"))
+                || kind == FileKind::AnsibleRequirements
+                || (kind == FileKind::HelmLock && path.ends_with("requirements.lock"))
                 || (kind == FileKind::CloudFormation
                     && path.split('/').any(|part| part == "templates"));
             (!reads_tree).then_some((i, kind, input))

@@ -37,8 +37,9 @@
 //! expand either in `Chart.yaml`) is unpinned, as it cannot be resolved
 //! statically. `helm repo add` names (`@bitnami`) are not looked up. The
 //! top-level `digest` of `Chart.lock` is not a dependency: it covers the
-//! whole dependency list and so changes with any of them. `apiVersion: v1`
-//! charts' `requirements.yaml` is not read.
+//! whole dependency list and so changes with any of them. A chart's
+//! `requirements.yaml` and `requirements.lock` (beside its `Chart.yaml`,
+//! which Helm 3 still loads) are read by these same functions.
 //!
 //! A file that is not a mapping, a `dependencies` that is not a list, an
 //! entry that is not a mapping or has no name, a field that is not a
@@ -55,7 +56,9 @@ pub(super) use archive::extract as extract_archive;
 pub(super) use archive::unpacked as unpacked_subchart;
 pub(crate) use archive::UNPACKED;
 pub(super) use templates::extract as extract_template;
+#[cfg(test)]
 pub(super) use values::extract as extract_values;
+pub(super) use values::{extract_in as extract_values_in, ChartView};
 
 use crate::extract::image_ref::is_templated;
 use crate::extract::yaml::{self as tree, Node};
@@ -91,6 +94,29 @@ pub(super) fn extract_chart(text: &str) -> Result<Vec<Dependency>, ExtractError>
         }
     }
     Ok(deps)
+}
+
+/// The names (an alias where there is one) of the `dependencies` of a
+/// `Chart.yaml` or `requirements.yaml`: the subcharts whose values a
+/// chart's `values.yaml` may set under their name. Nothing for a file
+/// that cannot be read (it is judged as its own file).
+pub(super) fn dependency_names(text: &str) -> Vec<String> {
+    let Ok(Some(root)) = tree::load(text) else {
+        return Vec::new();
+    };
+    let Ok(Some((_, list))) = root.get("dependencies", "the file") else {
+        return Vec::new();
+    };
+    let Ok(items) = list.items("dependencies") else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| {
+            let name = |key| field(item, key, "dependencies").ok().flatten();
+            name("alias").or_else(|| name("name")).map(|n| n.value)
+        })
+        .collect()
 }
 
 /// A `Chart.yaml`'s `appVersion`, if it has one as a string.

@@ -40,6 +40,13 @@ pub trait Tree {
     /// The bytes of the file at a repository path (`/`-separated, relative
     /// to the top), or `None` when the tree has no file there.
     fn read(&self, path: &str) -> Option<Vec<u8>>;
+
+    /// The paths of the files directly in directory `dir` (not in its
+    /// subdirectories; `""` is the top), or `None` when this tree cannot
+    /// list them (what depends on the listing is then judged fail-closed).
+    fn list(&self, _dir: &str) -> Option<Vec<String>> {
+        None
+    }
 }
 
 /// What an IaC file is, from its path alone.
@@ -425,7 +432,9 @@ fn classify_pipeline_file(name: &str) -> Option<FileKind> {
     Some(match name {
         "action.yml" | "action.yaml" => FileKind::GitHubAction,
         "Chart.yaml" => FileKind::HelmChart,
-        "Chart.lock" => FileKind::HelmLock,
+        // Helm 3 still loads an `apiVersion: v1` chart's lock from
+        // `requirements.lock` (read as a chart's only beside a `Chart.yaml`).
+        "Chart.lock" | "requirements.lock" => FileKind::HelmLock,
         "values.yaml" | "values.yml" => FileKind::HelmValues,
         "kustomization.yaml" | "kustomization.yml" | "Kustomization" => FileKind::Kustomization,
         "requirements.yml" | "requirements.yaml" => FileKind::AnsibleRequirements,
@@ -479,6 +488,7 @@ pub const PATHSPECS: &[&str] = &[
     ":(glob)**/go.work",
     ":(glob)**/go.sum",
     ":(glob)**/Chart.lock",
+    ":(glob)**/requirements.lock",
     ":(glob)**/charts/*.tgz",
     ":(glob)**/.npmrc",
     ":(glob)**/.env",
@@ -575,16 +585,62 @@ pub fn extract_at(
 /// `Some(None)` for a chart without one, `None` where no `Chart.yaml`
 /// sits beside it (or no tree is at hand), so the file is no chart's.
 fn chart_beside(at: Option<(&str, &TreeFiles)>) -> Option<Option<String>> {
-    let (path, tree) = at?;
-    let dir = dir_of(path);
-    let chart = if dir.is_empty() {
-        "Chart.yaml".to_owned()
-    } else {
-        format!("{dir}/Chart.yaml")
-    };
-    let bytes = tree.bytes(&chart)?;
-    let text = String::from_utf8_lossy(bytes.strip_prefix(BOM).unwrap_or(&bytes)).into_owned();
+    let text = chart_text(at)?;
     Some(helm::app_version(&text))
+}
+
+/// The text of the `Chart.yaml` beside the file at `at`, if any.
+fn chart_text(at: Option<(&str, &TreeFiles)>) -> Option<String> {
+    let (path, tree) = at?;
+    let bytes = tree.bytes(&beside(path, "Chart.yaml"))?;
+    Some(String::from_utf8_lossy(bytes.strip_prefix(BOM).unwrap_or(&bytes)).into_owned())
+}
+
+/// The path of `name` in the directory of `path`.
+fn beside(path: &str, name: &str) -> String {
+    match dir_of(path) {
+        "" => name.to_owned(),
+        dir => format!("{dir}/{name}"),
+    }
+}
+
+/// Files of a chart's `templates/` read for what its values mean, at most.
+const MAX_TEMPLATE_FILES: usize = 512;
+const MAX_TEMPLATE_BYTES: usize = 8 * 1024 * 1024;
+
+/// What a chart's values are read against: its `appVersion`, the names
+/// (and aliases) of its subcharts, whose values they may set, and the
+/// text of the files directly in its `templates/` (`None` when the tree
+/// cannot list them or they are too many).
+fn chart_view(at: Option<(&str, &TreeFiles)>, app_version: Option<String>) -> helm::ChartView {
+    let mut subcharts = Vec::new();
+    if let Some(text) = chart_text(at) {
+        subcharts.extend(helm::dependency_names(&text));
+    }
+    let templates = at.and_then(|(path, tree)| {
+        if let Some(bytes) = tree.bytes(&beside(path, "requirements.yaml")) {
+            subcharts.extend(helm::dependency_names(&String::from_utf8_lossy(&bytes)));
+        }
+        let files = tree.list(&beside(path, "templates"))?;
+        if files.len() > MAX_TEMPLATE_FILES {
+            return None;
+        }
+        let mut text = String::new();
+        for file in files {
+            let bytes = tree.bytes(&file)?;
+            if text.len() + bytes.len() > MAX_TEMPLATE_BYTES {
+                return None;
+            }
+            text.push_str(&String::from_utf8_lossy(&bytes));
+            text.push('\n');
+        }
+        Some(text)
+    });
+    helm::ChartView {
+        app_version,
+        subcharts,
+        templates,
+    }
 }
 
 /// The text of the `Pulumi.yaml` beside a `Main.*` program, if at hand.
@@ -681,6 +737,18 @@ fn extract_unplaced(
         FileKind::HelmValues if chart.is_none() => FileKind::CloudFormation,
         kind => kind,
     };
+    // Helm 3 still reads a chart's `requirements.yaml` (`apiVersion: v1`,
+    // and over `Chart.yaml`'s `dependencies` in v2) and `requirements.lock`.
+    let name = at.map(|(path, _)| path.rsplit('/').next().unwrap_or(path));
+    let helm_requirements = match (kind, name) {
+        (FileKind::AnsibleRequirements, Some("requirements.yaml"))
+        | (FileKind::HelmLock, Some("requirements.lock")) => Some(chart_beside(at).is_some()),
+        _ => None,
+    };
+    if helm_requirements == Some(false) && kind == FileKind::HelmLock {
+        // Another tool's lock (Rye's `requirements.lock`): no chart's.
+        return Ok(Vec::new());
+    }
     let (base, body) = match bytes.strip_prefix(BOM) {
         Some(rest) => (BOM.len(), rest),
         None => (0, bytes),
@@ -732,7 +800,7 @@ fn extract_unplaced(
         FileKind::TerraformStack => terraform::extract_stack(text),
         FileKind::TerragruntJson => terragrunt::extract_json(text, at),
         FileKind::Terragrunt => terragrunt::extract_in(text, at),
-        FileKind::HelmValues => helm::extract_values(text, chart.flatten().as_deref()),
+        FileKind::HelmValues => helm::extract_values_in(text, &chart_view(at, chart.flatten())),
         // Helm renders a chart's templates: what they write out literally
         // is read line by line (a template with actions is no YAML), and
         // one that is plain YAML must still be a sound manifest.
@@ -760,6 +828,9 @@ fn extract_unplaced(
         FileKind::Dockerfile => images::extract_dockerfile(text),
         FileKind::Compose => images::extract_compose(text, at),
         FileKind::ComposeEnv => Ok(Vec::new()),
+        FileKind::AnsibleRequirements if helm_requirements == Some(true) => {
+            helm::extract_chart(text)
+        }
         FileKind::AnsibleRequirements => ansible::extract(text),
         // A `Main.*` beside it is the program; its own plugins and
         // packages still count.
@@ -980,6 +1051,58 @@ mod tests {
             None,
         );
         assert!(!is_unpacked_subchart(&archive.unwrap()[0]));
+    }
+
+    #[test]
+    fn helm_requirements_are_a_charts_dependencies_beside_a_chart_yaml() {
+        let requirements = "dependencies:\n  - name: redis\n    version: \"*\"\n    repository: https://evil.example.com/charts\n";
+        let lock = "dependencies:\n- name: redis\n  repository: https://charts.bitnami.com/bitnami\n  version: 17.0.0\ndigest: sha256:00\n";
+        let chart = Files(vec![
+            ("c/Chart.yaml", "apiVersion: v1\nname: c\nversion: 1.0.0\n"),
+            ("c/requirements.yaml", requirements),
+            ("c/requirements.lock", lock),
+        ]);
+        let deps = in_tree(FileKind::AnsibleRequirements, "c/requirements.yaml", &chart);
+        assert_eq!(keys(&deps), ["dependencies.redis"]);
+        assert_eq!(
+            deps[0].source_str(),
+            Some("https://evil.example.com/charts/redis")
+        );
+        assert!(matches!(deps[0].pin, crate::model::PinState::Unpinned(_)));
+        let deps = in_tree(FileKind::HelmLock, "c/requirements.lock", &chart);
+        assert_eq!(keys(&deps), ["lock.redis"]);
+        assert_eq!(
+            FileKind::classify("c/requirements.lock"),
+            Some(FileKind::HelmLock)
+        );
+        // No chart beside them: Ansible's requirements, another tool's lock.
+        let ansible = Files(vec![
+            (
+                "roles/requirements.yaml",
+                "- src: geerlingguy.docker\n  version: 7.1.0\n",
+            ),
+            (
+                "py/requirements.lock",
+                "# generated by rye\nboto3==1.34.0\n",
+            ),
+        ]);
+        let deps = in_tree(
+            FileKind::AnsibleRequirements,
+            "roles/requirements.yaml",
+            &ansible,
+        );
+        assert_eq!(deps[0].ecosystem, crate::model::Ecosystem::Ansible);
+        assert!(in_tree(FileKind::HelmLock, "py/requirements.lock", &ansible).is_empty());
+        // Helm reads `requirements.yaml` only, never `requirements.yml`.
+        let yml = Files(vec![
+            ("c/Chart.yaml", "apiVersion: v1\nname: c\nversion: 1.0.0\n"),
+            (
+                "c/requirements.yml",
+                "- src: geerlingguy.docker\n  version: 7.1.0\n",
+            ),
+        ]);
+        let deps = in_tree(FileKind::AnsibleRequirements, "c/requirements.yml", &yml);
+        assert_eq!(deps[0].ecosystem, crate::model::Ecosystem::Ansible);
     }
 
     #[test]

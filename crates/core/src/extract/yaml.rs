@@ -63,6 +63,8 @@ pub(in crate::extract) struct Scalar {
     pub text: String,
     /// Written in quotes (only a plain `<<` is a merge key).
     pub quoted: bool,
+    /// Given a tag that makes it a string (`!!str 1.10`), not quoted.
+    pub str_tag: bool,
     /// Where `text` sits in the file when it is there byte for byte (no
     /// escapes, no line folding): sub-strings get exact spans.
     verbatim: Option<usize>,
@@ -311,6 +313,7 @@ fn quoted_scalar(text: &str, value: String, span: Span) -> Scalar {
     Scalar {
         text: value,
         quoted: true,
+        str_tag: false,
         verbatim,
     }
 }
@@ -323,6 +326,7 @@ fn json_node(text: &str, value: &JsonValue, depth: usize) -> Result<Node, Extrac
     let plain = |raw: &str| Scalar {
         text: raw.to_owned(),
         quoted: false,
+        str_tag: false,
         verbatim: Some(span.start),
     };
     let kind = match value {
@@ -507,6 +511,7 @@ impl YamlReader<'_> {
             YamlData::Representation(raw, ..) => NodeKind::Scalar(Scalar {
                 text: raw.to_string(),
                 quoted: false,
+                str_tag: false,
                 verbatim: None,
             }),
             YamlData::Sequence(items) => NodeKind::Seq(
@@ -556,6 +561,10 @@ impl YamlReader<'_> {
                 verbatim: (raw == value.as_ref()).then_some(content),
                 text: value.to_string(),
                 quoted: false,
+                str_tag: self
+                    .text
+                    .get(span.start..content)
+                    .is_some_and(|properties| properties.contains('!')),
             },
             // Numbers and booleans as written; an alias (`*v`) has only the value.
             other => {
@@ -574,6 +583,7 @@ impl YamlReader<'_> {
                     verbatim: as_written.then_some(content),
                     text,
                     quoted: false,
+                    str_tag: false,
                 }
             }
         }

@@ -48,6 +48,11 @@ pub fn check(
 /// sync bot that downgrades pins is a real pattern).
 pub fn with_comments(mut finding: Finding, old: Option<&str>, new: Option<&str>) -> Finding {
     let (Some(old), Some(new)) = (old, new) else {
+        // A note on how the new value is read (a Helm tag as Helm renders
+        // it), not a version of its own.
+        if let Some(note) = new.filter(|note| note.starts_with("the tag is written")) {
+            finding.message = format!("{} ({note})", finding.message);
+        }
         return finding;
     };
     let (from, to) = (

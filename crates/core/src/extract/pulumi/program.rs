@@ -365,7 +365,12 @@ fn resources(
         // Pulumi cannot read fails the program there, not here.
         if let Ok(Some((_, type_node))) = resource.get_ci("type", &owner) {
             if let Ok(package) = package_of(type_node, &owner, ResourceOrFunction::Type) {
-                used.push(package);
+                // `pulumi:pulumi:StackReference`, `pulumi:index:Stash`: the
+                // engine's built-in provider serves the `pulumi` package;
+                // no plugin is downloaded for it.
+                if package.value != BUILTIN_PACKAGE {
+                    used.push(package);
+                }
             }
         }
         let Some((_, options)) = resource.get_ci("options", &owner)? else {
@@ -485,6 +490,10 @@ enum ResourceOrFunction {
     Type,
     Function,
 }
+
+/// The package the Pulumi engine implements itself (`pulumi:pulumi:StackReference`,
+/// `pulumi:index:Stash`): no plugin.
+const BUILTIN_PACKAGE: &str = "pulumi";
 
 /// The provider package of a type token, as Pulumi YAML resolves it:
 /// `aws:s3:Bucket` -> `aws`, `pulumi:providers:aws` -> `aws`.
@@ -652,6 +661,18 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_builtin_pulumi_package_implies_no_plugin() {
+        let text = "runtime: yaml\nresources:\n  b:\n    type: aws:s3:Bucket\n    options:\n      version: 6.0.0\n  network:\n    type: pulumi:pulumi:StackReference\n    properties:\n      name: acme/network/prod\n  s:\n    type: pulumi:index:Stash\n";
+        let plugins: Vec<_> = extract_with(text, Program::Project, &[])
+            .unwrap()
+            .into_iter()
+            .filter(|d| d.key.starts_with("plugin."))
+            .map(|d| (d.key, matches!(d.pin, PinState::Unpinned(_))))
+            .collect();
+        assert_eq!(plugins, [("plugin.aws".to_owned(), false)]);
     }
 
     #[test]

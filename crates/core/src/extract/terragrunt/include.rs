@@ -68,6 +68,11 @@ impl<'t> TreeFiles<'t> {
         self.tree.read(path)
     }
 
+    /// The files directly in `dir` (see [`Tree::list`]).
+    pub(crate) fn list(&self, dir: &str) -> Option<Vec<String>> {
+        self.tree.list(dir)
+    }
+
     pub fn new(tree: &'t dyn Tree) -> TreeFiles<'t> {
         TreeFiles {
             tree,
