@@ -92,3 +92,74 @@ fn a_version_tag_stays_pinned_under_tag_pinning() {
     }
     let _ = SHA;
 }
+
+// ----- F45: npm `file:` / `link:` specs of judged packages -----
+
+fn package_json(spec: &str) -> String {
+    format!("{{\"name\":\"app\",\"version\":\"1.0.0\",\"dependencies\":{{\"@pulumi/aws\":\"{spec}\"}}}}\n")
+}
+
+#[test]
+fn an_npm_local_spec_that_leaves_the_repository_blocks() {
+    for spec in [
+        "file:../../../../opt/cache/pulumi-aws",
+        "link:/opt/evil",
+        "portal:../../x",
+    ] {
+        let repo = TestRepo::new();
+        repo.write("js/package.json", &package_json("6.0.0"))
+            .commit_all("base");
+        let base = head(&repo);
+        repo.write("js/package.json", &package_json(spec));
+        let (staged, range) = staged_then_range(&repo, &base);
+        for run in [&staged, &range] {
+            assert_rule(run, "unpinned", "js/package.json");
+            assert_rule(run, "source-change", "js/package.json");
+        }
+    }
+}
+
+#[test]
+fn an_npm_local_spec_inside_the_repository_is_a_source_change() {
+    let repo = TestRepo::new();
+    repo.write("js/package.json", &package_json("6.0.0"))
+        .commit_all("base");
+    let base = head(&repo);
+    repo.write("js/package.json", &package_json("file:./vendor/aws"));
+    let (staged, range) = staged_then_range(&repo, &base);
+    for run in [&staged, &range] {
+        assert_rule(run, "source-change", "js/package.json");
+        assert!(
+            !run.rule_names().contains(&"unpinned".to_owned()),
+            "{}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn an_npm_local_spec_inside_the_repository_added_or_kept_is_silent() {
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n").commit_all("base");
+    let base = head(&repo);
+    repo.write("js/package.json", &package_json("file:./vendor/aws"));
+    let (staged, range) = staged_then_range(&repo, &base);
+    for run in [&staged, &range] {
+        assert_quiet(run);
+        assert!(run.rule_names().is_empty(), "{}", run.stdout);
+    }
+    // An unrelated edit beside an existing one that leaves: nothing new.
+    let repo = TestRepo::new();
+    repo.write("js/package.json", &package_json("file:../../outside"))
+        .commit_all("base");
+    let base = head(&repo);
+    repo.write(
+        "js/package.json",
+        "{\"name\":\"app\",\"version\":\"1.0.1\",\"dependencies\":{\"@pulumi/aws\":\"file:../../outside\"}}\n",
+    );
+    let (staged, range) = staged_then_range(&repo, &base);
+    for run in [&staged, &range] {
+        assert_quiet(run);
+        assert!(run.rule_names().is_empty(), "{}", run.stdout);
+    }
+}
