@@ -163,3 +163,73 @@ fn an_npm_local_spec_inside_the_repository_added_or_kept_is_silent() {
         assert!(run.rule_names().is_empty(), "{}", run.stdout);
     }
 }
+
+// ----- F44: a local action inside another repository's checkout -----
+
+fn workflow(checkout_with: &str, local: &str) -> String {
+    format!(
+        "on: push\npermissions: {{}}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@{SHA}\n      - uses: actions/checkout@{SHA}\n        with:\n{checkout_with}      - uses: {local}\n"
+    )
+}
+
+const WF: &str = ".github/workflows/ci.yml";
+
+#[test]
+fn a_local_action_in_a_checkout_of_another_repository_at_a_branch_blocks() {
+    for with in [
+        "          repository: evil/shared-actions\n          ref: main\n          path: shared\n",
+        "          repository: evil/shared-actions\n          path: ./shared/\n",
+        "          repository: evil/shared-actions\n          ref: refs/heads/v4\n          path: shared\n",
+    ] {
+        let repo = TestRepo::new();
+        repo.write("README.md", "x\n").commit_all("base");
+        let base = head(&repo);
+        repo.write(WF, &workflow(with, "./shared/deploy"));
+        let (staged, range) = staged_then_range(&repo, &base);
+        for run in [&staged, &range] {
+            assert_rule(run, "unpinned", WF);
+            assert!(run.stdout.contains("evil/shared-actions"), "{}", run.stdout);
+        }
+    }
+}
+
+#[test]
+fn a_local_action_of_this_repository_or_a_pinned_checkout_does_not_block() {
+    // The local action is this repository's own, beside another checkout.
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n").commit_all("base");
+    let base = head(&repo);
+    let with =
+        "          repository: evil/shared-actions\n          ref: main\n          path: shared\n";
+    repo.write(WF, &workflow(with, "./.github/actions/build"))
+        .write(
+            ".github/actions/build/action.yml",
+            "name: b\nruns:\n  using: composite\n  steps:\n    - run: echo hi\n      shell: bash\n",
+        );
+    let (staged, range) = staged_then_range(&repo, &base);
+    for run in [&staged, &range] {
+        assert_quiet(run);
+        assert!(
+            !run.rule_names().contains(&"unpinned".to_owned()),
+            "{}",
+            run.stdout
+        );
+    }
+    // The other repository at a full commit sha: pinned, only a warning.
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n").commit_all("base");
+    let base = head(&repo);
+    let with = format!(
+        "          repository: acme/shared-actions\n          ref: {SHA}\n          path: shared\n"
+    );
+    repo.write(WF, &workflow(&with, "./shared/deploy"));
+    let (staged, range) = staged_then_range(&repo, &base);
+    for run in [&staged, &range] {
+        assert_quiet(run);
+        assert!(
+            !run.rule_names().contains(&"unpinned".to_owned()),
+            "{}",
+            run.stdout
+        );
+    }
+}
