@@ -233,3 +233,164 @@ fn a_local_action_of_this_repository_or_a_pinned_checkout_does_not_block() {
         );
     }
 }
+
+// ----- F42: Terraform resources that fetch charts and images -----
+
+const VERSIONS_TF: &str = "terraform {\n  required_providers {\n    helm = {\n      source  = \"hashicorp/helm\"\n      version = \"~> 2.12\"\n    }\n  }\n}\n";
+const DIGEST: &str = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+const WORKLOADS: &str = r#"resource "helm_release" "redis" {
+  name       = "redis"
+  repository = "https://charts.evil.example.com"
+  chart      = "redis"
+}
+resource "kubernetes_deployment" "web" {
+  metadata { name = "web" }
+  spec {
+    template {
+      metadata { labels = { app = "web" } }
+      spec {
+        container {
+          name  = "web"
+          image = "evil/web:latest"
+        }
+      }
+    }
+  }
+}
+resource "aws_ecs_task_definition" "t" {
+  family                = "t"
+  container_definitions = jsonencode([{ name = "a", image = "evil/ecs:latest" }])
+}
+resource "aws_ecs_task_definition" "s" {
+  family                = "s"
+  container_definitions = "[{\"name\": \"b\", \"image\": \"evil/json\"}]"
+}
+"#;
+
+#[test]
+fn terraform_charts_and_images_that_move_block() {
+    let repo = TestRepo::new();
+    repo.write("tf/versions.tf", VERSIONS_TF).commit_all("base");
+    let base = head(&repo);
+    repo.write("tf/main.tf", WORKLOADS);
+    let (staged, range) = staged_then_range(&repo, &base);
+    for run in [&staged, &range] {
+        assert_rule(run, "unpinned", "tf/main.tf");
+        let unpinned = run
+            .rules()
+            .iter()
+            .filter(|(r, f, _)| r == "unpinned" && f == "tf/main.tf")
+            .count();
+        assert_eq!(unpinned, 4, "{}", run.stdout);
+        for what in ["redis", "evil/web", "evil/ecs", "evil/json"] {
+            assert!(run.stdout.contains(what), "{what}: {}", run.stdout);
+        }
+    }
+    // A chart version range and an OCI chart without a digest or version.
+    let repo = TestRepo::new();
+    repo.write("tf/versions.tf", VERSIONS_TF).commit_all("base");
+    let base = head(&repo);
+    repo.write(
+        "tf/main.tf",
+        "resource \"helm_release\" \"a\" {\n  name = \"a\"\n  repository = \"https://charts.example.com\"\n  chart = \"a\"\n  version = \"~> 1.2\"\n}\nresource \"helm_release\" \"b\" {\n  name = \"b\"\n  chart = \"oci://ghcr.io/acme/charts/b\"\n}\n",
+    );
+    let (staged, range) = staged_then_range(&repo, &base);
+    for run in [&staged, &range] {
+        let unpinned = run
+            .rules()
+            .iter()
+            .filter(|(r, _, _)| r == "unpinned")
+            .count();
+        assert_eq!(unpinned, 2, "{}", run.stdout);
+    }
+}
+
+#[test]
+fn terraform_charts_and_images_pinned_or_from_variables_do_not_block() {
+    let repo = TestRepo::new();
+    repo.write("tf/versions.tf", VERSIONS_TF).commit_all("base");
+    let base = head(&repo);
+    let text = format!(
+        r#"resource "helm_release" "redis" {{
+  name       = "redis"
+  repository = "https://charts.bitnami.com/bitnami"
+  chart      = "redis"
+  version    = "18.1.2"
+}}
+resource "helm_release" "oci" {{
+  name  = "oci"
+  chart = "oci://ghcr.io/acme/charts/app@{DIGEST}"
+}}
+resource "helm_release" "local" {{
+  name  = "local"
+  chart = "./charts/app"
+}}
+resource "helm_release" "var" {{
+  name       = "var"
+  repository = var.repository
+  chart      = "x"
+}}
+resource "kubernetes_deployment" "web" {{
+  spec {{
+    template {{
+      spec {{
+        container {{
+          name  = "web"
+          image = "nginx@{DIGEST}"
+        }}
+        container {{
+          name  = "side"
+          image = var.sidecar_image
+        }}
+      }}
+    }}
+  }}
+}}
+resource "aws_ecs_task_definition" "t" {{
+  family                = "t"
+  container_definitions = jsonencode([{{ name = "a", image = var.image }}])
+}}
+resource "aws_ecs_task_definition" "f" {{
+  family                = "f"
+  container_definitions = file("defs.json")
+}}
+"#
+    );
+    repo.write("tf/main.tf", &text);
+    let (staged, range) = staged_then_range(&repo, &base);
+    for run in [&staged, &range] {
+        assert_quiet(run);
+        assert!(
+            !run.rule_names().contains(&"unpinned".to_owned()),
+            "{}",
+            run.stdout
+        );
+    }
+    // An edit elsewhere in the file introduces nothing.
+    let base = head(&repo);
+    repo.write(
+        "tf/main.tf",
+        &text.replace("family                = \"t\"", "family = \"t2\""),
+    );
+    let (staged, range) = staged_then_range(&repo, &base);
+    for run in [&staged, &range] {
+        assert_quiet(run);
+        assert!(run.rule_names().is_empty(), "{}", run.stdout);
+    }
+}
+
+#[test]
+fn a_terraform_image_or_chart_swap_needs_a_sign_off() {
+    let repo = TestRepo::new();
+    let text = format!(
+        "resource \"kubernetes_pod\" \"p\" {{\n  spec {{\n    container {{\n      name  = \"p\"\n      image = \"nginx@{DIGEST}\"\n    }}\n  }}\n}}\n"
+    );
+    repo.write("tf/main.tf", &text).commit_all("base");
+    let base = head(&repo);
+    repo.write("tf/main.tf", &text.replace("nginx@", "evil/nginx@"));
+    let (staged, range) = staged_then_range(&repo, &base);
+    for run in [&staged, &range] {
+        assert_rule(run, "source-change", "tf/main.tf");
+    }
+}
