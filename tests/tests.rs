@@ -32,6 +32,7 @@ mod push_whole;
 mod review3_formats;
 mod review3_helm;
 mod review3_k8s;
+mod review3_more2;
 mod review3_moves;
 mod signing;
 mod staged;

@@ -1217,6 +1217,9 @@ impl Judge<'_> {
             DependencyChange::Changed { old, new } if new.is_registry() => {
                 self.registry(Some(old), new)
             }
+            // A local path of the tree that a declared dependency now
+            // names (an npm `file:./vendor/x`): the tree's own content.
+            DependencyChange::Added(dep) if dep.local_path && dep.pin == PinState::Pinned => {}
             DependencyChange::Added(dep) => self.added(dep),
             // A local path that now leaves the repository, where one was
             // before: what it loads is new to every review.

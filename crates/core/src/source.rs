@@ -348,11 +348,32 @@ fn judge_ref(reference: Option<&str>, full_lengths: &[usize]) -> Option<Unpinned
         None
     } else if hex && (7..=39).contains(&r.len()) {
         Some(Unpinned::ShortSha(r.to_owned()))
-    } else if tag_like(r) {
+    } else if tag_like(tag_name(r).unwrap_or_default()) {
         Some(Unpinned::TagLike(r.to_owned()))
     } else {
         Some(Unpinned::BranchLike(r.to_owned()))
     }
+}
+
+/// The tag name a ref can only mean, or `None` when git may read it as a
+/// branch. go-getter checks a ref out with `git rev-parse --verify
+/// REF^{commit}`, which tries `refs/REF`, `refs/tags/REF`, `refs/heads/REF`
+/// and `refs/remotes/REF` in turn: `origin/v1.2.3` (the fresh clone's only
+/// remote), `remotes/…`, `heads/…`, `refs/heads/…` and every other `refs/…`
+/// namespace name branches (or pull requests), whatever their tail looks
+/// like. `refs/tags/X` and `tags/X` name the tag `X`.
+fn tag_name(r: &str) -> Option<&str> {
+    if let Some(rest) = r.strip_prefix("refs/") {
+        return rest.strip_prefix("tags/");
+    }
+    if let Some(tag) = r.strip_prefix("tags/") {
+        return Some(tag);
+    }
+    let first = r.split('/').next().unwrap_or_default();
+    if r.contains('/') && matches!(first, "origin" | "heads" | "remotes" | "HEAD") {
+        return None;
+    }
+    Some(r)
 }
 
 /// A ref looks like a version tag when it, or its tail after a `/`, `-`,
@@ -1515,8 +1536,22 @@ mod tests {
             "v1",
             "vpc/v2.0.1",
             "1.2.3-rc.1",
+            "refs/tags/v1.2.3",
+            "tags/v1.2.3",
         ] {
             assert_eq!(unpinned(&g(t), None), Unpinned::TagLike(t.into()), "{t}");
+        }
+        // Branch namespaces, whatever the tail looks like (review F39).
+        for b in [
+            "origin/v1.2.3",
+            "refs/heads/v1.2.3",
+            "heads/v1.2.3",
+            "remotes/origin/v1.2.3",
+            "refs/remotes/origin/v1.2.3",
+            "refs/pull/1/v1.2.3",
+            "refs/tags/main",
+        ] {
+            assert_eq!(unpinned(&g(b), None), Unpinned::BranchLike(b.into()), "{b}");
         }
         for b in [
             "main",

@@ -8,6 +8,7 @@ use hcl::edit::Span as _;
 use super::{one_line, Deps};
 
 mod repeated_keys;
+mod workloads;
 use crate::model::{floor_char_boundary, Dependency, Ecosystem, ExtractError, Kind, Span, Spanned};
 
 /// Terraform native syntax -> dependencies (offsets into `text`).
@@ -22,6 +23,7 @@ fn walk(body: &Body) -> Result<Vec<Dependency>, ExtractError> {
             "module" => module(block, &mut deps)?,
             "terraform" => terraform(block, &mut deps)?,
             "provider" => provider(block, &mut deps)?,
+            "resource" => workloads::resource(block, &mut deps)?,
             _ => {}
         }
     }

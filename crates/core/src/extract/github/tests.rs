@@ -1197,3 +1197,55 @@ fn a_head_value_written_to_github_env_is_followed_into_later_steps() {
     let before = format!("      - run: git fetch origin $HEAD\n{export}");
     assert!(risky_keys(&privileged_steps("pull_request_target", "", &before)).is_empty());
 }
+
+#[test]
+fn local_actions_inside_another_repositorys_checkout_are_its_actions() {
+    let wf = |with: &str, local: &str| {
+        format!(
+            "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@{SHA}\n        with:\n{with}      - uses: {local}\n"
+        )
+    };
+    let other = |deps: &[Dependency]| -> Option<(String, PinState)> {
+        deps.iter()
+            .find(|d| d.source_str() == Some("evil/shared"))
+            .map(|d| (d.name.clone(), d.pin.clone()))
+    };
+    // A branch, no ref, an expression path: unpinned.
+    for with in [
+        "          repository: evil/shared\n          ref: main\n          path: shared\n",
+        "          repository: evil/shared\n          path: shared\n",
+        "          repository: evil/shared\n          ref: main\n          path: ${{ inputs.dir }}\n",
+        "          repository: evil/shared\n          ref: main\n",
+    ] {
+        let deps = workflow(&wf(with, "./shared/deploy"));
+        let (name, pin) = other(&deps).unwrap_or_else(|| panic!("{with}: {deps:?}"));
+        assert!(name.starts_with("evil/shared"), "{name}");
+        assert!(matches!(pin, PinState::Unpinned(_)), "{with}: {pin:?}");
+    }
+    let deps = workflow(&wf(
+        "          repository: evil/shared\n          ref: main\n          path: shared\n",
+        "./shared/deploy",
+    ));
+    assert_eq!(other(&deps).unwrap().0, "evil/shared/deploy");
+    // A full commit: pinned; a tag: tagged.
+    let with = format!(
+        "          repository: evil/shared\n          ref: {SHA}\n          path: shared\n"
+    );
+    assert_eq!(
+        other(&workflow(&wf(&with, "./shared/deploy"))).unwrap().1,
+        PinState::Pinned
+    );
+    let with = "          repository: evil/shared\n          ref: v1.2.3\n          path: shared\n";
+    assert!(matches!(
+        other(&workflow(&wf(with, "./shared/x"))).unwrap().1,
+        PinState::Tagged(_)
+    ));
+    // Outside the checkout, or this repository checked out: no dependency.
+    let with = "          repository: evil/shared\n          ref: main\n          path: shared\n";
+    assert!(other(&workflow(&wf(with, "./sharedx/deploy"))).is_none());
+    assert!(other(&workflow(&wf(with, "./.github/actions/x"))).is_none());
+    let with = "          repository: ${{ github.repository }}\n          ref: main\n          path: shared\n";
+    assert!(workflow(&wf(with, "./shared/deploy"))
+        .iter()
+        .all(|d| d.source_str() != Some("evil/shared")));
+}

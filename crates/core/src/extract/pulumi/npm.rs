@@ -56,10 +56,27 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
             };
             let name_span = name_span(prop);
             let spec_span = Span::new(spec.start(), spec.end());
+            let mut dep = dependency(Kind::Provider, key.clone(), package.to_owned(), name_span);
             let Some((source, version, pin)) = classify(package, &spec.value) else {
+                // A local spec (`file:`, `link:`, `portal:`, a path): the
+                // package is whatever that directory holds. Its source is the
+                // spec, so a registry version replaced by one is a
+                // `source-change`; one that may leave the repository is
+                // placed (unpinned where it does leave, `crate::local`), one
+                // that stays is the tree's own content.
+                let Some(path) = local_spec_path(&spec.value) else {
+                    continue;
+                };
+                dep.source = Some(Spanned::new(path.to_owned(), spec_span));
+                dep.local_path = true;
+                dep.pin = if crate::local::may_leave(path) {
+                    PinState::Derived
+                } else {
+                    PinState::Pinned
+                };
+                deps.push(dep, |_| format!("package.json: {key} is given twice"))?;
                 continue;
             };
-            let mut dep = dependency(Kind::Provider, key.clone(), package.to_owned(), name_span);
             let source_span = if source == package {
                 name_span
             } else {
@@ -461,6 +478,24 @@ fn classify(package: &str, spec: &str) -> Option<(String, Option<String>, PinSta
     Some((package.to_owned(), Some(spec.to_owned()), range_pin(s)))
 }
 
+/// The path of a local npm spec that installs a directory or tarball of the
+/// machine (`file:`, `link:`, `portal:`, or a bare path); `None` for a
+/// `workspace:` spec (a package of this repository's workspace, by name)
+/// and for anything else.
+fn local_spec_path(spec: &str) -> Option<&str> {
+    let s = spec.trim();
+    for scheme in ["file:", "link:", "portal:"] {
+        if let Some(rest) = s.strip_prefix(scheme) {
+            // `file://x` and `file:x` both name the path `x`.
+            return Some(rest.strip_prefix("//").unwrap_or(rest));
+        }
+    }
+    ["./", "../", "/", "~/"]
+        .iter()
+        .any(|p| s.starts_with(p))
+        .then_some(s)
+}
+
 fn is_git(s: &str) -> bool {
     const PREFIXES: &[&str] = &[
         "git+",
@@ -573,6 +608,12 @@ mod tests {
                     PinState::Pinned
                 ),
                 (
+                    "dependencies.@pulumi/local-provider",
+                    "../providers/local",
+                    None,
+                    PinState::Derived
+                ),
+                (
                     "devDependencies.@pulumi/command",
                     "@pulumi/command",
                     Some("*"),
@@ -602,6 +643,10 @@ mod tests {
         assert_eq!(range_pin("1.2.3 - 2"), unpinned("npm range 1.2.3 - 2"));
         assert_eq!(range_pin(""), no_version());
         assert!(classify("@pulumi/aws", "file:../aws").is_none());
+        assert_eq!(local_spec_path("file:../aws"), Some("../aws"));
+        assert_eq!(local_spec_path(" link:/opt/evil"), Some("/opt/evil"));
+        assert_eq!(local_spec_path("portal:./x"), Some("./x"));
+        assert_eq!(local_spec_path("workspace:*"), None);
         assert!(classify("@pulumi/aws", "workspace:*").is_none());
         let (_, _, pin) = classify("@pulumi/aws", "pulumi/pulumi-aws#v6.54.2").unwrap();
         assert!(matches!(pin, PinState::Unpinned(r) if r.contains("40-hex")));
@@ -612,6 +657,18 @@ mod tests {
         assert!(!is_pulumi_package("@pulumi/pulumi"));
         assert!(!is_pulumi_package("@pulumi/"));
         assert!(!is_pulumi_package("pulumi-aws"));
+    }
+
+    #[test]
+    fn local_specs_of_judged_packages_are_dependencies() {
+        let text = r#"{"dependencies": {"@pulumi/aws": "file:../../../../opt/cache/aws", "@pulumi/gcp": "link:./vendor/gcp", "@pulumi/azure": "workspace:*", "left-pad": "file:/x"}}"#;
+        let deps = crate::local::place(Some("js/package.json"), extract(text).unwrap());
+        assert_eq!(deps.len(), 2, "{deps:?}");
+        assert_eq!(deps[0].source_str(), Some("../../../../opt/cache/aws"));
+        assert!(matches!(&deps[0].pin, PinState::Unpinned(why) if why.contains("climbs out")));
+        assert_eq!(deps[1].source_str(), Some("./vendor/gcp"));
+        assert_eq!(deps[1].pin, PinState::Pinned);
+        assert!(deps.iter().all(|d| d.local_path));
     }
 
     #[test]
