@@ -172,7 +172,8 @@ fn parser_inputs_never_panic() {
 /// The targets whose code is all here, run as libFuzzer runs them.
 #[test]
 fn core_target_inputs_pass_their_checks() {
-    let targets: [(&str, fn(&[u8])); 5] = [
+    type Target = (&'static str, fn(&[u8]));
+    let targets: [Target; 5] = [
         ("suppress", targets::suppress::run),
         ("gitmodules", targets::gitmodules::run),
         ("include", targets::include::run),

@@ -56,8 +56,6 @@ pub(super) use archive::extract as extract_archive;
 pub(super) use archive::unpacked as unpacked_subchart;
 pub(crate) use archive::UNPACKED;
 pub(super) use templates::extract as extract_template;
-#[cfg(test)]
-pub(super) use values::extract as extract_values;
 pub(super) use values::{extract_in as extract_values_in, ChartView};
 
 use crate::extract::image_ref::is_templated;

@@ -960,6 +960,26 @@ fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A GitLab child pipeline generated at run time (`trigger: include:
+/// [{artifact, job}]`), which `[gitlab] dynamic_child_pipelines` decides.
+pub(crate) fn is_generated_child_pipeline(dep: &Dependency) -> bool {
+    dep.ecosystem == crate::model::Ecosystem::GitLabCi
+        && dep.kind == crate::model::Kind::Include
+        && dep.key.contains(".trigger.include.artifact.")
+}
+
+/// The providers that a Terraform/OpenTofu file's `resource` and `data`
+/// blocks use (see [`terraform::ProviderUse`]); `None` for another kind of
+/// file or one that does not parse (reported by the extractor).
+pub(crate) use terraform::ProviderUse;
+
+pub(crate) fn provider_uses(kind: FileKind, text: &str) -> Option<Vec<ProviderUse>> {
+    match kind {
+        FileKind::TerraformHcl => terraform::provider_uses(text).ok(),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1670,25 +1690,5 @@ module "local" {
                 }
             }
         }
-    }
-}
-
-/// A GitLab child pipeline generated at run time (`trigger: include:
-/// [{artifact, job}]`), which `[gitlab] dynamic_child_pipelines` decides.
-pub(crate) fn is_generated_child_pipeline(dep: &Dependency) -> bool {
-    dep.ecosystem == crate::model::Ecosystem::GitLabCi
-        && dep.kind == crate::model::Kind::Include
-        && dep.key.contains(".trigger.include.artifact.")
-}
-
-/// The providers that a Terraform/OpenTofu file's `resource` and `data`
-/// blocks use (see [`terraform::ProviderUse`]); `None` for another kind of
-/// file or one that does not parse (reported by the extractor).
-pub(crate) use terraform::ProviderUse;
-
-pub(crate) fn provider_uses(kind: FileKind, text: &str) -> Option<Vec<ProviderUse>> {
-    match kind {
-        FileKind::TerraformHcl => terraform::provider_uses(text).ok(),
-        _ => None,
     }
 }

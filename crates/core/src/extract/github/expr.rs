@@ -1076,7 +1076,7 @@ mod tests {
             let _ = eval(&format!("${{{{ {src} }}}}"));
             let _ = parse(src);
         }
-        assert_eq!(parse("a.b['c'] || f(1, 'x''y')").is_some(), true);
+        assert!(parse("a.b['c'] || f(1, 'x''y')").is_some());
     }
 
     #[test]

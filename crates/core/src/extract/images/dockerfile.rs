@@ -1173,7 +1173,8 @@ mod tests {
         assert_eq!(deps[1].version_str(), Some("main"));
         assert_eq!(line(&text, deps[2].span), 3);
         // A short commit checksum is a prefix, not a pin.
-        let short = format!("FROM scratch\nADD --checksum=0123456 https://github.com/a/b.git /b\n");
+        let short =
+            "FROM scratch\nADD --checksum=0123456 https://github.com/a/b.git /b\n".to_owned();
         assert!(matches!(self::deps(&short)[0].pin, PinState::Unpinned(_)));
     }
 
