@@ -440,6 +440,7 @@ pub const PATHSPECS: &[&str] = &[
     ":(glob)**/Chart.lock",
     ":(glob)**/charts/*.tgz",
     ":(glob)**/.npmrc",
+    ":(glob)**/.yarnrc",
     ":(glob)**/.env",
     ":(glob)**/pip.conf",
     ":(glob)**/pip.ini",
