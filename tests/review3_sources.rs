@@ -119,3 +119,97 @@ fn a_yarnrc_that_moves_no_registry_is_silent() {
     assert_eq!(rules, Vec::new());
     assert_eq!(code, 0);
 }
+
+// ---- F8 (route 53): pnpm overrides where and as pnpm applies them.
+
+const AWS_600: &str =
+    "{\"name\":\"app\",\"version\":\"1.0.0\",\"dependencies\":{\"@pulumi/aws\":\"6.0.0\"}}\n";
+
+fn package_json_with(overrides: &str) -> String {
+    format!(
+        "{{\"name\":\"app\",\"version\":\"1.0.0\",\"dependencies\":{{\"@pulumi/aws\":\"6.0.0\"}},\"pnpm\":{{\"overrides\":{overrides}}}}}\n"
+    )
+}
+
+#[test]
+fn a_pnpm_workspace_override_blocks() {
+    let (rules, code) = judged_both_ways(
+        &[("js/package.json", AWS_600)],
+        &[(
+            "js/pnpm-workspace.yaml",
+            Some("overrides:\n  \"@pulumi/aws\": \"npm:evil-aws@6.0.0\"\n"),
+        )],
+    );
+    assert_eq!(rules, vec![rule("unpinned", "js/pnpm-workspace.yaml", 2)]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_pnpm_workspace_without_overrides_of_judged_packages_is_silent() {
+    let (rules, code) = judged_both_ways(
+        &[("js/package.json", AWS_600)],
+        &[(
+            "js/pnpm-workspace.yaml",
+            Some("packages:\n  - \"apps/*\"\noverrides:\n  left-pad: 1.3.0\n"),
+        )],
+    );
+    assert_eq!(rules, Vec::new());
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_range_selector_override_replaces_the_direct_dependency() {
+    // F8 (c): an alias to another package under a range selector.
+    let (rules, code) = judged_both_ways(
+        &[("js/package.json", AWS_600)],
+        &[(
+            "js/package.json",
+            Some(&package_json_with(
+                "{\"@pulumi/aws@>=6.0.0 <7\":\"npm:evil-aws@6.0.0\"}",
+            )),
+        )],
+    );
+    let names: Vec<&str> = rules.iter().map(|(r, ..)| r.as_str()).collect();
+    assert!(names.contains(&"source-change"), "{rules:?}");
+    assert_eq!(code, 1);
+    // F8 (b): a downgrade under a version selector.
+    let (rules, code) = judged_both_ways(
+        &[("js/package.json", AWS_600)],
+        &[(
+            "js/package.json",
+            Some(&package_json_with("{\"@pulumi/aws@6\":\"5.0.0\"}")),
+        )],
+    );
+    assert_eq!(rules, vec![rule("version-change", "js/package.json", 1)]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_transitive_override_to_another_package_is_unpinned() {
+    let (rules, code) = judged_both_ways(
+        &[("js/package.json", AWS_600)],
+        &[(
+            "js/package.json",
+            Some(&package_json_with(
+                "{\"foo>@pulumi/gcp\":\"npm:evil-gcp@7.0.0\"}",
+            )),
+        )],
+    );
+    assert_eq!(rules, vec![rule("unpinned", "js/package.json", 1)]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn an_override_that_restates_the_direct_spec_is_silent() {
+    let (rules, code) = judged_both_ways(
+        &[("js/package.json", AWS_600)],
+        &[(
+            "js/package.json",
+            Some(&package_json_with(
+                "{\"@pulumi/aws@6\":\"6.0.0\",\"left-pad\":\"1.3.0\"}",
+            )),
+        )],
+    );
+    assert_eq!(rules, Vec::new());
+    assert_eq!(code, 0);
+}

@@ -23,6 +23,8 @@ const KINDS: &[FileKind] = &[
     FileKind::RegistryConfig(RegistryFile::UvToml),
     FileKind::RegistryConfig(RegistryFile::AnsibleCfg),
     FileKind::PulumiPackages(Manifest::GoSum),
+    FileKind::PulumiPackages(Manifest::PnpmWorkspace),
+    FileKind::RegistryConfig(RegistryFile::YarnClassic),
 ];
 
 fuzz_target!(|data: &[u8]| {

@@ -135,6 +135,9 @@ pub enum Manifest {
     PackageLock,
     /// `go.sum`: the hashes the go command checks every module against.
     GoSum,
+    /// `pnpm-workspace.yaml`: its `overrides` replace a package's version
+    /// or source in every `package.json` of the workspace (pnpm 10).
+    PnpmWorkspace,
 }
 
 /// Directories whose contents Terraform, OpenTofu or Terragrunt load in
@@ -255,6 +258,7 @@ impl FileKind {
             "go.work" => Some(Manifest::GoWork),
             "package-lock.json" => Some(Manifest::PackageLock),
             "go.sum" => Some(Manifest::GoSum),
+            "pnpm-workspace.yaml" => Some(Manifest::PnpmWorkspace),
             _ => None,
         } {
             Some(FileKind::PulumiPackages(manifest))
@@ -911,6 +915,10 @@ mod tests {
             ("go.mod", Some(PulumiPackages(Manifest::GoMod))),
             ("go.work", Some(PulumiPackages(Manifest::GoWork))),
             ("app/go.sum", Some(PulumiPackages(Manifest::GoSum))),
+            (
+                "js/pnpm-workspace.yaml",
+                Some(PulumiPackages(Manifest::PnpmWorkspace)),
+            ),
             ("web/node_modules/@pulumi/aws/package.json", None),
             ("node_modules/x/deploy.yaml", None),
             ("node_modules/net/main.tf", Some(TerraformHcl)),

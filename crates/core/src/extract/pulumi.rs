@@ -118,6 +118,7 @@ pub(super) fn extract_packages(
         Manifest::GoWork => gomod::extract_work(text),
         Manifest::PackageLock => npm::lock(text),
         Manifest::GoSum => gomod::extract_sum(text),
+        Manifest::PnpmWorkspace => npm::workspace(text),
     }
 }
 
@@ -260,7 +261,8 @@ mod tests {
         use super::super::super::{extract, FileKind, Manifest};
         use proptest::prelude::*;
 
-        const KINDS: [FileKind; 7] = [
+        const KINDS: [FileKind; 8] = [
+            FileKind::PulumiPackages(Manifest::PnpmWorkspace),
             FileKind::PulumiProject,
             FileKind::PulumiProgram,
             FileKind::PulumiPackages(Manifest::PackageJson),
