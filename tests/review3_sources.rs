@@ -213,3 +213,75 @@ fn an_override_that_restates_the_direct_spec_is_silent() {
     assert_eq!(rules, Vec::new());
     assert_eq!(code, 0);
 }
+
+// ---- F6 (route 51): a compose `.env`'s COMPOSE_FILE.
+
+const COMPOSE: &str = "services:\n  web:\n    image: nginx@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n";
+
+#[test]
+fn compose_file_naming_a_file_iacgate_does_not_read_blocks() {
+    let (rules, code) = judged_both_ways(
+        &[("app/compose.yaml", COMPOSE)],
+        &[
+            (
+                "app/.env",
+                Some("COMPOSE_FILE=compose.yaml:compose.local\nCOMPOSE_PROJECT_NAME=app\n"),
+            ),
+            (
+                "app/compose.local",
+                Some("services:\n  web:\n    image: evil/miner:latest\n"),
+            ),
+        ],
+    );
+    assert_eq!(rules, vec![rule("unpinned", "app/.env", 1)]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn compose_file_naming_compose_files_judges_them_and_is_otherwise_silent() {
+    // Named compose files are judged as themselves: the override is.
+    let (rules, code) = judged_both_ways(
+        &[("app/compose.yaml", COMPOSE)],
+        &[
+            (
+                "app/.env",
+                Some("COMPOSE_FILE=compose.yaml:compose.local.yaml\n"),
+            ),
+            (
+                "app/compose.local.yaml",
+                Some("services:\n  web:\n    image: evil/miner:latest\n"),
+            ),
+        ],
+    );
+    assert_eq!(rules, vec![rule("unpinned", "app/compose.local.yaml", 3)]);
+    assert_eq!(code, 1);
+    // Benign: a COMPOSE_FILE of compose names, other variables changed.
+    let (rules, code) = judged_both_ways(
+        &[
+            ("app/compose.yaml", COMPOSE),
+            (
+                "app/.env",
+                "COMPOSE_FILE=compose.yaml:compose.local\nTAG=1\n",
+            ),
+        ],
+        &[(
+            "app/.env",
+            Some("COMPOSE_FILE=compose.yaml:compose.local\nTAG=2\n"),
+        )],
+    );
+    assert_eq!(
+        rules,
+        Vec::new(),
+        "an unchanged COMPOSE_FILE introduces nothing"
+    );
+    assert_eq!(code, 0);
+    let (rules, code) = judged_both_ways(
+        &[("app/compose.yaml", COMPOSE)],
+        &[(
+            "app/.env",
+            Some("COMPOSE_FILE=compose.yaml\nCOMPOSE_PROJECT_NAME=app\n"),
+        )],
+    );
+    assert_eq!(rules, Vec::new());
+    assert_eq!(code, 0);
+}

@@ -82,6 +82,14 @@ pub(super) fn extract_compose(
     compose::extract(text, at)
 }
 
+/// A compose `.env`: the files its `COMPOSE_FILE` makes Compose load.
+pub(super) fn extract_compose_env(
+    text: &str,
+    path: Option<&str>,
+) -> Result<Vec<Dependency>, ExtractError> {
+    Ok(compose::extract_env(text, path))
+}
+
 /// Any other YAML or JSON file: the images of the Kubernetes manifests in
 /// it, nothing for anything else.
 pub(super) fn extract_manifests(text: &str) -> Result<Vec<Dependency>, ExtractError> {

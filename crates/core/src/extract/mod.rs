@@ -641,7 +641,7 @@ fn extract_unplaced(
         FileKind::Kustomization => kustomize::extract(text),
         FileKind::Dockerfile => images::extract_dockerfile(text),
         FileKind::Compose => images::extract_compose(text, at),
-        FileKind::ComposeEnv => Ok(Vec::new()),
+        FileKind::ComposeEnv => images::extract_compose_env(text, at.map(|(p, _)| p)),
         FileKind::AnsibleRequirements => ansible::extract(text),
         FileKind::PulumiProject => pulumi::extract_program(text, None),
         FileKind::PulumiProgram => {

@@ -32,6 +32,84 @@ pub(super) fn extract(
     extract_in(text, project.as_ref())
 }
 
+/// A `.env`'s `COMPOSE_FILE` (Compose reads its `COMPOSE_*` settings from
+/// the `.env` of the directory it runs in): the files, split at
+/// `COMPOSE_PATH_SEPARATOR` (or at `:` and at `;`, the separators of the
+/// platforms), that Compose loads as compose files *instead of* the
+/// default names, relative to the `.env`'s directory. One with a compose
+/// file's name is judged as itself. Any other iacgate cannot judge as
+/// Compose reads it (its name is no compose file's, so iacgate does not
+/// read it, nor follow a change to it; or it is outside the repository,
+/// or named by a variable): each such entry is an `unpinned` include, so
+/// adding or changing it blocks, with why.
+pub(super) fn extract_env(text: &str, path: Option<&str>) -> Vec<Dependency> {
+    let env = dotenv(text);
+    let Some((value, span)) = env_value(text, "COMPOSE_FILE") else {
+        return Vec::new();
+    };
+    let dir = path.map(dir_of).unwrap_or_default();
+    let seps: Vec<char> = match env.get("COMPOSE_PATH_SEPARATOR") {
+        Some(sep) if !sep.is_empty() => sep.chars().collect(),
+        _ => vec![':', ';'],
+    };
+    let mut deps: Vec<Dependency> = Vec::new();
+    for entry in value
+        .split(&seps[..])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        let resolved = join(dir, entry);
+        let why = if entry.contains('$') {
+            format!("COMPOSE_FILE names {entry}, through a variable: which file Compose loads cannot be told")
+        } else {
+            match &resolved {
+                None => format!(
+                    "COMPOSE_FILE names {entry}, outside the repository: Compose loads it as a compose file, and no review sees it"
+                ),
+                Some(file) if FileKind::classify(file) == Some(FileKind::Compose) => continue,
+                Some(file) => format!(
+                    "COMPOSE_FILE makes Compose load {file} as a compose file, but iacgate reads compose files only under \
+                     their names (compose*.yaml, docker-compose*.yml) and would not judge it or a change to it: rename it"
+                ),
+            }
+        };
+        let key = format!("COMPOSE_FILE:{}", resolved.as_deref().unwrap_or(entry));
+        if deps.iter().any(|d| d.key == key) {
+            continue;
+        }
+        let mut dep = Dependency::new(
+            Ecosystem::Container,
+            Kind::Include,
+            key,
+            entry.to_owned(),
+            span,
+        );
+        dep.source = Some(Spanned::new(entry.to_owned(), span));
+        dep.pin = PinState::Unpinned(why);
+        deps.push(dep);
+    }
+    deps
+}
+
+/// The value (as [`dotenv`] reads it) and its span, of the last line of
+/// `.env` text that sets `key`.
+fn env_value(text: &str, key: &str) -> Option<(String, Span)> {
+    let mut found = None;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        let values = dotenv(body);
+        if let Some(value) = values.get(key) {
+            let lead = body.len() - body.trim_start().len();
+            let end = body.trim_end().len().max(lead);
+            found = Some((value.clone(), Span::new(start + lead, start + end)));
+        }
+    }
+    found
+}
+
 /// `.env` as Compose reads it: `KEY=VALUE` lines (`export ` allowed),
 /// `#` comments, values in single or double quotes, or bare (a ` #`
 /// starts a comment).
@@ -565,6 +643,45 @@ fn builds_its_image(service: &Node, subject: &str) -> Result<bool, ExtractError>
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn compose_file_in_env_names_files_to_judge() {
+        let text = "COMPOSE_PROJECT_NAME=app\nCOMPOSE_FILE=compose.yaml:compose.local\n";
+        let deps = super::extract_env(text, Some("app/.env"));
+        assert_eq!(deps.len(), 1);
+        assert_eq!(deps[0].key, "COMPOSE_FILE:app/compose.local");
+        assert!(
+            matches!(&deps[0].pin, crate::model::PinState::Unpinned(why) if why.contains("rename"))
+        );
+        assert_eq!(
+            &text[deps[0].span.start..deps[0].span.end],
+            "COMPOSE_FILE=compose.yaml:compose.local"
+        );
+        // Compose names only: each is judged as itself.
+        assert!(super::extract_env(
+            "COMPOSE_FILE=compose.yaml:compose.prod.yaml\n",
+            Some("app/.env")
+        )
+        .is_empty());
+        // Another separator; outside the repository; a variable.
+        let deps = super::extract_env(
+            "COMPOSE_PATH_SEPARATOR=,\nCOMPOSE_FILE=\"compose.yaml,../../x.yml,/etc/c.yml,${F}\"\n",
+            Some("app/.env"),
+        );
+        let keys: Vec<_> = deps.iter().map(|d| d.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            vec![
+                "COMPOSE_FILE:../../x.yml",
+                "COMPOSE_FILE:/etc/c.yml",
+                "COMPOSE_FILE:app/${F}"
+            ]
+        );
+        assert!(super::extract_env("IMG=nginx\n", None).is_empty());
+        // The last one set wins.
+        let deps = super::extract_env("COMPOSE_FILE=a.txt\nCOMPOSE_FILE=compose.yaml\n", None);
+        assert!(deps.is_empty());
+    }
     use super::*;
     use crate::model::{line_col, Ecosystem, Kind, PinState, Span};
 
