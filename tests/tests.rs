@@ -29,6 +29,7 @@ mod pipelines;
 mod policy;
 mod push;
 mod push_whole;
+mod review3_more;
 mod review3_sources;
 mod signing;
 mod staged;

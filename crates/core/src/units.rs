@@ -31,6 +31,59 @@ pub fn tofu_shadowed(path: &str) -> Option<String> {
     path.strip_suffix(".tofu").map(|stem| format!("{stem}.tf"))
 }
 
+/// Files of which a tool loads only one per directory: the first of its
+/// group that is there, in this order, leaving the others out.
+///
+/// - Compose (compose-go `DefaultFileNames`, `DefaultOverrideFileNames`):
+///   `compose.yaml`, `compose.yml`, `docker-compose.yml`,
+///   `docker-compose.yaml`, and of the override files likewise
+///   `compose.override.yml`, `compose.override.yaml`,
+///   `docker-compose.override.yml`, `docker-compose.override.yaml`
+///   ("Found multiple config files ... Using compose.yaml").
+/// - npm: `npm-shrinkwrap.json` takes precedence over `package-lock.json`,
+///   which is then ignored.
+pub const PRECEDENCE: &[&[&str]] = &[
+    &[
+        "compose.yaml",
+        "compose.yml",
+        "docker-compose.yml",
+        "docker-compose.yaml",
+    ],
+    &[
+        "compose.override.yml",
+        "compose.override.yaml",
+        "docker-compose.override.yml",
+        "docker-compose.override.yaml",
+    ],
+    &["npm-shrinkwrap.json", "package-lock.json"],
+];
+
+/// The other paths of the precedence group `path` belongs to (see
+/// [`PRECEDENCE`]), in its order, `path` itself included; `None` for a file
+/// of no such group.
+pub fn precedence_group(path: &str) -> Option<Vec<String>> {
+    let (dir, name) = match path.rsplit_once('/') {
+        Some((dir, name)) => (Some(dir), name),
+        None => (None, path),
+    };
+    let group = PRECEDENCE.iter().find(|g| g.contains(&name))?;
+    Some(
+        group
+            .iter()
+            .map(|n| match dir {
+                Some(dir) => format!("{dir}/{n}"),
+                None => (*n).to_owned(),
+            })
+            .collect(),
+    )
+}
+
+/// Of a precedence group's files, given whether each is there (in the
+/// group's order), the index of the one the tool loads: the first there.
+pub fn loaded(present: &[bool]) -> Option<usize> {
+    present.iter().position(|&p| p)
+}
+
 /// A file's two sides, `(old, new)`.
 pub type Sides<'b> = (Option<&'b [u8]>, Option<&'b [u8]>);
 
@@ -75,6 +128,22 @@ pub fn terragrunt_reads(units: &[(String, Vec<u8>)], tree: &dyn Tree) -> BTreeSe
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn precedence_groups() {
+        let g = precedence_group("app/docker-compose.yml").unwrap();
+        assert_eq!(g[0], "app/compose.yaml");
+        assert_eq!(g.len(), 4);
+        assert_eq!(loaded(&[false, false, true, true]), Some(2));
+        assert_eq!(loaded(&[false, false]), None);
+        let g = precedence_group("package-lock.json").unwrap();
+        assert_eq!(g, ["npm-shrinkwrap.json", "package-lock.json"]);
+        assert_eq!(precedence_group("compose.prod.yaml"), None);
+        assert_eq!(
+            precedence_group("compose.override.yaml").unwrap()[0],
+            "compose.override.yml"
+        );
+    }
 
     struct Files(Vec<(&'static str, &'static str)>);
 

@@ -256,7 +256,8 @@ impl FileKind {
             "pyproject.toml" => Some(Manifest::PyProject),
             "go.mod" => Some(Manifest::GoMod),
             "go.work" => Some(Manifest::GoWork),
-            "package-lock.json" => Some(Manifest::PackageLock),
+            // npm prefers a shrinkwrap, of the same format, to package-lock.json.
+            "package-lock.json" | "npm-shrinkwrap.json" => Some(Manifest::PackageLock),
             "go.sum" => Some(Manifest::GoSum),
             "pnpm-workspace.yaml" => Some(Manifest::PnpmWorkspace),
             _ => None,
@@ -896,6 +897,10 @@ mod tests {
             ("Containerfile", Some(Dockerfile)),
             ("dockerfile", Some(Dockerfile)),
             ("compose.yaml", Some(Compose)),
+            (
+                "js/npm-shrinkwrap.json",
+                Some(PulumiPackages(Manifest::PackageLock)),
+            ),
             ("docker-compose.prod.yml", Some(Compose)),
             ("composer.yaml", Some(Compose)),
             ("Dockerfile-prod", Some(Dockerfile)),

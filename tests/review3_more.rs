@@ -1,0 +1,179 @@
+//! Review 3, routes 64-69: what Compose, npm, uv and pipenv really load
+//! (named build contexts, `npm-shrinkwrap.json`, `include` environments,
+//! `uv.lock` / `Pipfile.lock`, the file Compose prefers) and two false
+//! alarms in registry settings.
+
+use crate::util::{check_staged, TestRepo};
+
+/// (rule, file, line) of each finding.
+type Rules = Vec<(String, String, u64)>;
+
+/// Commit `base`, then write `change` (a `None` deletes) and stage it all:
+/// the staged findings and exit code, checked to agree with CI's
+/// `check --range` over the same change committed with `--no-verify`.
+fn judged_both_ways(base: &[(&str, &str)], change: &[(&str, Option<&str>)]) -> (Rules, i32) {
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n");
+    for (p, text) in base {
+        repo.write(p, text);
+    }
+    repo.commit_all("before");
+    for (p, text) in change {
+        match text {
+            Some(text) => {
+                repo.write(p, text);
+            }
+            None => {
+                repo.git(&["rm", "-q", p]);
+            }
+        }
+    }
+    repo.git(&["add", "-A"]);
+    let staged = check_staged(&repo);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "change"]);
+    let range = repo.iacgate(&["check", "--range", "HEAD~1..HEAD", "--format", "json"]);
+    assert_eq!(staged.rules(), range.rules(), "{}", range.stdout);
+    assert_eq!(staged.code, range.code, "{}", range.stdout);
+    (staged.rules(), staged.code)
+}
+
+fn names(rules: &Rules) -> Vec<&str> {
+    let mut v: Vec<&str> = rules.iter().map(|r| r.0.as_str()).collect();
+    v.sort_unstable();
+    v
+}
+
+const D: &str = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const E: &str = "sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee";
+
+// ---- F21 (route 65): npm-shrinkwrap.json, which npm prefers.
+
+const AWS_JSON: &str = r#"{"name":"app","version":"1.0.0","dependencies":{"@pulumi/aws":"6.0.0"}}
+"#;
+
+fn npm_lock(registry: &str, integrity: &str) -> String {
+    format!(
+        r#"{{"name":"app","version":"1.0.0","lockfileVersion":3,"requires":true,"packages":{{"":{{"name":"app","version":"1.0.0","dependencies":{{"@pulumi/aws":"6.0.0"}}}},"node_modules/@pulumi/aws":{{"version":"6.0.0","resolved":"{registry}/@pulumi/aws/-/aws-6.0.0.tgz","integrity":"sha512-{integrity}"}}}}}}
+"#
+    )
+}
+
+const GOOD_INT: &str =
+    "v2kDEe57lecTulaDIuNTPy3Ry4gLGJ6Z1O3vE1krgXZNrsQ+LFTGHVxVjcXPs17LhbZVGedAJv8XZ1tvj5FvSg==";
+const EVIL_INT: &str =
+    "3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==";
+
+#[test]
+fn shrinkwrap_beside_package_lock_replaces_it() {
+    let (rules, code) = judged_both_ways(
+        &[
+            ("js/package.json", AWS_JSON),
+            (
+                "js/package-lock.json",
+                &npm_lock("https://registry.npmjs.org", GOOD_INT),
+            ),
+        ],
+        &[(
+            "js/npm-shrinkwrap.json",
+            Some(&npm_lock("https://evil.example.com", EVIL_INT)),
+        )],
+    );
+    assert_eq!(names(&rules), ["lock-tamper", "source-change"], "{rules:?}");
+    assert!(rules.iter().all(|r| r.1 == "js/npm-shrinkwrap.json"));
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn shrinkwrap_edited_like_package_lock_is_judged() {
+    let (rules, code) = judged_both_ways(
+        &[
+            ("js/package.json", AWS_JSON),
+            (
+                "js/npm-shrinkwrap.json",
+                &npm_lock("https://registry.npmjs.org", GOOD_INT),
+            ),
+        ],
+        &[(
+            "js/npm-shrinkwrap.json",
+            Some(&npm_lock("https://evil.example.com", EVIL_INT)),
+        )],
+    );
+    assert_eq!(names(&rules), ["lock-tamper", "source-change"], "{rules:?}");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn shrinkwrap_with_the_same_lock_is_silent() {
+    let lock = npm_lock("https://registry.npmjs.org", GOOD_INT);
+    let (rules, code) = judged_both_ways(
+        &[
+            ("js/package.json", AWS_JSON),
+            ("js/package-lock.json", &lock),
+        ],
+        &[("js/npm-shrinkwrap.json", Some(&lock))],
+    );
+    assert_eq!(rules, Vec::new());
+    assert_eq!(code, 0);
+}
+
+// ---- F32 (route 69): compose.yaml beside docker-compose.yml replaces it.
+
+#[test]
+fn compose_yaml_beside_docker_compose_yml_replaces_it() {
+    let (rules, code) = judged_both_ways(
+        &[(
+            "app/docker-compose.yml",
+            &format!("services:\n  web:\n    image: nginx@{D}\n"),
+        )],
+        &[(
+            "app/compose.yaml",
+            Some(&format!("services:\n  web:\n    image: evil/nginx@{E}\n")),
+        )],
+    );
+    assert_eq!(
+        names(&rules),
+        ["source-change", "version-change"],
+        "{rules:?}"
+    );
+    assert!(rules.iter().all(|r| r.1 == "app/compose.yaml"));
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn compose_yaml_beside_docker_compose_yml_with_the_same_services_is_silent() {
+    let text = format!("services:\n  web:\n    image: nginx@{D}\n");
+    let (rules, code) = judged_both_ways(
+        &[("app/docker-compose.yml", &text)],
+        &[("app/compose.yaml", Some(&text))],
+    );
+    assert_eq!(rules, Vec::new());
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_shadowed_compose_file_is_not_judged_as_loaded() {
+    // docker-compose.yml is left out while compose.yaml is there.
+    let text = format!("services:\n  web:\n    image: nginx@{D}\n");
+    let (rules, code) = judged_both_ways(
+        &[("app/compose.yaml", &text)],
+        &[(
+            "app/docker-compose.yml",
+            Some("services:\n  web:\n    image: nginx:latest\n"),
+        )],
+    );
+    assert_eq!(rules, Vec::new());
+    assert_eq!(code, 0);
+    // Removing compose.yaml makes Compose load it: judged then.
+    let (rules, code) = judged_both_ways(
+        &[
+            ("app/compose.yaml", &text),
+            (
+                "app/docker-compose.yml",
+                "services:\n  web:\n    image: nginx:latest\n",
+            ),
+        ],
+        &[("app/compose.yaml", None)],
+    );
+    assert!(names(&rules).contains(&"unpinned"), "{rules:?}");
+    assert_eq!(code, 1);
+}
