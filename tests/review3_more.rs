@@ -177,3 +177,58 @@ fn a_shadowed_compose_file_is_not_judged_as_loaded() {
     assert!(names(&rules).contains(&"unpinned"), "{rules:?}");
     assert_eq!(code, 1);
 }
+
+// ---- F29 (route 68): registry settings that move no judged package.
+
+const APP_JSON: &str = r#"{"name":"app","version":"1.0.0","dependencies":{"@pulumi/aws":"6.0.0","@acme/util":"1.0.0"}}
+"#;
+const PYPROJECT: &str =
+    "[project]\nname = \"infra\"\nversion = \"0.1.0\"\ndependencies = [\"pulumi-aws==6.0.0\"]\n";
+
+#[test]
+fn a_scope_registry_for_an_unjudged_scope_is_silent() {
+    let (rules, code) = judged_both_ways(
+        &[("js/package.json", APP_JSON)],
+        &[(
+            "js/.npmrc",
+            Some("@acme:registry=https://npm.pkg.github.com\n"),
+        )],
+    );
+    assert_eq!(rules, Vec::new());
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_scope_registry_for_the_pulumi_scope_still_blocks() {
+    let (rules, code) = judged_both_ways(
+        &[("js/package.json", APP_JSON)],
+        &[(
+            "js/.npmrc",
+            Some("@pulumi:registry=https://npm.evil.example\n"),
+        )],
+    );
+    assert_eq!(names(&rules), ["source-change"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_uv_index_naming_pypi_is_silent() {
+    let (rules, code) = judged_both_ways(
+        &[("py/pyproject.toml", PYPROJECT)],
+        &[(
+            "py/uv.toml",
+            Some("[[index]]\nurl = \"https://pypi.org/simple\"\ndefault = true\n"),
+        )],
+    );
+    assert_eq!(rules, Vec::new());
+    assert_eq!(code, 0);
+    let (rules, code) = judged_both_ways(
+        &[("py/pyproject.toml", PYPROJECT)],
+        &[(
+            "py/uv.toml",
+            Some("[[index]]\nurl = \"https://evil.example/simple\"\ndefault = true\n"),
+        )],
+    );
+    assert_eq!(names(&rules), ["source-change"]);
+    assert_eq!(code, 1);
+}

@@ -104,6 +104,11 @@ pub(super) fn extract(file: RegistryFile, text: &str) -> Result<Vec<Dependency>,
     let mut seen = HashSet::new();
     let mut deps = Vec::new();
     for (setting, value, span) in settings {
+        // A scope's registry moves only the packages of that scope: none
+        // that iacgate judges, but for the Pulumi scopes.
+        if scope_of(&setting).is_some_and(|scope| !JUDGED_SCOPES.contains(&scope)) {
+            continue;
+        }
         let key = format!("{REGISTRY_KEY}{}:{setting}", file.tool());
         // The last one given is the one the tool uses.
         if !seen.insert(key.clone()) {
@@ -125,6 +130,23 @@ pub(super) fn extract(file: RegistryFile, text: &str) -> Result<Vec<Dependency>,
 }
 
 type Setting = (String, String, Span);
+
+/// The npm scopes (without `@`) whose packages iacgate judges.
+const JUDGED_SCOPES: &[&str] = &["pulumi", "pulumiverse"];
+
+/// The scope (without `@`) an npm or yarn setting applies to
+/// (`@acme:registry`, `--@acme:registry`, `npmScopes.acme.npmRegistryServer`);
+/// `None` for one that applies to every package.
+fn scope_of(setting: &str) -> Option<&str> {
+    if let Some(rest) = setting.strip_prefix("npmScopes.") {
+        return rest.strip_suffix(".npmRegistryServer");
+    }
+    let name = setting.trim_start_matches("--");
+    let scoped = name.rsplit('.').next().unwrap_or(name);
+    scoped
+        .strip_suffix(":registry")
+        .and_then(|s| s.strip_prefix('@'))
+}
 
 /// The value part of `key = value` on a line that starts at `at`.
 fn value_of(line: &str, at: usize, eq: usize) -> (String, Span) {
@@ -359,7 +381,11 @@ fn uv_toml(text: &str) -> Result<Vec<Setting>, ExtractError> {
             let key = key.get_ref().as_ref();
             if keys.contains(&key) {
                 let span = Span::from(value.span());
-                out.push((format!("{prefix}{key}"), render(value.get_ref()), span));
+                let rendered = match default_index(key, value.get_ref()) {
+                    Some(url) => url,
+                    None => render(value.get_ref()),
+                };
+                out.push((format!("{prefix}{key}"), rendered, span));
             }
         }
     };
@@ -370,6 +396,35 @@ fn uv_toml(text: &str) -> Result<Vec<Setting>, ExtractError> {
         }
     }
     Ok(out)
+}
+
+/// `[[index]]` entries that all name PyPI (uv's default index, written
+/// in its current syntax): that URL, which moves nothing. Any other index
+/// (uv asks the `[[index]]` entries before the default) is `None`.
+fn default_index(key: &str, value: &DeValue) -> Option<String> {
+    let DeValue::Array(items) = value else {
+        return None;
+    };
+    if key != "index" || items.is_empty() {
+        return None;
+    }
+    let mut url = None;
+    for item in items {
+        let DeValue::Table(table) = item.get_ref() else {
+            return None;
+        };
+        for (k, v) in table {
+            match (k.get_ref().as_ref(), v.get_ref()) {
+                ("url", DeValue::String(u)) if is_default("uv", u) => url = Some(u.to_string()),
+                ("url", _) => return None,
+                // Naming, marking default or explicit, or the format of
+                // PyPI itself changes where nothing comes from.
+                ("name" | "default" | "explicit" | "format" | "authenticate", _) => {}
+                _ => return None,
+            }
+        }
+    }
+    url
 }
 
 /// A TOML value on one line, in a stable form.
@@ -419,7 +474,7 @@ mod tests {
 
     #[test]
     fn npmrc_registries() {
-        let text = "; comment\nregistry = https://npm.evil.example/\n@acme:registry=https://npm.acme.example\n//npm.acme.example/:_authToken=${TOKEN}\n";
+        let text = "; comment\nregistry = https://npm.evil.example/\n@pulumi:registry=https://npm.acme.example\n//npm.acme.example/:_authToken=${TOKEN}\n";
         assert_eq!(
             sources(RegistryFile::Npmrc, text),
             vec![
@@ -428,7 +483,7 @@ mod tests {
                     "https://npm.evil.example/".to_owned()
                 ),
                 (
-                    "registry:npm:@acme:registry".to_owned(),
+                    "registry:npm:@pulumi:registry".to_owned(),
                     "https://npm.acme.example".to_owned()
                 ),
             ]
@@ -440,8 +495,33 @@ mod tests {
     }
 
     #[test]
+    fn scope_registries_of_unjudged_scopes_and_pypi_indexes_are_nothing() {
+        let text = "@acme:registry=https://npm.pkg.github.com\n@pulumi:registry=https://npm.evil.example\n";
+        assert_eq!(
+            sources(RegistryFile::Npmrc, text),
+            vec![(
+                "registry:npm:@pulumi:registry".to_owned(),
+                "https://npm.evil.example".to_owned()
+            )]
+        );
+        let yarn = "npmScopes:\n  acme:\n    npmRegistryServer: https://x.example\n  pulumiverse:\n    npmRegistryServer: https://y.example\n";
+        assert_eq!(sources(RegistryFile::Yarnrc, yarn).len(), 1);
+        assert!(sources(
+            RegistryFile::YarnClassic,
+            "\"@acme:registry\" \"https://x\"\n"
+        )
+        .is_empty());
+        let uv = "[[index]]\nurl = \"https://pypi.org/simple\"\ndefault = true\n";
+        let found = sources(RegistryFile::UvToml, uv);
+        assert_eq!(found[0].1, "https://pypi.org/simple");
+        assert!(is_default("uv", &found[0].1));
+        let uv = "[[index]]\nurl = \"https://pypi.org/simple\"\n[[index]]\nurl = \"https://evil.example/simple\"\n";
+        assert!(!is_default("uv", &sources(RegistryFile::UvToml, uv)[0].1));
+    }
+
+    #[test]
     fn yarnrc_registries() {
-        let text = "npmRegistryServer: \"https://npm.evil.example\"\nnpmScopes:\n  acme:\n    npmRegistryServer: https://npm.acme.example\n    npmAlwaysAuth: true\n";
+        let text = "npmRegistryServer: \"https://npm.evil.example\"\nnpmScopes:\n  pulumi:\n    npmRegistryServer: https://npm.acme.example\n    npmAlwaysAuth: true\n";
         assert_eq!(
             sources(RegistryFile::Yarnrc, text),
             vec![
@@ -450,7 +530,7 @@ mod tests {
                     "https://npm.evil.example".to_owned()
                 ),
                 (
-                    "registry:yarn:npmScopes.acme.npmRegistryServer".to_owned(),
+                    "registry:yarn:npmScopes.pulumi.npmRegistryServer".to_owned(),
                     "https://npm.acme.example".to_owned()
                 ),
             ]
@@ -532,12 +612,12 @@ mod tests {
 
     #[test]
     fn yarn_classic_yarnrc() {
-        let text = "# yarn lockfile v1\nregistry \"https://evil.example/\"\n\"@acme:registry\" \"https://npm.acme.example\"\n--install.registry https://i.example\nregistry: \"https://last.example\"\nyarn-path \".yarn/releases/yarn-1.22.22.cjs\"\n";
+        let text = "# yarn lockfile v1\nregistry \"https://evil.example/\"\n\"@pulumi:registry\" \"https://npm.acme.example\"\n--install.registry https://i.example\nregistry: \"https://last.example\"\nyarn-path \".yarn/releases/yarn-1.22.22.cjs\"\n";
         assert_eq!(
             sources(RegistryFile::YarnClassic, text),
             vec![
                 (
-                    "registry:yarn:@acme:registry".to_owned(),
+                    "registry:yarn:@pulumi:registry".to_owned(),
                     "https://npm.acme.example".to_owned()
                 ),
                 (
