@@ -232,3 +232,56 @@ fn a_uv_index_naming_pypi_is_silent() {
     assert_eq!(names(&rules), ["source-change"]);
     assert_eq!(code, 1);
 }
+
+// ---- F22 (route 66): an include that gives the included file another
+// environment.
+
+#[test]
+fn an_include_with_its_own_env_file_blocks() {
+    let base: Vec<(&str, String)> = vec![
+        (
+            "app/compose.yaml",
+            "include:\n  - path: ./sub/compose.yaml\n".to_owned(),
+        ),
+        (
+            "app/sub/compose.yaml",
+            "services:\n  web:\n    image: ${IMG}\n".to_owned(),
+        ),
+        ("app/sub/.env", format!("IMG=nginx@{D}\n")),
+    ];
+    let base: Vec<(&str, &str)> = base.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    for include in [
+        "include:\n  - path: ./sub/compose.yaml\n    env_file: ./deploy.env\n",
+        "include:\n  - path: ./sub/compose.yaml\n    project_directory: .\n",
+    ] {
+        let (rules, code) = judged_both_ways(
+            &base,
+            &[
+                ("app/compose.yaml", Some(include)),
+                ("app/deploy.env", Some("IMG=evil/x:latest\n")),
+                ("app/.env", Some("IMG=evil/x:latest\n")),
+            ],
+        );
+        assert_eq!(
+            rules,
+            vec![("unpinned".to_owned(), "app/compose.yaml".to_owned(), 3)],
+            "{include}"
+        );
+        assert_eq!(code, 1);
+    }
+}
+
+#[test]
+fn an_unchanged_include_with_an_env_file_is_silent() {
+    let include = "include:\n  - path: ./sub/compose.yaml\n    env_file: ./deploy.env\n";
+    let sub = format!("services:\n  web:\n    image: nginx@{D}\n");
+    let (rules, code) = judged_both_ways(
+        &[
+            ("app/compose.yaml", include),
+            ("app/sub/compose.yaml", &sub),
+        ],
+        &[("app/compose.yaml", Some(&format!("# the stack\n{include}")))],
+    );
+    assert_eq!(rules, Vec::new());
+    assert_eq!(code, 0);
+}

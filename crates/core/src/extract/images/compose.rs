@@ -359,9 +359,30 @@ fn includes(at: Span, list: &Node, deps: &mut Deps) -> Result<(), ExtractError> 
     for (index, item) in list.items("include")?.iter().enumerate() {
         let subject = format!("include[{index}]");
         let mut paths: Vec<Spanned<String>> = Vec::new();
+        // `env_file` / `project_directory`: the environment the included
+        // file is interpolated with, which iacgate does not apply.
+        let mut environment: Vec<(String, Span)> = Vec::new();
         match &item.kind {
             NodeKind::Scalar(_) => paths.extend(item.string(&subject)?),
             NodeKind::Map(_) => {
+                for field in ["env_file", "project_directory"] {
+                    if let Some((name, value)) = item.get(field, &subject)? {
+                        let what = format!("{subject}.{field}");
+                        let mut values = Vec::new();
+                        match &value.kind {
+                            NodeKind::Seq(_) => {
+                                for v in value.items(&what)? {
+                                    values.extend(v.string(&what)?.map(|v| v.value));
+                                }
+                            }
+                            _ => values.extend(value.string(&what)?.map(|v| v.value)),
+                        }
+                        environment.push((
+                            format!("{field}: {}", values.join(", ")),
+                            Span::new(name.span.start, value.span.end),
+                        ));
+                    }
+                }
                 if let Some(path) = service_field(item, "path", &subject)? {
                     match &path.kind {
                         NodeKind::Seq(_) => {
@@ -379,6 +400,29 @@ fn includes(at: Span, list: &Node, deps: &mut Deps) -> Result<(), ExtractError> 
                     item.span.start,
                 ))
             }
+        }
+        for path in &paths {
+            let Some((_, span)) = environment.first() else {
+                break;
+            };
+            let setting: Vec<&str> = environment.iter().map(|(v, _)| v.as_str()).collect();
+            let setting = setting.join("; ");
+            let mut dep = Dependency::new(
+                Ecosystem::Container,
+                Kind::Include,
+                format!("include.{}.environment", path.value.trim()),
+                path.value.trim().to_owned(),
+                *span,
+            );
+            dep.source = Some(Spanned::new(path.value.trim().to_owned(), path.span));
+            dep.version = Some(Spanned::new(setting.clone(), *span));
+            dep.pin = PinState::Unpinned(format!(
+                "{subject} gives {} its own environment ({setting}): Compose interpolates \
+                 its images with those variables, which iacgate does not apply, so what it \
+                 runs cannot be judged; set the variables in the .env beside it",
+                path.value.trim()
+            ));
+            deps.push(dep, |dep| format!("{} is declared twice", dep.key))?;
         }
         for path in paths {
             let key = format!("include.{}", path.value.trim());
@@ -850,6 +894,25 @@ mod tests {
         assert_eq!(variables("$A-${B:-x}$$C"), ["A", "B"]);
         assert_eq!(join("a/b", "../c/./d").as_deref(), Some("a/c/d"));
         assert_eq!(join("", "../x"), None);
+    }
+
+    #[test]
+    fn include_with_its_own_environment_is_unpinned() {
+        let text = "include:\n  - path: ./sub/compose.yaml\n    env_file: ./deploy.env\n  - path: [a/compose.yaml]\n    project_directory: .\n  - ./b/compose.yaml\n";
+        let deps = extract(text, None).unwrap();
+        let keys: Vec<_> = deps.iter().map(|d| d.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "include../sub/compose.yaml.environment",
+                "include.a/compose.yaml.environment"
+            ]
+        );
+        assert!(matches!(&deps[0].pin, PinState::Unpinned(why) if why.contains("deploy.env")));
+        assert_eq!(deps[0].version_str(), Some("env_file: ./deploy.env"));
+        assert_eq!(at(text, deps[0].span), "env_file: ./deploy.env");
+        let (msg, _) = err_line("include:\n  - path: x/compose.yaml\n    env_file: {a: b}\n");
+        assert!(msg.contains("env_file"), "{msg}");
     }
 
     #[test]
