@@ -285,3 +285,93 @@ fn an_unchanged_include_with_an_env_file_is_silent() {
     assert_eq!(rules, Vec::new());
     assert_eq!(code, 0);
 }
+
+// ---- F26 (route 67): uv.lock and Pipfile.lock.
+
+const UV_LOCK: &str = r#"version = 1
+requires-python = ">=3.9"
+
+[[package]]
+name = "pulumi-aws"
+version = "6.0.0"
+source = { registry = "https://pypi.org/simple" }
+sdist = { url = "https://files.pythonhosted.org/packages/pulumi_aws-6.0.0.tar.gz", hash = "sha256:1111111111111111111111111111111111111111111111111111111111111111" }
+
+[[package]]
+name = "requests"
+version = "2.32.0"
+source = { registry = "https://pypi.org/simple" }
+sdist = { url = "https://files.pythonhosted.org/packages/requests-2.32.0.tar.gz", hash = "sha256:3333333333333333333333333333333333333333333333333333333333333333" }
+"#;
+
+#[test]
+fn uv_lock_repointed_to_another_index_blocks() {
+    let evil = UV_LOCK
+        .replacen(
+            "https://pypi.org/simple",
+            "https://evil.example.com/simple",
+            1,
+        )
+        .replacen(
+            "https://files.pythonhosted.org/packages",
+            "https://evil.example.com/files",
+            1,
+        )
+        .replace("sha256:1111", "sha256:2222");
+    let (rules, code) = judged_both_ways(
+        &[("py/pyproject.toml", PYPROJECT), ("py/uv.lock", UV_LOCK)],
+        &[("py/uv.lock", Some(&evil))],
+    );
+    assert_eq!(names(&rules), ["lock-tamper", "source-change"], "{rules:?}");
+    assert!(rules.iter().all(|r| r.1 == "py/uv.lock"));
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn uv_lock_changes_of_unjudged_packages_are_silent() {
+    let relocked = UV_LOCK
+        .replace("2.32.0", "2.32.3")
+        .replace("sha256:3333", "sha256:4444");
+    let (rules, code) = judged_both_ways(
+        &[("py/pyproject.toml", PYPROJECT), ("py/uv.lock", UV_LOCK)],
+        &[("py/uv.lock", Some(&relocked))],
+    );
+    assert_eq!(rules, Vec::new());
+    assert_eq!(code, 0);
+}
+
+fn pipfile_lock(index_url: &str, hash: &str) -> String {
+    format!(
+        r#"{{"_meta": {{"hash": {{"sha256": "x"}}, "pipfile-spec": 6, "requires": {{}}, "sources": [{{"name": "pypi", "url": "{index_url}", "verify_ssl": true}}]}},
+ "default": {{"pulumi-aws": {{"hashes": ["sha256:{hash}"], "index": "pypi", "version": "==6.0.0"}}}},
+ "develop": {{}}}}
+"#
+    )
+}
+
+#[test]
+fn pipfile_lock_repointed_to_another_index_blocks() {
+    let (rules, code) = judged_both_ways(
+        &[(
+            "py/Pipfile.lock",
+            &pipfile_lock("https://pypi.org/simple", "1111"),
+        )],
+        &[(
+            "py/Pipfile.lock",
+            Some(&pipfile_lock("https://evil.example.com/simple", "2222")),
+        )],
+    );
+    assert_eq!(names(&rules), ["lock-tamper", "source-change"], "{rules:?}");
+    assert_eq!(code, 1);
+    // Only the lock's own metadata moved: silent.
+    let base = pipfile_lock("https://pypi.org/simple", "1111");
+    let (rules, code) = judged_both_ways(
+        &[("py/Pipfile.lock", &base)],
+        &[(
+            "py/Pipfile.lock",
+            Some(&base.replace("\"sha256\": \"x\"", "\"sha256\": \"y\"")),
+        )],
+    );
+    assert_eq!(rules, Vec::new());
+    assert_eq!(code, 0);
+}

@@ -25,6 +25,8 @@ const KINDS: &[FileKind] = &[
     FileKind::PulumiPackages(Manifest::GoSum),
     FileKind::PulumiPackages(Manifest::PnpmWorkspace),
     FileKind::RegistryConfig(RegistryFile::YarnClassic),
+    FileKind::PulumiPackages(Manifest::UvLock),
+    FileKind::PulumiPackages(Manifest::PipfileLock),
 ];
 
 fuzz_target!(|data: &[u8]| {

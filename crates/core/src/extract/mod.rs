@@ -30,6 +30,7 @@ pub use registry::RegistryFile;
 pub use terragrunt::TreeFiles;
 
 pub(crate) use registry::is_default as is_default_registry;
+use registry::is_default as registry_default;
 
 pub(crate) use kustomize::clone_url as kustomize_clone_url;
 
@@ -138,6 +139,11 @@ pub enum Manifest {
     /// `pnpm-workspace.yaml`: its `overrides` replace a package's version
     /// or source in every `package.json` of the workspace (pnpm 10).
     PnpmWorkspace,
+    /// `uv.lock`: what `uv sync --frozen` installs, from where, with which
+    /// hashes.
+    UvLock,
+    /// `Pipfile.lock`: what `pipenv sync` installs, likewise.
+    PipfileLock,
 }
 
 /// Directories whose contents Terraform, OpenTofu or Terragrunt load in
@@ -260,6 +266,8 @@ impl FileKind {
             "package-lock.json" | "npm-shrinkwrap.json" => Some(Manifest::PackageLock),
             "go.sum" => Some(Manifest::GoSum),
             "pnpm-workspace.yaml" => Some(Manifest::PnpmWorkspace),
+            "uv.lock" => Some(Manifest::UvLock),
+            "Pipfile.lock" => Some(Manifest::PipfileLock),
             _ => None,
         } {
             Some(FileKind::PulumiPackages(manifest))
@@ -450,6 +458,8 @@ pub const PATHSPECS: &[&str] = &[
     ":(glob)**/pip.conf",
     ":(glob)**/pip.ini",
     ":(glob)**/uv.toml",
+    ":(glob)**/uv.lock",
+    ":(glob)**/Pipfile.lock",
     ":(glob)**/ansible.cfg",
     ":(glob)**/Kustomization",
     ":(icase,glob)**/*dockerfile*",
@@ -760,6 +770,10 @@ impl Deps {
     fn finish(self) -> Vec<Dependency> {
         self.list
     }
+
+    fn has(&self, key: &str) -> bool {
+        self.keys.contains(key)
+    }
 }
 
 /// A parser message on one line, whitespace runs collapsed.
@@ -901,6 +915,8 @@ mod tests {
                 "js/npm-shrinkwrap.json",
                 Some(PulumiPackages(Manifest::PackageLock)),
             ),
+            ("py/uv.lock", Some(PulumiPackages(Manifest::UvLock))),
+            ("py/Pipfile.lock", Some(PulumiPackages(Manifest::PipfileLock))),
             ("docker-compose.prod.yml", Some(Compose)),
             ("composer.yaml", Some(Compose)),
             ("Dockerfile-prod", Some(Dockerfile)),
