@@ -375,3 +375,61 @@ fn pipfile_lock_repointed_to_another_index_blocks() {
     assert_eq!(rules, Vec::new());
     assert_eq!(code, 0);
 }
+
+// ---- F20 (route 64): compose build.additional_contexts.
+
+fn tools_compose(context: &str) -> String {
+    format!(
+        "services:\n  web:\n    build:\n      context: .\n      additional_contexts:\n        tools: {context}\n"
+    )
+}
+
+#[test]
+fn a_named_build_context_is_not_a_docker_hub_image() {
+    // The reviewer's base: silent now, the pinned context is judged in
+    // the compose file (a new pinned image: a warning only).
+    let (rules, code) = judged_both_ways(
+        &[("README.md", "x\n")],
+        &[
+            (
+                "app/Dockerfile",
+                Some(&format!(
+                    "FROM alpine@{D}\nCOPY --from=tools /bin/tool /usr/local/bin/tool\n"
+                )),
+            ),
+            (
+                "app/compose.yaml",
+                Some(&tools_compose(&format!("docker-image://acme/tools@{D}"))),
+            ),
+        ],
+    );
+    assert!(rules.iter().all(|r| r.0 == "new-dependency"), "{rules:?}");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_named_build_context_moved_to_a_tag_blocks() {
+    let dockerfile = format!("FROM alpine@{D}\nCOPY --from=tools /bin/tool /usr/local/bin/tool\n");
+    let base = tools_compose(&format!("docker-image://acme/tools@{D}"));
+    for moved in [
+        "docker-image://evil/tools:latest",
+        "https://github.com/evil/tools.git#main",
+    ] {
+        let (rules, code) = judged_both_ways(
+            &[("app/Dockerfile", &dockerfile), ("app/compose.yaml", &base)],
+            &[("app/compose.yaml", Some(&tools_compose(moved)))],
+        );
+        assert!(names(&rules).contains(&"unpinned"), "{moved}: {rules:?}");
+        assert!(rules.iter().all(|r| r.1 == "app/compose.yaml"));
+        assert_eq!(code, 1);
+    }
+    // A local directory or another service is no dependency.
+    for local in ["../shared", "service:base"] {
+        let (rules, code) = judged_both_ways(
+            &[("app/Dockerfile", &dockerfile), ("app/compose.yaml", &base)],
+            &[("app/compose.yaml", Some(&tools_compose(local)))],
+        );
+        assert_eq!(rules, Vec::new(), "{local}");
+        assert_eq!(code, 0);
+    }
+}

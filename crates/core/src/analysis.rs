@@ -56,6 +56,7 @@ fn pre_extract(inputs: &[FileInput]) -> HashMap<usize, (Option<Extracted>, Optio
                     | FileKind::HelmValues
                     | FileKind::PulumiProgram
                     | FileKind::Compose
+                    | FileKind::Dockerfile
             ))
             .then_some((i, kind, input))
         })

@@ -650,7 +650,7 @@ fn extract_unplaced(
         FileKind::HelmChart => helm::extract_chart(text),
         FileKind::HelmLock => helm::extract_lock(text),
         FileKind::Kustomization => kustomize::extract(text),
-        FileKind::Dockerfile => images::extract_dockerfile(text),
+        FileKind::Dockerfile => images::extract_dockerfile_in(text, at),
         FileKind::Compose => images::extract_compose(text, at),
         FileKind::ComposeEnv => images::extract_compose_env(text, at.map(|(p, _)| p)),
         FileKind::AnsibleRequirements => ansible::extract(text),

@@ -296,6 +296,20 @@ fn build(
     if !node.is_map() {
         return Ok(());
     }
+    for (name, value) in additional_contexts(node, &subject)? {
+        let key = format!("{subject}.additional_contexts.{name}");
+        let url = value.value.trim();
+        if let Some(reference) = url.strip_prefix("docker-image://") {
+            let reference = Spanned::new(reference.to_owned(), value.span);
+            let mut dep = image(key, value.span, &reference);
+            dep.span = value.span;
+            deps.push(dep, |dep| format!("{} is declared twice", dep.key))?;
+        } else if url.starts_with("service:") || url.starts_with("target:") {
+            // Another service's or stage's image, built here.
+        } else if let Some(dep) = remote_context(key, value.span, &value) {
+            deps.push(dep, |dep| format!("{} is declared twice", dep.key))?;
+        }
+    }
     if let Some(file) = service_field(node, "dockerfile", &subject)? {
         if let Some(path) = file.string(&format!("{subject}.dockerfile"))? {
             let name = path
@@ -626,6 +640,95 @@ fn build_args(
     Ok(())
 }
 
+/// `build.additional_contexts`: named build contexts, as a map or a list
+/// of `name=value`, with their values.
+fn additional_contexts(
+    node: &Node,
+    subject: &str,
+) -> Result<Vec<(String, Spanned<String>)>, ExtractError> {
+    let Some(list) = service_field(node, "additional_contexts", subject)? else {
+        return Ok(Vec::new());
+    };
+    let what = format!("{subject}.additional_contexts");
+    let mut out = Vec::new();
+    match &list.kind {
+        NodeKind::Map(_) => {
+            for (name, value) in list.entries(&what)? {
+                let name = name.name(&what)?.to_owned();
+                if let Some(value) = value.string(&what)? {
+                    out.push((name, value));
+                }
+            }
+        }
+        NodeKind::Seq(_) => {
+            for item in list.items(&what)? {
+                if let Some(entry) = item.string(&what)? {
+                    if let Some((name, value)) = entry.value.split_once('=') {
+                        out.push((
+                            name.trim().to_owned(),
+                            Spanned::new(value.to_owned(), entry.span),
+                        ));
+                    }
+                }
+            }
+        }
+        _ if list.is_null() => {}
+        _ => {
+            return Err(ExtractError::new(
+                format!("{what} must be a mapping or a list"),
+                list.span.start,
+            ))
+        }
+    }
+    Ok(out)
+}
+
+/// The names of the build contexts that the services of a compose file
+/// (at `compose_dir`) which build the Dockerfile at `dockerfile` give it
+/// (`build.additional_contexts`): what a `FROM` or `--from` of that name
+/// then is, judged in the compose file. Nothing for a file that does not
+/// parse.
+pub(super) fn named_contexts(text: &str, compose_dir: &str, dockerfile: &str) -> Vec<String> {
+    let Ok(Some(root)) = yaml::load(text) else {
+        return Vec::new();
+    };
+    let Ok(Some((_, services))) = root.get("services", "the compose file") else {
+        return Vec::new();
+    };
+    let Ok(entries) = services.entries("services") else {
+        return Vec::new();
+    };
+    let mut names = Vec::new();
+    for (_, service) in entries {
+        let Ok(Some((_, build))) = service.get("build", "service") else {
+            continue;
+        };
+        if !build.is_map() {
+            continue;
+        }
+        let field = |name: &str| {
+            service_field(build, name, "build")
+                .ok()
+                .flatten()
+                .and_then(|n| n.string("build").ok().flatten())
+                .map(|v| v.value)
+        };
+        let context = field("context").unwrap_or_else(|| ".".to_owned());
+        let file = field("dockerfile").unwrap_or_else(|| "Dockerfile".to_owned());
+        if join(compose_dir, &context)
+            .and_then(|c| join(&c, &file))
+            .as_deref()
+            != Some(dockerfile)
+        {
+            continue;
+        }
+        if let Ok(contexts) = additional_contexts(build, "build") {
+            names.extend(contexts.into_iter().map(|(name, _)| name));
+        }
+    }
+    names
+}
+
 fn service_field<'n>(
     node: &'n Node,
     field: &str,
@@ -913,6 +1016,35 @@ mod tests {
         assert_eq!(at(text, deps[0].span), "env_file: ./deploy.env");
         let (msg, _) = err_line("include:\n  - path: x/compose.yaml\n    env_file: {a: b}\n");
         assert!(msg.contains("env_file"), "{msg}");
+    }
+
+    #[test]
+    fn additional_contexts_are_judged() {
+        let text = format!("services:\n  web:\n    build:\n      context: .\n      additional_contexts:\n        tools: docker-image://acme/tools@{DIGEST}\n        moving: docker-image://evil/tools:latest\n        src: https://github.com/acme/src.git#main\n        local: ../shared\n        base: service:base\n");
+        let deps = extract(&text, None).unwrap();
+        let keys: Vec<_> = deps.iter().map(|d| d.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "services.web.build.additional_contexts.tools",
+                "services.web.build.additional_contexts.moving",
+                "services.web.build.additional_contexts.src"
+            ]
+        );
+        assert_eq!(deps[0].pin, PinState::Pinned);
+        assert_eq!(deps[0].source_str(), Some("docker.io/acme/tools"));
+        assert!(matches!(deps[1].pin, PinState::Unpinned(_)));
+        assert!(matches!(deps[2].pin, PinState::Unpinned(_)));
+        assert_eq!(
+            named_contexts(&text, "app", "app/Dockerfile"),
+            ["tools", "moving", "src", "local", "base"]
+        );
+        assert!(named_contexts(&text, "app", "other/Dockerfile").is_empty());
+        let list = "services:\n  web:\n    build:\n      context: .\n      additional_contexts: [\"x=docker-image://alpine:latest\"]\n";
+        assert!(matches!(
+            extract(list, None).unwrap()[0].pin,
+            PinState::Unpinned(_)
+        ));
     }
 
     #[test]
