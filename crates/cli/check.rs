@@ -509,6 +509,10 @@ fn tofu_views(repo: &Repo, change: &Change) -> anyhow::Result<Vec<TofuView>> {
     Ok(views)
 }
 
+/// Per touched file of a precedence group: whether its tool leaves it out
+/// on the old and on the new side.
+type Shadowed = HashMap<String, (bool, bool)>;
+
 /// Files of which their tool loads only the first there (Compose's
 /// `compose.yaml` before `docker-compose.yml`, npm's `npm-shrinkwrap.json`
 /// before `package-lock.json`; see [`iacgate_core::units::PRECEDENCE`]),
@@ -518,10 +522,7 @@ fn tofu_views(repo: &Repo, change: &Change) -> anyhow::Result<Vec<TofuView>> {
 /// for the files it touches, whether each is left out on the old and on
 /// the new side. A `compose.yaml` added beside `docker-compose.yml` then
 /// replaces it, and its services are judged against those it replaces.
-fn precedence_views(
-    repo: &Repo,
-    change: &Change,
-) -> anyhow::Result<(Vec<TofuView>, HashMap<String, (bool, bool)>)> {
+fn precedence_views(repo: &Repo, change: &Change) -> anyhow::Result<(Vec<TofuView>, Shadowed)> {
     let touched: HashSet<&str> = change
         .changes
         .iter()
