@@ -334,3 +334,73 @@ fn human_output_says_what_was_suppressed_and_where_the_marker_is() {
         run.stderr
     );
 }
+
+#[test]
+fn a_sign_off_of_an_earlier_value_does_not_cover_where_the_dependency_ends() {
+    let (repo, _bare) = clone_with_remote();
+    let base = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.write("main.tf", &at("5.5.0"));
+    commit(
+        &repo,
+        "bump to the reviewed 5.5.0\n\nReviewed-by: Bob <bob@example.com>",
+    );
+    remove_and_re_add(&repo, "6.6.6", "vpc again");
+    let run = repo.iacgate(&["check", "--range", &format!("{base}..HEAD")]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("5.4.0 -> 6.6.6"), "{}", run.stderr);
+    let push = repo.git_with_hooks(&["push", "origin", "main"]);
+    assert_ne!(push.code, 0, "{}", push.stderr);
+}
+
+#[test]
+fn a_trailer_git_strips_as_a_comment_does_not_count_at_commit_msg() {
+    let (repo, _bare) = clone_with_remote();
+    repo.write("main.tf", &at("5.5.0"));
+    repo.git(&["add", "main.tf"]);
+    repo.write("../msg", "bump\n\nReviewed-by: Bob <bob@example.com>\n");
+    let msg = repo.path().join("../msg").display().to_string();
+    // With `R` as the comment character git deletes the trailer line after
+    // commit-msg has run: the hook must read the message as git will keep it.
+    for comment in [["core.commentChar", "R"], ["core.commentString", "Rev"]] {
+        let setting = format!("{}={}", comment[0], comment[1]);
+        let run = repo.git_with_hooks(&["-c", &setting, "commit", "--cleanup=strip", "-F", &msg]);
+        assert_eq!(run.code, 1, "{setting}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("error[version-change]"),
+            "{}",
+            run.stderr
+        );
+    }
+    // A comment string that the trailer does not start with leaves it alone.
+    let run = repo.git_with_hooks(&[
+        "-c",
+        "core.commentString=;;",
+        "commit",
+        "--cleanup=strip",
+        "-F",
+        &msg,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn a_dependency_in_a_directory_the_range_created_is_not_paired_with_a_deleted_one() {
+    let repo = TestRepo::new();
+    repo.write("examples/old/main.tf", MAIN)
+        .commit_all("initial");
+    let base = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.git(&["rm", "-q", "-r", "examples/old"]);
+    commit(&repo, "drop the old example");
+    repo.write("examples/new/main.tf", &at("6.0.0"));
+    repo.git(&["add", "examples/new/main.tf"]);
+    commit(&repo, "a new example");
+    let run = repo.iacgate(&[
+        "check",
+        "--range",
+        &format!("{base}..HEAD"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(!run.stdout.contains("as a whole"), "{}", run.stdout);
+}

@@ -15,7 +15,9 @@ use iacgate_core::policy::{Policy, PolicyError, POLICY_FILE};
 use iacgate_core::rules::parse_error;
 use iacgate_core::signoff::{self, CommitContext, CommitSignature, Stage};
 use iacgate_core::submodules::{self, SubmoduleChange, GITMODULES};
-use iacgate_core::units::{loaded, precedence_group, terragrunt_reads, tofu_shadowed, tofu_view};
+use iacgate_core::units::{
+    loaded, precedence_group, shadows, terragrunt_reads, tofu_shadowed, tofu_view,
+};
 use iacgate_git::ssh::{self, SshVerdict};
 use iacgate_git::{
     parse_pre_push, parse_pre_receive, CommitChanges, CommitInfo, FileChange, Known, PushUpdate,
@@ -284,7 +286,8 @@ fn dependents(repo: &Repo, change: &Change) -> anyhow::Result<Vec<(String, Vec<u
 /// Files that take values from a file beside them which the change
 /// touches: a chart's `values.yaml` (an image's empty tag is the
 /// `Chart.yaml`'s `appVersion`), and a Pulumi YAML program in `Main.*`
-/// (its project file's `packages` and `plugins` pin its providers).
+/// (its project file's `packages` and `plugins` pin its providers); and
+/// files whose consumer loads the touched file in their place.
 fn beside_dependents(
     repo: &Repo,
     sides: &Sides,
@@ -292,6 +295,17 @@ fn beside_dependents(
 ) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let mut found = Vec::new();
     for path in touched {
+        // The files it hides (or shows again) for their consumer: an
+        // `action.yml` comes before `action.yaml`, a `Main.yaml` before
+        // the program in `Pulumi.yaml` (see `iacgate_core::units`).
+        for hidden in shadows(path) {
+            if touched.contains(hidden.as_str()) {
+                continue;
+            }
+            if let Some(bytes) = sides.read_new(repo, &hidden)? {
+                found.push((hidden, bytes));
+            }
+        }
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
         let readers: &[&str] = match name {
             "Chart.yaml" => &["values.yaml", "values.yml"],
@@ -1059,7 +1073,7 @@ fn judge_net(repo: &Repo, group: &Net, gate: &Gate, outcome: &mut Outcome) -> an
     if &base == tip {
         return Ok(());
     }
-    let changes = repo.changes_between(&base, tip, &as_strs(group.specs))?;
+    let changes = repo.net_changes_between(&base, tip, &as_strs(group.specs))?;
     if changes.is_empty() {
         return Ok(());
     }
@@ -1176,7 +1190,7 @@ fn commit_stage(repo: &Repo, info: &CommitInfo, policy: &Policy) -> anyhow::Resu
         context: CommitContext {
             id: Some(info.id.clone()),
             author_email: Some(info.author.email.clone()),
-            trailers: trailers(&info.message, repo.comment_char()),
+            trailers: trailers(&info.message, repo.comment_prefix()),
             signature,
         },
         existing_commit: true,
@@ -1249,11 +1263,27 @@ fn commit_groups(repo: &Repo, target: &Target) -> anyhow::Result<Vec<CommitGroup
             }])
         }
         Target::Range(range) => {
-            let Some((from, _)) = range.split_once("..") else {
+            let Some((from, to)) = range.split_once("..") else {
                 bail!("`{range}` is not a range: write A..B (the commits reachable from B and not from A)");
             };
+            // git reads `..B` as `HEAD..B`; in CI an empty side is nearly
+            // always an unset variable (`$BASE..HEAD`), which would judge
+            // nothing and pass.
+            if from.trim().is_empty() || to.trim().is_empty() {
+                bail!(
+                    "`{range}` leaves a side empty (an unset variable?): write both, e.g. origin/main..HEAD"
+                );
+            }
             let ids = repo.range_commits(range)?;
-            let from = if from.is_empty() { "HEAD" } else { from };
+            if ids.is_empty() {
+                let mut err = anstream::stderr();
+                let _ = std::io::Write::write_fmt(
+                    &mut err,
+                    format_args!(
+                        "iacgate: note: `{range}` names no commits ({to} is already in {from}): nothing to judge\n"
+                    ),
+                );
+            }
             let policy_at = repo
                 .resolve(from)?
                 .with_context(|| format!("`{from}` does not name a commit here"))?;
@@ -1290,6 +1320,15 @@ fn commit_groups(repo: &Repo, target: &Target) -> anyhow::Result<Vec<CommitGroup
                     true => Known::RemoteRefs(remote),
                     false => Known::AnyRemote,
                 };
+                if remote_tip.is_none()
+                    && matches!(known, Known::RemoteRefs(_))
+                    && !repo.has_remote_tracking_refs(remote)
+                {
+                    eprintln!(
+                        "iacgate: note: no remote-tracking ref of `{remote}` is known here, so every commit of {} down to its root is judged; `git fetch {remote}` first judges only what the push brings",
+                        update.local_ref
+                    );
+                }
                 groups.push(CommitGroup::update(
                     repo,
                     remote_tip,
@@ -1442,6 +1481,182 @@ impl Lineage {
     }
 }
 
+/// Directories of Terraform files that `[paths]` leaves out, that the
+/// change touches, and that a judged configuration loads as a local module
+/// (`source = "../examples/complete"`): `init` fetches what they name for
+/// the judged stack, so they are judged too. Looked for only when the
+/// change touches such a file.
+fn excluded_but_loaded(
+    repo: &Repo,
+    change: &Change,
+    policy: &Policy,
+) -> anyhow::Result<HashSet<String>> {
+    let terraform = |path: &str| {
+        matches!(
+            FileKind::classify(path),
+            Some(FileKind::TerraformHcl | FileKind::TerraformJson)
+        )
+    };
+    let excluded: HashSet<&str> = change
+        .changes
+        .iter()
+        .filter_map(|c| c.new_path.as_deref().or(c.old_path.as_deref()))
+        .filter(|path| terraform(path) && !policy.paths.selects(path))
+        .map(dir_of)
+        .collect();
+    let mut loaded = HashSet::new();
+    if excluded.is_empty() {
+        return Ok(loaded);
+    }
+    let rev = match &change.sides.new {
+        NewTree::Index => None,
+        NewTree::Commit(id) => Some(id.as_str()),
+    };
+    let judged = repo.files_where(rev, |path| terraform(path) && policy.paths.selects(path))?;
+    for (path, bytes) in judged {
+        let Some(kind) = FileKind::classify(&path) else {
+            continue;
+        };
+        let Ok(deps) = iacgate_core::extract::extract(kind, &bytes) else {
+            continue;
+        };
+        for dep in deps
+            .iter()
+            .filter(|d| d.kind == iacgate_core::model::Kind::Module)
+        {
+            let Some(target) = dep
+                .source_str()
+                .and_then(|source| iacgate_core::local::resolve(dir_of(&path), source))
+            else {
+                continue;
+            };
+            if excluded.contains(target.as_str()) {
+                loaded.insert(target);
+            }
+        }
+    }
+    Ok(loaded)
+}
+
+/// Directories whose IaC files the change deletes and that are symlinks on
+/// the new side (`git rm -r prod && ln -s legacy prod`): the link and its
+/// target. The files a tool loads there are the target's, which no diff
+/// of IaC paths shows.
+fn directories_made_links(repo: &Repo, change: &Change) -> anyhow::Result<Vec<(String, String)>> {
+    let rev = match &change.sides.new {
+        NewTree::Index => None,
+        NewTree::Commit(id) => Some(id.as_str()),
+    };
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut links = Vec::new();
+    for c in change.changes.iter().filter(|c| c.new_path.is_none()) {
+        let Some(path) = c.old_path.as_deref() else {
+            continue;
+        };
+        let mut dir = dir_of(path);
+        while !dir.is_empty() {
+            if !seen.insert(dir) {
+                break;
+            }
+            if let Some(target) = repo.symlink_at(rev, dir)? {
+                links.push((dir.to_owned(), target));
+                break;
+            }
+            dir = dir_of(dir);
+        }
+    }
+    Ok(links)
+}
+
+/// How a file's name decides what the engines load with it: an override
+/// file is merged over the others of its directory, a `.tofu` file hides
+/// the `.tf` file of its name from OpenTofu.
+fn load_role(path: &str) -> (Option<FileKind>, bool, bool) {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.strip_suffix(".json").unwrap_or(name);
+    let tofu = stem.ends_with(".tofu");
+    let stem = stem
+        .strip_suffix(".tofu")
+        .or_else(|| stem.strip_suffix(".tf"))
+        .unwrap_or(stem);
+    let overrides = stem == "override" || stem.ends_with("_override");
+    (FileKind::classify(path), overrides, tofu)
+}
+
+/// Moves that change what a consumer loads, split into the removal where
+/// the file was and the addition where it is: a file moved into a
+/// directory that already had files (it joins that unit: a `.tofu` file
+/// there hides a `.tf`, an override file rewrites a module), or renamed
+/// to a name of another role (`net.tf` -> `net_override.tf`). A moved
+/// directory, or a file renamed within its role, keeps its identity and
+/// is silent when its content is the same. `None`: nothing to split.
+fn split_moves(repo: &Repo, change: &Change) -> anyhow::Result<Option<Vec<FileChange>>> {
+    let moves = |c: &FileChange| {
+        matches!(
+            c.status,
+            iacgate_git::ChangeStatus::Renamed { .. } | iacgate_git::ChangeStatus::Copied { .. }
+        ) && c.old_path.is_some()
+            && c.new_path.is_some()
+            && c.old_path != c.new_path
+    };
+    if !change.changes.iter().any(moves) {
+        return Ok(None);
+    }
+    let mut joined: HashMap<String, bool> = HashMap::new();
+    let mut out = Vec::with_capacity(change.changes.len());
+    let mut any = false;
+    for c in change.changes {
+        if !moves(c) {
+            out.push(c.clone());
+            continue;
+        }
+        let (old, new) = (
+            c.old_path.as_deref().unwrap_or_default(),
+            c.new_path.as_deref().unwrap_or_default(),
+        );
+        let mut split = load_role(old) != load_role(new);
+        if !split && dir_of(old) != dir_of(new) {
+            let dir = dir_of(new).to_owned();
+            split = match joined.get(&dir) {
+                Some(&had) => had,
+                None => {
+                    let had = match change.sides.base.as_deref() {
+                        Some(base) => !repo.dir_files_at(base, &dir)?.is_empty(),
+                        None => false,
+                    };
+                    joined.insert(dir, had);
+                    had
+                }
+            };
+        }
+        if !split {
+            out.push(c.clone());
+            continue;
+        }
+        any = true;
+        // A copy leaves its source as it was; a move removes it.
+        if matches!(c.status, iacgate_git::ChangeStatus::Renamed { .. }) {
+            out.push(FileChange {
+                status: iacgate_git::ChangeStatus::Deleted,
+                new_path: None,
+                new_mode: 0,
+                new_id: None,
+                new: None,
+                ..c.clone()
+            });
+        }
+        out.push(FileChange {
+            status: iacgate_git::ChangeStatus::Added,
+            old_path: None,
+            old_mode: 0,
+            old_id: None,
+            old: None,
+            ..c.clone()
+        });
+    }
+    Ok(any.then_some(out))
+}
+
 /// How a judged change's findings that need a sign-off are decided.
 enum Decide<'d> {
     /// By the commit's (or the staged change's) own message.
@@ -1464,6 +1679,17 @@ fn judge(
 ) -> anyhow::Result<()> {
     // The net view of a range counts no files: its commits did.
     let is_net = matches!(decide, Decide::Net { .. });
+    let split;
+    let change = match split_moves(repo, change)? {
+        Some(changes) => {
+            split = changes;
+            &Change {
+                changes: &split,
+                ..*change
+            }
+        }
+        None => change,
+    };
     let policy = &gate.policy;
     let prepared = change
         .changes
@@ -1490,6 +1716,7 @@ fn judge(
     };
     let tofu = tofu_views(repo, change)?;
     let (precedence, shadowed) = precedence_views(repo, change)?;
+    let loaded = excluded_but_loaded(repo, change, policy)?;
     let inputs: Vec<FileInput> = prepared
         .iter()
         .zip(&merge_sides)
@@ -1506,6 +1733,9 @@ fn judge(
                 if *new_out {
                     input.new = None;
                 }
+            }
+            if let Some(path) = input.new_path.or(input.old_path) {
+                input.loaded = loaded.contains(dir_of(path));
             }
             if let (Some(unit), Some(path)) = (&gitlab, input.new_path) {
                 if unit.loads(path) {
@@ -1599,6 +1829,18 @@ fn judge(
             }
         }
     }
+    for (link, target) in directories_made_links(repo, change)? {
+        let Some(level) = policy.level(&parse_error::RULE) else {
+            break;
+        };
+        let problem = format!(
+            "`{link}`, a directory that held IaC files, is now a symlink to `{target}`: a tool run there loads whatever the link reaches, which iacgate does not follow; keep the directory, or point the tool at the real one"
+        );
+        let mut finding = parse_error::check(&link, &target, 0, &problem);
+        finding.level = level;
+        findings.push(finding);
+        problem_files.push((link, target.into_bytes()));
+    }
     findings.sort_by(|a, b| {
         (&a.file, a.line, a.column, a.rule.name).cmp(&(&b.file, b.line, b.column, b.rule.name))
     });
@@ -1622,7 +1864,30 @@ fn judge(
             stages,
             span,
         } => {
-            let kept = net::unexplained(findings, per_commit);
+            let mut kept = net::unexplained(findings, per_commit);
+            // A directory the base did not have is a unit the range created:
+            // what it holds was judged as added, commit by commit. Over a
+            // long range a dependency there is otherwise paired with one of
+            // the same name that a long-deleted directory held.
+            if let Some(base) = change.sides.base.as_deref() {
+                let mut had: HashMap<String, bool> = HashMap::new();
+                let mut keep = Vec::with_capacity(kept.len());
+                for finding in kept {
+                    let dir = dir_of(&finding.file).to_owned();
+                    let existed = match had.get(&dir) {
+                        Some(&existed) => existed,
+                        None => {
+                            let existed = !repo.dir_files_at(base, &dir)?.is_empty();
+                            had.insert(dir, existed);
+                            existed
+                        }
+                    };
+                    if existed {
+                        keep.push(finding);
+                    }
+                }
+                kept = keep;
+            }
             let delta = Delta::of(&kept, |path| content_ids(change.changes, path));
             findings = net::decide(
                 kept,
@@ -1704,6 +1969,7 @@ impl Prepared<'_> {
             history,
             dependent: false,
             kind: None,
+            loaded: false,
         }
     }
 }
@@ -2149,15 +2415,15 @@ fn staged_stage(repo: &Repo, request: &Request, policy: &Policy) -> anyhow::Resu
         context: CommitContext {
             id: None,
             author_email: repo.pending_author().map(|a| a.email),
-            trailers: trailers(&String::from_utf8_lossy(&message), repo.comment_char()),
+            trailers: trailers(&String::from_utf8_lossy(&message), repo.comment_prefix()),
             signature,
         },
         existing_commit: false,
     })
 }
 
-fn trailers(message: &str, comment_char: char) -> Vec<(String, String)> {
-    iacgate_git::parse_trailers(message, comment_char)
+fn trailers(message: &str, comment: &str) -> Vec<(String, String)> {
+    iacgate_git::parse_trailers_commented(message, comment)
         .into_iter()
         .map(|t| (t.key, t.value))
         .collect()

@@ -49,16 +49,24 @@ fn pre_extract(inputs: &[FileInput]) -> HashMap<usize, (Option<Extracted>, Optio
             // These read other files of their tree (a values.yaml its
             // Chart.yaml, a Pulumi program its project file, a compose file
             // its `.env` and the Dockerfiles it builds).
-            (!matches!(
+            // So do the files a consumer may load another in place of (an
+            // action manifest, a Pulumi project), a subchart's Chart.yaml
+            // and a chart's templates.
+            let path = input.new_path.or(input.old_path).unwrap_or_default();
+            let reads_tree = matches!(
                 kind,
                 FileKind::Terragrunt
                     | FileKind::TerragruntJson
                     | FileKind::HelmValues
                     | FileKind::PulumiProgram
+                    | FileKind::PulumiProject
+                    | FileKind::GitHubAction
                     | FileKind::Compose
                     | FileKind::Dockerfile
-            ))
-            .then_some((i, kind, input))
+            ) || (kind == FileKind::HelmChart && path.contains("charts/"))
+                || (kind == FileKind::CloudFormation
+                    && path.split('/').any(|part| part == "templates"));
+            (!reads_tree).then_some((i, kind, input))
         })
         .collect();
     let threads = std::thread::available_parallelism()
@@ -122,6 +130,9 @@ pub struct FileInput<'a> {
     /// What the file is when its name does not say (a GitLab CI file
     /// included from `.gitlab-ci.yml`); `None`: from the path.
     pub kind: Option<FileKind>,
+    /// A judged configuration loads the file's directory as a local
+    /// module: judged even where `[paths]` leaves it out.
+    pub loaded: bool,
 }
 
 /// How the new side of a change came to be.
@@ -405,7 +416,7 @@ impl<'a> Analysis<'a> {
             let Some(kind) = input.kind.or_else(|| FileKind::classify(path)) else {
                 continue;
             };
-            if !policy.paths.selects(path) {
+            if !policy.paths.selects(path) && !input.loaded {
                 continue;
             }
             // The old side counts only if it was judged itself: a file renamed
@@ -415,7 +426,7 @@ impl<'a> Analysis<'a> {
                     Some(kind) if p == path => Some(kind),
                     _ => FileKind::classify(p),
                 };
-                old_kind == Some(kind) && policy.paths.selects(p)
+                old_kind == Some(kind) && (policy.paths.selects(p) || (input.loaded && p == path))
             });
             let old_bytes = input.old.filter(|_| old_judged);
             // A Terragrunt file that moved reads other files from its new
@@ -894,15 +905,16 @@ impl<'a> Analysis<'a> {
         let mut dropped = HashSet::new();
         // Override files amend blocks of the base files; they never pair.
         let is_base = |l: &Located| !self.files[l.file].is_override;
-        // The same name in the same directory, as Terraform sees it.
+        // The same name in the same directory, as Terraform sees it (an
+        // unpacked subchart's in its parent's `charts/`, with the archives).
         pair(&mut changes, &mut dropped, |l, d| {
             is_base(l).then(|| {
-                format!(
-                    "{}\0{:?}\0{}",
-                    dir_of(self.files[l.file].path),
-                    d.kind,
-                    d.key
-                )
+                let path = self.files[l.file].path;
+                let dir = match crate::extract::is_unpacked_subchart(d) {
+                    true => dir_of(dir_of(path)),
+                    false => dir_of(path),
+                };
+                format!("{dir}\0{:?}\0{}", d.kind, d.key)
             })
         });
         // A module from the same place, moved to another directory (into a
@@ -915,7 +927,23 @@ impl<'a> Analysis<'a> {
                 .filter(|s| !s.is_local())?;
             Some(source.address())
         });
-        replaced(&mut changes, &mut dropped);
+        // One file for its consumer: an action's `action.yml` and
+        // `action.yaml`, a Pulumi project's program files.
+        let units: HashMap<String, usize> = self
+            .files
+            .iter()
+            .enumerate()
+            .rev()
+            .filter_map(|(i, f)| Some((one_manifest(f.path)?, i)))
+            .collect();
+        let unit: Vec<usize> = (0..self.files.len())
+            .map(|i| {
+                one_manifest(self.files[i].path)
+                    .and_then(|name| units.get(&name).copied())
+                    .unwrap_or(i)
+            })
+            .collect();
+        replaced(&mut changes, &mut dropped, &unit);
         changes
             .into_iter()
             .enumerate()
@@ -1060,10 +1088,17 @@ fn pair<'d>(
 /// step an `id`, or renaming a job must not turn a swapped action into a
 /// mere `new-dependency`. Pairs are made in file order; lock entries and
 /// file facts keep their own logic.
-fn replaced(changes: &mut [Located], dropped: &mut HashSet<usize>) {
+///
+/// `unit`: for each file, the first file of the same manifest (the files
+/// one of which the consumer loads, see [`one_manifest`]), which are one
+/// file here: steps that move from `action.yaml` to `action.yml` are
+/// compared like steps of one file.
+fn replaced(changes: &mut [Located], dropped: &mut HashSet<usize>, unit: &[usize]) {
     let slot = |l: &Located, d: &Dependency| {
-        (!matches!(d.kind, Kind::Lock | Kind::File | Kind::Policy)).then_some((
-            l.file,
+        (!matches!(d.kind, Kind::Lock | Kind::File | Kind::Policy)
+            && !crate::extract::is_unpacked_subchart(d))
+        .then_some((
+            unit.get(l.file).copied().unwrap_or(l.file),
             d.kind,
             d.ecosystem,
         ))
@@ -1103,6 +1138,18 @@ fn replaced(changes: &mut [Located], dropped: &mut HashSet<usize>) {
             changes[i].change = DependencyChange::Changed { old, new };
         }
     }
+}
+
+/// The manifest a file is one name of, for a consumer that loads one of
+/// them (see [`crate::units::shadowed_by`]): its directory and what it is.
+fn one_manifest(path: &str) -> Option<String> {
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    let what = match name {
+        "action.yml" | "action.yaml" => "action",
+        "Main.yaml" | "Main.json" | "Pulumi.yaml" | "Pulumi.yml" => "pulumi",
+        _ => return None,
+    };
+    Some(format!("{dir}\0{what}"))
 }
 
 fn is_local(dep: &Dependency) -> bool {
@@ -1154,8 +1201,13 @@ struct Judge<'j> {
 
 impl Judge<'_> {
     fn change(&mut self, change: DependencyChange) {
+        use crate::extract::is_unpacked_subchart as unpacked;
         match change {
             DependencyChange::Removed(_) => {}
+            // An unpacked subchart is judged by its own files, but where
+            // it replaces an archive (or an archive it).
+            DependencyChange::Added(new) if unpacked(new) => {}
+            DependencyChange::Changed { old, new } if unpacked(old) && unpacked(new) => {}
             DependencyChange::Added(new) if is_plugin_set(new) => self.plugin_set(None, new),
             DependencyChange::Changed { old, new } if is_plugin_set(new) => {
                 self.plugin_set(Some(old), new)

@@ -57,6 +57,29 @@ pub fn outside(dir: Option<&str>, path: &str) -> Option<String> {
     None
 }
 
+/// The repository directory a relative local path named from `dir`
+/// reaches (`../examples/complete` from `prod` is `examples/complete`);
+/// `None` for an absolute path, a remote address, or one that climbs out.
+pub fn resolve(dir: &str, path: &str) -> Option<String> {
+    let bare = without_file_scheme(path.trim());
+    if is_absolute(bare)
+        || !(bare.starts_with("./") || bare.starts_with("../") || bare == "." || bare == "..")
+    {
+        return None;
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in bare.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            _ => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 /// The dependencies of the file at `file` (`None`: its place is unknown)
 /// with local paths placed: a candidate an extractor reported is kept,
 /// unpinned, where it leaves the repository and dropped where it does not;
@@ -182,5 +205,23 @@ mod tests {
             let placed = place(file, vec![module(source)]);
             assert_eq!(placed, vec![module(source)], "{source}");
         }
+    }
+}
+
+#[cfg(test)]
+mod resolve_tests {
+    use super::resolve;
+
+    #[test]
+    fn local_paths_resolve_from_their_directory() {
+        assert_eq!(
+            resolve("prod", "../examples/complete").as_deref(),
+            Some("examples/complete")
+        );
+        assert_eq!(resolve("", "./modules/net").as_deref(), Some("modules/net"));
+        assert_eq!(resolve("a/b", "../../c/./d/").as_deref(), Some("c/d"));
+        assert_eq!(resolve("", "../x"), None);
+        assert_eq!(resolve("a", "/abs"), None);
+        assert_eq!(resolve("a", "github.com/acme/x"), None);
     }
 }

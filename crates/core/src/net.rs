@@ -10,8 +10,8 @@
 //! of the same rule about the same dependency leads from its old value to
 //! its new one (5.4 -> 5.5 in one commit, 5.5 -> 5.6 in the next), each
 //! signed off or blocking on its own. What is left needs a sign-off that
-//! saw the dependency: a reviewer trailer on a commit of the range whose own
-//! findings name it (the commit that re-added it), or, under
+//! saw where the dependency ends: a reviewer trailer on the last commit of
+//! the range whose own findings name it (the commit that re-added it), or, under
 //! `require_signature`, a signed approval of exactly the net delta on any
 //! commit of the range (`iacgate approve --range`).
 
@@ -57,16 +57,18 @@ pub fn unexplained(net: Vec<Finding>, per_commit: &[Finding]) -> Vec<Finding> {
         .collect()
 }
 
-/// The commits of the range whose own findings name the dependency of
-/// `net`: where a reviewer's trailer was given in sight of it.
+/// The commit of the range that gave the dependency of `net` its final
+/// value: the last whose own findings name it (the commit that added it
+/// back). Its reviewer saw where the dependency ends; a reviewer of an
+/// earlier step saw only a value it no longer has.
 pub fn witnesses<'f>(net: &Finding, per_commit: &'f [Finding]) -> Vec<&'f str> {
-    let mut ids: Vec<&str> = per_commit
+    per_commit
         .iter()
+        .rev()
         .filter(|f| same_dependency(f, net))
-        .filter_map(|f| f.commit.as_deref())
-        .collect();
-    ids.dedup();
-    ids
+        .find_map(|f| f.commit.as_deref())
+        .into_iter()
+        .collect()
 }
 
 /// The range a net judgement covers, for its messages.
@@ -145,7 +147,7 @@ fn help(policy: &SignoffPolicy, seen: &[&str], range: &str) -> String {
             .join(", "),
     };
     format!(
-        "the commits in between hide this change: add `{trailer}: Name <email>` to a commit of the range that changes this dependency ({commits}) with `git rebase -i` and reword it"
+        "the commits in between hide this change: add `{trailer}: Name <email>` to the commit of the range that last changes this dependency ({commits}) with `git rebase -i` and reword it"
     )
 }
 
@@ -286,5 +288,23 @@ mod tests {
         let stages = [signed("c1", None), signed("c2", Some("rev@example.com"))];
         let out = decide_plain(net(), &per_commit, &stages);
         assert!(out[0].signed_off && !out[0].is_blocking());
+    }
+
+    #[test]
+    fn a_sign_off_of_an_earlier_step_does_not_cover_where_the_dependency_ends() {
+        // c1 bumps 5.4 -> 5.5 (signed), c2 removes it, c3 adds it at 6.0.
+        let mut bump = finding("version-change", "5.4.0", "5.5.0", Some("c1"));
+        bump.signed_off = true;
+        let mut added = finding("new-dependency", "", "6.0.0", Some("c3"));
+        added.level = Level::Warn;
+        let per_commit = [bump, added];
+        let net = vec![finding("version-change", "5.4.0", "6.0.0", None)];
+        let stages = [
+            signed("c1", Some("rev@example.com")),
+            signed("c2", None),
+            signed("c3", None),
+        ];
+        let out = decide_plain(net, &per_commit, &stages);
+        assert!(out[0].is_blocking(), "{}", out[0].message);
     }
 }

@@ -301,13 +301,16 @@ impl ModuleSource {
 }
 
 /// A checksum that pins content: `TYPE:HEX` with a go-getter digest type
-/// and a digest of that type's length. `file:URL` (a digest fetched from
-/// somewhere, usually the same server) pins nothing, and neither does an
-/// `md5` or `sha1` digest: whoever serves the archive can make a second one
-/// with the same digest (chosen-prefix collisions).
+/// and a digest of that type's length, or a bare `HEX` whose length
+/// go-getter reads as SHA-256 or SHA-512 (it guesses the type from the
+/// length). `file:URL` (a digest fetched from somewhere, usually the same
+/// server) pins nothing, and neither does an `md5` or `sha1` digest:
+/// whoever serves the archive can make a second one with the same digest
+/// (chosen-prefix collisions).
 fn is_digest(checksum: &str) -> bool {
     let Some((kind, hex)) = checksum.split_once(':') else {
-        return false;
+        let hex = checksum.as_bytes();
+        return matches!(hex.len(), 64 | 128) && hex.iter().all(u8::is_ascii_hexdigit);
     };
     let len = match kind.to_ascii_lowercase().as_str() {
         "sha256" => 64,

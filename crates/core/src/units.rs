@@ -10,6 +10,18 @@
 //! change, so that `main.tofu` redeclaring `main.tf`'s module at another
 //! version is a `version-change`, not a new dependency.
 
+//!
+//! Other consumers pick one file of a few names in a directory, in a fixed
+//! order, and never read the rest: the GitHub runner loads `action.yml`,
+//! and `action.yaml` only when there is none (`ActionManager`); Pulumi YAML
+//! runs `Main.yaml`, else `Main.json`, else the program written in
+//! `Pulumi.yaml` itself (pulumi-yaml's main-file order). [`shadowed_by`]
+//! names the files whose presence hides a file (its program, for
+//! `Pulumi.yaml`, whose `plugins` and `packages` still count), and
+//! [`shadows`] the files a file hides, which a change to it re-judges: an
+//! `action.yml` added beside `action.yaml` is that action's manifest
+//! replaced, and its steps are compared with the ones it hides.
+
 use std::collections::BTreeSet;
 
 use crate::extract::{extract_in, FileKind, Tree, TreeFiles};
@@ -82,6 +94,46 @@ pub fn precedence_group(path: &str) -> Option<Vec<String>> {
 /// group's order), the index of the one the tool loads: the first there.
 pub fn loaded(present: &[bool]) -> Option<usize> {
     present.iter().position(|&p| p)
+}
+
+/// Beside each other: the names of a directory that hide a file of the
+/// name, and the names it hides.
+fn precedence(name: &str) -> (&'static [&'static str], &'static [&'static str]) {
+    match name {
+        "action.yml" => (&[], &["action.yaml"]),
+        "action.yaml" => (&["action.yml"], &[]),
+        "Main.yaml" => (&[], &["Main.json", "Pulumi.yaml", "Pulumi.yml"]),
+        "Main.json" => (&["Main.yaml"], &["Pulumi.yaml", "Pulumi.yml"]),
+        "Pulumi.yaml" | "Pulumi.yml" => (&["Main.yaml", "Main.json"], &[]),
+        _ => (&[], &[]),
+    }
+}
+
+fn beside(path: &str, names: &[&str]) -> Vec<String> {
+    let dir = path.rsplit_once('/').map(|(dir, _)| dir);
+    names
+        .iter()
+        .map(|name| match dir {
+            Some(dir) => format!("{dir}/{name}"),
+            None => (*name).to_owned(),
+        })
+        .collect()
+}
+
+fn name_of(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// The paths beside `path` any of which, when present, makes the
+/// consumer load them instead of `path` (see the module documentation).
+pub fn shadowed_by(path: &str) -> Vec<String> {
+    beside(path, precedence(name_of(path)).0)
+}
+
+/// The paths beside `path` that `path`, when present, hides: judged again
+/// when a change adds or removes it.
+pub fn shadows(path: &str) -> Vec<String> {
+    beside(path, precedence(name_of(path)).1)
 }
 
 /// A file's two sides, `(old, new)`.
@@ -176,6 +228,22 @@ mod tests {
         assert!(reads.contains("common.inc"), "{reads:?}");
         // Where `find_in_parent_folders` looked and found nothing.
         assert!(reads.contains("live/common.inc"), "{reads:?}");
+    }
+
+    #[test]
+    fn the_file_a_consumer_loads_hides_the_others() {
+        assert_eq!(shadowed_by("a/action.yaml"), ["a/action.yml"]);
+        assert_eq!(shadows("a/action.yml"), ["a/action.yaml"]);
+        assert!(shadowed_by("a/action.yml").is_empty());
+        assert_eq!(shadowed_by("Pulumi.yaml"), ["Main.yaml", "Main.json"]);
+        assert_eq!(shadowed_by("p/Main.json"), ["p/Main.yaml"]);
+        assert_eq!(
+            shadows("p/Main.yaml"),
+            ["p/Main.json", "p/Pulumi.yaml", "p/Pulumi.yml"]
+        );
+        // Pulumi YAML does not read `Main.yml`.
+        assert!(shadows("p/Main.yml").is_empty());
+        assert!(shadowed_by("main.tf").is_empty());
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub use range::{CommitChanges, Known};
 #[doc(hidden)]
 pub use raw::{parse_raw, RawEntry};
 pub use signature::SignatureStatus;
-pub use trailers::{parse_trailers, Trailer};
+pub use trailers::{parse_trailers, parse_trailers_commented, Trailer};
 
 /// File mode of a gitlink (a submodule commit): there is no blob to read.
 pub const MODE_GITLINK: u32 = 0o160000;
@@ -208,6 +208,8 @@ pub struct Repo {
     /// Absolute GIT_INDEX_FILE, when set.
     index_file: Option<PathBuf>,
     env: Vec<EnvOverride>,
+    /// `core.commentString` as git sees it, once asked.
+    comment: std::sync::OnceLock<String>,
 }
 
 impl std::fmt::Debug for Repo {
@@ -335,6 +337,7 @@ impl Repo {
             work_tree,
             index_file,
             env,
+            comment: std::sync::OnceLock::new(),
         })
     }
 
@@ -490,11 +493,45 @@ impl Repo {
         self.repo.find_remote(name).is_ok()
     }
 
+    /// Whether any remote-tracking ref of `remote` exists
+    /// (`refs/remotes/<remote>/...`): what a push to it can be judged from.
+    pub fn has_remote_tracking_refs(&self, remote: &str) -> bool {
+        self.repo
+            .references_glob(&format!("refs/remotes/{remote}/*"))
+            .is_ok_and(|mut refs| refs.next().is_some())
+    }
+
     fn tree_changes(
         &self,
         from: Oid,
         to: Oid,
         pathspecs: &[&str],
+    ) -> Result<Vec<FileChange>, GitError> {
+        self.tree_changes_with(from, to, pathspecs, "-M")
+    }
+
+    /// The net change of a range of commits, from one commit's tree to
+    /// another's: only exact renames are paired. Over many commits git's
+    /// similarity guess pairs files the commits never moved (an example
+    /// added in one directory with another's long-deleted file); the
+    /// commits' own diffs say what moved.
+    pub fn net_changes_between(
+        &self,
+        from: &str,
+        to: &str,
+        pathspecs: &[&str],
+    ) -> Result<Vec<FileChange>, GitError> {
+        let from = self.commit(from)?.id();
+        let to = self.commit(to)?.id();
+        self.tree_changes_with(from, to, pathspecs, "-M100%")
+    }
+
+    fn tree_changes_with(
+        &self,
+        from: Oid,
+        to: Oid,
+        pathspecs: &[&str],
+        renames: &str,
     ) -> Result<Vec<FileChange>, GitError> {
         let mut args: Vec<OsString> = [
             "-c",
@@ -503,7 +540,7 @@ impl Repo {
             "-r",
             "--raw",
             "-z",
-            "-M",
+            renames,
             "--no-abbrev",
             "--no-ext-diff",
             "--no-textconv",
@@ -658,6 +695,43 @@ impl Repo {
 
     /// A file at revision `rev`; None when absent, a directory or a
     /// submodule. A symlink's contents are its target text.
+    /// The target of the symlink at `path` in `rev` (`None`: the index),
+    /// when `path` is one.
+    pub fn symlink_at(&self, rev: Option<&str>, path: &str) -> Result<Option<String>, GitError> {
+        let path = normalize(path);
+        if path.is_empty() {
+            return Ok(None);
+        }
+        let (mode, id) = match rev {
+            None => {
+                let index = self.index()?;
+                match index.get_path(Path::new(path), 0) {
+                    Some(entry) => (entry.mode, entry.id),
+                    None => return Ok(None),
+                }
+            }
+            Some(rev) => {
+                let commit = self.commit(rev)?;
+                let tree = self.tree_of(&commit)?;
+                match tree.get_path(Path::new(path)) {
+                    Ok(entry) => (entry.filemode() as u32, entry.id()),
+                    Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
+                    Err(error) => {
+                        return Err(GitError::Read {
+                            what: format!("`{path}` at {rev}"),
+                            error,
+                        })
+                    }
+                }
+            }
+        };
+        if mode != MODE_SYMLINK {
+            return Ok(None);
+        }
+        let bytes = self.blob(id, path)?;
+        Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+    }
+
     pub fn file_at(&self, rev: &str, path: &str) -> Result<Option<Vec<u8>>, GitError> {
         let commit = self.commit(rev)?;
         let tree = self.tree_of(&commit)?;
@@ -931,6 +1005,31 @@ impl Repo {
             .filter(|v| v != "auto")
             .and_then(|v| v.chars().next())
             .unwrap_or('#')
+    }
+
+    /// What starts a comment line of a commit message, as the git that
+    /// runs the hook sees it: `core.commentString`, then
+    /// `core.commentChar`, including `git -c ...` on its command line
+    /// (which libgit2 does not see), whole (it may be longer than one
+    /// character); `#` when unset or `auto`. Asked once.
+    pub fn comment_prefix(&self) -> &str {
+        self.comment.get_or_init(|| {
+            for key in ["core.commentString", "core.commentChar"] {
+                let args = [OsString::from("config"), "--get".into(), key.into()];
+                let Ok((_, out)) = self.git_output(&args, None, &[]) else {
+                    continue;
+                };
+                let value = String::from_utf8_lossy(&out.stdout);
+                let value = value.trim_end_matches(['\n', '\r']);
+                if out.status.success() && !value.is_empty() {
+                    return match value {
+                        "auto" => "#".to_owned(),
+                        v => v.to_owned(),
+                    };
+                }
+            }
+            "#".to_owned()
+        })
     }
 
     /// True for a bare repository (a server's, where pre-receive runs).

@@ -35,6 +35,14 @@ const CUT_LINE: &[u8] = b"------------------------ >8 ------------------------\n
 /// are folded into the previous value with a single space. Keys are returned
 /// as written; compare them case-insensitively.
 pub fn parse_trailers(message: &str, comment_char: char) -> Vec<Trailer> {
+    let mut buf = [0u8; 4];
+    parse_trailers_commented(message, comment_char.encode_utf8(&mut buf))
+}
+
+/// [`parse_trailers`] with comment lines starting with `comment`, which
+/// `core.commentString` may make longer than one character.
+pub fn parse_trailers_commented(message: &str, comment: &str) -> Vec<Trailer> {
+    let comment = if comment.is_empty() { "#" } else { comment };
     let bytes = message.as_bytes();
     // git handles the message as a C string.
     let buf = match bytes.iter().position(|&b| b == 0) {
@@ -50,8 +58,7 @@ pub fn parse_trailers(message: &str, comment_char: char) -> Vec<Trailer> {
         completed = [buf, b"\n"].concat();
         &completed[..]
     };
-    let mut comment_buf = [0u8; 4];
-    let comment = comment_char.encode_utf8(&mut comment_buf).as_bytes();
+    let comment = comment.as_bytes();
 
     let end = buf.len() - ignored_log_message_bytes(buf, buf.len(), comment);
     let start = find_trailer_block_start(buf, end, comment);

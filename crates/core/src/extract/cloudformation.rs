@@ -18,6 +18,9 @@
 //! |---|---|---|---|---|
 //! | `AWS::CloudFormation::Stack` `TemplateURL` | stack | `Resources.<Id>` | URL without query / `versionId` | S3 URL with `versionId=` |
 //! | `AWS::Serverless::Application` `Location: URL` | stack | `Resources.<Id>` | as `TemplateURL` | as `TemplateURL` |
+//! | `AWS::CloudFormation::ResourceVersion` / `HookVersion` `SchemaHandlerPackage` | plugin | `Resources.<Id>` | as `TemplateURL` | as `TemplateURL` |
+//! | `AWS::CloudFormation::ModuleVersion` `ModulePackage` | module | `Resources.<Id>` | as `TemplateURL` | as `TemplateURL` |
+//! | `AWS::CloudFormation::TypeActivation` | plugin | `Resources.<Id>` | `PublicTypeArn` (or `PublisherId/TypeName`) / `MajorVersion` | `AutoUpdate: false`, a `MajorVersion`, no `VersionBump` |
 //! | `AWS::Serverless::Application` `Location: {ApplicationId, SemanticVersion}` | stack | `Resources.<Id>` | ApplicationId / SemanticVersion | SemanticVersion is one exact version |
 //! | `Type: Org::Svc::Name::MODULE` | module | `Resources.<Id>` | type name | never (default version) |
 //! | `Type: Org::Svc::Name` (not `AWS`, `Alexa`, `Custom`) | plugin | `Resources.<Id>` | type name | never (default version) |

@@ -48,9 +48,13 @@
 use std::collections::{HashMap, HashSet};
 
 mod archive;
+mod templates;
 mod values;
 
 pub(super) use archive::extract as extract_archive;
+pub(super) use archive::unpacked as unpacked_subchart;
+pub(crate) use archive::UNPACKED;
+pub(super) use templates::extract as extract_template;
 pub(super) use values::extract as extract_values;
 
 use crate::extract::image_ref::is_templated;

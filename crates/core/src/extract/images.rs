@@ -15,8 +15,11 @@
 //! | Dockerfile `COPY --from=<image>` | `<stage key>.copy-from.<repository>` | a stage name (any stage), a stage index |
 //! | Dockerfile `RUN --mount=...,from=<image>` | `<stage key>.mount-from.<repository>` | as `COPY --from` |
 //! | Dockerfile `# syntax=<image>` parser directive (the BuildKit frontend) | `syntax` | |
+//! | Dockerfile `ADD <git URL or http(s) URL> <dest>` (a module: pinned by a full commit, or by `--checksum=sha256:`) | `<stage key>.add.<URL without fragment and query>` | a local source, a heredoc |
 //! | compose `services.<name>.image` | `services.<name>` | a service without `image`, or with `build` and `pull_policy: build` |
 //! | manifest `containers[]`, `initContainers[]`, `ephemeralContainers[]` of a pod spec | `<kind>/<namespace>/<name>:<section>.<container>` | an image written with `{{ }}` |
+//! | manifest `volumes[].image.reference` of a pod spec | `<kind>/<namespace>/<name>:volumes.<volume>` | as above |
+//! | Tekton `steps`, `sidecars`, `stepTemplate`, Argo Workflows `templates[]` images (see `workflows`) | `<kind>/<namespace>/<name>:<path>` | as above |
 //!
 //! Dockerfiles are read the way BuildKit reads them: parser directives
 //! (`# escape=`, `# syntax=`), line continuations (`\`, or the escape
@@ -46,7 +49,7 @@
 //! Deliberately not resolved: other compose variables (`${TAG:-1.2}` is
 //! reported as written, unpinned; the default is not taken as the value), compose
 //! `extends`, `include` and remote `build` contexts; Dockerfile `ONBUILD`
-//! triggers, `ADD <url>`, and named build contexts (`--build-context`
+//! triggers and named build contexts (`--build-context`
 //! can replace any image or `--from` at build time; the file's value is
 //! what is checked); Helm templates (a file that does not parse as
 //! YAML yields nothing unless it clearly is a plain manifest, and an image
@@ -65,6 +68,7 @@ mod compose;
 mod dockerfile;
 mod manifests;
 mod shell;
+mod workflows;
 
 use super::image_ref;
 use crate::model::{Dependency, Ecosystem, ExtractError, Span, Spanned};

@@ -7,6 +7,7 @@
 //! | the same: an HTTP(S) URL of a `.yaml`/`.yml`/`.json` file | module | `<section>.<URL without query, lowercased>` | the URL without query | the URL without query | the path segment that names a commit or version | a path segment is a 40-hex commit (tagged: a version-like segment) |
 //! | `helmCharts[]` `{name, repo, version, releaseName}` | chart | `helmCharts.<releaseName or name>` | `name` | `<repo>/<name>` (as Helm's) | `version` | one exact version (as Helm's) |
 //! | `images[]` `{name, newName, newTag, digest}` | image | `images.<name>` | the effective repository | the effective repository | `digest`, else `newTag` | a `sha256:` digest (tagged: a tag) |
+//! | inline `patches[].patch`, `patchesJson6902[].patch`, multi-line `patchesStrategicMerge` entries that set an image (see `patches.rs`) | image | `<section>.<target>:<path>` or `<section>.<manifest key>` | as `images` | as `images` | as `images` | as `images` |
 //!
 //! A key repeated within a file (the same URL twice, two charts with one
 //! release name in two namespaces) gets `#2`, `#3` after it, in file order.
@@ -51,6 +52,7 @@
 //! image without a name), a URL kustomize cannot fetch (`s3://`) and a ref
 //! given twice are errors at the offending value.
 
+mod patches;
 mod remote;
 
 use crate::extract::helm::{self, describe, field, required_name, Repeats};
@@ -90,19 +92,35 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
             // and configuration files are loaded through the same loader,
             // which fetches a URL as it fetches a remote resource.
             Some(
-                section @ ("generators"
-                | "transformers"
-                | "validators"
-                | "patchesStrategicMerge"
-                | "configurations"
-                | "crds"),
+                section
+                @ ("generators" | "transformers" | "validators" | "configurations" | "crds"),
             ) => remotes(section, value.items(section)?.iter(), false, &mut found)?,
+            // An entry that spans lines is an inline patch, not a path.
+            Some(section @ "patchesStrategicMerge") => {
+                let mut paths = Vec::new();
+                for item in value.items(section)? {
+                    match item.string(section) {
+                        Ok(Some(text)) if text.value.contains('\n') => {
+                            patches::inline(section, item, &text.value, None, &mut found)?
+                        }
+                        _ => paths.push(item),
+                    }
+                }
+                remotes(section, paths, false, &mut found)?
+            }
             Some(section @ ("patches" | "patchesJson6902")) => {
                 let mut paths = Vec::new();
                 for item in value.items(section)? {
                     if item.is_map() {
                         if let Some((_, path)) = item.get("path", section)? {
                             paths.push(path);
+                        }
+                        if let Some((_, patch)) = item.get("patch", section)? {
+                            let Some(text) = patch.string(&format!("{section} patch"))? else {
+                                continue;
+                            };
+                            let target = item.get("target", section)?.map(|(_, t)| t);
+                            patches::inline(section, patch, &text.value, target, &mut found)?;
                         }
                     }
                 }

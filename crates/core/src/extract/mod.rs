@@ -119,6 +119,12 @@ pub enum FileKind {
     /// `.gitattributes`, in any directory: `working-tree-encoding` and
     /// `ident` make the file git checks out differ from the blob judged.
     GitAttributes,
+    /// A Terraform/OpenTofu CLI configuration (`.terraformrc`,
+    /// `terraform.rc`, `*.tfrc`), which `TF_CLI_CONFIG_FILE` can point at:
+    /// its `provider_installation` (`dev_overrides`, mirrors) and
+    /// `plugin_cache_dir` install providers from elsewhere than the lock
+    /// file and the registry say.
+    TerraformCliConfig,
 }
 
 /// Which language manifest a [`FileKind::PulumiPackages`] file is.
@@ -199,6 +205,9 @@ impl FileKind {
         }
         if name == ".gitattributes" {
             return Some(FileKind::GitAttributes);
+        }
+        if name == ".terraformrc" || name == "terraform.rc" || name.ends_with(".tfrc") {
+            return Some(FileKind::TerraformCliConfig);
         }
         if dirs.last() == Some(&"charts") && name.ends_with(".tgz") && name.len() > 4 {
             return Some(FileKind::HelmArchive);
@@ -342,6 +351,38 @@ fn gitattributes(text: &str) -> Result<Vec<Dependency>, ExtractError> {
     Ok(Vec::new())
 }
 
+/// A Terraform CLI configuration is judged only for what changes where
+/// providers come from: a `provider_installation` block (`dev_overrides`
+/// runs a local binary as the provider, ignoring the lock file; mirrors
+/// serve other packages) or a `plugin_cache_dir`. Credentials, hosts and
+/// the rest declare no dependency.
+fn cli_config(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let at = offset;
+        offset += line.len();
+        let code = line.trim_start();
+        if code.starts_with('#') || code.starts_with("//") {
+            continue;
+        }
+        for key in ["provider_installation", "dev_overrides", "plugin_cache_dir"] {
+            if let Some(found) = line.find(key) {
+                return Err(ExtractError::new(
+                    format!(
+                        "`{key}` in a Terraform CLI configuration: with `TF_CLI_CONFIG_FILE` (or as \
+                         the user's own `.terraformrc`) `init` and `plan` take providers from where it \
+                         says (a local binary for `dev_overrides`, a mirror, a cache) instead of the \
+                         registry and the lock file, which iacgate cannot judge; keep provider \
+                         installation out of the repository"
+                    ),
+                    at + found,
+                ));
+            }
+        }
+    }
+    Ok(Vec::new())
+}
+
 /// Why a file of a tool's cache is refused.
 fn tool_cache() -> ExtractError {
     ExtractError::new(
@@ -461,6 +502,9 @@ pub const PATHSPECS: &[&str] = &[
     ":(glob)**/uv.lock",
     ":(glob)**/Pipfile.lock",
     ":(glob)**/ansible.cfg",
+    ":(glob)**/.terraformrc",
+    ":(glob)**/terraform.rc",
+    ":(glob)**/*.tfrc",
     ":(glob)**/Kustomization",
     ":(icase,glob)**/*dockerfile*",
     ":(icase,glob)**/*containerfile*",
@@ -574,6 +618,71 @@ fn project_beside(at: Option<(&str, &TreeFiles)>) -> Option<String> {
     })
 }
 
+/// Whether a file the consumer would load instead sits beside the file at
+/// `at` in its tree (see [`crate::units::shadowed_by`]).
+fn is_shadowed(at: Option<(&str, &TreeFiles)>) -> bool {
+    at.is_some_and(|(path, tree)| {
+        crate::units::shadowed_by(path)
+            .iter()
+            .any(|other| tree.bytes(other).is_some())
+    })
+}
+
+/// Whether the file at `at` is one of a Helm chart's templates: under a
+/// `templates/` directory of a directory with a `Chart.yaml`.
+fn is_chart_template(at: Option<(&str, &TreeFiles)>) -> bool {
+    let Some((path, tree)) = at else {
+        return false;
+    };
+    if !(path.ends_with(".yaml") || path.ends_with(".yml")) {
+        return false;
+    }
+    let parts: Vec<&str> = path.split('/').collect();
+    (0..parts.len().saturating_sub(1))
+        .filter(|&i| parts[i] == "templates")
+        .any(|i| {
+            let chart = parts[..i].join("/");
+            let file = if chart.is_empty() {
+                "Chart.yaml".to_owned()
+            } else {
+                format!("{chart}/Chart.yaml")
+            };
+            tree.bytes(&file).is_some()
+        })
+}
+
+/// The `archive.<name>` an unpacked subchart's `Chart.yaml` at `at`
+/// stands for: one at `<parent>/charts/<dir>/Chart.yaml` where
+/// `<parent>/Chart.yaml` is a chart, which Helm loads it into.
+fn unpacked_subchart(text: &str, at: Option<(&str, &TreeFiles)>) -> Option<Dependency> {
+    let (path, tree) = at?;
+    let dir = dir_of(path);
+    let charts = dir_of(dir);
+    let (parent, last) = match charts.rsplit_once('/') {
+        Some((parent, last)) => (parent, last),
+        None => ("", charts),
+    };
+    if !path.ends_with("/Chart.yaml") || last != "charts" || dir.len() <= charts.len() + 1 {
+        return None;
+    }
+    let parent_chart = if parent.is_empty() {
+        "Chart.yaml".to_owned()
+    } else {
+        format!("{parent}/Chart.yaml")
+    };
+    tree.bytes(&parent_chart)?;
+    helm::unpacked_subchart(text)
+}
+
+/// An unpacked subchart's `archive.<name>` (see [`unpacked_subchart`]).
+pub(crate) fn is_unpacked_subchart(dep: &Dependency) -> bool {
+    dep.ecosystem == crate::model::Ecosystem::Helm
+        && dep.kind == crate::model::Kind::Chart
+        && dep.key.starts_with("archive.")
+        && dep.hashes.len() == 1
+        && dep.hashes[0] == helm::UNPACKED
+}
+
 fn extract_unplaced(
     kind: FileKind,
     bytes: &[u8],
@@ -640,21 +749,39 @@ fn extract_unplaced(
         FileKind::TerragruntJson => terragrunt::extract_json(text, at),
         FileKind::Terragrunt => terragrunt::extract_in(text, at),
         FileKind::HelmValues => helm::extract_values(text, chart.flatten().as_deref()),
+        // Helm renders a chart's templates: what they write out literally
+        // is read line by line (a template with actions is no YAML), and
+        // one that is plain YAML must still be a sound manifest.
+        FileKind::CloudFormation if is_chart_template(at) => {
+            if !text.contains("{{") {
+                images::extract_manifests(text)?;
+            }
+            Ok(helm::extract_template(text))
+        }
         FileKind::CloudFormation => match cloudformation::extract(text)? {
             deps if deps.is_empty() => images::extract_manifests(text),
             deps => Ok(deps),
         },
         FileKind::GitHubWorkflow => github::extract_workflow(text),
+        // The runner loads `action.yml` when there is one.
+        FileKind::GitHubAction if is_shadowed(at) => Ok(Vec::new()),
         FileKind::GitHubAction => github::extract_action(text),
         FileKind::GitLabCi => gitlab::extract(text),
-        FileKind::HelmChart => helm::extract_chart(text),
+        FileKind::HelmChart => helm::extract_chart(text).map(|mut deps| {
+            deps.extend(unpacked_subchart(text, at));
+            deps
+        }),
         FileKind::HelmLock => helm::extract_lock(text),
         FileKind::Kustomization => kustomize::extract(text),
         FileKind::Dockerfile => images::extract_dockerfile_in(text, at),
         FileKind::Compose => images::extract_compose(text, at),
         FileKind::ComposeEnv => images::extract_compose_env(text, at.map(|(p, _)| p)),
         FileKind::AnsibleRequirements => ansible::extract(text),
+        // A `Main.*` beside it is the program; its own plugins and
+        // packages still count.
+        FileKind::PulumiProject if is_shadowed(at) => pulumi::extract_project_only(text),
         FileKind::PulumiProject => pulumi::extract_program(text, None),
+        FileKind::PulumiProgram if is_shadowed(at) => Ok(Vec::new()),
         FileKind::PulumiProgram => {
             let project = project_beside(at);
             pulumi::extract_program(text, Some(project.as_deref()))
@@ -663,6 +790,7 @@ fn extract_unplaced(
         FileKind::RegistryConfig(file) => registry::extract(file, text),
         FileKind::ToolCache => Err(tool_cache()),
         FileKind::GitAttributes => gitattributes(text),
+        FileKind::TerraformCliConfig => cli_config(text),
         FileKind::HelmArchive => Ok(helm::extract_archive(at.map(|(p, _)| p), bytes)),
     };
     match result {
@@ -785,6 +913,128 @@ fn one_line(message: &str) -> String {
 mod tests {
     use super::*;
     use crate::model::{line_col, Kind};
+
+    /// A tree of a few files, for extractors that look beside a file.
+    struct Files(Vec<(&'static str, &'static str)>);
+
+    impl Tree for Files {
+        fn read(&self, path: &str) -> Option<Vec<u8>> {
+            self.0
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map(|(_, text)| text.as_bytes().to_vec())
+        }
+    }
+
+    fn in_tree(kind: FileKind, path: &str, tree: &Files) -> Vec<Dependency> {
+        let (_, text) = tree.0.iter().find(|(p, _)| *p == path).unwrap();
+        let files = TreeFiles::new(tree);
+        extract_in(kind, text.as_bytes(), Some((path, &files))).unwrap()
+    }
+
+    fn keys(deps: &[Dependency]) -> Vec<&str> {
+        deps.iter().map(|d| d.key.as_str()).collect()
+    }
+
+    #[test]
+    fn a_hidden_action_manifest_declares_nothing() {
+        let action = "runs:\n  using: composite\n  steps:\n    - uses: actions/checkout@v4\n";
+        let alone = Files(vec![("a/action.yaml", action)]);
+        assert_eq!(
+            keys(&in_tree(FileKind::GitHubAction, "a/action.yaml", &alone)),
+            ["runs.actions/checkout"]
+        );
+        let both = Files(vec![("a/action.yaml", action), ("a/action.yml", action)]);
+        assert!(in_tree(FileKind::GitHubAction, "a/action.yaml", &both).is_empty());
+        assert_eq!(
+            in_tree(FileKind::GitHubAction, "a/action.yml", &both).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_main_program_hides_the_inline_one_but_not_the_project_pins() {
+        let project = "name: p\nruntime: yaml\nplugins:\n  providers:\n    - name: gcp\n      version: 7.0.0\nresources:\n  b:\n    type: aws:s3:Bucket\n    options:\n      version: 6.0.0\n";
+        let main =
+            "resources:\n  b:\n    type: aws:s3:Bucket\n    options:\n      version: 5.0.0\n";
+        let alone = Files(vec![("p/Pulumi.yaml", project)]);
+        let inline = in_tree(FileKind::PulumiProject, "p/Pulumi.yaml", &alone);
+        assert!(keys(&inline).contains(&"plugin.aws"), "{inline:?}");
+        let with_main = Files(vec![("p/Pulumi.yaml", project), ("p/Main.yaml", main)]);
+        assert_eq!(
+            keys(&in_tree(
+                FileKind::PulumiProject,
+                "p/Pulumi.yaml",
+                &with_main
+            )),
+            ["plugins.providers.gcp"]
+        );
+        // The same identity in the file that replaces it.
+        let program = in_tree(FileKind::PulumiProgram, "p/Main.yaml", &with_main);
+        assert!(keys(&program).contains(&"plugin.aws"), "{program:?}");
+        // `Main.json` is read only where there is no `Main.yaml`.
+        let json = "{\"resources\": {}}";
+        let three = Files(vec![("p/Main.yaml", main), ("p/Main.json", json)]);
+        assert!(in_tree(FileKind::PulumiProgram, "p/Main.json", &three).is_empty());
+    }
+
+    #[test]
+    fn an_unpacked_subchart_stands_for_its_archive() {
+        let sub = "apiVersion: v2\nname: redis\nversion: 17.0.0\n";
+        let tree = Files(vec![
+            ("c/Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\n"),
+            ("c/charts/redis/Chart.yaml", sub),
+        ]);
+        let deps = in_tree(FileKind::HelmChart, "c/charts/redis/Chart.yaml", &tree);
+        assert_eq!(keys(&deps), ["archive.redis"]);
+        assert!(is_unpacked_subchart(&deps[0]));
+        assert_eq!(deps[0].version_str(), Some("17.0.0"));
+        // Without a parent chart, `charts/<name>/` is a chart of its own.
+        let top = Files(vec![("charts/redis/Chart.yaml", sub)]);
+        assert!(in_tree(FileKind::HelmChart, "charts/redis/Chart.yaml", &top).is_empty());
+        // An archive is no unpacked subchart.
+        let archive = extract_at(
+            FileKind::HelmArchive,
+            b"x",
+            Some("c/charts/redis-17.0.0.tgz"),
+            None,
+        );
+        assert!(!is_unpacked_subchart(&archive.unwrap()[0]));
+    }
+
+    #[test]
+    fn chart_templates_are_read_line_by_line_only_in_a_chart() {
+        let template = "{{/* x */}}\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: a\n      image: nginx:latest\n";
+        let chart = Files(vec![
+            ("c/Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\n"),
+            ("c/templates/sub/pod.yaml", template),
+        ]);
+        assert_eq!(
+            keys(&in_tree(
+                FileKind::CloudFormation,
+                "c/templates/sub/pod.yaml",
+                &chart
+            )),
+            ["template.image.a"]
+        );
+        let not_chart = Files(vec![("x/templates/pod.yaml", template)]);
+        assert!(in_tree(FileKind::CloudFormation, "x/templates/pod.yaml", &not_chart).is_empty());
+        // A plain template must still be a sound manifest.
+        let broken = Files(vec![
+            ("c/Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\n"),
+            (
+                "c/templates/pod.yaml",
+                "apiVersion: v1\nkind: Pod\nspec:\n  containers: 3\n",
+            ),
+        ]);
+        let files = TreeFiles::new(&broken);
+        assert!(extract_in(
+            FileKind::CloudFormation,
+            b"apiVersion: v1\nkind: Pod\nspec:\n  containers: 3\n",
+            Some(("c/templates/pod.yaml", &files))
+        )
+        .is_err());
+    }
 
     #[test]
     fn yaml_and_json_that_are_not_text_are_not_templates() {

@@ -106,6 +106,12 @@ pub(super) fn extract_program(
     }
 }
 
+/// `Pulumi.yaml` when a `Main.*` beside it is the program: its `plugins`
+/// and `packages` alone.
+pub(super) fn extract_project_only(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    program::extract_with(text, program::Program::ProjectOnly, &[])
+}
+
 /// The Pulumi provider packages of a language manifest.
 pub(super) fn extract_packages(
     manifest: Manifest,

@@ -2,7 +2,7 @@
 
 use super::{rule_doc, Level, Rule};
 use crate::finding::{Finding, Side};
-use crate::model::{Dependency, Kind};
+use crate::model::{Dependency, Ecosystem, Kind};
 use crate::policy::{GitPinning, Pinning, RegistryPinning};
 use crate::source::{ModuleSource, Pin, Unpinned};
 
@@ -166,6 +166,22 @@ fn declared_help(dep: &Dependency) -> String {
                 repo.join("/"),
                 dep.name
             )
+        }
+        Kind::Module if dep.ecosystem == Ecosystem::Container && dep.key.contains(".add.") => {
+            let name = &dep.name;
+            let lower = name.to_ascii_lowercase();
+            let git = !(lower.starts_with("http://") || lower.starts_with("https://"))
+                || lower.trim_end_matches('/').ends_with(".git");
+            if git {
+                format!(
+                    "pin the commit: `git ls-remote {name} {}` shows it; write `ADD {name}#<40-hex sha>`",
+                    if version.is_empty() { "HEAD" } else { version }
+                )
+            } else {
+                format!(
+                    "pin the content: `curl -sL {name} | sha256sum` shows it; write `ADD --checksum=sha256:<hex> {name} …`"
+                )
+            }
         }
         Kind::Image if dep.key.ends_with(".build.context") => {
             let version = if version.is_empty() { "HEAD" } else { version };

@@ -287,6 +287,18 @@ impl Extractor {
                 }
                 _ => Ok(()),
             },
+            // Registering an extension: CloudFormation runs the handler
+            // code (or expands the module) from the package, so the
+            // package is pinned only as a versioned S3 object.
+            "AWS::CloudFormation::ResourceVersion" | "AWS::CloudFormation::HookVersion" => {
+                let dep = dependency(Kind::Plugin, key, id, id_node.span);
+                self.property_url(dep, id, id_node, body, type_name, "SchemaHandlerPackage")
+            }
+            "AWS::CloudFormation::ModuleVersion" => {
+                let dep = dependency(Kind::Module, key, id, id_node.span);
+                self.property_url(dep, id, id_node, body, type_name, "ModulePackage")
+            }
+            "AWS::CloudFormation::TypeActivation" => self.activation(key, id, id_node, body),
             "AWS::ECS::TaskDefinition" => {
                 if let Prop::Found(list) = prop(id, body, "ContainerDefinitions")? {
                     for (i, item) in list.items().unwrap_or_default().iter().enumerate() {
@@ -427,6 +439,98 @@ impl Extractor {
             PinState::Unpinned("versionId is given more than once".into())
         } else if url.version_id.is_none() {
             PinState::Unpinned("S3 object without versionId".into())
+        } else {
+            PinState::Pinned
+        };
+        self.push(dep)
+    }
+
+    /// `AWS::CloudFormation::TypeActivation`: a public third-party
+    /// extension activated in the account, by `PublicTypeArn` or
+    /// `PublisherId` + `TypeName`. It stays at one version only with
+    /// `AutoUpdate: false` (the default is true: each new minor version
+    /// replaces it) and a `MajorVersion`; a `VersionBump` moves it to the
+    /// newest version on every update.
+    fn activation(
+        &mut self,
+        key: String,
+        id: &str,
+        id_node: &Node,
+        body: &Node,
+    ) -> Result<(), ExtractError> {
+        let mut dep = dependency(Kind::Plugin, key, id, id_node.span);
+        let field = |name: &str| -> Result<Option<&Node>, ExtractError> {
+            Ok(match prop(id, body, name)? {
+                Prop::Found(value) => Some(value),
+                _ => None,
+            })
+        };
+        if let Prop::Opaque(properties) = prop(id, body, "PublicTypeArn")? {
+            return self.unresolved(dep, render(properties), properties.span);
+        }
+        let source = match (
+            field("PublicTypeArn")?,
+            field("PublisherId")?,
+            field("TypeName")?,
+        ) {
+            (Some(arn), _, _) => resolve(arn),
+            (None, Some(publisher), Some(name)) => match (resolve(publisher), resolve(name)) {
+                (Val::Lit(p), Val::Lit(n)) => Val::Lit(Lit {
+                    value: format!("{}/{}", p.value, n.value),
+                    span: n.span,
+                    at: None,
+                }),
+                (Val::Opaque { text, span }, _) | (_, Val::Opaque { text, span }) => {
+                    Val::Opaque { text, span }
+                }
+                _ => Val::NotString,
+            },
+            _ => {
+                return Err(error(
+                    format!(
+                        "AWS::CloudFormation::TypeActivation {id} needs Properties.PublicTypeArn, \
+                         or PublisherId and TypeName"
+                    ),
+                    id_node,
+                ))
+            }
+        };
+        let lit = match source {
+            Val::Lit(lit) => lit,
+            Val::Opaque { text, span } => return self.unresolved(dep, text, span),
+            Val::NotString => {
+                return Err(error(
+                    format!("{id}: PublicTypeArn, PublisherId and TypeName must be strings"),
+                    id_node,
+                ))
+            }
+        };
+        dep.source = Some(Spanned::new(lit.value.clone(), lit.span));
+        let literal = |node: Option<&Node>| match node.map(resolve) {
+            Some(Val::Lit(lit)) => Some(lit),
+            _ => None,
+        };
+        let auto_update = field("AutoUpdate")?;
+        let major = literal(field("MajorVersion")?);
+        let bump = field("VersionBump")?;
+        if let Some(major) = &major {
+            dep.version = Some(Spanned::new(major.value.clone(), major.span));
+        }
+        let updates_itself =
+            !literal(auto_update).is_some_and(|v| v.value.eq_ignore_ascii_case("false"));
+        dep.pin = if updates_itself {
+            PinState::Unpinned(match auto_update {
+                None => "AutoUpdate defaults to true: each new minor version of the extension \
+                         replaces it"
+                    .into(),
+                Some(_) => "AutoUpdate is not false: each new minor version of the extension \
+                            replaces it"
+                    .into(),
+            })
+        } else if bump.is_some() {
+            PinState::Unpinned("VersionBump moves it to the newest version on every update".into())
+        } else if major.is_none() {
+            PinState::Unpinned("no MajorVersion: the newest version is activated".into())
         } else {
             PinState::Pinned
         };

@@ -1081,3 +1081,89 @@ fn rain_modules_and_lists_of_transforms() {
     let keys: Vec<String> = extract(json).unwrap().into_iter().map(|d| d.key).collect();
     assert_eq!(keys, ["Resources.R"]);
 }
+
+#[test]
+fn extension_registration_and_activation() {
+    let text = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Handler:\n    \
+                Type: AWS::CloudFormation::ResourceVersion\n    Properties:\n      TypeName: Acme::Tools::Thing\n      \
+                SchemaHandlerPackage: s3://vendor-bucket/acme-tools-thing.zip\n  Pinned:\n    \
+                Type: AWS::CloudFormation::ResourceVersion\n    Properties:\n      TypeName: Acme::Tools::Other\n      \
+                SchemaHandlerPackage: s3://vendor-bucket/other.zip?versionId=abc\n  Local:\n    \
+                Type: AWS::CloudFormation::ResourceVersion\n    Properties:\n      TypeName: Acme::Tools::Local\n      \
+                SchemaHandlerPackage: ./handler.zip\n  Mod:\n    Type: AWS::CloudFormation::ModuleVersion\n    \
+                Properties:\n      ModuleName: Acme::Net::Vpc::MODULE\n      ModulePackage: s3://vendor-bucket/vpc-module.zip\n  \
+                Ext:\n    Type: AWS::CloudFormation::TypeActivation\n    Properties:\n      \
+                PublicTypeArn: arn:aws:cloudformation:us-east-1::type/resource/0123456789abcdef/Vendor-Tools-Thing\n      \
+                AutoUpdate: true\n  Quiet:\n    Type: AWS::CloudFormation::TypeActivation\n    Properties:\n      \
+                PublisherId: 0123456789abcdef\n      TypeName: Vendor::Tools::Thing\n      Type: RESOURCE\n      \
+                AutoUpdate: false\n      MajorVersion: 2\n  Default:\n    Type: AWS::CloudFormation::TypeActivation\n    \
+                Properties:\n      PublisherId: 0123456789abcdef\n      TypeName: Vendor::Tools::Thing2\n      MajorVersion: 2\n  \
+                NoMajor:\n    Type: AWS::CloudFormation::TypeActivation\n    Properties:\n      PublisherId: p\n      \
+                TypeName: V::T::N\n      AutoUpdate: false\n  Param:\n    Type: AWS::CloudFormation::TypeActivation\n    \
+                Properties:\n      PublicTypeArn: !Ref Arn\n      AutoUpdate: false\n      MajorVersion: 1\n";
+    let got = facts(text);
+    let pins: Vec<(&str, Kind, Option<&str>, bool)> = got
+        .iter()
+        .map(|f| {
+            (
+                f.key.as_str(),
+                f.kind,
+                f.source.as_deref(),
+                f.pin == PinState::Pinned,
+            )
+        })
+        .collect();
+    assert_eq!(
+        pins,
+        [
+            (
+                "Resources.Handler",
+                Kind::Plugin,
+                Some("s3://vendor-bucket/acme-tools-thing.zip"),
+                false
+            ),
+            (
+                "Resources.Pinned",
+                Kind::Plugin,
+                Some("s3://vendor-bucket/other.zip"),
+                true
+            ),
+            (
+                "Resources.Mod",
+                Kind::Module,
+                Some("s3://vendor-bucket/vpc-module.zip"),
+                false
+            ),
+            (
+                "Resources.Ext",
+                Kind::Plugin,
+                Some("arn:aws:cloudformation:us-east-1::type/resource/0123456789abcdef/Vendor-Tools-Thing"),
+                false
+            ),
+            (
+                "Resources.Quiet",
+                Kind::Plugin,
+                Some("0123456789abcdef/Vendor::Tools::Thing"),
+                true
+            ),
+            (
+                "Resources.Default",
+                Kind::Plugin,
+                Some("0123456789abcdef/Vendor::Tools::Thing2"),
+                false
+            ),
+            ("Resources.NoMajor", Kind::Plugin, Some("p/V::T::N"), false),
+            ("Resources.Param", Kind::Plugin, Some("!Ref Arn"), false),
+        ]
+    );
+    assert_eq!(got[4].version.as_deref(), Some("2"));
+    assert!(matches!(&got[0].pin, PinState::Unpinned(w) if w.contains("versionId")));
+    assert!(matches!(&got[5].pin, PinState::Unpinned(w) if w.contains("defaults to true")));
+    // Fail closed on what cannot be judged.
+    let e = extract("Resources:\n  A:\n    Type: AWS::CloudFormation::TypeActivation\n    Properties:\n      AutoUpdate: false\n")
+        .unwrap_err();
+    assert!(e.message.contains("PublicTypeArn"), "{}", e.message);
+    let e = extract("Resources:\n  A:\n    Type: AWS::CloudFormation::ModuleVersion\n    Properties:\n      ModuleName: A::B::C::MODULE\n")
+        .unwrap_err();
+    assert!(e.message.contains("ModulePackage"), "{}", e.message);
+}

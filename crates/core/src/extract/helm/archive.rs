@@ -31,6 +31,35 @@ pub(in crate::extract) fn extract(path: Option<&str>, bytes: &[u8]) -> Vec<Depen
     vec![dep]
 }
 
+/// The hash an unpacked subchart's `archive.<name>` carries.
+pub(crate) const UNPACKED: &str = "unpacked directory";
+
+/// The `archive.<name>` an unpacked subchart's `Chart.yaml` stands for:
+/// `None` for one without a `name`.
+pub(in crate::extract) fn unpacked(text: &str) -> Option<Dependency> {
+    let root = crate::extract::yaml::load(text).ok()??;
+    if !root.is_map() {
+        return None;
+    }
+    let name = super::field(&root, "name", "the chart").ok()??;
+    let version = super::field(&root, "version", "the chart").ok().flatten();
+    let value = name.value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    let mut dep = Dependency::new(
+        Ecosystem::Helm,
+        Kind::Chart,
+        format!("archive.{value}"),
+        value.to_owned(),
+        name.span,
+    );
+    dep.version = version.map(|v| Spanned::new(v.value.trim().to_owned(), v.span));
+    dep.hashes = vec![UNPACKED.to_owned()];
+    dep.pin = PinState::Pinned;
+    Some(dep)
+}
+
 /// `ingress-nginx-4.11.3` -> (`ingress-nginx`, `4.11.3`): at the first `-`
 /// after which a whole version follows (`app-1.0.0-rc.1`).
 fn split_name(stem: &str) -> (&str, Option<&str>) {

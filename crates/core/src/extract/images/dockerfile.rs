@@ -7,7 +7,7 @@ use std::ops::Range;
 use super::shell::{self, Scope};
 use super::{image, image_ref};
 use crate::extract::Deps;
-use crate::model::{Dependency, ExtractError, Span, Spanned};
+use crate::model::{Dependency, Ecosystem, ExtractError, Kind, PinState, Span, Spanned};
 
 pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
     extract_with_args(text, &HashMap::new())
@@ -31,6 +31,7 @@ pub(super) fn extract_with_args(
             "arg" => walk.arg(ins),
             "from" => walk.from(ins)?,
             "copy" => walk.copy(ins)?,
+            "add" => walk.add(ins)?,
             "run" => walk.run(ins)?,
             _ => {}
         }
@@ -581,6 +582,73 @@ impl Walk {
         Ok(())
     }
 
+    /// `ADD [--checksum=<hash>] [--keep-git-dir] <src>... <dest>`: a git
+    /// repository or an HTTP(S) download is third-party content fetched at
+    /// build time.
+    fn add(&mut self, ins: &Instruction) -> Result<(), ExtractError> {
+        let (flags, rest) = flags(ins, ins.args());
+        let Some(stage) = &self.stage else {
+            return Ok(());
+        };
+        let checksum = flags
+            .iter()
+            .rev()
+            .find(|(name, _)| *name == "checksum")
+            .map(|(_, value)| {
+                let written = ins.get(value);
+                shell::expand(written, &stage.scope, self.escape)
+                    .unwrap_or_else(|| written.to_owned())
+            });
+        let args = rest..ins.text.len();
+        let span = ins.span_of(&args);
+        let sources: Vec<(String, Span)> = if ins.get(&args).trim_start().starts_with('[') {
+            match serde_json::from_str::<Vec<String>>(ins.get(&args).trim()) {
+                Ok(mut list) => {
+                    list.pop();
+                    list.into_iter().map(|s| (s, span)).collect()
+                }
+                Err(_) => Vec::new(),
+            }
+        } else {
+            let mut words = split_whitespace(&ins.text, args);
+            words.pop();
+            words
+                .iter()
+                .map(|w| {
+                    (
+                        ins.get(&unquoted(ins, w.clone())).to_owned(),
+                        ins.span_of(w),
+                    )
+                })
+                .collect()
+        };
+        let mut found = Vec::new();
+        for (written, at) in sources {
+            if written.starts_with("<<") {
+                continue;
+            }
+            let value = shell::expand(&written, &stage.scope, self.escape).unwrap_or(written);
+            if let Some(dep) = fetched(&stage.key, &value, checksum.as_deref(), ins.span, at) {
+                found.push(dep);
+            }
+        }
+        for mut dep in found {
+            let refs = self.from_refs.entry(dep.key.clone()).or_default();
+            let seen = dep.source_str().unwrap_or_default().to_owned()
+                + "#"
+                + dep.version_str().unwrap_or_default();
+            if refs.contains(&seen) {
+                continue;
+            }
+            refs.push(seen);
+            if refs.len() > 1 {
+                dep.key = format!("{}#{}", dep.key, refs.len());
+            }
+            self.push(dep)?;
+        }
+        Ok(())
+    }
+
     /// `RUN --mount=type=...,from=<stage|index|image>,...`.
     fn run(&mut self, ins: &Instruction) -> Result<(), ExtractError> {
         let (flags, _) = flags(ins, ins.args());
@@ -634,6 +702,113 @@ impl Walk {
         let value = Spanned::new(value, ins.span_of(&range));
         self.push(image(key, ins.span, &value))
     }
+}
+
+/// What `ADD <value>` fetches from outside the build context: a git
+/// repository (as BuildKit tells one: `git@host:…`, `git://`, `ssh://`, or
+/// an HTTP(S) URL whose path ends in `.git`), pinned only by a full commit
+/// (`#<commit>[:dir]`, `?ref=`, `?commit=`/`?checksum=`, or
+/// `--checksum=<commit>`); or any other HTTP(S) URL, pinned only by
+/// `--checksum=sha256:…`. `None` for a local source.
+fn fetched(
+    stage: &str,
+    value: &str,
+    checksum: Option<&str>,
+    declared: Span,
+    at: Span,
+) -> Option<Dependency> {
+    let value = value.trim();
+    let lower = value.to_ascii_lowercase();
+    let http = lower.starts_with("http://") || lower.starts_with("https://");
+    let (address, fragment) = value.split_once('#').unwrap_or((value, ""));
+    let (base, query) = address.split_once('?').unwrap_or((address, ""));
+    let git = lower.starts_with("git://")
+        || lower.starts_with("ssh://")
+        || (!lower.contains("://") && scp_like(value))
+        || (http
+            && base
+                .trim_end_matches('/')
+                .to_ascii_lowercase()
+                .ends_with(".git"));
+    if !git && !http {
+        return None;
+    }
+    let key = format!("{stage}.add.{}", base.to_ascii_lowercase());
+    let mut dep = Dependency::new(
+        Ecosystem::Container,
+        Kind::Module,
+        key,
+        base.to_owned(),
+        declared,
+    );
+    dep.source = Some(Spanned::new(base.to_owned(), at));
+    if !git {
+        let pinned = checksum.is_some_and(image_ref::is_digest)
+            || checksum.is_some_and(|c| {
+                c.split_once(':').is_some_and(|(alg, hex)| {
+                    alg == "sha384" && hex.len() == 96 && hex.bytes().all(|b| b.is_ascii_hexdigit())
+                })
+            });
+        if let Some(checksum) = checksum {
+            dep.version = Some(Spanned::new(checksum.to_owned(), at));
+        }
+        dep.pin = match checksum {
+            _ if pinned => PinState::Pinned,
+            Some(c) => PinState::Unpinned(format!(
+                "ADD of a URL with --checksum={c}, which is not a sha256 digest"
+            )),
+            None => PinState::Unpinned(
+                "ADD of a URL without --checksum=sha256:…: whatever the server sends at build time"
+                    .to_owned(),
+            ),
+        };
+        return Some(dep);
+    }
+    let is_commit =
+        |s: &str| matches!(s.len(), 40 | 64) && s.bytes().all(|b| b.is_ascii_hexdigit());
+    let mut named = fragment.split(':').next().unwrap_or_default().to_owned();
+    let mut pinned = is_commit(&named);
+    for pair in query.split('&') {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        match k {
+            "ref" | "branch" | "tag" if named.is_empty() => named = v.to_owned(),
+            "ref" if is_commit(v) => pinned = true,
+            "checksum" | "commit" if is_commit(v) => pinned = true,
+            _ => {}
+        }
+    }
+    if checksum.is_some_and(is_commit) {
+        pinned = true;
+    }
+    let shown = match checksum {
+        Some(c) if is_commit(c) => c.to_owned(),
+        _ => named.clone(),
+    };
+    if !shown.is_empty() {
+        dep.version = Some(Spanned::new(shown, at));
+    }
+    dep.pin = if pinned {
+        PinState::Pinned
+    } else if named.is_empty() {
+        PinState::Unpinned("ADD of a git repository at its default branch".to_owned())
+    } else {
+        PinState::Unpinned(format!(
+            "ADD of a git repository at \"{named}\", not a full commit"
+        ))
+    };
+    Some(dep)
+}
+
+/// `user@host:path`, git's scp-like syntax.
+fn scp_like(value: &str) -> bool {
+    let Some((user_host, _)) = value.split_once(':') else {
+        return false;
+    };
+    let Some((user, host)) = user_host.split_once('@') else {
+        return false;
+    };
+    let plain = |s: &str| !s.is_empty() && !s.contains(['/', '@', ' ']);
+    plain(user) && plain(host)
 }
 
 #[cfg(test)]
@@ -955,6 +1130,51 @@ mod tests {
         assert_eq!(keys(text), ["stage.a", "stage.a.copy-from.ghcr.io/x/y"]);
         assert_eq!(keys(""), Vec::<String>::new());
         assert_eq!(keys("# only a comment\n\n   \n"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn add_of_a_git_repository_or_a_url() {
+        let sha = "0123456789abcdef0123456789abcdef01234567";
+        let text = format!(
+            "FROM alpine@{DIGEST}\nADD https://github.com/evil/tools.git#main /opt/tools\n\
+             ADD https://evil.example.com/agent.tar.gz /opt/\n\
+             ADD --checksum=sha256:{hex} https://example.com/ok.tgz /opt/\n\
+             ADD https://github.com/acme/lib.git#{sha}:sub /opt/lib\n\
+             ADD --keep-git-dir=true git@github.com:acme/x.git /x\n\
+             ADD https://github.com/acme/y.git?tag=v1&checksum={sha} /y\n\
+             ADD --checksum={sha} https://github.com/acme/z.git /z\n\
+             ADD https://github.com/acme/w.git#v1.2.3 /w\n\
+             ADD [\"https://e.example/a b.sh\", \"/a\"]\n\
+             ADD local.tgz ./dir /dest/\nADD <<EOF /x\nhi\nEOF\n",
+            hex = &DIGEST[7..]
+        );
+        let deps = deps(&text);
+        let got: Vec<(&str, bool)> = deps
+            .iter()
+            .skip(1)
+            .map(|d| (d.key.as_str(), d.pin == PinState::Pinned))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("stage#0.add.https://github.com/evil/tools.git", false),
+                ("stage#0.add.https://evil.example.com/agent.tar.gz", false),
+                ("stage#0.add.https://example.com/ok.tgz", true),
+                ("stage#0.add.https://github.com/acme/lib.git", true),
+                ("stage#0.add.git@github.com:acme/x.git", false),
+                ("stage#0.add.https://github.com/acme/y.git", true),
+                ("stage#0.add.https://github.com/acme/z.git", true),
+                ("stage#0.add.https://github.com/acme/w.git", false),
+                ("stage#0.add.https://e.example/a b.sh", false),
+            ]
+        );
+        assert!(deps[1..].iter().all(|d| d.kind == Kind::Module));
+        assert!(matches!(&deps[1].pin, PinState::Unpinned(why) if why.contains("\"main\"")));
+        assert_eq!(deps[1].version_str(), Some("main"));
+        assert_eq!(line(&text, deps[2].span), 3);
+        // A short commit checksum is a prefix, not a pin.
+        let short = format!("FROM scratch\nADD --checksum=0123456 https://github.com/a/b.git /b\n");
+        assert!(matches!(self::deps(&short)[0].pin, PinState::Unpinned(_)));
     }
 
     #[test]

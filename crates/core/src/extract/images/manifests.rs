@@ -1,6 +1,6 @@
 //! Kubernetes manifests: the images of the containers of every pod spec.
 
-use super::image;
+use super::{image, workflows};
 use crate::extract::yaml::{self, Node};
 use crate::extract::Deps;
 use crate::model::{Dependency, ExtractError};
@@ -107,6 +107,10 @@ fn resource(doc: &Node, deps: &mut Deps) -> Result<(), ExtractError> {
     };
     if is_builtin(api_version, kind) {
         return read(doc, kind, true, deps);
+    }
+    if let Some(engine) = workflows::engine(api_version, kind) {
+        let id = identity(doc, kind)?;
+        return workflows::read(engine, doc, kind, &id, deps, resource);
     }
     // A custom resource: what fits a pod spec is read, the rest ignored.
     let mut found = Deps::default();
@@ -224,6 +228,48 @@ fn pod_spec(spec: &Node, id: &str, strict: bool, deps: &mut Deps) -> Result<(), 
                 format!("{} is declared twice", dep.key)
             })?;
         }
+    }
+    image_volumes(spec, id, strict, deps)
+}
+
+/// `volumes[].image.reference`: an OCI image whose files the kubelet pulls
+/// and mounts into the pod (the ImageVolume feature).
+fn image_volumes(spec: &Node, id: &str, strict: bool, deps: &mut Deps) -> Result<(), ExtractError> {
+    let Some((_, list)) = spec.get("volumes", id)? else {
+        return Ok(());
+    };
+    let subject = format!("{id} volumes");
+    for (index, item) in list.items(&subject)?.iter().enumerate() {
+        if !item.is_map() {
+            if strict {
+                return Err(ExtractError::new(
+                    format!("{subject}: each volume must be a mapping (name, ...)"),
+                    item.span.start,
+                ));
+            }
+            continue;
+        }
+        let Some((_, volume)) = item.get("image", &subject)? else {
+            continue;
+        };
+        let name = match item.get("name", &subject)? {
+            Some((_, node)) => node.string(&format!("{subject} name"))?.map(|s| s.value),
+            None => None,
+        }
+        .unwrap_or_else(|| format!("#{index}"));
+        let owner = format!("{id}:volumes.{name}");
+        let Some((_, node)) = volume.get("reference", &owner)? else {
+            continue;
+        };
+        let Some(value) = node.string(&format!("{owner} image reference"))? else {
+            continue;
+        };
+        if value.value.contains("{{") || value.value.contains("}}") {
+            continue;
+        }
+        deps.push(image(owner, item.span, &value), |dep| {
+            format!("{} is declared twice", dep.key)
+        })?;
     }
     Ok(())
 }
@@ -406,6 +452,94 @@ mod tests {
         let other = "apiVersion: example.com/v1\nkind: Thing\nmetadata:\n  name: t\nspec:\n  \
                      containers:\n    size: 3\n";
         assert_eq!(keys(other), Vec::<String>::new());
+    }
+
+    #[test]
+    fn tekton_steps_sidecars_and_inline_specs() {
+        let task = "apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: t\nspec:\n  params:\n    \
+                    - name: IMG\n      default: alpine:3.20\n  stepTemplate:\n    image: busybox:1.36\n  steps:\n    \
+                    - name: s\n      image: evil/x:latest\n    - image: $(params.IMG)\n    - name: u\n      \
+                    image: $(params.OTHER)\n  sidecars:\n    - name: docker\n      image: docker:dind\n";
+        let deps = self::deps(task);
+        let found: Vec<&str> = deps.iter().map(|d| d.key.as_str()).collect();
+        assert_eq!(
+            found,
+            [
+                "Task//t:stepTemplate",
+                "Task//t:steps.s",
+                "Task//t:steps.#1",
+                "Task//t:steps.u",
+                "Task//t:sidecars.docker",
+            ]
+        );
+        assert!(matches!(deps[1].pin, PinState::Unpinned(_)));
+        assert_eq!(deps[2].source_str(), Some("docker.io/library/alpine"));
+        assert!(matches!(deps[2].pin, PinState::Tagged(_)));
+        assert!(matches!(deps[3].pin, PinState::Unpinned(ref why) if why.contains("variable")));
+        let pipeline = "apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata:\n  name: p\nspec:\n  tasks:\n    \
+                        - name: build\n      taskSpec:\n        steps:\n          - name: b\n            image: golang:1.22\n    \
+                        - name: ref\n      taskRef:\n        name: other\n  finally:\n    - name: notify\n      \
+                        taskSpec:\n        steps:\n          - name: n\n            image: curlimages/curl\n";
+        assert_eq!(
+            keys(pipeline),
+            [
+                "Pipeline//p:tasks.build:steps.b",
+                "Pipeline//p:finally.notify:steps.n"
+            ]
+        );
+        let run = "apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  generateName: r-\nspec:\n  \
+                   pipelineSpec:\n    tasks:\n      - name: a\n        taskSpec:\n          steps:\n            \
+                   - image: alpine\n";
+        assert_eq!(keys(run), ["PipelineRun//r-:pipelineSpec:tasks.a:steps.#0"]);
+        let trigger = "apiVersion: triggers.tekton.dev/v1beta1\nkind: TriggerTemplate\nmetadata:\n  name: tt\nspec:\n  \
+                       resourcetemplates:\n    - apiVersion: tekton.dev/v1\n      kind: TaskRun\n      metadata:\n        \
+                       generateName: x-\n      spec:\n        taskSpec:\n          steps:\n            - image: alpine\n";
+        assert_eq!(keys(trigger), ["TaskRun//x-:taskSpec:steps.#0"]);
+        let action = "apiVersion: tekton.dev/v1beta1\nkind: StepAction\nmetadata:\n  name: a\nspec:\n  image: alpine:3.20\n";
+        assert_eq!(keys(action), ["StepAction//a:image"]);
+        // The wrong shape in a kind we know fails closed.
+        let (msg, _) = err("apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: t\nspec:\n  steps:\n    - name: s\n      image: [a]\n");
+        assert!(msg.contains("must be a string"), "{msg}");
+    }
+
+    #[test]
+    fn argo_workflow_templates() {
+        let wf = "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  generateName: x-\nspec:\n  \
+                  entrypoint: main\n  templates:\n    - name: main\n      container:\n        image: evil/x:latest\n    \
+                  - name: s\n      script:\n        image: python:3.12\n        source: print(1)\n    \
+                  - name: set\n      containerSet:\n        containers:\n          - name: a\n            image: alpine\n      \
+                  sidecars:\n        - name: db\n          image: postgres:16\n    \
+                  - name: steps\n      steps:\n        - - name: x\n            template: main\n    \
+                  - name: param\n      container:\n        image: \"{{inputs.parameters.img}}\"\n";
+        let deps = self::deps(wf);
+        let found: Vec<&str> = deps.iter().map(|d| d.key.as_str()).collect();
+        assert_eq!(
+            found,
+            [
+                "Workflow//x-:templates.main.container",
+                "Workflow//x-:templates.s.script",
+                "Workflow//x-:templates.set.containerSet:containers.a",
+                "Workflow//x-:templates.set:sidecars.db",
+            ]
+        );
+        assert!(matches!(deps[0].pin, PinState::Unpinned(_)));
+        let cron = "apiVersion: argoproj.io/v1alpha1\nkind: CronWorkflow\nmetadata:\n  name: c\nspec:\n  \
+                    schedule: '* * * * *'\n  workflowSpec:\n    templates:\n      - name: m\n        container:\n          \
+                    image: alpine:3.20\n";
+        assert_eq!(keys(cron), ["CronWorkflow//c:templates.m.container"]);
+        // Argo CD and Rollouts still go through the pod-spec reader.
+        let app = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: a\nspec:\n  project: default\n";
+        assert_eq!(keys(app), Vec::<String>::new());
+    }
+
+    #[test]
+    fn image_volumes_are_images() {
+        let text = pod("    - name: a\n      image: nginx:1.27\n")
+            + "  volumes:\n    - name: data\n      emptyDir: {}\n    - name: tools\n      image:\n        \
+               reference: evil/tools:latest\n        pullPolicy: IfNotPresent\n";
+        let deps = deps(&text);
+        assert_eq!(deps[1].key, "Pod//p:volumes.tools");
+        assert!(matches!(deps[1].pin, PinState::Unpinned(_)));
     }
 
     #[test]

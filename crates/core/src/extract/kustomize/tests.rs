@@ -628,3 +628,65 @@ fn plugins_patches_crds_and_configurations_are_read_like_resources() {
         ]
     );
 }
+
+#[test]
+fn inline_patches_set_images() {
+    let d = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    let text = format!(
+        "resources:\n  - pod.yaml\npatches:\n  - patch: |-\n      - op: replace\n        path: /spec/containers/0/image\n        \
+         value: evil/miner:latest\n      - op: add\n        path: /spec/template/spec/initContainers/-\n        value:\n          \
+         name: init\n          image: busybox@{d}\n      - op: replace\n        path: /metadata/annotations/image\n        value: x\n      \
+         - op: remove\n        path: /spec/containers/1\n    target:\n      kind: Pod\n      name: x\n  \
+         - patch: |-\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata:\n        name: web\n      spec:\n        \
+         template:\n          spec:\n            containers:\n              - name: app\n                image: evil/x:latest\n\
+         patchesJson6902:\n  - target: {{kind: Deployment, name: web}}\n    patch: '[{{\"op\": \"replace\", \"path\": \
+         \"/spec/template/spec/containers/0/image\", \"value\": \"nginx:1.27\"}}]'\n\
+         patchesStrategicMerge:\n  - patch.yaml\n  - |-\n    apiVersion: v1\n    kind: Pod\n    metadata:\n      name: p\n    \
+         spec:\n      containers:\n        - name: a\n          image: https://x\n"
+    );
+    let deps = extract(&text).unwrap();
+    let got: Vec<(&str, Option<&str>)> = deps
+        .iter()
+        .map(|d| (d.key.as_str(), d.source_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "patches.Pod/x:/spec/containers/0/image",
+                Some("docker.io/evil/miner")
+            ),
+            (
+                "patches.Pod/x:/spec/template/spec/initContainers/-",
+                Some("docker.io/library/busybox")
+            ),
+            (
+                "patches.Deployment//web:containers.app",
+                Some("docker.io/evil/x")
+            ),
+            (
+                "patchesJson6902.Deployment/web:/spec/template/spec/containers/0/image",
+                Some("docker.io/library/nginx")
+            ),
+            (
+                "patchesStrategicMerge.Pod//p:containers.a",
+                Some("https://x")
+            ),
+        ]
+    );
+    assert!(matches!(deps[0].pin, PinState::Unpinned(_)));
+    assert_eq!(deps[1].pin, PinState::Pinned);
+    assert!(deps.iter().all(|d| d.ecosystem == Ecosystem::Kustomize));
+    assert_eq!(
+        line_col(&text, deps[0].span.start).0,
+        5,
+        "{:?}",
+        at(&text, deps[0].span)
+    );
+    // A patch that sets no image names nothing; one that does not parse
+    // fails closed.
+    let text = "patches:\n  - patch: |-\n      - op: add\n        path: /metadata/labels/a\n        value: b\n";
+    assert_eq!(extract(text).unwrap(), vec![]);
+    let err = extract("patches:\n  - patch: \"- op: [\"\n").unwrap_err();
+    assert!(err.message.contains("does not parse"), "{}", err.message);
+}

@@ -22,6 +22,9 @@ pub(in crate::extract) enum Program {
     Project,
     /// `Main.yaml` / `Main.json`: always a YAML program.
     Main,
+    /// `Pulumi.yaml` beside a `Main.*` program: Pulumi YAML runs that one,
+    /// so only the project file's `plugins` and `packages` count.
+    ProjectOnly,
 }
 
 /// [`extract`], for a program in `which` file, with the versions other
@@ -32,8 +35,8 @@ pub(in crate::extract) fn extract_with(
     pins: &[Pin],
 ) -> Result<Vec<Dependency>, ExtractError> {
     let mut used = Vec::new();
-    let mut deps = extract_deps(text, &mut used)?;
-    let yaml = which == Program::Main || runtime_is_yaml(text);
+    let mut deps = extract_deps(text, &mut used, which != Program::ProjectOnly)?;
+    let yaml = which == Program::Main || (which == Program::Project && runtime_is_yaml(text));
     if yaml && !used.is_empty() {
         let implied = plugin_sets(&deps, &used, pins);
         deps.extend(implied);
@@ -124,7 +127,7 @@ fn runtime_is_yaml(text: &str) -> bool {
 /// The versions a project file gives packages (`packages`, `plugins.providers`).
 pub(in crate::extract) fn project_pins(text: &str) -> Vec<Pin> {
     let mut used = Vec::new();
-    extract_deps(text, &mut used)
+    extract_deps(text, &mut used, false)
         .unwrap_or_default()
         .into_iter()
         .filter(|d| d.key.starts_with("packages.") || d.key.starts_with("plugins.providers."))
@@ -132,9 +135,11 @@ pub(in crate::extract) fn project_pins(text: &str) -> Vec<Pin> {
         .collect()
 }
 
+/// `program`: read the Pulumi YAML sections too (`resources`, ...).
 fn extract_deps(
     text: &str,
     used: &mut Vec<Spanned<String>>,
+    program: bool,
 ) -> Result<Vec<Dependency>, ExtractError> {
     let Some(root) = tree::load(text)? else {
         return Ok(Vec::new());
@@ -153,6 +158,9 @@ fn extract_deps(
             "plugins" => plugins(value, &mut deps)?,
             "packages" => packages(value, &mut deps)?,
             _ => {}
+        }
+        if !program {
+            continue;
         }
         // Pulumi YAML sections, whose keys Pulumi YAML matches case-insensitively.
         let section = name.to_ascii_lowercase();
