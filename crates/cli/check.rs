@@ -15,9 +15,7 @@ use iacgate_core::policy::{Policy, PolicyError, POLICY_FILE};
 use iacgate_core::rules::parse_error;
 use iacgate_core::signoff::{self, CommitContext, CommitSignature, Stage};
 use iacgate_core::submodules::{self, SubmoduleChange, GITMODULES};
-use iacgate_core::units::{
-    loaded, precedence_group, shadows, terragrunt_reads, tofu_shadowed, tofu_view,
-};
+use iacgate_core::units::{shadows, terragrunt_reads, tofu_shadowed, tofu_view};
 use iacgate_git::ssh::{self, SshVerdict};
 use iacgate_git::{
     parse_pre_push, parse_pre_receive, CommitChanges, CommitInfo, FileChange, Known, PushUpdate,
@@ -297,7 +295,11 @@ fn beside_dependents(
     for path in touched {
         // The files it hides (or shows again) for their consumer: an
         // `action.yml` comes before `action.yaml`, a `Main.yaml` before
-        // the program in `Pulumi.yaml` (see `iacgate_core::units`).
+        // the program in `Pulumi.yaml`, `compose.yaml` before
+        // `docker-compose.yml`, `npm-shrinkwrap.json` before
+        // `package-lock.json`, `terragrunt.hcl.json` before `terragrunt.hcl`
+        // (see `iacgate_core::units::PRECEDENCE`). Extraction reads each
+        // as its consumer loads it in its tree: the one left out, nothing.
         for hidden in shadows(path) {
             if touched.contains(hidden.as_str()) {
                 continue;
@@ -521,65 +523,6 @@ fn tofu_views(repo: &Repo, change: &Change) -> anyhow::Result<Vec<TofuView>> {
     }
     views.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(views)
-}
-
-/// Per touched file of a precedence group: whether its tool leaves it out
-/// on the old and on the new side.
-type Shadowed = HashMap<String, (bool, bool)>;
-
-/// Files of which their tool loads only the first there (Compose's
-/// `compose.yaml` before `docker-compose.yml`, npm's `npm-shrinkwrap.json`
-/// before `package-lock.json`; see [`iacgate_core::units::PRECEDENCE`]),
-/// as the tool loads them on the two sides of a change: the files the
-/// change does not touch whose being loaded it alters, as views judged with
-/// the change (the shadowed one left out, the one now loaded added), and
-/// for the files it touches, whether each is left out on the old and on
-/// the new side. A `compose.yaml` added beside `docker-compose.yml` then
-/// replaces it, and its services are judged against those it replaces.
-fn precedence_views(repo: &Repo, change: &Change) -> anyhow::Result<(Vec<TofuView>, Shadowed)> {
-    let touched: HashSet<&str> = change
-        .changes
-        .iter()
-        .flat_map(|c| [c.old_path.as_deref(), c.new_path.as_deref()])
-        .flatten()
-        .collect();
-    let mut views = Vec::new();
-    let mut shadowed = HashMap::new();
-    let mut seen = HashSet::new();
-    for &path in &touched {
-        let Some(group) = precedence_group(path) else {
-            continue;
-        };
-        if !seen.insert(group[0].clone()) {
-            continue;
-        }
-        let mut old = Vec::new();
-        let mut new = Vec::new();
-        for member in &group {
-            old.push(change.sides.read_base(repo, member)?);
-            new.push(change.sides.read_new(repo, member)?);
-        }
-        let present =
-            |side: &[Option<Vec<u8>>]| side.iter().map(Option::is_some).collect::<Vec<_>>();
-        let (old_loaded, new_loaded) = (loaded(&present(&old)), loaded(&present(&new)));
-        for (i, member) in group.iter().enumerate() {
-            let (was, is) = (old_loaded == Some(i), new_loaded == Some(i));
-            if touched.contains(member.as_str()) {
-                shadowed.insert(
-                    member.clone(),
-                    (old[i].is_some() && !was, new[i].is_some() && !is),
-                );
-            } else if was != is {
-                views.push(TofuView {
-                    path: member.clone(),
-                    old: old[i].take().filter(|_| was),
-                    new: new[i].take().filter(|_| is),
-                });
-            }
-        }
-    }
-    views.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok((views, shadowed))
 }
 
 /// A `.tf` file as OpenTofu loads it on the two sides of a change.
@@ -1715,25 +1658,12 @@ fn judge(
         None => Vec::new(),
     };
     let tofu = tofu_views(repo, change)?;
-    let (precedence, shadowed) = precedence_views(repo, change)?;
     let loaded = excluded_but_loaded(repo, change, policy)?;
     let inputs: Vec<FileInput> = prepared
         .iter()
         .zip(&merge_sides)
         .map(|(p, sides)| p.input(sides))
         .map(|mut input| {
-            // A file its tool leaves out for another of its group is not
-            // judged as loaded on that side.
-            if let Some((old_out, _)) = input.old_path.and_then(|p| shadowed.get(p)) {
-                if *old_out {
-                    input.old = None;
-                }
-            }
-            if let Some((_, new_out)) = input.new_path.and_then(|p| shadowed.get(p)) {
-                if *new_out {
-                    input.new = None;
-                }
-            }
             if let Some(path) = input.new_path.or(input.old_path) {
                 input.loaded = loaded.contains(dir_of(path));
             }
@@ -1762,7 +1692,7 @@ fn judge(
             kind: Some(FileKind::GitLabCi),
             ..FileInput::default()
         }))
-        .chain(tofu.iter().chain(&precedence).map(|view| FileInput {
+        .chain(tofu.iter().map(|view| FileInput {
             old_path: view.old.is_some().then_some(view.path.as_str()),
             new_path: view.new.is_some().then_some(view.path.as_str()),
             old: view.old.as_deref(),

@@ -88,8 +88,14 @@ pub(super) fn extract_dockerfile_in(
     };
     let dir = crate::extract::dir_of(path);
     let mut names: Vec<String> = Vec::new();
-    for group in &crate::units::PRECEDENCE[..2] {
-        for file in group.iter() {
+    let compose = crate::units::PRECEDENCE.iter().filter(|group| {
+        matches!(
+            group.consumer,
+            crate::units::Consumer::Compose | crate::units::Consumer::ComposeOverride
+        )
+    });
+    for group in compose {
+        for file in group.names() {
             let compose = if dir.is_empty() {
                 (*file).to_owned()
             } else {

@@ -25,6 +25,7 @@ mod yaml;
 use std::collections::HashSet;
 
 use crate::model::{Dependency, ExtractError};
+use crate::units::Hidden;
 
 pub use registry::RegistryFile;
 pub use terragrunt::TreeFiles;
@@ -618,14 +619,11 @@ fn project_beside(at: Option<(&str, &TreeFiles)>) -> Option<String> {
     })
 }
 
-/// Whether a file the consumer would load instead sits beside the file at
-/// `at` in its tree (see [`crate::units::shadowed_by`]).
-fn is_shadowed(at: Option<(&str, &TreeFiles)>) -> bool {
-    at.is_some_and(|(path, tree)| {
-        crate::units::shadowed_by(path)
-            .iter()
-            .any(|other| tree.bytes(other).is_some())
-    })
+/// How much of the file at `at` its consumer leaves out for another beside
+/// it in its tree (see [`crate::units::hidden`]).
+fn hidden(at: Option<(&str, &TreeFiles)>) -> Option<crate::units::Hidden> {
+    let (path, tree) = at?;
+    crate::units::hidden(path, |other| tree.bytes(other).is_some())
 }
 
 /// Whether the file at `at` is one of a Helm chart's templates: under a
@@ -736,7 +734,38 @@ fn extract_unplaced(
             base + e.valid_up_to(),
         )
     })?;
-    let result = match kind {
+    let result = match (hidden(at), kind) {
+        // A file its consumer leaves out for another beside it (`action.yml`
+        // before `action.yaml`, `compose.yaml` before `docker-compose.yml`,
+        // ...): nothing of it is loaded. A `Main.*` beside a Pulumi project
+        // is the program; the project's own plugins and packages still count.
+        (Some(Hidden::Program), FileKind::PulumiProject) => pulumi::extract_project_only(text),
+        (Some(_), _) => Ok(Vec::new()),
+        (None, kind) => extract_loaded(kind, text, bytes, at, chart),
+    };
+    match result {
+        Ok(mut deps) => {
+            if base != 0 {
+                deps.iter_mut().for_each(|dep| shift(dep, base));
+            }
+            Ok(deps)
+        }
+        Err(mut err) => {
+            err.offset = err.offset.min(text.len()) + base;
+            Err(err)
+        }
+    }
+}
+
+/// [`extract_unplaced`] of a file its consumer loads, from its text.
+fn extract_loaded(
+    kind: FileKind,
+    text: &str,
+    bytes: &[u8],
+    at: Option<(&str, &TreeFiles)>,
+    chart: Option<Option<String>>,
+) -> Result<Vec<Dependency>, ExtractError> {
+    match kind {
         FileKind::TerraformHcl => terraform::extract(text),
         FileKind::TerraformJson => terraform_json::extract(text),
         FileKind::TerraformLock => lockfile::extract(text),
@@ -763,8 +792,6 @@ fn extract_unplaced(
             deps => Ok(deps),
         },
         FileKind::GitHubWorkflow => github::extract_workflow(text),
-        // The runner loads `action.yml` when there is one.
-        FileKind::GitHubAction if is_shadowed(at) => Ok(Vec::new()),
         FileKind::GitHubAction => github::extract_action(text),
         FileKind::GitLabCi => gitlab::extract(text),
         FileKind::HelmChart => helm::extract_chart(text).map(|mut deps| {
@@ -777,11 +804,7 @@ fn extract_unplaced(
         FileKind::Compose => images::extract_compose(text, at),
         FileKind::ComposeEnv => images::extract_compose_env(text, at.map(|(p, _)| p)),
         FileKind::AnsibleRequirements => ansible::extract(text),
-        // A `Main.*` beside it is the program; its own plugins and
-        // packages still count.
-        FileKind::PulumiProject if is_shadowed(at) => pulumi::extract_project_only(text),
         FileKind::PulumiProject => pulumi::extract_program(text, None),
-        FileKind::PulumiProgram if is_shadowed(at) => Ok(Vec::new()),
         FileKind::PulumiProgram => {
             let project = project_beside(at);
             pulumi::extract_program(text, Some(project.as_deref()))
@@ -792,18 +815,6 @@ fn extract_unplaced(
         FileKind::GitAttributes => gitattributes(text),
         FileKind::TerraformCliConfig => cli_config(text),
         FileKind::HelmArchive => Ok(helm::extract_archive(at.map(|(p, _)| p), bytes)),
-    };
-    match result {
-        Ok(mut deps) => {
-            if base != 0 {
-                deps.iter_mut().for_each(|dep| shift(dep, base));
-            }
-            Ok(deps)
-        }
-        Err(mut err) => {
-            err.offset = err.offset.min(text.len()) + base;
-            Err(err)
-        }
     }
 }
 
