@@ -433,3 +433,136 @@ fn a_named_build_context_moved_to_a_tag_blocks() {
         assert_eq!(code, 0);
     }
 }
+
+// ---- F31 (route 73): Terragrunt prefers terragrunt.hcl.json.
+
+const A1: &str = "1111111111111111111111111111111111111111";
+const A3: &str = "5555555555555555555555555555555555555555";
+
+fn tg_hcl(owner: &str, rev: &str) -> String {
+    format!("terraform {{\n  source = \"git::https://github.com/{owner}/app.git?ref={rev}\"\n}}\n")
+}
+
+fn tg_json(owner: &str, rev: &str) -> String {
+    format!(
+        "{{\"terraform\":{{\"source\":\"git::https://github.com/{owner}/app.git?ref={rev}\"}}}}\n"
+    )
+}
+
+const CHILD: &str = "include {\n  path = find_in_parent_folders()\n}\n";
+
+#[test]
+fn terragrunt_hcl_json_beside_a_unit_replaces_it() {
+    let (rules, code) = judged_both_ways(
+        &[("live/app/terragrunt.hcl", &tg_hcl("acme", A1))],
+        &[("live/app/terragrunt.hcl.json", Some(&tg_json("fork", A3)))],
+    );
+    assert_eq!(
+        names(&rules),
+        ["source-change", "version-change"],
+        "{rules:?}"
+    );
+    assert!(rules.iter().all(|r| r.1 == "live/app/terragrunt.hcl.json"));
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn terragrunt_hcl_json_with_the_same_source_is_silent() {
+    let (rules, code) = judged_both_ways(
+        &[("live/app/terragrunt.hcl", &tg_hcl("acme", A1))],
+        &[("live/app/terragrunt.hcl.json", Some(&tg_json("acme", A1)))],
+    );
+    assert_eq!(rules, Vec::new());
+    assert_eq!(code, 0);
+    // A terragrunt.hcl edited beside a terragrunt.hcl.json is not loaded.
+    let (rules, code) = judged_both_ways(
+        &[
+            ("live/app/terragrunt.hcl", &tg_hcl("acme", A1)),
+            ("live/app/terragrunt.hcl.json", &tg_json("acme", A1)),
+        ],
+        &[("live/app/terragrunt.hcl", Some(&tg_hcl("fork", A3)))],
+    );
+    assert_eq!(rules, Vec::new());
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn removing_terragrunt_hcl_json_judges_the_terragrunt_hcl_it_hid() {
+    let (rules, code) = judged_both_ways(
+        &[
+            ("live/app/terragrunt.hcl", &tg_hcl("fork", A3)),
+            ("live/app/terragrunt.hcl.json", &tg_json("acme", A1)),
+        ],
+        &[("live/app/terragrunt.hcl.json", None)],
+    );
+    assert_eq!(
+        names(&rules),
+        ["source-change", "version-change"],
+        "{rules:?}"
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn terragrunt_hcl_json_in_a_parent_find_in_parent_folders_reaches_blocks() {
+    let base = [
+        ("live/terragrunt.hcl", tg_hcl("acme", A1)),
+        ("live/prod/app/terragrunt.hcl", CHILD.to_owned()),
+    ];
+    let base: Vec<(&str, &str)> = base.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    // Contrast: the HCL spelling, which was already judged.
+    let (rules, code) = judged_both_ways(
+        &base,
+        &[("live/prod/terragrunt.hcl", Some(&tg_hcl("fork", A3)))],
+    );
+    assert!(names(&rules).contains(&"source-change"), "{rules:?}");
+    assert_eq!(code, 1);
+    let (rules, code) = judged_both_ways(
+        &base,
+        &[("live/prod/terragrunt.hcl.json", Some(&tg_json("fork", A3)))],
+    );
+    assert!(names(&rules).contains(&"source-change"), "{rules:?}");
+    assert!(names(&rules).contains(&"version-change"), "{rules:?}");
+    assert_eq!(code, 1);
+    // The same source in a new parent: the unit is unchanged, and the new
+    // file is judged as itself, in either spelling alike (a warning).
+    let (hcl, hcl_code) = judged_both_ways(
+        &base,
+        &[("live/prod/terragrunt.hcl", Some(&tg_hcl("acme", A1)))],
+    );
+    let (rules, code) = judged_both_ways(
+        &base,
+        &[("live/prod/terragrunt.hcl.json", Some(&tg_json("acme", A1)))],
+    );
+    assert_eq!(names(&rules), names(&hcl), "{rules:?} {hcl:?}");
+    assert_eq!(names(&rules), ["new-dependency"], "{rules:?}");
+    assert!(rules.iter().all(|r| r.1 == "live/prod/terragrunt.hcl.json"));
+    assert_eq!((code, hcl_code), (0, 0));
+}
+
+#[test]
+fn a_parent_terragrunt_hcl_json_hides_the_terragrunt_hcl_beside_it() {
+    // Both in one parent: find_in_parent_folders() takes the JSON form, so an
+    // edit to the HCL one moves nothing; one to the JSON form is judged.
+    let base = [
+        ("live/terragrunt.hcl", tg_hcl("acme", A1)),
+        ("live/terragrunt.hcl.json", tg_json("acme", A1)),
+        ("live/prod/app/terragrunt.hcl", CHILD.to_owned()),
+    ];
+    let base: Vec<(&str, &str)> = base.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    let (rules, code) =
+        judged_both_ways(&base, &[("live/terragrunt.hcl", Some(&tg_hcl("fork", A3)))]);
+    assert_eq!(rules, Vec::new());
+    assert_eq!(code, 0);
+    let (rules, code) = judged_both_ways(
+        &base,
+        &[("live/terragrunt.hcl.json", Some(&tg_json("fork", A3)))],
+    );
+    assert!(names(&rules).contains(&"source-change"), "{rules:?}");
+    assert!(names(&rules).contains(&"version-change"), "{rules:?}");
+    assert!(
+        rules.iter().any(|r| r.1 == "live/prod/app/terragrunt.hcl"),
+        "{rules:?}"
+    );
+    assert_eq!(code, 1);
+}

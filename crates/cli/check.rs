@@ -265,9 +265,13 @@ fn dependents(repo: &Repo, change: &Change) -> anyhow::Result<Vec<(String, Vec<u
         .collect();
     let mut found = beside_dependents(repo, change.sides, &touched)?;
     found.extend(compose_readers(repo, change, &touched)?);
+    // A `terragrunt.hcl.json` too: `find_in_parent_folders()` finds one
+    // in a parent before a `terragrunt.hcl` there.
     let shared = touched.iter().any(|path| {
-        FileKind::classify(path) == Some(FileKind::Terragrunt)
-            && !path.ends_with("terragrunt.stack.hcl")
+        matches!(
+            FileKind::classify(path),
+            Some(FileKind::Terragrunt | FileKind::TerragruntJson)
+        ) && !path.ends_with("terragrunt.stack.hcl")
     });
     if shared {
         let rev = match &change.sides.new {

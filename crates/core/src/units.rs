@@ -371,6 +371,28 @@ mod tests {
     }
 
     #[test]
+    fn find_in_parent_folders_looks_for_the_json_form_first() {
+        let tree = Files(vec![("live/terragrunt.hcl", "locals {}\n")]);
+        let unit = "include {\n  path = find_in_parent_folders()\n}\n";
+        let reads = terragrunt_reads(
+            &[(
+                "live/prod/app/terragrunt.hcl".to_owned(),
+                unit.as_bytes().to_vec(),
+            )],
+            &tree,
+        );
+        // Where a terragrunt.hcl.json would be found first.
+        for looked in [
+            "live/prod/terragrunt.hcl.json",
+            "live/prod/terragrunt.hcl",
+            "live/terragrunt.hcl.json",
+            "live/terragrunt.hcl",
+        ] {
+            assert!(reads.contains(looked), "{looked}: {reads:?}");
+        }
+    }
+
+    #[test]
     fn the_file_a_consumer_loads_hides_the_others() {
         assert_eq!(shadowed_by("a/action.yaml"), ["a/action.yml"]);
         assert_eq!(shadows("a/action.yml"), ["a/action.yaml"]);
