@@ -10,7 +10,8 @@
 //!   `local.env.locals.X`): local `X` of the file at `PATH`, whose own
 //!   functions start from its own directory.
 //! - Paths: string literals and templates (relative to the unit's
-//!   directory), `find_in_parent_folders()` (`terragrunt.hcl`) and
+//!   directory), `find_in_parent_folders()` (`terragrunt.hcl.json`, else
+//!   `terragrunt.hcl`, in each parent) and
 //!   `find_in_parent_folders(NAME)` (the nearest `NAME` above the unit's
 //!   directory, in the tree), `dirname(...)`, `get_terragrunt_dir()` and
 //!   `get_repo_root()`.
