@@ -566,3 +566,24 @@ fn a_parent_terragrunt_hcl_json_hides_the_terragrunt_hcl_beside_it() {
     );
     assert_eq!(code, 1);
 }
+
+#[test]
+fn a_hidden_terragrunt_hcl_is_still_judged_for_what_an_include_merges() {
+    // Beside terragrunt.hcl.json it is no unit, but a unit may include it by
+    // its path: a dependency that leaves the repository still blocks.
+    let (rules, code) = judged_both_ways(
+        &[
+            ("live/app/terragrunt.hcl", &tg_hcl("acme", A1)),
+            ("live/app/terragrunt.hcl.json", &tg_json("acme", A1)),
+        ],
+        &[(
+            "live/app/terragrunt.hcl",
+            Some(&format!(
+                "{}dependency \"vpc\" {{\n  config_path = \"/opt/vpc\"\n}}\n",
+                tg_hcl("acme", A1)
+            )),
+        )],
+    );
+    assert_eq!(names(&rules), ["unpinned"], "{rules:?}");
+    assert_eq!(code, 1);
+}

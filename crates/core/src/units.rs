@@ -80,7 +80,11 @@ pub struct Precedence {
     pub ranks: &'static [&'static [&'static str]],
     /// The last rank is a file the others hide only in part: Pulumi YAML's
     /// project file, whose inline program a `Main.*` replaces, while its
-    /// `plugins` and `packages` still pin the program's providers.
+    /// `plugins` and `packages` still pin the program's providers; a
+    /// `terragrunt.hcl` beside a `terragrunt.hcl.json`, which is no longer
+    /// the unit (its `terraform` source is not run there) but which a unit
+    /// may still include by its path, merging in its `generate`,
+    /// `dependency` and `include` blocks.
     pub last_in_part: bool,
 }
 
@@ -128,7 +132,7 @@ pub const PRECEDENCE: &[Precedence] = &[
     Precedence {
         consumer: Consumer::Terragrunt,
         ranks: &[&["terragrunt.hcl.json"], &["terragrunt.hcl"]],
-        last_in_part: false,
+        last_in_part: true,
     },
 ];
 
@@ -207,7 +211,8 @@ pub enum Hidden {
     /// None of it is loaded.
     Whole,
     /// Its program is replaced; what else it holds still counts (a Pulumi
-    /// project's `plugins` and `packages`, see [`Precedence::last_in_part`]).
+    /// project's `plugins` and `packages`, a `terragrunt.hcl`'s blocks but
+    /// its `terraform` source, see [`Precedence::last_in_part`]).
     Program,
 }
 
@@ -321,6 +326,10 @@ mod tests {
         );
         assert_eq!(shadows("terragrunt.hcl.json"), ["terragrunt.hcl"]);
         assert!(shadowed_by("root.hcl").is_empty());
+        assert_eq!(
+            hidden("a/terragrunt.hcl", |p| p == "a/terragrunt.hcl.json"),
+            Some(Hidden::Program)
+        );
     }
 
     #[test]

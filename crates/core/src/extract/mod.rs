@@ -740,6 +740,16 @@ fn extract_unplaced(
         // ...): nothing of it is loaded. A `Main.*` beside a Pulumi project
         // is the program; the project's own plugins and packages still count.
         (Some(Hidden::Program), FileKind::PulumiProject) => pulumi::extract_project_only(text),
+        // A `terragrunt.hcl.json` beside it is the unit; what a unit that
+        // includes it by path merges in still counts, its source is judged
+        // there.
+        (Some(Hidden::Program), FileKind::Terragrunt) => {
+            terragrunt::extract_in(text, at).map(|deps| {
+                deps.into_iter()
+                    .filter(|dep| dep.key != "terraform.source")
+                    .collect()
+            })
+        }
         (Some(_), _) => Ok(Vec::new()),
         (None, kind) => extract_loaded(kind, text, bytes, at, chart),
     };
