@@ -273,9 +273,13 @@ fn dependents(repo: &Repo, change: &Change) -> anyhow::Result<Vec<(String, Vec<u
         .collect();
     let mut found = beside_dependents(repo, change.sides, &touched)?;
     found.extend(compose_readers(repo, change, &touched)?);
+    // A `terragrunt.hcl.json` too: `find_in_parent_folders()` finds one
+    // in a parent before a `terragrunt.hcl` there.
     let shared = touched.iter().any(|path| {
-        FileKind::classify(path) == Some(FileKind::Terragrunt)
-            && !path.ends_with("terragrunt.stack.hcl")
+        matches!(
+            FileKind::classify(path),
+            Some(FileKind::Terragrunt | FileKind::TerragruntJson)
+        ) && !path.ends_with("terragrunt.stack.hcl")
     });
     if shared {
         let rev = match &change.sides.new {
@@ -303,7 +307,11 @@ fn beside_dependents(
     for path in touched {
         // The files it hides (or shows again) for their consumer: an
         // `action.yml` comes before `action.yaml`, a `Main.yaml` before
-        // the program in `Pulumi.yaml` (see `iacgate_core::units`).
+        // the program in `Pulumi.yaml`, `compose.yaml` before
+        // `docker-compose.yml`, `npm-shrinkwrap.json` before
+        // `package-lock.json`, `terragrunt.hcl.json` before `terragrunt.hcl`
+        // (see `iacgate_core::units::PRECEDENCE`). Extraction reads each
+        // as its consumer loads it in its tree: the one left out, nothing.
         for hidden in shadows(path) {
             if touched.contains(hidden.as_str()) {
                 continue;

@@ -23,6 +23,10 @@ const KINDS: &[FileKind] = &[
     FileKind::RegistryConfig(RegistryFile::UvToml),
     FileKind::RegistryConfig(RegistryFile::AnsibleCfg),
     FileKind::PulumiPackages(Manifest::GoSum),
+    FileKind::PulumiPackages(Manifest::PnpmWorkspace),
+    FileKind::RegistryConfig(RegistryFile::YarnClassic),
+    FileKind::PulumiPackages(Manifest::UvLock),
+    FileKind::PulumiPackages(Manifest::PipfileLock),
 ];
 
 fuzz_target!(|data: &[u8]| {

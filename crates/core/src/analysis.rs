@@ -26,6 +26,7 @@ use crate::rules::{
 use crate::source::{without_default_host, ModuleSource};
 use crate::submodules::{self, SubmoduleChange};
 use crate::suppress;
+use crate::units::precedence_unit;
 
 /// Inputs from which extraction runs on several threads.
 const PARALLEL_FROM: usize = 64;
@@ -49,9 +50,9 @@ fn pre_extract(inputs: &[FileInput]) -> HashMap<usize, (Option<Extracted>, Optio
             // These read other files of their tree (a values.yaml its
             // Chart.yaml, a Pulumi program its project file, a compose file
             // its `.env` and the Dockerfiles it builds).
-            // So do the files a consumer may load another in place of (an
-            // action manifest, a Pulumi project), a subchart's Chart.yaml
-            // and a chart's templates.
+            // So do the files a consumer may load another in place of (see
+            // `units::PRECEDENCE`), a subchart's Chart.yaml and a chart's
+            // templates.
             let path = input.new_path.or(input.old_path).unwrap_or_default();
             let reads_tree = matches!(
                 kind,
@@ -59,10 +60,10 @@ fn pre_extract(inputs: &[FileInput]) -> HashMap<usize, (Option<Extracted>, Optio
                     | FileKind::TerragruntJson
                     | FileKind::HelmValues
                     | FileKind::PulumiProgram
-                    | FileKind::PulumiProject
-                    | FileKind::GitHubAction
                     | FileKind::Compose
-            ) || (kind == FileKind::HelmChart && path.contains("charts/"))
+                    | FileKind::Dockerfile
+            ) || crate::units::consumer(path).is_some()
+                || (kind == FileKind::HelmChart && path.contains("charts/"))
                 || kind == FileKind::AnsibleRequirements
                 || (kind == FileKind::HelmLock && path.ends_with("requirements.lock"))
                 || (kind == FileKind::CloudFormation
@@ -929,17 +930,19 @@ impl<'a> Analysis<'a> {
             Some(source.address())
         });
         // One file for its consumer: an action's `action.yml` and
-        // `action.yaml`, a Pulumi project's program files.
+        // `action.yaml`, a Pulumi project's program files, a Compose
+        // project's `compose.yaml` and `docker-compose.yml`, a unit's
+        // `terragrunt.hcl.json` and `terragrunt.hcl`.
         let units: HashMap<String, usize> = self
             .files
             .iter()
             .enumerate()
             .rev()
-            .filter_map(|(i, f)| Some((one_manifest(f.path)?, i)))
+            .filter_map(|(i, f)| Some((precedence_unit(f.path)?, i)))
             .collect();
         let unit: Vec<usize> = (0..self.files.len())
             .map(|i| {
-                one_manifest(self.files[i].path)
+                precedence_unit(self.files[i].path)
                     .and_then(|name| units.get(&name).copied())
                     .unwrap_or(i)
             })
@@ -1091,7 +1094,7 @@ fn pair<'d>(
 /// file facts keep their own logic.
 ///
 /// `unit`: for each file, the first file of the same manifest (the files
-/// one of which the consumer loads, see [`one_manifest`]), which are one
+/// one of which the consumer loads, see [`precedence_unit`]), which are one
 /// file here: steps that move from `action.yaml` to `action.yml` are
 /// compared like steps of one file.
 fn replaced(changes: &mut [Located], dropped: &mut HashSet<usize>, unit: &[usize]) {
@@ -1139,18 +1142,6 @@ fn replaced(changes: &mut [Located], dropped: &mut HashSet<usize>, unit: &[usize
             changes[i].change = DependencyChange::Changed { old, new };
         }
     }
-}
-
-/// The manifest a file is one name of, for a consumer that loads one of
-/// them (see [`crate::units::shadowed_by`]): its directory and what it is.
-fn one_manifest(path: &str) -> Option<String> {
-    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
-    let what = match name {
-        "action.yml" | "action.yaml" => "action",
-        "Main.yaml" | "Main.json" | "Pulumi.yaml" | "Pulumi.yml" => "pulumi",
-        _ => return None,
-    };
-    Some(format!("{dir}\0{what}"))
 }
 
 fn is_local(dep: &Dependency) -> bool {

@@ -12,15 +12,20 @@
 
 //!
 //! Other consumers pick one file of a few names in a directory, in a fixed
-//! order, and never read the rest: the GitHub runner loads `action.yml`,
-//! and `action.yaml` only when there is none (`ActionManager`); Pulumi YAML
-//! runs `Main.yaml`, else `Main.json`, else the program written in
-//! `Pulumi.yaml` itself (pulumi-yaml's main-file order). [`shadowed_by`]
-//! names the files whose presence hides a file (its program, for
-//! `Pulumi.yaml`, whose `plugins` and `packages` still count), and
-//! [`shadows`] the files a file hides, which a change to it re-judges: an
-//! `action.yml` added beside `action.yaml` is that action's manifest
-//! replaced, and its steps are compared with the ones it hides.
+//! order, and never read the rest ([`PRECEDENCE`], one table for all of
+//! them): Compose loads `compose.yaml` before `docker-compose.yml`, npm
+//! `npm-shrinkwrap.json` before `package-lock.json`, the GitHub runner
+//! `action.yml` before `action.yaml`, Pulumi YAML `Main.yaml` before
+//! `Main.json` before the program written in `Pulumi.yaml` itself, and
+//! Terragrunt `terragrunt.hcl.json` before `terragrunt.hcl`. [`hidden`]
+//! tells whether a file is left out in its tree (extraction then reads
+//! nothing of it, or for `Pulumi.yaml` only its `plugins` and `packages`),
+//! [`shadowed_by`] names the files whose presence hides a file, and
+//! [`shadows`] the files a file hides, which a change to it re-judges;
+//! [`precedence_unit`] makes the names of a group one file when pairing
+//! what a change removes with what it adds. A `compose.yaml` added beside
+//! `docker-compose.yml` is then that project's file replaced, and its
+//! services are compared with the ones it hides.
 
 use std::collections::BTreeSet;
 
@@ -43,44 +48,185 @@ pub fn tofu_shadowed(path: &str) -> Option<String> {
     path.strip_suffix(".tofu").map(|stem| format!("{stem}.tf"))
 }
 
-/// Beside each other: the names of a directory that hide a file of the
-/// name, and the names it hides.
-fn precedence(name: &str) -> (&'static [&'static str], &'static [&'static str]) {
-    match name {
-        "action.yml" => (&[], &["action.yaml"]),
-        "action.yaml" => (&["action.yml"], &[]),
-        "Main.yaml" => (&[], &["Main.json", "Pulumi.yaml", "Pulumi.yml"]),
-        "Main.json" => (&["Main.yaml"], &["Pulumi.yaml", "Pulumi.yml"]),
-        "Pulumi.yaml" | "Pulumi.yml" => (&["Main.yaml", "Main.json"], &[]),
-        _ => (&[], &[]),
+/// Who loads the files of a [`Precedence`] group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Consumer {
+    /// Docker Compose, the default files (compose-go `DefaultFileNames`).
+    Compose,
+    /// Docker Compose, the override file merged into the default one
+    /// (compose-go `DefaultOverrideFileNames`).
+    ComposeOverride,
+    /// npm: `npm-shrinkwrap.json` takes precedence over `package-lock.json`,
+    /// which is then ignored.
+    Npm,
+    /// The GitHub Actions runner: `action.yml`, else `action.yaml`
+    /// (`ActionManager`).
+    Actions,
+    /// Pulumi YAML: `Main.yaml`, else `Main.json`, else the program written
+    /// in the project file itself (pulumi-yaml's main-file order).
+    Pulumi,
+    /// Terragrunt: `terragrunt.hcl.json`, else `terragrunt.hcl`, in a unit's
+    /// directory and in each parent `find_in_parent_folders()` looks in
+    /// (`DefaultTerragruntConfigPaths`, "order matters", read by
+    /// `GetDefaultConfigPath`).
+    Terragrunt,
+}
+
+/// Files of a directory of which the consumer loads one: the names of the
+/// first rank that has a file there, in load order. Names of one rank do
+/// not hide each other (a Pulumi project is `Pulumi.yaml` or `Pulumi.yml`).
+pub struct Precedence {
+    pub consumer: Consumer,
+    pub ranks: &'static [&'static [&'static str]],
+    /// The last rank is a file the others hide only in part: Pulumi YAML's
+    /// project file, whose inline program a `Main.*` replaces, while its
+    /// `plugins` and `packages` still pin the program's providers; a
+    /// `terragrunt.hcl` beside a `terragrunt.hcl.json`, which is no longer
+    /// the unit (its `terraform` source is not run there) but which a unit
+    /// may still include by its path, merging in its `generate`,
+    /// `dependency` and `include` blocks.
+    pub last_in_part: bool,
+}
+
+/// Every group of files of which a consumer loads only the first there.
+pub const PRECEDENCE: &[Precedence] = &[
+    Precedence {
+        consumer: Consumer::Compose,
+        ranks: &[
+            &["compose.yaml"],
+            &["compose.yml"],
+            &["docker-compose.yml"],
+            &["docker-compose.yaml"],
+        ],
+        last_in_part: false,
+    },
+    Precedence {
+        consumer: Consumer::ComposeOverride,
+        ranks: &[
+            &["compose.override.yml"],
+            &["compose.override.yaml"],
+            &["docker-compose.override.yml"],
+            &["docker-compose.override.yaml"],
+        ],
+        last_in_part: false,
+    },
+    Precedence {
+        consumer: Consumer::Npm,
+        ranks: &[&["npm-shrinkwrap.json"], &["package-lock.json"]],
+        last_in_part: false,
+    },
+    Precedence {
+        consumer: Consumer::Actions,
+        ranks: &[&["action.yml"], &["action.yaml"]],
+        last_in_part: false,
+    },
+    Precedence {
+        consumer: Consumer::Pulumi,
+        ranks: &[
+            &["Main.yaml"],
+            &["Main.json"],
+            &["Pulumi.yaml", "Pulumi.yml"],
+        ],
+        last_in_part: true,
+    },
+    Precedence {
+        consumer: Consumer::Terragrunt,
+        ranks: &[&["terragrunt.hcl.json"], &["terragrunt.hcl"]],
+        last_in_part: true,
+    },
+];
+
+impl Precedence {
+    /// Every name of the group, in load order.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> {
+        self.ranks.iter().flat_map(|rank| rank.iter().copied())
     }
 }
 
-fn beside(path: &str, names: &[&str]) -> Vec<String> {
+/// The group a file's name is of, and its rank there.
+fn place(path: &str) -> Option<(usize, &'static Precedence, usize)> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    PRECEDENCE.iter().enumerate().find_map(|(g, group)| {
+        let rank = group.ranks.iter().position(|rank| rank.contains(&name))?;
+        Some((g, group, rank))
+    })
+}
+
+/// The paths of `names` in the directory of `path`.
+fn beside<'n>(path: &str, names: impl IntoIterator<Item = &'n str>) -> Vec<String> {
     let dir = path.rsplit_once('/').map(|(dir, _)| dir);
     names
-        .iter()
+        .into_iter()
         .map(|name| match dir {
             Some(dir) => format!("{dir}/{name}"),
-            None => (*name).to_owned(),
+            None => name.to_owned(),
         })
         .collect()
 }
 
-fn name_of(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
+/// The consumer of `path`, when it loads one file of a group.
+pub fn consumer(path: &str) -> Option<Consumer> {
+    place(path).map(|(_, group, _)| group.consumer)
+}
+
+/// The one file `path` is a name of, for its consumer: its directory and
+/// group, the same for every name of the group in that directory (see
+/// [`PRECEDENCE`]). Dependencies that move between them move within one
+/// file, for the consumer.
+pub fn precedence_unit(path: &str) -> Option<String> {
+    let (g, _, _) = place(path)?;
+    let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    Some(format!("{dir}\0{g}"))
 }
 
 /// The paths beside `path` any of which, when present, makes the
 /// consumer load them instead of `path` (see the module documentation).
 pub fn shadowed_by(path: &str) -> Vec<String> {
-    beside(path, precedence(name_of(path)).0)
+    match place(path) {
+        Some((_, group, rank)) => beside(
+            path,
+            group.ranks[..rank].iter().flat_map(|r| r.iter().copied()),
+        ),
+        None => Vec::new(),
+    }
 }
 
 /// The paths beside `path` that `path`, when present, hides: judged again
 /// when a change adds or removes it.
 pub fn shadows(path: &str) -> Vec<String> {
-    beside(path, precedence(name_of(path)).1)
+    match place(path) {
+        Some((_, group, rank)) => beside(
+            path,
+            group.ranks[rank + 1..]
+                .iter()
+                .flat_map(|r| r.iter().copied()),
+        ),
+        None => Vec::new(),
+    }
+}
+
+/// How much of a file its consumer leaves out for another beside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hidden {
+    /// None of it is loaded.
+    Whole,
+    /// Its program is replaced; what else it holds still counts (a Pulumi
+    /// project's `plugins` and `packages`, a `terragrunt.hcl`'s blocks but
+    /// its `terraform` source, see [`Precedence::last_in_part`]).
+    Program,
+}
+
+/// Whether the consumer of the file at `path` leaves it out, given which
+/// paths of its tree hold a file.
+pub fn hidden(path: &str, present: impl Fn(&str) -> bool) -> Option<Hidden> {
+    let (_, group, rank) = place(path)?;
+    if !shadowed_by(path).iter().any(|other| present(other)) {
+        return None;
+    }
+    match group.last_in_part && rank + 1 == group.ranks.len() {
+        true => Some(Hidden::Program),
+        false => Some(Hidden::Whole),
+    }
 }
 
 /// A file's two sides, `(old, new)`.
@@ -128,6 +274,78 @@ pub fn terragrunt_reads(units: &[(String, Vec<u8>)], tree: &dyn Tree) -> BTreeSe
 mod tests {
     use super::*;
 
+    #[test]
+    fn precedence_groups() {
+        // Compose: the first of four names there.
+        assert_eq!(
+            shadowed_by("app/docker-compose.yml"),
+            ["app/compose.yaml", "app/compose.yml"]
+        );
+        assert_eq!(
+            shadows("app/docker-compose.yml"),
+            ["app/docker-compose.yaml"]
+        );
+        assert_eq!(shadows("compose.yaml").len(), 3);
+        assert_eq!(
+            hidden("app/docker-compose.yml", |p| p == "app/docker-compose.yaml"),
+            None
+        );
+        assert_eq!(
+            hidden("app/docker-compose.yaml", |p| p == "app/docker-compose.yml"),
+            Some(Hidden::Whole)
+        );
+        assert_eq!(shadows("package-lock.json"), Vec::<String>::new());
+        assert_eq!(shadowed_by("package-lock.json"), ["npm-shrinkwrap.json"]);
+        assert_eq!(consumer("compose.prod.yaml"), None);
+        assert_eq!(
+            shadowed_by("compose.override.yaml"),
+            ["compose.override.yml"]
+        );
+        assert_eq!(
+            consumer("compose.override.yaml"),
+            Some(Consumer::ComposeOverride)
+        );
+        // One file for the consumer, per directory and group.
+        assert_eq!(
+            precedence_unit("a/compose.yaml"),
+            precedence_unit("a/docker-compose.yml")
+        );
+        assert_ne!(
+            precedence_unit("a/compose.yaml"),
+            precedence_unit("b/compose.yaml")
+        );
+        assert_ne!(
+            precedence_unit("a/compose.yaml"),
+            precedence_unit("a/compose.override.yml")
+        );
+        assert_eq!(precedence_unit("a/main.tf"), None);
+        // Terragrunt prefers the JSON form.
+        assert_eq!(
+            shadowed_by("live/app/terragrunt.hcl"),
+            ["live/app/terragrunt.hcl.json"]
+        );
+        assert_eq!(shadows("terragrunt.hcl.json"), ["terragrunt.hcl"]);
+        assert!(shadowed_by("root.hcl").is_empty());
+        assert_eq!(
+            hidden("a/terragrunt.hcl", |p| p == "a/terragrunt.hcl.json"),
+            Some(Hidden::Program)
+        );
+    }
+
+    #[test]
+    fn a_hidden_pulumi_project_keeps_its_pins() {
+        let present = |p: &str| p == "p/Main.json";
+        assert_eq!(hidden("p/Pulumi.yaml", present), Some(Hidden::Program));
+        assert_eq!(hidden("p/Pulumi.yml", present), Some(Hidden::Program));
+        assert_eq!(hidden("p/Main.json", present), None);
+        assert_eq!(
+            hidden("p/Main.json", |p| p == "p/Main.yaml"),
+            Some(Hidden::Whole)
+        );
+        // The two project names do not hide each other.
+        assert_eq!(hidden("p/Pulumi.yml", |p| p == "p/Pulumi.yaml"), None);
+    }
+
     struct Files(Vec<(&'static str, &'static str)>);
 
     impl Tree for Files {
@@ -159,6 +377,28 @@ mod tests {
         assert!(reads.contains("common.inc"), "{reads:?}");
         // Where `find_in_parent_folders` looked and found nothing.
         assert!(reads.contains("live/common.inc"), "{reads:?}");
+    }
+
+    #[test]
+    fn find_in_parent_folders_looks_for_the_json_form_first() {
+        let tree = Files(vec![("live/terragrunt.hcl", "locals {}\n")]);
+        let unit = "include {\n  path = find_in_parent_folders()\n}\n";
+        let reads = terragrunt_reads(
+            &[(
+                "live/prod/app/terragrunt.hcl".to_owned(),
+                unit.as_bytes().to_vec(),
+            )],
+            &tree,
+        );
+        // Where a terragrunt.hcl.json would be found first.
+        for looked in [
+            "live/prod/terragrunt.hcl.json",
+            "live/prod/terragrunt.hcl",
+            "live/terragrunt.hcl.json",
+            "live/terragrunt.hcl",
+        ] {
+            assert!(reads.contains(looked), "{looked}: {reads:?}");
+        }
     }
 
     #[test]

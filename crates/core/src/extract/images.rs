@@ -73,9 +73,56 @@ mod workflows;
 use super::image_ref;
 use crate::model::{Dependency, Ecosystem, ExtractError, Span, Spanned};
 
-/// `Dockerfile`, `Containerfile`, `Dockerfile.*`, `*.Dockerfile`.
-pub(super) fn extract_dockerfile(text: &str) -> Result<Vec<Dependency>, ExtractError> {
-    dockerfile::extract(text)
+/// `Dockerfile`, `Containerfile`, `Dockerfile.*`, `*.Dockerfile`, at
+/// `path` of a tree when known: a `FROM` or `--from` that names a
+/// build context which a compose file beside it gives the build
+/// (`build.additional_contexts`) is that context, judged in the compose
+/// file, not a Docker Hub image of that name.
+pub(super) fn extract_dockerfile_in(
+    text: &str,
+    at: Option<(&str, &crate::extract::TreeFiles)>,
+) -> Result<Vec<Dependency>, ExtractError> {
+    let deps = dockerfile::extract(text)?;
+    let Some((path, tree)) = at else {
+        return Ok(deps);
+    };
+    let dir = crate::extract::dir_of(path);
+    let mut names: Vec<String> = Vec::new();
+    let compose = crate::units::PRECEDENCE.iter().filter(|group| {
+        matches!(
+            group.consumer,
+            crate::units::Consumer::Compose | crate::units::Consumer::ComposeOverride
+        )
+    });
+    for group in compose {
+        for file in group.names() {
+            let compose = if dir.is_empty() {
+                (*file).to_owned()
+            } else {
+                format!("{dir}/{file}")
+            };
+            if let Some(bytes) = tree.bytes(&compose) {
+                names.extend(compose::named_contexts(
+                    &String::from_utf8_lossy(&bytes),
+                    dir,
+                    path,
+                ));
+            }
+        }
+    }
+    if names.is_empty() {
+        return Ok(deps);
+    }
+    Ok(deps
+        .into_iter()
+        .filter(|dep| {
+            let written = dep
+                .source
+                .as_ref()
+                .and_then(|s| text.get(s.span.start..s.span.end));
+            !written.is_some_and(|w| names.iter().any(|n| n == w))
+        })
+        .collect())
 }
 
 /// `compose.yaml`, `docker-compose.yml`, `compose.*.yaml`, ...
@@ -84,6 +131,14 @@ pub(super) fn extract_compose(
     at: Option<(&str, &crate::extract::TreeFiles)>,
 ) -> Result<Vec<Dependency>, ExtractError> {
     compose::extract(text, at)
+}
+
+/// A compose `.env`: the files its `COMPOSE_FILE` makes Compose load.
+pub(super) fn extract_compose_env(
+    text: &str,
+    path: Option<&str>,
+) -> Result<Vec<Dependency>, ExtractError> {
+    Ok(compose::extract_env(text, path))
 }
 
 /// Any other YAML or JSON file: the images of the Kubernetes manifests in

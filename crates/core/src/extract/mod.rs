@@ -25,11 +25,13 @@ mod yaml;
 use std::collections::HashSet;
 
 use crate::model::{Dependency, ExtractError};
+use crate::units::Hidden;
 
 pub use registry::RegistryFile;
 pub use terragrunt::TreeFiles;
 
 pub(crate) use registry::is_default as is_default_registry;
+use registry::is_default as registry_default;
 
 pub(crate) use kustomize::clone_url as kustomize_clone_url;
 
@@ -148,6 +150,14 @@ pub enum Manifest {
     PackageLock,
     /// `go.sum`: the hashes the go command checks every module against.
     GoSum,
+    /// `pnpm-workspace.yaml`: its `overrides` replace a package's version
+    /// or source in every `package.json` of the workspace (pnpm 10).
+    PnpmWorkspace,
+    /// `uv.lock`: what `uv sync --frozen` installs, from where, with which
+    /// hashes.
+    UvLock,
+    /// `Pipfile.lock`: what `pipenv sync` installs, likewise.
+    PipfileLock,
 }
 
 /// Directories whose contents Terraform, OpenTofu or Terragrunt load in
@@ -269,8 +279,12 @@ impl FileKind {
             "pyproject.toml" => Some(Manifest::PyProject),
             "go.mod" => Some(Manifest::GoMod),
             "go.work" => Some(Manifest::GoWork),
-            "package-lock.json" => Some(Manifest::PackageLock),
+            // npm prefers a shrinkwrap, of the same format, to package-lock.json.
+            "package-lock.json" | "npm-shrinkwrap.json" => Some(Manifest::PackageLock),
             "go.sum" => Some(Manifest::GoSum),
+            "pnpm-workspace.yaml" => Some(Manifest::PnpmWorkspace),
+            "uv.lock" => Some(Manifest::UvLock),
+            "Pipfile.lock" => Some(Manifest::PipfileLock),
             _ => None,
         } {
             Some(FileKind::PulumiPackages(manifest))
@@ -491,10 +505,13 @@ pub const PATHSPECS: &[&str] = &[
     ":(glob)**/requirements.lock",
     ":(glob)**/charts/*.tgz",
     ":(glob)**/.npmrc",
+    ":(glob)**/.yarnrc",
     ":(glob)**/.env",
     ":(glob)**/pip.conf",
     ":(glob)**/pip.ini",
     ":(glob)**/uv.toml",
+    ":(glob)**/uv.lock",
+    ":(glob)**/Pipfile.lock",
     ":(glob)**/ansible.cfg",
     ":(glob)**/.terraformrc",
     ":(glob)**/terraform.rc",
@@ -658,14 +675,11 @@ fn project_beside(at: Option<(&str, &TreeFiles)>) -> Option<String> {
     })
 }
 
-/// Whether a file the consumer would load instead sits beside the file at
-/// `at` in its tree (see [`crate::units::shadowed_by`]).
-fn is_shadowed(at: Option<(&str, &TreeFiles)>) -> bool {
-    at.is_some_and(|(path, tree)| {
-        crate::units::shadowed_by(path)
-            .iter()
-            .any(|other| tree.bytes(other).is_some())
-    })
+/// How much of the file at `at` its consumer leaves out for another beside
+/// it in its tree (see [`crate::units::hidden`]).
+fn hidden(at: Option<(&str, &TreeFiles)>) -> Option<crate::units::Hidden> {
+    let (path, tree) = at?;
+    crate::units::hidden(path, |other| tree.bytes(other).is_some())
 }
 
 /// Whether the file at `at` is one of a Helm chart's templates: under a
@@ -788,7 +802,49 @@ fn extract_unplaced(
             base + e.valid_up_to(),
         )
     })?;
-    let result = match kind {
+    let result = match (hidden(at), kind) {
+        // A file its consumer leaves out for another beside it (`action.yml`
+        // before `action.yaml`, `compose.yaml` before `docker-compose.yml`,
+        // ...): nothing of it is loaded. A `Main.*` beside a Pulumi project
+        // is the program; the project's own plugins and packages still count.
+        (Some(Hidden::Program), FileKind::PulumiProject) => pulumi::extract_project_only(text),
+        // A `terragrunt.hcl.json` beside it is the unit; what a unit that
+        // includes it by path merges in still counts, its source is judged
+        // there.
+        (Some(Hidden::Program), FileKind::Terragrunt) => {
+            terragrunt::extract_in(text, at).map(|deps| {
+                deps.into_iter()
+                    .filter(|dep| dep.key != "terraform.source")
+                    .collect()
+            })
+        }
+        (Some(_), _) => Ok(Vec::new()),
+        (None, kind) => extract_loaded(kind, text, bytes, at, chart, helm_requirements),
+    };
+    match result {
+        Ok(mut deps) => {
+            if base != 0 {
+                deps.iter_mut().for_each(|dep| shift(dep, base));
+            }
+            Ok(deps)
+        }
+        Err(mut err) => {
+            err.offset = err.offset.min(text.len()) + base;
+            Err(err)
+        }
+    }
+}
+
+/// [`extract_unplaced`] of a file its consumer loads, from its text.
+fn extract_loaded(
+    kind: FileKind,
+    text: &str,
+    bytes: &[u8],
+    at: Option<(&str, &TreeFiles)>,
+    chart: Option<Option<String>>,
+    helm_requirements: Option<bool>,
+) -> Result<Vec<Dependency>, ExtractError> {
+    match kind {
         FileKind::TerraformHcl => terraform::extract(text),
         FileKind::TerraformJson => terraform_json::extract(text),
         FileKind::TerraformLock => lockfile::extract(text),
@@ -815,8 +871,6 @@ fn extract_unplaced(
             deps => Ok(deps),
         },
         FileKind::GitHubWorkflow => github::extract_workflow(text),
-        // The runner loads `action.yml` when there is one.
-        FileKind::GitHubAction if is_shadowed(at) => Ok(Vec::new()),
         FileKind::GitHubAction => github::extract_action(text),
         FileKind::GitLabCi => gitlab::extract(text),
         FileKind::HelmChart => helm::extract_chart(text).map(|mut deps| {
@@ -825,18 +879,14 @@ fn extract_unplaced(
         }),
         FileKind::HelmLock => helm::extract_lock(text),
         FileKind::Kustomization => kustomize::extract(text),
-        FileKind::Dockerfile => images::extract_dockerfile(text),
+        FileKind::Dockerfile => images::extract_dockerfile_in(text, at),
         FileKind::Compose => images::extract_compose(text, at),
-        FileKind::ComposeEnv => Ok(Vec::new()),
+        FileKind::ComposeEnv => images::extract_compose_env(text, at.map(|(p, _)| p)),
         FileKind::AnsibleRequirements if helm_requirements == Some(true) => {
             helm::extract_chart(text)
         }
         FileKind::AnsibleRequirements => ansible::extract(text),
-        // A `Main.*` beside it is the program; its own plugins and
-        // packages still count.
-        FileKind::PulumiProject if is_shadowed(at) => pulumi::extract_project_only(text),
         FileKind::PulumiProject => pulumi::extract_program(text, None),
-        FileKind::PulumiProgram if is_shadowed(at) => Ok(Vec::new()),
         FileKind::PulumiProgram => {
             let project = project_beside(at);
             pulumi::extract_program(text, Some(project.as_deref()))
@@ -847,18 +897,6 @@ fn extract_unplaced(
         FileKind::GitAttributes => gitattributes(text),
         FileKind::TerraformCliConfig => cli_config(text),
         FileKind::HelmArchive => Ok(helm::extract_archive(at.map(|(p, _)| p), bytes)),
-    };
-    match result {
-        Ok(mut deps) => {
-            if base != 0 {
-                deps.iter_mut().for_each(|dep| shift(dep, base));
-            }
-            Ok(deps)
-        }
-        Err(mut err) => {
-            err.offset = err.offset.min(text.len()) + base;
-            Err(err)
-        }
     }
 }
 
@@ -952,6 +990,10 @@ impl Deps {
 
     fn finish(self) -> Vec<Dependency> {
         self.list
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.keys.contains(key)
     }
 }
 
@@ -1284,6 +1326,12 @@ mod tests {
             ("Containerfile", Some(Dockerfile)),
             ("dockerfile", Some(Dockerfile)),
             ("compose.yaml", Some(Compose)),
+            (
+                "js/npm-shrinkwrap.json",
+                Some(PulumiPackages(Manifest::PackageLock)),
+            ),
+            ("py/uv.lock", Some(PulumiPackages(Manifest::UvLock))),
+            ("py/Pipfile.lock", Some(PulumiPackages(Manifest::PipfileLock))),
             ("docker-compose.prod.yml", Some(Compose)),
             ("composer.yaml", Some(Compose)),
             ("Dockerfile-prod", Some(Dockerfile)),
@@ -1303,6 +1351,10 @@ mod tests {
             ("go.mod", Some(PulumiPackages(Manifest::GoMod))),
             ("go.work", Some(PulumiPackages(Manifest::GoWork))),
             ("app/go.sum", Some(PulumiPackages(Manifest::GoSum))),
+            (
+                "js/pnpm-workspace.yaml",
+                Some(PulumiPackages(Manifest::PnpmWorkspace)),
+            ),
             ("web/node_modules/@pulumi/aws/package.json", None),
             ("node_modules/x/deploy.yaml", None),
             ("node_modules/net/main.tf", Some(TerraformHcl)),

@@ -70,7 +70,7 @@
 //!
 //! Deliberately not resolved: interpolations (`${...}`) and expressions;
 //! package `parameters` (the Terraform provider behind `terraform-provider`
-//! is not read); lock files other than `package-lock.json` and `go.sum`
+//! is not read); lock files other than `package-lock.json`, `uv.lock`, `Pipfile.lock` and `go.sum`
 //! (`poetry.lock`); the contents of files pulled in with `-r`/`-c`;
 //! `vendor/` (changed vendored code is in the reviewer's diff). `go.sum`
 //! lines are lock entries (kind lock) of every module, keyed by module and
@@ -84,6 +84,7 @@
 mod gomod;
 mod npm;
 mod program;
+mod pylock;
 mod python;
 
 use super::{is_commit, Deps, Manifest};
@@ -124,6 +125,9 @@ pub(super) fn extract_packages(
         Manifest::GoWork => gomod::extract_work(text),
         Manifest::PackageLock => npm::lock(text),
         Manifest::GoSum => gomod::extract_sum(text),
+        Manifest::PnpmWorkspace => npm::workspace(text),
+        Manifest::UvLock => pylock::uv_lock(text),
+        Manifest::PipfileLock => pylock::pipfile_lock(text),
     }
 }
 
@@ -266,7 +270,10 @@ mod tests {
         use super::super::super::{extract, FileKind, Manifest};
         use proptest::prelude::*;
 
-        const KINDS: [FileKind; 7] = [
+        const KINDS: [FileKind; 10] = [
+            FileKind::PulumiPackages(Manifest::PnpmWorkspace),
+            FileKind::PulumiPackages(Manifest::UvLock),
+            FileKind::PulumiPackages(Manifest::PipfileLock),
             FileKind::PulumiProject,
             FileKind::PulumiProgram,
             FileKind::PulumiPackages(Manifest::PackageJson),

@@ -33,6 +33,8 @@ use crate::model::{Dependency, Ecosystem, ExtractError, Kind, Span, Spanned, REG
 pub enum RegistryFile {
     Npmrc,
     Yarnrc,
+    /// yarn classic's `.yarnrc`.
+    YarnClassic,
     PipConf,
     UvToml,
     AnsibleCfg,
@@ -43,6 +45,7 @@ impl RegistryFile {
         Some(match name {
             ".npmrc" => RegistryFile::Npmrc,
             ".yarnrc.yml" | ".yarnrc.yaml" => RegistryFile::Yarnrc,
+            ".yarnrc" => RegistryFile::YarnClassic,
             "pip.conf" | "pip.ini" => RegistryFile::PipConf,
             "uv.toml" => RegistryFile::UvToml,
             "ansible.cfg" => RegistryFile::AnsibleCfg,
@@ -53,7 +56,7 @@ impl RegistryFile {
     fn tool(self) -> &'static str {
         match self {
             RegistryFile::Npmrc => "npm",
-            RegistryFile::Yarnrc => "yarn",
+            RegistryFile::Yarnrc | RegistryFile::YarnClassic => "yarn",
             RegistryFile::PipConf => "pip",
             RegistryFile::UvToml => "uv",
             RegistryFile::AnsibleCfg => "ansible-galaxy",
@@ -81,15 +84,15 @@ pub(super) fn extract(file: RegistryFile, text: &str) -> Result<Vec<Dependency>,
     let settings = match file {
         RegistryFile::Npmrc => npmrc(text)?,
         RegistryFile::Yarnrc => yarnrc(text)?,
-        RegistryFile::PipConf => ini(text, file, |_, key| {
-            let key = key.replace('_', "-");
+        RegistryFile::YarnClassic => yarnrc_classic(text)?,
+        RegistryFile::PipConf => ini(text, file, pip_key, |_, key| {
             matches!(
-                key.as_str(),
+                key,
                 "index-url" | "extra-index-url" | "find-links" | "i" | "f"
             )
         })?,
         RegistryFile::UvToml => uv_toml(text)?,
-        RegistryFile::AnsibleCfg => ini(text, file, |section, key| {
+        RegistryFile::AnsibleCfg => ini(text, file, str::to_lowercase, |section, key| {
             (section == "galaxy" && matches!(key, "server" | "server_list"))
                 || (section.starts_with("galaxy_server.") && key == "url")
         })?,
@@ -101,6 +104,11 @@ pub(super) fn extract(file: RegistryFile, text: &str) -> Result<Vec<Dependency>,
     let mut seen = HashSet::new();
     let mut deps = Vec::new();
     for (setting, value, span) in settings {
+        // A scope's registry moves only the packages of that scope: none
+        // that iacgate judges, but for the Pulumi scopes.
+        if scope_of(&setting).is_some_and(|scope| !JUDGED_SCOPES.contains(&scope)) {
+            continue;
+        }
         let key = format!("{REGISTRY_KEY}{}:{setting}", file.tool());
         // The last one given is the one the tool uses.
         if !seen.insert(key.clone()) {
@@ -122,6 +130,23 @@ pub(super) fn extract(file: RegistryFile, text: &str) -> Result<Vec<Dependency>,
 }
 
 type Setting = (String, String, Span);
+
+/// The npm scopes (without `@`) whose packages iacgate judges.
+const JUDGED_SCOPES: &[&str] = &["pulumi", "pulumiverse"];
+
+/// The scope (without `@`) an npm or yarn setting applies to
+/// (`@acme:registry`, `--@acme:registry`, `npmScopes.acme.npmRegistryServer`);
+/// `None` for one that applies to every package.
+fn scope_of(setting: &str) -> Option<&str> {
+    if let Some(rest) = setting.strip_prefix("npmScopes.") {
+        return rest.strip_suffix(".npmRegistryServer");
+    }
+    let name = setting.trim_start_matches("--");
+    let scoped = name.rsplit('.').next().unwrap_or(name);
+    scoped
+        .strip_suffix(":registry")
+        .and_then(|s| s.strip_prefix('@'))
+}
 
 /// The value part of `key = value` on a line that starts at `at`.
 fn value_of(line: &str, at: usize, eq: usize) -> (String, Span) {
@@ -194,59 +219,150 @@ fn yarnrc(text: &str) -> Result<Vec<Setting>, ExtractError> {
     Ok(out)
 }
 
-/// An INI file (`pip.conf`, `ansible.cfg`): `[section]` headers, `key =
-/// value` or `key: value`, `#`/`;` comments, indented continuation lines
-/// (pip's multi-line `extra-index-url`). `wanted(section, key)` selects.
+/// yarn classic's `.yarnrc`, read as yarn v1 reads it (its lockfile
+/// syntax): one `key value` per line, either part bare or a JSON-quoted
+/// string, an optional `:` after the key, `#` comment lines. `registry`,
+/// `@scope:registry` and the command-line forms `--registry`,
+/// `--<command>.registry` set where packages come from. A line yarn
+/// cannot read as that (an unterminated string) fails closed.
+fn yarnrc_classic(text: &str) -> Result<Vec<Setting>, ExtractError> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        let lead = body.len() - body.trim_start().len();
+        let rest = &body[lead..];
+        if rest.trim().is_empty() || rest.starts_with('#') {
+            continue;
+        }
+        let Some((key, after)) = yarn_token(rest, start + lead, true)? else {
+            continue;
+        };
+        let after_key = &rest[after..];
+        let skip = after_key.len() - after_key.trim_start_matches([' ', '\t', ':']).len();
+        let value_at = after + skip;
+        let value = match yarn_token(&rest[value_at..], start + lead + value_at, false)? {
+            Some((value, end)) => (value, end),
+            None => continue,
+        };
+        let name = key.trim_start_matches("--");
+        let name = name.rsplit('.').next().unwrap_or(name);
+        if name == "registry" || name.ends_with(":registry") {
+            let span = Span::new(start + lead + value_at, start + lead + value_at + value.1);
+            out.push((key, value.0, span));
+        }
+    }
+    Ok(out)
+}
+
+/// One token of a `.yarnrc` line at its start: a JSON-quoted string
+/// (unquoted) or a bare word, with the offset just past it.
+fn yarn_token(text: &str, at: usize, key: bool) -> Result<Option<(String, usize)>, ExtractError> {
+    if let Some(rest) = text.strip_prefix('"') {
+        let mut escaped = false;
+        for (i, c) in rest.char_indices() {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => {
+                    let raw = &text[..i + 2];
+                    let value: String = serde_json::from_str(raw).map_err(|_| {
+                        ExtractError::new("yarn: a string that is not valid JSON", at)
+                    })?;
+                    return Ok(Some((value, i + 2)));
+                }
+                _ => escaped = false,
+            }
+        }
+        return Err(ExtractError::new("yarn: an unterminated string", at));
+    }
+    // A bare key ends at its `:` (`registry:"x"`), as yarn reads it; a
+    // bare value is taken whole (yarn itself stops it at a `:` and then
+    // fails on the rest).
+    let end = text
+        .find(|c: char| c.is_whitespace() || c == ',' || (key && c == ':'))
+        .unwrap_or(text.len());
+    if end == 0 {
+        return Ok(None);
+    }
+    Ok(Some((text[..end].to_owned(), end)))
+}
+
+/// An INI file (`pip.conf`, `ansible.cfg`) as Python's `configparser`
+/// reads it, which both tools use: `[section]` headers, `key = value` or
+/// `key: value` (the first `=` or `:`), `#`/`;` comment lines (indented
+/// too), and continuation lines, indented deeper than their option's line
+/// (pip's multi-line `extra-index-url`); a line indented no deeper is an
+/// option or a header of its own. Option names are case-insensitive
+/// (`optionxform` lower-cases them); `key` further normalises a name as
+/// the tool does (pip: `_` is `-`, a leading `--` dropped), and
+/// `wanted(section, key)` selects on the normalised name.
 fn ini(
     text: &str,
     file: RegistryFile,
+    key: impl Fn(&str) -> String,
     wanted: impl Fn(&str, &str) -> bool,
 ) -> Result<Vec<Setting>, ExtractError> {
     let mut out: Vec<Setting> = Vec::new();
     let mut section = String::new();
     let mut at = 0;
-    // The setting the previous line opened, for continuation lines.
-    let mut open: Option<usize> = None;
+    // The indentation of the last option's line, and the setting it
+    // opened when it is one we read, for continuation lines.
+    let mut option: Option<(usize, Option<usize>)> = None;
     for line in text.split_inclusive('\n') {
         let start = at;
         at += line.len();
         let body = line.trim_end_matches(['\n', '\r']);
-        let trimmed = body.trim_start();
+        let trimmed = body.trim();
         if trimmed.is_empty() || trimmed.starts_with(['#', ';']) {
             continue;
         }
-        if body.starts_with([' ', '\t']) {
-            if let Some(i) = open {
-                let value = trimmed.trim_end();
-                let setting = &mut out[i];
-                setting.1 = format!("{} {value}", setting.1).trim().to_owned();
-                setting.2.end = start + body.trim_end().len();
+        let indent = body.len() - body.trim_start().len();
+        if let Some((level, open)) = option {
+            if indent > level {
+                if let Some(i) = open {
+                    let setting = &mut out[i];
+                    setting.1 = format!("{} {trimmed}", setting.1).trim().to_owned();
+                    setting.2.end = start + body.trim_end().len();
+                }
+                continue;
             }
-            continue;
         }
-        open = None;
+        option = None;
         if let Some(rest) = trimmed.strip_prefix('[') {
-            let Some(end) = rest.find(']') else {
+            let Some(end) = rest.rfind(']') else {
                 return Err(ExtractError::new(
                     format!("{}: a section header without `]`", file.tool()),
-                    start,
+                    start + indent,
                 ));
             };
-            section = rest[..end].trim().to_owned();
+            section = rest[..end].to_owned();
             continue;
         }
         let Some(eq) = body.find(['=', ':']) else {
             continue;
         };
-        let key = body[..eq].trim();
-        if wanted(&section, key) {
+        let name = key(body[..eq].trim());
+        if wanted(&section, &name) {
             let (value, span) = value_of(body, start, eq);
-            let setting = format!("{section}.{key}");
-            open = Some(out.len());
-            out.push((setting, value, span));
+            option = Some((indent, Some(out.len())));
+            out.push((format!("{section}.{name}"), value, span));
+        } else {
+            option = Some((indent, None));
         }
     }
     Ok(out)
+}
+
+/// pip's `_normalize_name`: the name lower-cased, `_` as `-`, without a
+/// leading `--` (`INDEX_URL`, `--index-url` and `index-url` are one).
+fn pip_key(name: &str) -> String {
+    let name = name.to_lowercase().replace('_', "-");
+    match name.strip_prefix("--") {
+        Some(rest) => rest.to_owned(),
+        None => name,
+    }
 }
 
 /// `uv.toml`: the index settings at the top and under `[pip]`.
@@ -265,7 +381,11 @@ fn uv_toml(text: &str) -> Result<Vec<Setting>, ExtractError> {
             let key = key.get_ref().as_ref();
             if keys.contains(&key) {
                 let span = Span::from(value.span());
-                out.push((format!("{prefix}{key}"), render(value.get_ref()), span));
+                let rendered = match default_index(key, value.get_ref()) {
+                    Some(url) => url,
+                    None => render(value.get_ref()),
+                };
+                out.push((format!("{prefix}{key}"), rendered, span));
             }
         }
     };
@@ -276,6 +396,35 @@ fn uv_toml(text: &str) -> Result<Vec<Setting>, ExtractError> {
         }
     }
     Ok(out)
+}
+
+/// `[[index]]` entries that all name PyPI (uv's default index, written
+/// in its current syntax): that URL, which moves nothing. Any other index
+/// (uv asks the `[[index]]` entries before the default) is `None`.
+fn default_index(key: &str, value: &DeValue) -> Option<String> {
+    let DeValue::Array(items) = value else {
+        return None;
+    };
+    if key != "index" || items.is_empty() {
+        return None;
+    }
+    let mut url = None;
+    for item in items {
+        let DeValue::Table(table) = item.get_ref() else {
+            return None;
+        };
+        for (k, v) in table {
+            match (k.get_ref().as_ref(), v.get_ref()) {
+                ("url", DeValue::String(u)) if is_default("uv", u) => url = Some(u.to_string()),
+                ("url", _) => return None,
+                // Naming, marking default or explicit, or the format of
+                // PyPI itself changes where nothing comes from.
+                ("name" | "default" | "explicit" | "format" | "authenticate", _) => {}
+                _ => return None,
+            }
+        }
+    }
+    url
 }
 
 /// A TOML value on one line, in a stable form.
@@ -325,7 +474,7 @@ mod tests {
 
     #[test]
     fn npmrc_registries() {
-        let text = "; comment\nregistry = https://npm.evil.example/\n@acme:registry=https://npm.acme.example\n//npm.acme.example/:_authToken=${TOKEN}\n";
+        let text = "; comment\nregistry = https://npm.evil.example/\n@pulumi:registry=https://npm.acme.example\n//npm.acme.example/:_authToken=${TOKEN}\n";
         assert_eq!(
             sources(RegistryFile::Npmrc, text),
             vec![
@@ -334,7 +483,7 @@ mod tests {
                     "https://npm.evil.example/".to_owned()
                 ),
                 (
-                    "registry:npm:@acme:registry".to_owned(),
+                    "registry:npm:@pulumi:registry".to_owned(),
                     "https://npm.acme.example".to_owned()
                 ),
             ]
@@ -346,8 +495,33 @@ mod tests {
     }
 
     #[test]
+    fn scope_registries_of_unjudged_scopes_and_pypi_indexes_are_nothing() {
+        let text = "@acme:registry=https://npm.pkg.github.com\n@pulumi:registry=https://npm.evil.example\n";
+        assert_eq!(
+            sources(RegistryFile::Npmrc, text),
+            vec![(
+                "registry:npm:@pulumi:registry".to_owned(),
+                "https://npm.evil.example".to_owned()
+            )]
+        );
+        let yarn = "npmScopes:\n  acme:\n    npmRegistryServer: https://x.example\n  pulumiverse:\n    npmRegistryServer: https://y.example\n";
+        assert_eq!(sources(RegistryFile::Yarnrc, yarn).len(), 1);
+        assert!(sources(
+            RegistryFile::YarnClassic,
+            "\"@acme:registry\" \"https://x\"\n"
+        )
+        .is_empty());
+        let uv = "[[index]]\nurl = \"https://pypi.org/simple\"\ndefault = true\n";
+        let found = sources(RegistryFile::UvToml, uv);
+        assert_eq!(found[0].1, "https://pypi.org/simple");
+        assert!(is_default("uv", &found[0].1));
+        let uv = "[[index]]\nurl = \"https://pypi.org/simple\"\n[[index]]\nurl = \"https://evil.example/simple\"\n";
+        assert!(!is_default("uv", &sources(RegistryFile::UvToml, uv)[0].1));
+    }
+
+    #[test]
     fn yarnrc_registries() {
-        let text = "npmRegistryServer: \"https://npm.evil.example\"\nnpmScopes:\n  acme:\n    npmRegistryServer: https://npm.acme.example\n    npmAlwaysAuth: true\n";
+        let text = "npmRegistryServer: \"https://npm.evil.example\"\nnpmScopes:\n  pulumi:\n    npmRegistryServer: https://npm.acme.example\n    npmAlwaysAuth: true\n";
         assert_eq!(
             sources(RegistryFile::Yarnrc, text),
             vec![
@@ -356,7 +530,7 @@ mod tests {
                     "https://npm.evil.example".to_owned()
                 ),
                 (
-                    "registry:yarn:npmScopes.acme.npmRegistryServer".to_owned(),
+                    "registry:yarn:npmScopes.pulumi.npmRegistryServer".to_owned(),
                     "https://npm.acme.example".to_owned()
                 ),
             ]
@@ -399,6 +573,76 @@ mod tests {
     }
 
     #[test]
+    fn pip_conf_keys_as_pip_reads_them() {
+        // configparser lower-cases option names, pip turns `_` into `-`.
+        for key in ["INDEX-URL", "Index_Url", "index_url", "--index-url"] {
+            let text = format!("[global]\n{key} = https://evil.example/simple\n");
+            assert_eq!(
+                sources(RegistryFile::PipConf, &text),
+                vec![(
+                    "registry:pip:global.index-url".to_owned(),
+                    "https://evil.example/simple".to_owned()
+                )],
+                "{key}"
+            );
+        }
+        // Any section (a command's: `[install]`), an indented option that
+        // continues nothing, an indented comment.
+        let text = "[install]\n  ; note\n  extra_index_url: https://x.example\n";
+        assert_eq!(
+            sources(RegistryFile::PipConf, text),
+            vec![(
+                "registry:pip:install.extra-index-url".to_owned(),
+                "https://x.example".to_owned()
+            )]
+        );
+        // A deeper-indented line continues the option; one at its level
+        // is a new option.
+        let text = "[global]\n timeout = 5\n index-url = https://evil.example\n";
+        assert_eq!(sources(RegistryFile::PipConf, text).len(), 1);
+        let cfg = "[GALAXY]\nserver = x\n[galaxy]\nSERVER = https://evil.example\n";
+        assert_eq!(
+            sources(RegistryFile::AnsibleCfg, cfg),
+            vec![(
+                "registry:ansible-galaxy:galaxy.server".to_owned(),
+                "https://evil.example".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn yarn_classic_yarnrc() {
+        let text = "# yarn lockfile v1\nregistry \"https://evil.example/\"\n\"@pulumi:registry\" \"https://npm.acme.example\"\n--install.registry https://i.example\nregistry: \"https://last.example\"\nyarn-path \".yarn/releases/yarn-1.22.22.cjs\"\n";
+        assert_eq!(
+            sources(RegistryFile::YarnClassic, text),
+            vec![
+                (
+                    "registry:yarn:@pulumi:registry".to_owned(),
+                    "https://npm.acme.example".to_owned()
+                ),
+                (
+                    "registry:yarn:--install.registry".to_owned(),
+                    "https://i.example".to_owned()
+                ),
+                (
+                    "registry:yarn:registry".to_owned(),
+                    "https://last.example".to_owned()
+                ),
+            ]
+        );
+        let deps = extract(
+            RegistryFile::YarnClassic,
+            "registry \"https://e.example\"\n",
+        )
+        .unwrap();
+        let span = deps[0].source.as_ref().unwrap().span;
+        assert_eq!(span, Span::new(9, 28));
+        assert!(extract(RegistryFile::YarnClassic, "registry \"https://e\n").is_err());
+        assert!(sources(RegistryFile::YarnClassic, "network-timeout 600000\n").is_empty());
+        assert_eq!(RegistryFile::of(".yarnrc"), Some(RegistryFile::YarnClassic));
+    }
+
+    #[test]
     fn uv_toml_indexes() {
         let text = "index-url = \"https://pypi.evil.example/simple\"\n[[index]]\nname = \"acme\"\nurl = \"https://acme.example/simple\"\n[pip]\nextra-index-url = [\"https://x.example\"]\n";
         assert_eq!(
@@ -433,9 +677,10 @@ mod tests {
         use super::super::RegistryFile;
         use proptest::prelude::*;
 
-        const FILES: [RegistryFile; 5] = [
+        const FILES: [RegistryFile; 6] = [
             RegistryFile::Npmrc,
             RegistryFile::Yarnrc,
+            RegistryFile::YarnClassic,
             RegistryFile::PipConf,
             RegistryFile::UvToml,
             RegistryFile::AnsibleCfg,

@@ -32,6 +32,84 @@ pub(super) fn extract(
     extract_in(text, project.as_ref())
 }
 
+/// A `.env`'s `COMPOSE_FILE` (Compose reads its `COMPOSE_*` settings from
+/// the `.env` of the directory it runs in): the files, split at
+/// `COMPOSE_PATH_SEPARATOR` (or at `:` and at `;`, the separators of the
+/// platforms), that Compose loads as compose files *instead of* the
+/// default names, relative to the `.env`'s directory. One with a compose
+/// file's name is judged as itself. Any other iacgate cannot judge as
+/// Compose reads it (its name is no compose file's, so iacgate does not
+/// read it, nor follow a change to it; or it is outside the repository,
+/// or named by a variable): each such entry is an `unpinned` include, so
+/// adding or changing it blocks, with why.
+pub(super) fn extract_env(text: &str, path: Option<&str>) -> Vec<Dependency> {
+    let env = dotenv(text);
+    let Some((value, span)) = env_value(text, "COMPOSE_FILE") else {
+        return Vec::new();
+    };
+    let dir = path.map(dir_of).unwrap_or_default();
+    let seps: Vec<char> = match env.get("COMPOSE_PATH_SEPARATOR") {
+        Some(sep) if !sep.is_empty() => sep.chars().collect(),
+        _ => vec![':', ';'],
+    };
+    let mut deps: Vec<Dependency> = Vec::new();
+    for entry in value
+        .split(&seps[..])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        let resolved = join(dir, entry);
+        let why = if entry.contains('$') {
+            format!("COMPOSE_FILE names {entry}, through a variable: which file Compose loads cannot be told")
+        } else {
+            match &resolved {
+                None => format!(
+                    "COMPOSE_FILE names {entry}, outside the repository: Compose loads it as a compose file, and no review sees it"
+                ),
+                Some(file) if FileKind::classify(file) == Some(FileKind::Compose) => continue,
+                Some(file) => format!(
+                    "COMPOSE_FILE makes Compose load {file} as a compose file, but iacgate reads compose files only under \
+                     their names (compose*.yaml, docker-compose*.yml) and would not judge it or a change to it: rename it"
+                ),
+            }
+        };
+        let key = format!("COMPOSE_FILE:{}", resolved.as_deref().unwrap_or(entry));
+        if deps.iter().any(|d| d.key == key) {
+            continue;
+        }
+        let mut dep = Dependency::new(
+            Ecosystem::Container,
+            Kind::Include,
+            key,
+            entry.to_owned(),
+            span,
+        );
+        dep.source = Some(Spanned::new(entry.to_owned(), span));
+        dep.pin = PinState::Unpinned(why);
+        deps.push(dep);
+    }
+    deps
+}
+
+/// The value (as [`dotenv`] reads it) and its span, of the last line of
+/// `.env` text that sets `key`.
+fn env_value(text: &str, key: &str) -> Option<(String, Span)> {
+    let mut found = None;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        let values = dotenv(body);
+        if let Some(value) = values.get(key) {
+            let lead = body.len() - body.trim_start().len();
+            let end = body.trim_end().len().max(lead);
+            found = Some((value.clone(), Span::new(start + lead, start + end)));
+        }
+    }
+    found
+}
+
 /// `.env` as Compose reads it: `KEY=VALUE` lines (`export ` allowed),
 /// `#` comments, values in single or double quotes, or bare (a ` #`
 /// starts a comment).
@@ -218,6 +296,20 @@ fn build(
     if !node.is_map() {
         return Ok(());
     }
+    for (name, value) in additional_contexts(node, &subject)? {
+        let key = format!("{subject}.additional_contexts.{name}");
+        let url = value.value.trim();
+        if let Some(reference) = url.strip_prefix("docker-image://") {
+            let reference = Spanned::new(reference.to_owned(), value.span);
+            let mut dep = image(key, value.span, &reference);
+            dep.span = value.span;
+            deps.push(dep, |dep| format!("{} is declared twice", dep.key))?;
+        } else if url.starts_with("service:") || url.starts_with("target:") {
+            // Another service's or stage's image, built here.
+        } else if let Some(dep) = remote_context(key, value.span, &value) {
+            deps.push(dep, |dep| format!("{} is declared twice", dep.key))?;
+        }
+    }
     if let Some(file) = service_field(node, "dockerfile", &subject)? {
         if let Some(path) = file.string(&format!("{subject}.dockerfile"))? {
             let name = path
@@ -281,9 +373,30 @@ fn includes(at: Span, list: &Node, deps: &mut Deps) -> Result<(), ExtractError> 
     for (index, item) in list.items("include")?.iter().enumerate() {
         let subject = format!("include[{index}]");
         let mut paths: Vec<Spanned<String>> = Vec::new();
+        // `env_file` / `project_directory`: the environment the included
+        // file is interpolated with, which iacgate does not apply.
+        let mut environment: Vec<(String, Span)> = Vec::new();
         match &item.kind {
             NodeKind::Scalar(_) => paths.extend(item.string(&subject)?),
             NodeKind::Map(_) => {
+                for field in ["env_file", "project_directory"] {
+                    if let Some((name, value)) = item.get(field, &subject)? {
+                        let what = format!("{subject}.{field}");
+                        let mut values = Vec::new();
+                        match &value.kind {
+                            NodeKind::Seq(_) => {
+                                for v in value.items(&what)? {
+                                    values.extend(v.string(&what)?.map(|v| v.value));
+                                }
+                            }
+                            _ => values.extend(value.string(&what)?.map(|v| v.value)),
+                        }
+                        environment.push((
+                            format!("{field}: {}", values.join(", ")),
+                            Span::new(name.span.start, value.span.end),
+                        ));
+                    }
+                }
                 if let Some(path) = service_field(item, "path", &subject)? {
                     match &path.kind {
                         NodeKind::Seq(_) => {
@@ -301,6 +414,29 @@ fn includes(at: Span, list: &Node, deps: &mut Deps) -> Result<(), ExtractError> 
                     item.span.start,
                 ))
             }
+        }
+        for path in &paths {
+            let Some((_, span)) = environment.first() else {
+                break;
+            };
+            let setting: Vec<&str> = environment.iter().map(|(v, _)| v.as_str()).collect();
+            let setting = setting.join("; ");
+            let mut dep = Dependency::new(
+                Ecosystem::Container,
+                Kind::Include,
+                format!("include.{}.environment", path.value.trim()),
+                path.value.trim().to_owned(),
+                *span,
+            );
+            dep.source = Some(Spanned::new(path.value.trim().to_owned(), path.span));
+            dep.version = Some(Spanned::new(setting.clone(), *span));
+            dep.pin = PinState::Unpinned(format!(
+                "{subject} gives {} its own environment ({setting}): Compose interpolates \
+                 its images with those variables, which iacgate does not apply, so what it \
+                 runs cannot be judged; set the variables in the .env beside it",
+                path.value.trim()
+            ));
+            deps.push(dep, |dep| format!("{} is declared twice", dep.key))?;
         }
         for path in paths {
             let key = format!("include.{}", path.value.trim());
@@ -504,6 +640,95 @@ fn build_args(
     Ok(())
 }
 
+/// `build.additional_contexts`: named build contexts, as a map or a list
+/// of `name=value`, with their values.
+fn additional_contexts(
+    node: &Node,
+    subject: &str,
+) -> Result<Vec<(String, Spanned<String>)>, ExtractError> {
+    let Some(list) = service_field(node, "additional_contexts", subject)? else {
+        return Ok(Vec::new());
+    };
+    let what = format!("{subject}.additional_contexts");
+    let mut out = Vec::new();
+    match &list.kind {
+        NodeKind::Map(_) => {
+            for (name, value) in list.entries(&what)? {
+                let name = name.name(&what)?.to_owned();
+                if let Some(value) = value.string(&what)? {
+                    out.push((name, value));
+                }
+            }
+        }
+        NodeKind::Seq(_) => {
+            for item in list.items(&what)? {
+                if let Some(entry) = item.string(&what)? {
+                    if let Some((name, value)) = entry.value.split_once('=') {
+                        out.push((
+                            name.trim().to_owned(),
+                            Spanned::new(value.to_owned(), entry.span),
+                        ));
+                    }
+                }
+            }
+        }
+        _ if list.is_null() => {}
+        _ => {
+            return Err(ExtractError::new(
+                format!("{what} must be a mapping or a list"),
+                list.span.start,
+            ))
+        }
+    }
+    Ok(out)
+}
+
+/// The names of the build contexts that the services of a compose file
+/// (at `compose_dir`) which build the Dockerfile at `dockerfile` give it
+/// (`build.additional_contexts`): what a `FROM` or `--from` of that name
+/// then is, judged in the compose file. Nothing for a file that does not
+/// parse.
+pub(super) fn named_contexts(text: &str, compose_dir: &str, dockerfile: &str) -> Vec<String> {
+    let Ok(Some(root)) = yaml::load(text) else {
+        return Vec::new();
+    };
+    let Ok(Some((_, services))) = root.get("services", "the compose file") else {
+        return Vec::new();
+    };
+    let Ok(entries) = services.entries("services") else {
+        return Vec::new();
+    };
+    let mut names = Vec::new();
+    for (_, service) in entries {
+        let Ok(Some((_, build))) = service.get("build", "service") else {
+            continue;
+        };
+        if !build.is_map() {
+            continue;
+        }
+        let field = |name: &str| {
+            service_field(build, name, "build")
+                .ok()
+                .flatten()
+                .and_then(|n| n.string("build").ok().flatten())
+                .map(|v| v.value)
+        };
+        let context = field("context").unwrap_or_else(|| ".".to_owned());
+        let file = field("dockerfile").unwrap_or_else(|| "Dockerfile".to_owned());
+        if join(compose_dir, &context)
+            .and_then(|c| join(&c, &file))
+            .as_deref()
+            != Some(dockerfile)
+        {
+            continue;
+        }
+        if let Ok(contexts) = additional_contexts(build, "build") {
+            names.extend(contexts.into_iter().map(|(name, _)| name));
+        }
+    }
+    names
+}
+
 fn service_field<'n>(
     node: &'n Node,
     field: &str,
@@ -565,6 +790,45 @@ fn builds_its_image(service: &Node, subject: &str) -> Result<bool, ExtractError>
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn compose_file_in_env_names_files_to_judge() {
+        let text = "COMPOSE_PROJECT_NAME=app\nCOMPOSE_FILE=compose.yaml:compose.local\n";
+        let deps = super::extract_env(text, Some("app/.env"));
+        assert_eq!(deps.len(), 1);
+        assert_eq!(deps[0].key, "COMPOSE_FILE:app/compose.local");
+        assert!(
+            matches!(&deps[0].pin, crate::model::PinState::Unpinned(why) if why.contains("rename"))
+        );
+        assert_eq!(
+            &text[deps[0].span.start..deps[0].span.end],
+            "COMPOSE_FILE=compose.yaml:compose.local"
+        );
+        // Compose names only: each is judged as itself.
+        assert!(super::extract_env(
+            "COMPOSE_FILE=compose.yaml:compose.prod.yaml\n",
+            Some("app/.env")
+        )
+        .is_empty());
+        // Another separator; outside the repository; a variable.
+        let deps = super::extract_env(
+            "COMPOSE_PATH_SEPARATOR=,\nCOMPOSE_FILE=\"compose.yaml,../../x.yml,/etc/c.yml,${F}\"\n",
+            Some("app/.env"),
+        );
+        let keys: Vec<_> = deps.iter().map(|d| d.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            vec![
+                "COMPOSE_FILE:../../x.yml",
+                "COMPOSE_FILE:/etc/c.yml",
+                "COMPOSE_FILE:app/${F}"
+            ]
+        );
+        assert!(super::extract_env("IMG=nginx\n", None).is_empty());
+        // The last one set wins.
+        let deps = super::extract_env("COMPOSE_FILE=a.txt\nCOMPOSE_FILE=compose.yaml\n", None);
+        assert!(deps.is_empty());
+    }
     use super::*;
     use crate::model::{line_col, Ecosystem, Kind, PinState, Span};
 
@@ -733,6 +997,54 @@ mod tests {
         assert_eq!(variables("$A-${B:-x}$$C"), ["A", "B"]);
         assert_eq!(join("a/b", "../c/./d").as_deref(), Some("a/c/d"));
         assert_eq!(join("", "../x"), None);
+    }
+
+    #[test]
+    fn include_with_its_own_environment_is_unpinned() {
+        let text = "include:\n  - path: ./sub/compose.yaml\n    env_file: ./deploy.env\n  - path: [a/compose.yaml]\n    project_directory: .\n  - ./b/compose.yaml\n";
+        let deps = extract(text, None).unwrap();
+        let keys: Vec<_> = deps.iter().map(|d| d.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "include../sub/compose.yaml.environment",
+                "include.a/compose.yaml.environment"
+            ]
+        );
+        assert!(matches!(&deps[0].pin, PinState::Unpinned(why) if why.contains("deploy.env")));
+        assert_eq!(deps[0].version_str(), Some("env_file: ./deploy.env"));
+        assert_eq!(at(text, deps[0].span), "env_file: ./deploy.env");
+        let (msg, _) = err_line("include:\n  - path: x/compose.yaml\n    env_file: {a: b}\n");
+        assert!(msg.contains("env_file"), "{msg}");
+    }
+
+    #[test]
+    fn additional_contexts_are_judged() {
+        let text = format!("services:\n  web:\n    build:\n      context: .\n      additional_contexts:\n        tools: docker-image://acme/tools@{DIGEST}\n        moving: docker-image://evil/tools:latest\n        src: https://github.com/acme/src.git#main\n        local: ../shared\n        base: service:base\n");
+        let deps = extract(&text, None).unwrap();
+        let keys: Vec<_> = deps.iter().map(|d| d.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "services.web.build.additional_contexts.tools",
+                "services.web.build.additional_contexts.moving",
+                "services.web.build.additional_contexts.src"
+            ]
+        );
+        assert_eq!(deps[0].pin, PinState::Pinned);
+        assert_eq!(deps[0].source_str(), Some("docker.io/acme/tools"));
+        assert!(matches!(deps[1].pin, PinState::Unpinned(_)));
+        assert!(matches!(deps[2].pin, PinState::Unpinned(_)));
+        assert_eq!(
+            named_contexts(&text, "app", "app/Dockerfile"),
+            ["tools", "moving", "src", "local", "base"]
+        );
+        assert!(named_contexts(&text, "app", "other/Dockerfile").is_empty());
+        let list = "services:\n  web:\n    build:\n      context: .\n      additional_contexts: [\"x=docker-image://alpine:latest\"]\n";
+        assert!(matches!(
+            extract(list, None).unwrap()[0].pin,
+            PinState::Unpinned(_)
+        ));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use jsonc_parser::ast::{Object, ObjectProp, ObjectPropName, Value};
 use jsonc_parser::common::Ranged;
 
 use super::{dependency, in_file_order, is_commit, no_version, PinState};
-use crate::extract::Deps;
+use crate::extract::{yaml, Deps};
 use crate::model::{Dependency, ExtractError, Kind, Span, Spanned};
 use crate::version::Version;
 
@@ -97,20 +97,30 @@ pub(super) fn extract(text: &str) -> Result<Vec<Dependency>, ExtractError> {
 /// npm `overrides`, yarn `resolutions` and pnpm `pnpm.overrides` (also a
 /// top-level `pnpm` key's): they replace the version (or the source) of a
 /// package wherever it is installed. One for a judged package that the
-/// file also depends on directly, unconditionally (`"@pulumi/aws"`,
-/// `"**/@pulumi/aws"`), is what that dependency installs: its spec takes
-/// the override's place, so adding or changing one is a version or source
-/// change of the dependency. Any other one (a transitive or conditional
-/// override, `"a>@pulumi/aws"`, `"a/@pulumi/aws"`, npm's nested objects) is a
-/// dependency of its own, `<section>.<selector>`. npm's `$name` refers to
-/// the direct dependency's own spec and changes nothing.
+/// file also depends on directly, with no parent in its selector
+/// (`"@pulumi/aws"`, yarn's `"**/@pulumi/aws"`, and with a version range,
+/// `"@pulumi/aws@>=6 <7"`, `"@pulumi/aws@6.0.0"`, which iacgate does not
+/// evaluate against the direct spec: it may apply, so it is taken to), is
+/// what that dependency installs: its spec takes the override's place, so
+/// adding or changing one is a version or source change of the dependency;
+/// two that disagree leave it unpinned. Any other one (a transitive
+/// override, `"a>@pulumi/aws"`, `"a/@pulumi/aws"`, npm's nested objects) is
+/// a dependency of its own, `<section>.<selector>`, unpinned when it
+/// installs another package or source (`npm:evil@1.0.0`, a git or tarball
+/// URL). npm's `$name` refers to the direct dependency's own spec and
+/// changes nothing.
 fn overrides(root: &Object, deps: &mut Vec<Dependency>) -> Result<(), ExtractError> {
-    let mut found: Vec<(String, String, &str, Span, Span)> = Vec::new();
+    let mut found: Vec<Override> = Vec::new();
     for section in unique_props(root, "package.json")? {
         match name(section) {
-            "overrides" | "resolutions" => {
-                collect_overrides(&section.value, name(section), name(section), 0, &mut found)?
-            }
+            "overrides" | "resolutions" => collect_overrides(
+                &section.value,
+                name(section),
+                name(section),
+                0,
+                false,
+                &mut found,
+            )?,
             "pnpm" => {
                 let Value::Object(pnpm) = &section.value else {
                     continue;
@@ -122,6 +132,7 @@ fn overrides(root: &Object, deps: &mut Vec<Dependency>) -> Result<(), ExtractErr
                             "pnpm.overrides",
                             "pnpm.overrides",
                             0,
+                            false,
                             &mut found,
                         )?;
                     }
@@ -130,44 +141,61 @@ fn overrides(root: &Object, deps: &mut Vec<Dependency>) -> Result<(), ExtractErr
             _ => {}
         }
     }
-    for (key, package, spec, name_span, spec_span) in found {
-        if spec.starts_with('$') {
+    // The overrides that replaced a direct dependency's spec, by its key.
+    let mut applied: Vec<(String, String)> = Vec::new();
+    for o in found {
+        if o.spec.starts_with('$') {
             continue;
         }
-        let Some((source, version, pin)) = classify(&package, spec) else {
+        let Some((source, version, pin)) = classify(&o.package, o.spec) else {
             continue;
         };
+        let package = o.package.as_str();
         let direct = deps.iter_mut().find(|d| {
             d.name == package && SECTIONS.iter().any(|s| d.key == format!("{s}.{package}"))
         });
-        let unconditional = [
-            format!("overrides.{package}"),
-            format!("resolutions.{package}"),
-            format!("resolutions.**/{package}"),
-            format!("pnpm.overrides.{package}"),
-        ]
-        .contains(&key);
         let source_span = if source == package {
-            name_span
+            o.name_span
         } else {
-            spec_span
+            o.spec_span
         };
         match direct {
-            Some(dep) if unconditional => {
+            Some(dep) if o.direct => {
+                let earlier: Vec<&str> = applied
+                    .iter()
+                    .filter(|(k, spec)| *k == dep.key && spec != o.spec)
+                    .map(|(_, spec)| spec.as_str())
+                    .collect();
                 dep.source = Some(Spanned::new(source, source_span));
-                dep.version = version.map(|v| Spanned::new(v, spec_span));
-                dep.pin = pin;
+                dep.version = version.map(|v| Spanned::new(v, o.spec_span));
+                dep.pin = match earlier.first() {
+                    Some(other) => PinState::Unpinned(format!(
+                        "overrides disagree on {package} ({other}, {}): which one applies \
+                         depends on their selectors and the version resolved",
+                        o.spec
+                    )),
+                    None => pin,
+                };
+                applied.push((dep.key.clone(), o.spec.to_owned()));
             }
             _ => {
-                if deps.iter().any(|d| d.key == key) {
+                if deps.iter().any(|d| d.key == o.key) {
                     return Err(ExtractError::new(
-                        format!("package.json: {key} is given twice"),
-                        name_span.start,
+                        format!("package.json: {} is given twice", o.key),
+                        o.name_span.start,
                     ));
                 }
-                let mut dep = dependency(Kind::Provider, key, package.to_owned(), name_span);
+                let pin = match pin {
+                    PinState::Pinned if source != package => PinState::Unpinned(format!(
+                        "{} installs {source} in place of {package}: another package or \
+                         source, wherever {package} is installed",
+                        o.key
+                    )),
+                    pin => pin,
+                };
+                let mut dep = dependency(Kind::Provider, o.key, package.to_owned(), o.name_span);
                 dep.source = Some(Spanned::new(source, source_span));
-                dep.version = version.map(|v| Spanned::new(v, spec_span));
+                dep.version = version.map(|v| Spanned::new(v, o.spec_span));
                 dep.pin = pin;
                 deps.push(dep);
             }
@@ -176,24 +204,78 @@ fn overrides(root: &Object, deps: &mut Vec<Dependency>) -> Result<(), ExtractErr
     Ok(())
 }
 
-type Override<'a> = (String, String, &'a str, Span, Span);
+/// One override of a judged package: its key (`<section>.<selector>`),
+/// the package, the spec, where the selector and the spec are, and
+/// whether it applies to a direct dependency of that package (no parent).
+pub(super) struct Override<'a> {
+    pub(super) key: String,
+    pub(super) package: String,
+    pub(super) spec: &'a str,
+    pub(super) name_span: Span,
+    pub(super) spec_span: Span,
+    pub(super) direct: bool,
+}
+
+/// pnpm's split of a selector into parent and target
+/// (`parsePkgAndParentSelector`): at the first `>` that follows a
+/// character other than ` `, `|` or `@` (so `@pulumi/aws@>=6 <7` has no
+/// parent).
+fn pnpm_parent(selector: &str) -> (Option<&str>, &str) {
+    let bytes = selector.as_bytes();
+    for i in 1..bytes.len() {
+        if bytes[i] == b'>' && !matches!(bytes[i - 1], b' ' | b'|' | b'@') {
+            return (Some(&selector[..i]), &selector[i + 1..]);
+        }
+    }
+    (None, selector)
+}
+
+/// A target selector split into package and version range:
+/// `@pulumi/aws@6` -> (`@pulumi/aws`, `6`), `left-pad` -> (`left-pad`, ``).
+fn name_and_range(target: &str) -> (&str, &str) {
+    let cut = if let Some(rest) = target.strip_prefix('@') {
+        rest.find('@').map(|i| i + 1)
+    } else {
+        target.find('@')
+    };
+    match cut {
+        Some(i) => (&target[..i], &target[i + 1..]),
+        None => (target, ""),
+    }
+}
+
+/// Whether a top-level selector of `section` names its package with no
+/// parent: the overrides of every install of it, the direct one included.
+fn is_direct_selector(selector: &str, section: &str) -> bool {
+    let target = match section {
+        "resolutions" => selector.strip_prefix("**/").unwrap_or(selector),
+        "overrides" => selector,
+        _ => match pnpm_parent(selector) {
+            (None, target) => target,
+            (Some(_), _) => return false,
+        },
+    };
+    let (package, _) = name_and_range(target);
+    // yarn's `a/@pulumi/aws`, `a/b`: a parent path.
+    let slashes = package.matches('/').count();
+    !package.is_empty() && slashes == usize::from(package.starts_with('@'))
+}
 
 /// The package an override selector names: its last package, without a
-/// version range (`a>@pulumi/aws@<6`, `**/@pulumi/aws`, `@pulumi/aws@6`).
+/// version range (`a>@pulumi/aws@<6`, `**/@pulumi/aws`, `@pulumi/aws@6`,
+/// `@pulumi/aws@>=6 <7`).
 fn selector_package(selector: &str) -> &str {
-    let last = selector.rsplit('>').next().unwrap_or(selector);
+    let (_, last) = pnpm_parent(selector);
+    let last = match pnpm_parent(last) {
+        (Some(_), rest) => rest,
+        (None, last) => last,
+    };
     // yarn's `a/@pulumi/aws`, `**/@pulumi/aws`: the part from the last scope.
     let last = match last.rfind('@') {
         Some(at) if at > 0 && last[..at].ends_with('/') => &last[at..],
         _ => last,
     };
-    // A version selector after the name: `@pulumi/aws@6`, `pkg@1`.
-    let cut = if let Some(rest) = last.strip_prefix('@') {
-        rest.find('@').map(|i| i + 1)
-    } else {
-        last.find('@')
-    };
-    let package = cut.map_or(last, |i| &last[..i]);
+    let (package, _) = name_and_range(last);
     if package.starts_with('@') {
         package
     } else {
@@ -206,6 +288,7 @@ fn collect_overrides<'a>(
     key: &str,
     section: &str,
     depth: usize,
+    parent_direct: bool,
     found: &mut Vec<Override<'a>>,
 ) -> Result<(), ExtractError> {
     let Value::Object(object) = value else {
@@ -224,30 +307,32 @@ fn collect_overrides<'a>(
         let selector = name(prop);
         let package = selector_package(selector);
         let here = format!("{key}.{selector}");
+        let direct = depth == 0 && is_direct_selector(selector, section);
         match &prop.value {
             Value::StringLit(spec) => {
                 // npm's `"." : spec` inside a nested object is the parent's.
-                let (package, entry) = if selector == "." {
+                let (package, entry, direct) = if selector == "." {
                     (
                         selector_package(key.rsplit('.').next().unwrap_or(key)),
                         key.to_owned(),
+                        depth == 1 && parent_direct,
                     )
                 } else {
-                    (package, here)
+                    (package, here, direct)
                 };
                 if is_pulumi_package(package) {
-                    let _ = section;
-                    found.push((
-                        entry,
-                        package.to_owned(),
-                        &spec.value,
-                        name_span(prop),
-                        Span::new(spec.start(), spec.end()),
-                    ));
+                    found.push(Override {
+                        key: entry,
+                        package: package.to_owned(),
+                        spec: &spec.value,
+                        name_span: name_span(prop),
+                        spec_span: Span::new(spec.start(), spec.end()),
+                        direct,
+                    });
                 }
             }
             Value::Object(_) if section == "overrides" => {
-                collect_overrides(&prop.value, &here, section, depth + 1, found)?
+                collect_overrides(&prop.value, &here, section, depth + 1, direct, found)?
             }
             other => {
                 return Err(ExtractError::new(
@@ -258,6 +343,66 @@ fn collect_overrides<'a>(
         }
     }
     Ok(())
+}
+
+/// `pnpm-workspace.yaml`: pnpm (10 and later) reads `overrides` there too,
+/// for every package of the workspace, over whatever each `package.json`
+/// pins. iacgate does not join the two files, so such an override of a
+/// judged package is unpinned, with the reason: write it in the
+/// `package.json`'s `pnpm.overrides`, where it is judged as the spec of the
+/// dependency it replaces. Anything else in the file is not read; YAML
+/// that does not parse, or an `overrides` that is not a mapping of
+/// strings, fails closed.
+pub(super) fn workspace(text: &str) -> Result<Vec<Dependency>, ExtractError> {
+    let what = "pnpm-workspace.yaml";
+    let Some(root) = yaml::load(text)? else {
+        return Ok(Vec::new());
+    };
+    if root.is_null() {
+        return Ok(Vec::new());
+    }
+    if !root.is_map() {
+        return Err(ExtractError::new(
+            format!("{what} must be a mapping"),
+            root.span.start,
+        ));
+    }
+    let mut deps = Deps::default();
+    let Some((_, overrides)) = root.get("overrides", what)? else {
+        return Ok(Vec::new());
+    };
+    if overrides.is_null() {
+        return Ok(Vec::new());
+    }
+    for (key, value) in overrides.entries("overrides")? {
+        let selector = key.name("overrides")?;
+        let package = selector_package(selector);
+        if !is_pulumi_package(package) {
+            continue;
+        }
+        let entry = format!("pnpm-workspace.overrides.{selector}");
+        let Some(spec) = value.string(&entry)? else {
+            return Err(ExtractError::new(
+                format!("{what}: {entry} must be a string"),
+                value.span.start,
+            ));
+        };
+        let (source, version) = match classify(package, &spec.value) {
+            Some((source, version, _)) => (source, version),
+            None => (spec.value.clone(), None),
+        };
+        let mut dep = dependency(Kind::Provider, entry.clone(), package.to_owned(), key.span);
+        dep.source = Some(Spanned::new(source.clone(), spec.span));
+        dep.version = version.map(|v| Spanned::new(v, spec.span));
+        dep.pin = PinState::Unpinned(format!(
+            "pnpm-workspace.yaml overrides {package} with {} for every package of the \
+             workspace, whatever their package.json pins; put the override in the \
+             package.json's pnpm.overrides",
+            spec.value
+        ));
+        deps.push(dep, |_| format!("{what}: {entry} is given twice"))?;
+    }
+    Ok(in_file_order(deps))
 }
 
 /// `package-lock.json` (lockfile v1 to v3): each locked `@pulumi/*` or
@@ -729,6 +874,67 @@ mod override_tests {
         assert_eq!(selector_package("a>@pulumi/aws@<6"), "@pulumi/aws");
         assert_eq!(selector_package("x/@pulumi/aws"), "@pulumi/aws");
         assert!(extract(r#"{"overrides": []}"#).is_err());
+    }
+
+    #[test]
+    fn a_selector_with_a_range_applies_to_the_direct_dependency() {
+        let text = r#"{"dependencies": {"@pulumi/aws": "6.0.0"}, "pnpm": {"overrides": {"@pulumi/aws@>=6.0.0 <7": "npm:evil-aws@6.0.0"}}}"#;
+        let deps = extract(text).unwrap();
+        assert_eq!(deps.len(), 1);
+        assert_eq!(deps[0].key, "dependencies.@pulumi/aws");
+        assert_eq!(deps[0].source.as_ref().unwrap().value, "evil-aws");
+        let text = r#"{"dependencies": {"@pulumi/aws": "6.0.0"}, "pnpm": {"overrides": {"@pulumi/aws@6": "5.0.0"}}}"#;
+        assert_eq!(extract(text).unwrap()[0].version_str(), Some("5.0.0"));
+        let text = r#"{"dependencies": {"@pulumi/aws": "6.0.0"}, "resolutions": {"@pulumi/aws@6.0.0": "5.0.0"}}"#;
+        assert_eq!(extract(text).unwrap()[0].version_str(), Some("5.0.0"));
+        let text = r#"{"dependencies": {"@pulumi/aws": "6.0.0"}, "overrides": {"@pulumi/aws@6": {".": "5.0.0"}}}"#;
+        assert_eq!(extract(text).unwrap()[0].version_str(), Some("5.0.0"));
+        // Two that disagree: unpinned.
+        let text = r#"{"dependencies": {"@pulumi/aws": "6.0.0"}, "pnpm": {"overrides": {"@pulumi/aws": "6.0.0", "@pulumi/aws@6": "5.0.0"}}}"#;
+        assert!(matches!(
+            extract(text).unwrap()[0].pin,
+            PinState::Unpinned(_)
+        ));
+        assert_eq!(
+            pnpm_parent("@pulumi/aws@>=6 <7"),
+            (None, "@pulumi/aws@>=6 <7")
+        );
+        assert_eq!(
+            pnpm_parent("foo@1>@pulumi/aws"),
+            (Some("foo@1"), "@pulumi/aws")
+        );
+        assert_eq!(selector_package("@pulumi/aws@>=6.0.0 <7"), "@pulumi/aws");
+        assert_eq!(selector_package("foo>@pulumi/aws@>=6"), "@pulumi/aws");
+        assert!(!is_direct_selector("a/@pulumi/aws", "resolutions"));
+        assert!(is_direct_selector("**/@pulumi/aws@6", "resolutions"));
+        assert!(!is_direct_selector("foo>@pulumi/aws", "pnpm.overrides"));
+    }
+
+    #[test]
+    fn a_transitive_override_to_another_package_is_unpinned() {
+        let text = r#"{"pnpm": {"overrides": {"foo>@pulumi/aws": "npm:evil-aws@6.0.0", "bar>@pulumi/gcp": "7.0.0"}}}"#;
+        let deps = extract(text).unwrap();
+        assert!(matches!(&deps[0].pin, PinState::Unpinned(why) if why.contains("evil-aws")));
+        assert_eq!(deps[1].pin, PinState::Pinned);
+    }
+
+    #[test]
+    fn pnpm_workspace_overrides_are_unpinned() {
+        let text = "packages:\n  - js\noverrides:\n  \"@pulumi/aws\": \"npm:evil-aws@6.0.0\"\n  left-pad: 1.0.0\n  \"foo>@pulumi/gcp\": 7.0.0\n";
+        let deps = workspace(text).unwrap();
+        let keys: Vec<_> = deps.iter().map(|d| d.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            vec![
+                "pnpm-workspace.overrides.@pulumi/aws",
+                "pnpm-workspace.overrides.foo>@pulumi/gcp"
+            ]
+        );
+        assert!(deps.iter().all(|d| matches!(d.pin, PinState::Unpinned(_))));
+        assert_eq!(deps[0].source.as_ref().unwrap().value, "evil-aws");
+        assert!(workspace("packages:\n  - js\n").unwrap().is_empty());
+        assert!(workspace("overrides: [\n").is_err());
+        assert!(workspace("overrides:\n  \"@pulumi/aws\": [1]\n").is_err());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::extract::{one_line, Deps};
 use crate::model::{Dependency, ExtractError, Kind, Span, Spanned};
 
 /// PEP 503 normalisation: lower case, runs of `-`, `_`, `.` as one `-`.
-fn normalize(name: &str) -> String {
+pub(super) fn normalize(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut separator = false;
     for c in name.chars() {
@@ -30,7 +30,7 @@ fn normalize(name: &str) -> String {
 }
 
 /// A Pulumi provider package (normalised name), not the SDK `pulumi`.
-fn is_provider(normalized: &str) -> bool {
+pub(super) fn is_provider(normalized: &str) -> bool {
     ["pulumi-", "pulumiverse-"].iter().any(|p| {
         normalized
             .strip_prefix(p)

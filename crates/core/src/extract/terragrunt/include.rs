@@ -10,7 +10,8 @@
 //!   `local.env.locals.X`): local `X` of the file at `PATH`, whose own
 //!   functions start from its own directory.
 //! - Paths: string literals and templates (relative to the unit's
-//!   directory), `find_in_parent_folders()` (`terragrunt.hcl`) and
+//!   directory), `find_in_parent_folders()` (`terragrunt.hcl.json`, else
+//!   `terragrunt.hcl`, in each parent) and
 //!   `find_in_parent_folders(NAME)` (the nearest `NAME` above the unit's
 //!   directory, in the tree), `dirname(...)`, `get_terragrunt_dir()` and
 //!   `get_repo_root()`.
@@ -113,7 +114,7 @@ impl<'t> TreeFiles<'t> {
                 None => File::Missing,
                 Some(bytes) => {
                     self.read.set(self.read.get() + 1);
-                    read(bytes)
+                    read(path, bytes)
                 }
             }
         };
@@ -125,7 +126,7 @@ impl<'t> TreeFiles<'t> {
     }
 }
 
-fn read(bytes: Vec<u8>) -> File {
+fn read(path: &str, bytes: Vec<u8>) -> File {
     if bytes.len() > crate::analysis::MAX_FILE_BYTES {
         return File::Unreadable("it is over the size limit for IaC files".to_owned());
     }
@@ -138,6 +139,15 @@ fn read(bytes: Vec<u8>) -> File {
     }
     let Ok(text) = String::from_utf8(bytes) else {
         return File::Unreadable("it is not UTF-8 text".to_owned());
+    };
+    // Terragrunt reads a `.json` file as the native syntax it stands for
+    // (`terragrunt.hcl.json`, included or found by `find_in_parent_folders()`).
+    let text = match path.ends_with(".json") {
+        true => match super::json::to_native(&text) {
+            Ok(native) => native.text,
+            Err(e) => return File::Unreadable(e.message),
+        },
+        false => text,
     };
     match parse_shallow(&text) {
         None => File::Unreadable("it is nested too deeply".to_owned()),
@@ -251,10 +261,14 @@ impl<'b> Scope<'b> {
             ("get_terragrunt_dir", []) => Ok(rooted(&ctx.dir)),
             ("get_repo_root", []) => Ok(ROOT.to_string()),
             ("dirname", [arg]) => Ok(dirname(&self.string(arg)?)),
-            ("find_in_parent_folders", []) => self.find_up(&ctx, "terragrunt.hcl", whole),
+            // Terragrunt's `GetDefaultConfigPath` in each parent: its JSON
+            // form first (see `units::PRECEDENCE`).
+            ("find_in_parent_folders", []) => {
+                self.find_up(&ctx, &["terragrunt.hcl.json", "terragrunt.hcl"], whole)
+            }
             ("find_in_parent_folders", [name]) => {
                 let name = self.string(name)?;
-                self.find_up(&ctx, &name, whole)
+                self.find_up(&ctx, &[name.as_str()], whole)
             }
             _ => Err(self.unresolved(whole, None)),
         }
@@ -279,18 +293,22 @@ impl<'b> Scope<'b> {
         Ok((file, text))
     }
 
-    /// `find_in_parent_folders(name)`: the nearest `name` above the unit.
-    fn find_up(&self, ctx: &Ctx, name: &str, whole: &Expression) -> Resolved {
+    /// `find_in_parent_folders(name)`: the nearest `name` above the unit
+    /// (of `names`, the first there in the nearest directory that has one).
+    fn find_up(&self, ctx: &Ctx, names: &[&str], whole: &Expression) -> Resolved {
         let mut dir = ctx.dir.as_str();
-        while !dir.is_empty() {
+        'up: while !dir.is_empty() {
             dir = dir.rsplit_once('/').map_or("", |(parent, _)| parent);
-            let Some(path) = repo_path(name, dir) else {
-                break;
-            };
-            if !matches!(*ctx.files.get(&path), File::Missing) {
-                return Ok(rooted(&path));
+            for name in names {
+                let Some(path) = repo_path(name, dir) else {
+                    break 'up;
+                };
+                if !matches!(*ctx.files.get(&path), File::Missing) {
+                    return Ok(rooted(&path));
+                }
             }
         }
+        let name = names.join(" or ");
         let note = format!("there is no {name} above {}/ in the repository", ctx.dir);
         Err(self.unresolved(whole, Some(note)))
     }
