@@ -173,7 +173,7 @@ pub fn deletion(refname: &str, old: &str, policy: &crate::policy::Policy) -> Opt
     finding.level = level;
     finding.old = Some(old.to_owned());
     finding.message = format!(
-        "deleting the protected ref {refname} (at {}) takes every dependency it holds away, and pushing it again at an older commit would bring old ones back",
+        "the deletion of the protected ref {refname} (at {}; pushed again at an older commit, it would bring old dependencies back)",
         short_id(old)
     );
     finding.label = "deleted".to_owned();
