@@ -3,33 +3,14 @@
 //! Route 33: Pulumi YAML programs whose provider plugin has no version
 //! (Pulumi then takes the newest), or two versions.
 
-use crate::util::{check_staged, Run, TestRepo};
+use crate::util::{check_staged, commit, head, range, Run, TestRepo};
 
 const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-
-fn head(repo: &TestRepo) -> String {
-    repo.git(&["rev-parse", "HEAD"]).trim().to_owned()
-}
-
-fn range(repo: &TestRepo, base: &str) -> Run {
-    repo.iacgate(&[
-        "check",
-        "--range",
-        &format!("{base}..HEAD"),
-        "--format",
-        "json",
-    ])
-}
 
 fn sorted(run: &Run) -> Vec<(String, String, u64)> {
     let mut rules = run.rules();
     rules.sort();
     rules
-}
-
-fn commit(repo: &TestRepo, message: &str) {
-    repo.git(&["add", "-A"]);
-    repo.git(&["commit", "-q", "--no-verify", "-m", message]);
 }
 
 // ----- route 26: Helm values images -----

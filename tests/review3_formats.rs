@@ -4,40 +4,12 @@
 //! the program in `Pulumi.yaml` (F5), and an `action.yml` that replaces
 //! `action.yaml` (F11).
 
-use crate::util::{check_staged, Run, TestRepo};
+use crate::util::{head, staged_then_range, Run, TestRepo};
 
 const D1: &str = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
-fn head(repo: &TestRepo) -> String {
-    repo.git(&["rev-parse", "HEAD"]).trim().to_owned()
-}
-
-fn commit(repo: &TestRepo, message: &str) {
-    repo.git(&["add", "-A"]);
-    repo.git(&["commit", "-q", "--no-verify", "-m", message]);
-}
-
-fn range(repo: &TestRepo, base: &str) -> Run {
-    repo.iacgate(&[
-        "check",
-        "--range",
-        &format!("{base}..HEAD"),
-        "--format",
-        "json",
-    ])
-}
-
 fn names(run: &Run) -> Vec<String> {
     run.sorted_rules()
-}
-
-/// Stage everything, check at pre-commit, commit, check the range: both
-/// runs, for the caller to judge.
-fn staged_then_range(repo: &TestRepo, base: &str) -> (Run, Run) {
-    repo.git(&["add", "-A"]);
-    let staged = check_staged(repo);
-    commit(repo, "change");
-    (staged, range(repo, base))
 }
 
 // ----- F3: literal images in chart templates with actions -----

@@ -4,45 +4,9 @@
 //! (F27), `image` keys in free-form values maps (F28), and unquoted
 //! numeric image tags as Helm renders them (F33).
 
-use crate::util::{check_staged, Run, TestRepo};
+use crate::util::{blocks, head, staged_then_range, Run, TestRepo};
 
 const D1: &str = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-
-fn head(repo: &TestRepo) -> String {
-    repo.git(&["rev-parse", "HEAD"]).trim().to_owned()
-}
-
-fn commit(repo: &TestRepo, message: &str) {
-    repo.git(&["add", "-A"]);
-    repo.git(&["commit", "-q", "--no-verify", "-m", message]);
-}
-
-fn range(repo: &TestRepo, base: &str) -> Run {
-    repo.iacgate(&[
-        "check",
-        "--range",
-        &format!("{base}..HEAD"),
-        "--format",
-        "json",
-    ])
-}
-
-/// Stage everything, check at pre-commit, commit, check the range.
-fn staged_then_range(repo: &TestRepo, base: &str) -> (Run, Run) {
-    repo.git(&["add", "-A"]);
-    let staged = check_staged(repo);
-    commit(repo, "change");
-    (staged, range(repo, base))
-}
-
-fn blocks(run: &Run, rule: &str, file: &str) {
-    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    let rules = run.rules();
-    assert!(
-        rules.iter().any(|(r, f, _)| r == rule && f == file),
-        "{rule} in {file}: {rules:?}"
-    );
-}
 
 fn silent(run: &Run) {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);

@@ -3,39 +3,7 @@
 //! `uv.lock` / `Pipfile.lock`, the file Compose prefers) and two false
 //! alarms in registry settings.
 
-use crate::util::{check_staged, TestRepo};
-
-/// (rule, file, line) of each finding.
-type Rules = Vec<(String, String, u64)>;
-
-/// Commit `base`, then write `change` (a `None` deletes) and stage it all:
-/// the staged findings and exit code, checked to agree with CI's
-/// `check --range` over the same change committed with `--no-verify`.
-fn judged_both_ways(base: &[(&str, &str)], change: &[(&str, Option<&str>)]) -> (Rules, i32) {
-    let repo = TestRepo::new();
-    repo.write("README.md", "x\n");
-    for (p, text) in base {
-        repo.write(p, text);
-    }
-    repo.commit_all("before");
-    for (p, text) in change {
-        match text {
-            Some(text) => {
-                repo.write(p, text);
-            }
-            None => {
-                repo.git(&["rm", "-q", p]);
-            }
-        }
-    }
-    repo.git(&["add", "-A"]);
-    let staged = check_staged(&repo);
-    repo.git(&["commit", "-q", "--no-verify", "-m", "change"]);
-    let range = repo.iacgate(&["check", "--range", "HEAD~1..HEAD", "--format", "json"]);
-    assert_eq!(staged.rules(), range.rules(), "{}", range.stdout);
-    assert_eq!(staged.code, range.code, "{}", range.stdout);
-    (staged.rules(), staged.code)
-}
+use crate::util::{judged_both_ways, Rules};
 
 fn names(rules: &Rules) -> Vec<&str> {
     let mut v: Vec<&str> = rules.iter().map(|r| r.0.as_str()).collect();

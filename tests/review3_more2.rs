@@ -3,43 +3,7 @@
 //! fetch charts and images (F42), a local action inside another
 //! repository's checkout (F44), and npm `file:`/`link:` specs (F45).
 
-use crate::util::{check_staged, Run, TestRepo, SHA};
-
-fn head(repo: &TestRepo) -> String {
-    repo.git(&["rev-parse", "HEAD"]).trim().to_owned()
-}
-
-fn commit(repo: &TestRepo, message: &str) {
-    repo.git(&["add", "-A"]);
-    repo.git(&["commit", "-q", "--no-verify", "-m", message]);
-}
-
-fn range(repo: &TestRepo, base: &str) -> Run {
-    repo.iacgate(&[
-        "check",
-        "--range",
-        &format!("{base}..HEAD"),
-        "--format",
-        "json",
-    ])
-}
-
-/// Stage everything, check at pre-commit, commit, check the range.
-fn staged_then_range(repo: &TestRepo, base: &str) -> (Run, Run) {
-    repo.git(&["add", "-A"]);
-    let staged = check_staged(repo);
-    commit(repo, "change");
-    (staged, range(repo, base))
-}
-
-fn assert_rule(run: &Run, rule: &str, file: &str) {
-    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    let rules = run.rules();
-    assert!(
-        rules.iter().any(|(r, f, _)| r == rule && f == file),
-        "{rule} in {file}: {rules:?}"
-    );
-}
+use crate::util::{blocks, head, staged_then_range, Run, TestRepo, SHA};
 
 fn assert_quiet(run: &Run) {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
@@ -70,7 +34,7 @@ fn a_remote_branch_ref_is_no_tag_under_tag_pinning() {
         repo.write("main.tf", &module(reference));
         let (staged, range) = staged_then_range(&repo, &base);
         for run in [&staged, &range] {
-            assert_rule(run, "unpinned", "main.tf");
+            blocks(run, "unpinned", "main.tf");
         }
     }
 }
@@ -113,8 +77,8 @@ fn an_npm_local_spec_that_leaves_the_repository_blocks() {
         repo.write("js/package.json", &package_json(spec));
         let (staged, range) = staged_then_range(&repo, &base);
         for run in [&staged, &range] {
-            assert_rule(run, "unpinned", "js/package.json");
-            assert_rule(run, "source-change", "js/package.json");
+            blocks(run, "unpinned", "js/package.json");
+            blocks(run, "source-change", "js/package.json");
         }
     }
 }
@@ -128,7 +92,7 @@ fn an_npm_local_spec_inside_the_repository_is_a_source_change() {
     repo.write("js/package.json", &package_json("file:./vendor/aws"));
     let (staged, range) = staged_then_range(&repo, &base);
     for run in [&staged, &range] {
-        assert_rule(run, "source-change", "js/package.json");
+        blocks(run, "source-change", "js/package.json");
         assert!(
             !run.rule_names().contains(&"unpinned".to_owned()),
             "{}",
@@ -187,7 +151,7 @@ fn a_local_action_in_a_checkout_of_another_repository_at_a_branch_blocks() {
         repo.write(WF, &workflow(with, "./shared/deploy"));
         let (staged, range) = staged_then_range(&repo, &base);
         for run in [&staged, &range] {
-            assert_rule(run, "unpinned", WF);
+            blocks(run, "unpinned", WF);
             assert!(run.stdout.contains("evil/shared-actions"), "{}", run.stdout);
         }
     }
@@ -276,7 +240,7 @@ fn terraform_charts_and_images_that_move_block() {
     repo.write("tf/main.tf", WORKLOADS);
     let (staged, range) = staged_then_range(&repo, &base);
     for run in [&staged, &range] {
-        assert_rule(run, "unpinned", "tf/main.tf");
+        blocks(run, "unpinned", "tf/main.tf");
         let unpinned = run
             .rules()
             .iter()
@@ -391,6 +355,6 @@ fn a_terraform_image_or_chart_swap_needs_a_sign_off() {
     repo.write("tf/main.tf", &text.replace("nginx@", "evil/nginx@"));
     let (staged, range) = staged_then_range(&repo, &base);
     for run in [&staged, &range] {
-        assert_rule(run, "source-change", "tf/main.tf");
+        blocks(run, "source-change", "tf/main.tf");
     }
 }

@@ -3,40 +3,7 @@
 //! case-insensitive keys and yarn classic's `.yarnrc`, pnpm overrides in
 //! `pnpm-workspace.yaml` and under selector keys.
 
-use crate::util::{check_staged, TestRepo};
-
-/// (rule, file, line) of each finding.
-type Rules = Vec<(String, String, u64)>;
-
-/// Commit `base`, then write `change` (a `None` deletes) and stage it all:
-/// the staged findings, then (committed with `--no-verify`) the same
-/// change as CI's `check --range` sees it, which must agree; and the
-/// staged exit code.
-fn judged_both_ways(base: &[(&str, &str)], change: &[(&str, Option<&str>)]) -> (Rules, i32) {
-    let repo = TestRepo::new();
-    repo.write("README.md", "x\n");
-    for (p, text) in base {
-        repo.write(p, text);
-    }
-    repo.commit_all("before");
-    for (p, text) in change {
-        match text {
-            Some(text) => {
-                repo.write(p, text);
-            }
-            None => {
-                repo.git(&["rm", "-q", p]);
-            }
-        }
-    }
-    repo.git(&["add", "-A"]);
-    let staged = check_staged(&repo);
-    repo.git(&["commit", "-q", "--no-verify", "-m", "change"]);
-    let range = repo.iacgate(&["check", "--range", "HEAD~1..HEAD", "--format", "json"]);
-    assert_eq!(staged.rules(), range.rules(), "{}", range.stdout);
-    assert_eq!(staged.code, range.code, "{}", range.stdout);
-    (staged.rules(), staged.code)
-}
+use crate::util::judged_both_ways;
 
 fn rule(name: &str, path: &str, line: u64) -> (String, String, u64) {
     (name.to_owned(), path.to_owned(), line)

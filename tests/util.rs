@@ -238,3 +238,76 @@ pub fn judge_added(path: &str, text: &str) -> Run {
 
 /// A 40-hex commit id that looks real.
 pub const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+
+/// (rule, file, line) of each finding, as [`Run::rules`] gives them.
+pub type Rules = Vec<(String, String, u64)>;
+
+/// The full id of HEAD.
+pub fn head(repo: &TestRepo) -> String {
+    repo.git(&["rev-parse", "HEAD"]).trim().to_owned()
+}
+
+/// Stage everything and commit it with the hooks skipped.
+pub fn commit(repo: &TestRepo, message: &str) {
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", message]);
+}
+
+/// `check --range BASE..HEAD --format json`, as CI runs it.
+pub fn range(repo: &TestRepo, base: &str) -> Run {
+    repo.iacgate(&[
+        "check",
+        "--range",
+        &format!("{base}..HEAD"),
+        "--format",
+        "json",
+    ])
+}
+
+/// Stage everything, check at pre-commit, commit, check the range: both
+/// runs, for the caller to judge.
+pub fn staged_then_range(repo: &TestRepo, base: &str) -> (Run, Run) {
+    repo.git(&["add", "-A"]);
+    let staged = check_staged(repo);
+    commit(repo, "change");
+    (staged, range(repo, base))
+}
+
+/// `run` blocks, with `rule` among its findings in `file`.
+pub fn blocks(run: &Run, rule: &str, file: &str) {
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let rules = run.rules();
+    assert!(
+        rules.iter().any(|(r, f, _)| r == rule && f == file),
+        "{rule} in {file}: {rules:?}"
+    );
+}
+
+/// Commit `base`, then write `change` (a `None` deletes) and stage it all:
+/// the staged findings and exit code, checked to agree with CI's
+/// `check --range` over the same change committed with `--no-verify`.
+pub fn judged_both_ways(base: &[(&str, &str)], change: &[(&str, Option<&str>)]) -> (Rules, i32) {
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n");
+    for (p, text) in base {
+        repo.write(p, text);
+    }
+    repo.commit_all("before");
+    for (p, text) in change {
+        match text {
+            Some(text) => {
+                repo.write(p, text);
+            }
+            None => {
+                repo.git(&["rm", "-q", p]);
+            }
+        }
+    }
+    repo.git(&["add", "-A"]);
+    let staged = check_staged(&repo);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "change"]);
+    let range = repo.iacgate(&["check", "--range", "HEAD~1..HEAD", "--format", "json"]);
+    assert_eq!(staged.rules(), range.rules(), "{}", range.stdout);
+    assert_eq!(staged.code, range.code, "{}", range.stdout);
+    (staged.rules(), staged.code)
+}
