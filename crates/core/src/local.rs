@@ -67,8 +67,14 @@ pub fn resolve(dir: &str, path: &str) -> Option<String> {
     {
         return None;
     }
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in bare.split(['/', '\\']) {
+    normal_path(&format!("{dir}/{bare}"))
+}
+
+/// `./a/../b/` -> `b` (`/`- or `\`-separated), from the top of the
+/// repository or workspace; `None` when it climbs out.
+pub fn normal_path(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split(['/', '\\']) {
         match part {
             "" | "." => {}
             ".." => {

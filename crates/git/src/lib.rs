@@ -425,9 +425,7 @@ impl Repo {
         to: &str,
         pathspecs: &[&str],
     ) -> Result<Vec<FileChange>, GitError> {
-        let from = self.commit(from)?.id();
-        let to = self.commit(to)?.id();
-        self.tree_changes(from, to, pathspecs)
+        self.commits_between(from, to, pathspecs, "-M")
     }
 
     /// The best common ancestor of two commits, if they have one.
@@ -521,9 +519,19 @@ impl Repo {
         to: &str,
         pathspecs: &[&str],
     ) -> Result<Vec<FileChange>, GitError> {
+        self.commits_between(from, to, pathspecs, "-M100%")
+    }
+
+    fn commits_between(
+        &self,
+        from: &str,
+        to: &str,
+        pathspecs: &[&str],
+        renames: &str,
+    ) -> Result<Vec<FileChange>, GitError> {
         let from = self.commit(from)?.id();
         let to = self.commit(to)?.id();
-        self.tree_changes_with(from, to, pathspecs, "-M100%")
+        self.tree_changes_with(from, to, pathspecs, renames)
     }
 
     fn tree_changes_with(

@@ -138,7 +138,7 @@ fn checkout(
     let reference = input("ref")?;
     let path = match input("path")? {
         Some(p) if p.value.contains("${{") => None,
-        Some(p) => normal_path(&p.value),
+        Some(p) => crate::local::normal_path(&p.value),
         None => Some(String::new()),
     };
     // What is checked out at a directory replaces what was under it.
@@ -159,21 +159,6 @@ fn checkout(
     Ok(())
 }
 
-/// `./a/../b/` -> `b`; `None` when it climbs out of the workspace.
-fn normal_path(path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split(['/', '\\']) {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            _ => parts.push(part),
-        }
-    }
-    Some(parts.join("/"))
-}
-
 /// Whether `path` is `dir` or lies under it (`dir` `""`: the workspace).
 fn under(path: &str, dir: &str) -> bool {
     dir.is_empty() || path == dir || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
@@ -184,7 +169,7 @@ fn under(path: &str, dir: &str) -> bool {
 /// a full commit sha. The deepest checkout that holds the path wins; an
 /// expression `path:` may hold any.
 fn local_in_checkout(checkouts: &[Checkout], local: &str, entry: Span) -> Option<Dependency> {
-    let path = normal_path(local.trim());
+    let path = crate::local::normal_path(local.trim());
     let holds = |c: &&Checkout| match (&c.path, &path) {
         (Some(dir), Some(path)) => under(path, dir),
         _ => true,
